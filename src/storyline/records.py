@@ -1,0 +1,315 @@
+"""The typed records every stage passes on — the ground floor of storyline.
+
+Records are frozen dataclasses: a stage takes records and returns new ones, it never mutates
+what it was given. Every stage imports this module and its own libraries, nothing else of
+storyline (see DESIGN.md, "Data flow").
+
+Serialisation goes through :func:`to_json` / :func:`from_json` (msgspec understands
+dataclasses, tuples and timezone-aware datetimes natively, so no hand-written codec is needed).
+
+Example::
+
+    >>> from storyline.records import Article, Stats
+    >>> a = Article(url="https://example.org/1", outlet="Example", title="标题", paragraphs=("正文",))
+    >>> from_json(to_json(a), Article) == a
+    True
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal, TypeVar
+
+import msgspec
+
+__all__ = [
+    "SCRIPTS",
+    "Analysis",
+    "Article",
+    "Claim",
+    "Comment",
+    "DiscussionSummary",
+    "Entity",
+    "EntityMention",
+    "GroupMember",
+    "Keyword",
+    "ParagraphGroup",
+    "Quote",
+    "RawInput",
+    "Stats",
+    "Story",
+    "TimelineEvent",
+    "article_id_for",
+    "from_json",
+    "sha256_hex",
+    "to_json",
+]
+
+Script = Literal["zh-Hans", "zh-Hant", "en", "und"]
+SCRIPTS: tuple[str, ...] = ("zh-Hans", "zh-Hant", "en", "und")
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# --------------------------------------------------------------------------------------------
+# What the sources stage produces
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RawInput:
+    """One input exactly as received (a file's bytes, a fetched body), kept byte for byte.
+
+    ``name`` is what a user recognises: the path given on the command line or the URL.
+    ``sha256`` addresses the content; the store keeps each distinct content once.
+    """
+
+    name: str
+    data: bytes
+    sha256: str = ""
+    media_type: str = ""  # "text/plain", "application/x-ndjson", "text/html", "application/rss+xml"…
+    encoding: str = ""  # the encoding the bytes were read with, once known
+
+    def __post_init__(self) -> None:
+        if not self.sha256:
+            object.__setattr__(self, "sha256", sha256_hex(self.data))
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """An earlier reply quoted inside a comment (``NAME 发表评论于 2025-01-22 13:40:20 …``).
+
+    ``floor`` is the floor the quote resolves to when that floor is in the same thread.
+    """
+
+    author: str
+    text: str
+    posted_at: datetime | None = None
+    floor: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    """One reader reply: a numbered floor (``N 楼``) of a thread.
+
+    ``parent_floor`` is the floor this reply answers (``回复@name:``, a quote, a Weibo parent);
+    ``text`` holds the reply's own words, with quoted material moved into ``quotes``.
+    """
+
+    floor: int
+    author: str
+    text: str
+    posted_at: datetime | None = None
+    quotes: tuple[Quote, ...] = ()
+    parent_floor: int | None = None
+    likes: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    reads: int | None = None
+    comments: int | None = None
+    likes: int | None = None
+    reposts: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One outlet's report as read from an input.
+
+    ``paragraphs`` hold the text as published (display form); canonical forms used for analysis
+    live in :class:`Analysis`. ``script`` is ``"und"`` until the normalize stage detects it.
+    ``raw_sha256`` points at the :class:`RawInput` it was read from, so any result can be
+    recomputed from the bytes.
+    """
+
+    url: str
+    outlet: str
+    title: str
+    paragraphs: tuple[str, ...]
+    published_at: datetime | None = None
+    script: str = "und"
+    site: str = ""
+    author: str = ""
+    stats: Stats = field(default_factory=Stats)
+    comments: tuple[Comment, ...] = ()
+    source_name: str = ""
+    raw_sha256: str = ""
+    id: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            object.__setattr__(self, "id", article_id_for(self.url, self.outlet, self.title, self.paragraphs))
+
+
+def article_id_for(url: str, outlet: str, title: str, paragraphs: tuple[str, ...]) -> str:
+    """A stable id: from the URL when there is one, else from outlet, title and first paragraph.
+
+    Stable ids are what make ingest idempotent: the same report read twice maps to one row.
+    """
+    key = url.strip() if url.strip() else "\x1f".join([outlet, title, paragraphs[0] if paragraphs else ""])
+    return "a" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:15]
+
+
+# --------------------------------------------------------------------------------------------
+# What the analyze stage adds
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Keyword:
+    word: str  # canonical (simplified) form
+    weight: float
+
+
+@dataclass(frozen=True, slots=True)
+class EntityMention:
+    """A canonical entity found in a text, with the alias spelled as printed."""
+
+    entity: str  # canonical name, e.g. "特朗普"
+    alias: str  # as printed, e.g. "川普" / "TRUMP"
+    kind: str = ""  # person, org, product, place…
+    count: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """A canonical entity of a story and every alias seen for it across its articles."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    kind: str = ""
+    count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A figure some speaker asserts: normalised value plus everything needed to check it.
+
+    ``value`` is in ``unit`` (ISO currency code, "jobs", "GPUs", …); ``text`` is the original
+    span, ``sentence`` the sentence it was read from. ``contradicts`` holds the ids of claims on
+    the same subject and measure that cannot both be true (filled by the stories ledger).
+    """
+
+    subject: str
+    measure: str
+    value: float
+    unit: str
+    text: str
+    sentence: str = ""
+    qualifier: str = ""  # over, under, at least, about, up to, ""
+    timeframe: str = ""
+    speaker: str = ""
+    speaker_kind: str = ""  # person, outlet, unnamed, reader
+    article_id: str = ""
+    paragraph: int = -1  # index into the article's paragraphs; -1 for a comment
+    floor: int | None = None  # set when a reader said it in the thread
+    id: str = ""
+    contradicts: tuple[str, ...] = ()
+    agrees_with: tuple[str, ...] = ()
+    refuted_by: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """What the normalize and analyze stages learn about one article.
+
+    ``canonical_*`` are the OpenCC t2s + NFKC forms every comparison uses; ``display_*`` are the
+    as-published text with width folded and all-caps Latin names restored.
+    """
+
+    article_id: str
+    script: str
+    canonical_title: str
+    canonical_paragraphs: tuple[str, ...]
+    display_title: str
+    display_paragraphs: tuple[str, ...]
+    tokens: tuple[str, ...] = ()
+    keywords: tuple[Keyword, ...] = ()
+    entities: tuple[EntityMention, ...] = ()
+    claims: tuple[Claim, ...] = ()
+
+
+# --------------------------------------------------------------------------------------------
+# What the dedup and stories stages produce
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class GroupMember:
+    article_id: str
+    outlet: str
+    script: str
+    position: int  # paragraph index within the article
+    similarity: float  # to the group's representative, 0..1
+    text: str = ""  # this outlet's version, as printed
+    sentence: int | None = None  # set when only one sentence of the paragraph repeats
+
+
+@dataclass(frozen=True, slots=True)
+class ParagraphGroup:
+    """One fact as every outlet printed it: shown once, with every outlet named."""
+
+    id: str
+    text: str  # the representative (the most complete version)
+    members: tuple[GroupMember, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEvent:
+    at: datetime
+    kind: str  # first_report, outlet_joined, claim, discussion_burst, article
+    label: str
+    article_id: str = ""
+    outlet: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DiscussionSummary:
+    comments: int = 0
+    authors: int = 0
+    most_quoted: tuple[tuple[int, int], ...] = ()  # (floor, times quoted)
+    most_replied: tuple[tuple[int, int], ...] = ()  # (floor, replies)
+    most_active: tuple[tuple[str, int], ...] = ()  # (author, comments)
+    reply_depth: int = 0
+    activity: tuple[tuple[datetime, int], ...] = ()  # (hour, comments)
+    summary: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """Every outlet's report of one event, and its discussion, as one page."""
+
+    id: str
+    concept: str
+    headline: str
+    article_ids: tuple[str, ...]
+    keywords: tuple[Keyword, ...] = ()
+    entities: tuple[Entity, ...] = ()
+    paragraphs: tuple[ParagraphGroup, ...] = ()
+    timeline: tuple[TimelineEvent, ...] = ()
+    claims: tuple[Claim, ...] = ()
+    discussion: DiscussionSummary = field(default_factory=DiscussionSummary)
+    hotness: float = 0.0
+    first_seen: datetime | None = None
+    last_updated: datetime | None = None
+    aliases: tuple[str, ...] = ()  # ids of stories merged into this one
+
+
+T = TypeVar("T")
+
+_encoder = msgspec.json.Encoder()
+
+
+def to_json(obj: object) -> bytes:
+    """Encode any record (or list of records) as JSON bytes."""
+    return _encoder.encode(obj)
+
+
+def from_json(data: bytes | str, type_: type[T]) -> T:
+    """Decode JSON produced by :func:`to_json` back into ``type_``."""
+    return msgspec.json.decode(data, type=type_)

@@ -1,0 +1,137 @@
+"""The store interface: the one place results are written, and what the web reads.
+
+Two implementations share it: :mod:`storyline.store.sqlite` (the default, one file, WAL) and
+:mod:`storyline.store.postgres` (psycopg 3). Every method is a plain call on typed records; SQL
+never leaves ``store/``. Writes of one input happen in one transaction (:meth:`Store.write_input`),
+so a crash leaves either the whole input or none of it.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from storyline.records import Analysis, Article, RawInput, Story
+
+__all__ = ["InputWrite", "SearchHit", "Store", "StoryAssignment", "WriteResult"]
+
+
+@dataclass(frozen=True, slots=True)
+class StoryAssignment:
+    """Which story an article belongs to, and which story ids were merged away (kept as aliases)."""
+
+    article_id: str
+    story_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class InputWrite:
+    """Everything one input produced, written atomically by :meth:`Store.write_input`.
+
+    ``stories`` are the full, rebuilt records of every story the input touched; ``merged``
+    maps an old story id to the id that absorbed it (the old id becomes an alias).
+    """
+
+    raw: RawInput
+    articles: Sequence[Article]
+    analyses: Sequence[Analysis]
+    assignments: Sequence[StoryAssignment] = ()
+    stories: Sequence[Story] = ()
+    merged: dict[str, str] = field(default_factory=dict)
+    state: dict[str, bytes] = field(default_factory=dict)  # opaque per-key state (e.g. cluster index)
+
+
+@dataclass(frozen=True, slots=True)
+class WriteResult:
+    raw_new: bool
+    articles_new: int
+    articles_unchanged: int
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    kind: str  # "article" or "story"
+    id: str
+    story_id: str | None
+    title: str
+    snippet: str  # HTML-escaped text with <mark>…</mark> around matches
+    published_at: datetime | None
+    outlet: str = ""
+
+
+class Store(ABC):
+    """Persistent home of raw inputs, articles, analyses and stories."""
+
+    # ---- lifecycle -------------------------------------------------------------------------
+    @abstractmethod
+    def migrate(self) -> int:
+        """Bring the schema to the newest version; safe to re-run. Returns the schema version."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---- writes (the pipeline is the only writer) -------------------------------------------
+    @abstractmethod
+    def has_raw(self, sha256: str) -> bool:
+        """True when this exact content was already ingested (idempotent ingest)."""
+
+    @abstractmethod
+    def write_input(self, write: InputWrite) -> WriteResult:
+        """Write one input and all it produced in one transaction; all or nothing."""
+
+    @abstractmethod
+    def record_failure(self, name: str, sha256: str, message: str) -> None:
+        """Keep the raw bytes' name and the reason an input failed, for the ingest report."""
+
+    # ---- reads -------------------------------------------------------------------------------
+    @abstractmethod
+    def raw(self, sha256: str) -> RawInput | None: ...
+
+    @abstractmethod
+    def article(self, article_id: str) -> Article | None: ...
+
+    @abstractmethod
+    def articles(self, article_ids: Iterable[str]) -> list[Article]:
+        """Articles in the order of ``article_ids``; unknown ids are skipped."""
+
+    @abstractmethod
+    def analyses(self, article_ids: Iterable[str]) -> list[Analysis]: ...
+
+    @abstractmethod
+    def iter_articles(self, batch: int = 1000) -> Iterator[Article]:
+        """Every article, oldest first by publication time."""
+
+    @abstractmethod
+    def count_articles(self) -> int: ...
+
+    @abstractmethod
+    def story(self, story_id: str) -> Story | None:
+        """A story by id or by any alias it absorbed through a merge."""
+
+    @abstractmethod
+    def resolve_story_id(self, story_id: str) -> str | None:
+        """The current id for ``story_id`` (itself, or the story that absorbed it)."""
+
+    @abstractmethod
+    def stories(self, *, limit: int = 50, after: str | None = None) -> list[Story]:
+        """Stories hottest first; ``after`` is an opaque cursor (the id of the last one seen)."""
+
+    @abstractmethod
+    def story_ids_of_articles(self, article_ids: Iterable[str]) -> dict[str, str]:
+        """article id → story id, for the ids that are assigned."""
+
+    @abstractmethod
+    def get_state(self, key: str) -> bytes | None:
+        """Opaque state saved with :attr:`InputWrite.state` (e.g. the clusterer's index)."""
+
+    @abstractmethod
+    def search(self, query: str, *, limit: int = 20, offset: int = 0) -> list[SearchHit]:
+        """Articles matching ``query`` in either script; newest first within matches."""
