@@ -25,7 +25,9 @@ class StorylineError(Exception):
 class InputError(StorylineError):
     """An input could not be read; carries the input's name and, when known, line or byte offset."""
 
-    def __init__(self, name: str, message: str, *, line: int | None = None, offset: int | None = None) -> None:
+    def __init__(
+        self, name: str, message: str, *, line: int | None = None, offset: int | None = None
+    ) -> None:
         self.name = name
         self.line = line
         self.offset = offset

@@ -38,6 +38,7 @@ class Settings:
     fetch_rate_per_host: float = 1.0  # requests per second per host
     max_input_bytes: int = 64 * 1024 * 1024
     story_window_hours: float = 96.0
+    use_encoder: bool = True  # the multilingual sentence encoder for zh↔en story matching
     default_timezone: str = "Asia/Shanghai"
     host: str = "127.0.0.1"
     port: int = 8000

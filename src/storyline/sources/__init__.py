@@ -1,12 +1,13 @@
 """Sources: turn an input's bytes into :class:`~storyline.records.Article` records.
 
 ``parse_input`` chooses a reader by the input's media type or name. Each reader is a function
-``parse(raw: RawInput, settings) -> list[Article]`` that raises an :class:`~storyline.errors.InputError`
+``parse(raw: RawInput, errors: list[InputError] | None) -> list[Article]`` that raises an :class:`~storyline.errors.InputError`
 subclass naming the input when it cannot read it.
 """
 
 from __future__ import annotations
 
+from storyline.errors import InputError
 from storyline.records import Article, RawInput
 
 __all__ = ["guess_media_type", "parse_input"]
@@ -53,25 +54,29 @@ def guess_media_type(name: str, data: bytes = b"", declared: str = "") -> str:
     return "text/plain"
 
 
-def parse_input(raw: RawInput, **options: object) -> list[Article]:
-    """Read one input with the reader its media type calls for."""
+def parse_input(raw: RawInput, errors: list[InputError] | None = None) -> list[Article]:
+    """Read one input with the reader its media type calls for.
+
+    Per-item failures (one bad JSONL line, one broken feed item) go to ``errors`` and the other
+    items are kept; an input that cannot be read at all raises an :class:`InputError`.
+    """
     media = raw.media_type or guess_media_type(raw.name, raw.data)
     if media == "application/x-ndjson":
         from storyline.sources import jsonl
 
-        return jsonl.parse(raw)
+        return jsonl.parse(raw, errors)
     if media == "text/html":
         from storyline.sources import html
 
-        return html.parse(raw)
+        return html.parse(raw, errors)
     if media in {"application/rss+xml", "application/atom+xml"}:
         from storyline.sources import feeds
 
-        return feeds.parse(raw)
+        return feeds.parse(raw, errors)
     if media == "application/json":
         from storyline.sources import weibo
 
-        return weibo.parse(raw)
+        return weibo.parse(raw, errors)
     from storyline.sources import textdump
 
-    return textdump.parse(raw)
+    return textdump.parse(raw, errors)

@@ -1,0 +1,72 @@
+"""storyline — every outlet's report of a news story, and its readers' discussion, on one page.
+
+The public API::
+
+    from storyline import Settings, ingest, open_store
+    report = ingest(["page.txt", "dump.jsonl"], settings=Settings(db="news.db"))
+    with open_store("news.db") as store:
+        for story in store.stories(limit=10):
+            print(story.concept, story.headline)
+"""
+
+from __future__ import annotations
+
+from storyline.errors import (
+    BlockedAddress,
+    EncodingError,
+    FetchError,
+    InputError,
+    ParseError,
+    StoreError,
+    StorylineError,
+)
+from storyline.pipeline import IngestReport, analyze_article, build_story, ingest, search, stories_export
+from storyline.records import (
+    Analysis,
+    Article,
+    Claim,
+    Comment,
+    Entity,
+    Keyword,
+    ParagraphGroup,
+    Quote,
+    RawInput,
+    Stats,
+    Story,
+    TimelineEvent,
+)
+from storyline.settings import Settings
+from storyline.store import Store, open_store
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Analysis",
+    "Article",
+    "BlockedAddress",
+    "Claim",
+    "Comment",
+    "EncodingError",
+    "Entity",
+    "FetchError",
+    "IngestReport",
+    "InputError",
+    "Keyword",
+    "ParagraphGroup",
+    "ParseError",
+    "Quote",
+    "RawInput",
+    "Settings",
+    "Stats",
+    "Store",
+    "StoreError",
+    "Story",
+    "StorylineError",
+    "TimelineEvent",
+    "analyze_article",
+    "build_story",
+    "ingest",
+    "open_store",
+    "search",
+    "stories_export",
+]

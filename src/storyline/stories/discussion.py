@@ -1,0 +1,157 @@
+"""What a reader thread says about itself: who is quoted, who answers whom, when it was busy.
+
+A thread is a graph: each floor points at the floor it answers (``Comment.parent_floor``) and at
+every floor it quotes (``Quote.floor``). :func:`summarize_discussion` counts that graph and
+writes a one-paragraph summary a reader can take in at a glance.
+
+Example::
+
+    >>> from storyline.records import Comment, Quote
+    >>> s = summarize_discussion([
+    ...     Comment(floor=1, author="甲", text="第一"),
+    ...     Comment(floor=2, author="乙", text="同意", quotes=(Quote(author="甲", text="第一", floor=1),)),
+    ... ])
+    >>> s.most_quoted, s.reply_depth
+    (((1, 1),), 1)
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+
+from storyline.records import Comment, DiscussionSummary
+
+__all__ = ["summarize_discussion"]
+
+log = logging.getLogger(__name__)
+
+TOP = 5  # how many floors / authors each "most …" list keeps
+
+
+def _targets(comment: Comment, floors: set[int]) -> set[int]:
+    """Earlier floors this comment answers or quotes (only those present in the thread)."""
+    out = {q.floor for q in comment.quotes if q.floor is not None}
+    if comment.parent_floor is not None:
+        out.add(comment.parent_floor)
+    out.discard(comment.floor)  # a floor quoting itself is a parsing slip, not a reply
+    return {f for f in out if f in floors}
+
+
+def _reply_depth(edges: dict[int, set[int]]) -> int:
+    """Longest chain of replies (a reply to a reply to … a top-level floor), cycle-safe.
+
+    Iterative memoised DFS: threads of thousands of floors would overflow Python's recursion.
+    """
+    depth: dict[int, int] = {}
+    for start in edges:
+        if start in depth:
+            continue
+        stack: list[tuple[int, bool]] = [(start, False)]
+        on_path: set[int] = set()
+        while stack:
+            node, done = stack.pop()
+            if done:
+                on_path.discard(node)
+                parents = [p for p in edges.get(node, ()) if p in depth]
+                depth[node] = 1 + max((depth[p] for p in parents), default=-1)
+                continue
+            if node in depth or node in on_path:
+                continue  # already known, or a cycle (malformed data): stop walking it
+            on_path.add(node)
+            stack.append((node, True))
+            stack.extend((p, False) for p in edges.get(node, ()) if p not in depth and p not in on_path)
+    return max(depth.values(), default=0)
+
+
+def _hour(at: datetime) -> datetime:
+    return at.replace(minute=0, second=0, microsecond=0)
+
+
+def _top(counter: Counter, key_order: bool = True) -> tuple:
+    """Highest counts first; ties broken by the key (lowest floor / name) so output is stable."""
+    items = [(k, n) for k, n in counter.items() if n > 0]
+    items.sort(key=lambda kv: (-kv[1], kv[0]))
+    return tuple(items[:TOP])
+
+
+def _summary_text(
+    n_comments: int,
+    n_authors: int,
+    span_hours: int | None,
+    most_quoted: tuple[tuple[int, int], ...],
+    most_replied: tuple[tuple[int, int], ...],
+    most_active: tuple[tuple[str, int], ...],
+    depth: int,
+) -> str:
+    # Written in simplified Chinese like the rest of the portal's labels, so the 繁/简 switch
+    # (OpenCC over the rendered page) converts it along with everything else.
+    if n_comments == 0:
+        return "暂无读者评论。"
+    parts = [f"共 {n_comments} 条评论，来自 {n_authors} 位读者"]
+    if span_hours is not None:
+        parts[0] += f"，历时约 {span_hours} 小时" if span_hours > 0 else "，集中在一小时内"
+    if most_quoted:
+        floor, times = most_quoted[0]
+        parts.append(f"被引用最多的是 {floor} 楼（{times} 次）")
+    if most_replied and (not most_quoted or most_replied[0][0] != most_quoted[0][0]):
+        floor, times = most_replied[0]
+        parts.append(f"回复最多的是 {floor} 楼（{times} 条）")
+    if most_active and most_active[0][1] > 1:
+        author, times = most_active[0]
+        parts.append(f"最活跃的读者是 {author}（{times} 条）")
+    if depth > 0:
+        parts.append(f"最长的回复链有 {depth} 层")
+    else:
+        parts.append("读者之间没有互相回复")
+    return "；".join(parts) + "。"
+
+
+def summarize_discussion(comments: Sequence[Comment]) -> DiscussionSummary:
+    """Count a thread's reply graph: most quoted / replied floors, active authors, depth, hours.
+
+    ``most_quoted`` counts quotes resolved to a floor; ``most_replied`` counts distinct floors
+    that answer or quote a floor; ``reply_depth`` is the longest reply chain (0 when nobody
+    answers anybody); ``activity`` is comments per hour for comments with a time.
+    """
+    floors = {c.floor for c in comments}
+    quoted: Counter[int] = Counter()
+    replied: Counter[int] = Counter()
+    authors: Counter[str] = Counter()
+    per_hour: Counter[datetime] = Counter()
+    edges: dict[int, set[int]] = defaultdict(set)
+    for c in comments:
+        if c.author:
+            authors[c.author] += 1
+        if c.posted_at is not None:
+            per_hour[_hour(c.posted_at)] += 1
+        for q in c.quotes:
+            if q.floor is not None and q.floor in floors and q.floor != c.floor:
+                quoted[q.floor] += 1
+        targets = _targets(c, floors)
+        edges[c.floor] |= targets
+        for t in targets:
+            replied[t] += 1
+    times = sorted(per_hour)
+    span = None
+    if times:
+        stamps = [c.posted_at for c in comments if c.posted_at is not None]
+        span = int((max(stamps) - min(stamps)).total_seconds() // 3600)
+    most_quoted = _top(quoted)
+    most_replied = _top(replied)
+    most_active = _top(authors)
+    depth = _reply_depth(edges)
+    return DiscussionSummary(
+        comments=len(comments),
+        authors=len(authors),
+        most_quoted=most_quoted,
+        most_replied=most_replied,
+        most_active=most_active,
+        reply_depth=depth,
+        activity=tuple((h, per_hour[h]) for h in times),
+        summary=_summary_text(
+            len(comments), len(authors), span, most_quoted, most_replied, most_active, depth
+        ),
+    )

@@ -1,0 +1,163 @@
+"""The story export contract: one JSON-ready dict per story, shared by the API and the CLI.
+
+``GET /api/stories/{id}`` and ``storyline export`` both call :func:`story_export`, so the
+contract exists once. Times are ISO 8601 strings; every value is a plain JSON type.
+
+Contract (keys every consumer may rely on; a few extra keys are added after them)::
+
+    id, concept, headline, keywords[], entities[{name, aliases[]}],
+    articles[{id, outlet, title, url, published_at, script, stats{reads, comments},
+              comments[{floor, author, posted_at, text, quotes[{author, posted_at, text, floor}]}]}],
+    paragraphs[{text, members[{article_id, outlet, script, position, similarity}]}],
+    claims[{subject, measure, value, unit, qualifier, speaker, text, article_id, contradicts[]}]
+
+Example::
+
+    >>> d = story_export(store, store.story("s1"))   # doctest: +SKIP
+    >>> sorted(d)[:3]
+    ['articles', 'claims', 'concept']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from storyline.records import Article, Claim, Comment, DiscussionSummary, ParagraphGroup, Story
+from storyline.store.base import Store
+
+__all__ = [
+    "article_export",
+    "claim_export",
+    "comment_export",
+    "discussion_export",
+    "iso",
+    "story_export",
+    "story_summary",
+]
+
+
+def iso(at: datetime | None) -> str | None:
+    return at.isoformat() if at is not None else None
+
+
+def comment_export(c: Comment) -> dict[str, Any]:
+    return {
+        "floor": c.floor,
+        "author": c.author,
+        "posted_at": iso(c.posted_at),
+        "text": c.text,
+        "quotes": [
+            {"author": q.author, "posted_at": iso(q.posted_at), "text": q.text, "floor": q.floor}
+            for q in c.quotes
+        ],
+        "parent_floor": c.parent_floor,
+        "likes": c.likes,
+    }
+
+
+def article_export(a: Article, *, with_comments: bool = True) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": a.id,
+        "outlet": a.outlet,
+        "title": a.title,
+        "url": a.url,
+        "published_at": iso(a.published_at),
+        "script": a.script,
+        "stats": {"reads": a.stats.reads, "comments": a.stats.comments},
+    }
+    if with_comments:
+        out["comments"] = [comment_export(c) for c in a.comments]
+    return out
+
+
+def paragraph_export(g: ParagraphGroup) -> dict[str, Any]:
+    return {
+        "text": g.text,
+        "members": [
+            {
+                "article_id": m.article_id,
+                "outlet": m.outlet,
+                "script": m.script,
+                "position": m.position,
+                "similarity": m.similarity,
+            }
+            for m in g.members
+        ],
+        "id": g.id,
+    }
+
+
+def claim_export(c: Claim) -> dict[str, Any]:
+    return {
+        "subject": c.subject,
+        "measure": c.measure,
+        "value": c.value,
+        "unit": c.unit,
+        "qualifier": c.qualifier,
+        "speaker": c.speaker,
+        "text": c.text,
+        "article_id": c.article_id,
+        "contradicts": list(c.contradicts),
+        # extras beyond the contract: where it was said and how it relates to the others
+        "id": c.id,
+        "sentence": c.sentence,
+        "timeframe": c.timeframe,
+        "paragraph": c.paragraph,
+        "floor": c.floor,
+        "agrees_with": list(c.agrees_with),
+        "refuted_by": list(c.refuted_by),
+    }
+
+
+def discussion_export(d: DiscussionSummary) -> dict[str, Any]:
+    return {
+        "comments": d.comments,
+        "authors": d.authors,
+        "most_quoted": [{"floor": f, "count": n} for f, n in d.most_quoted],
+        "most_replied": [{"floor": f, "count": n} for f, n in d.most_replied],
+        "most_active": [{"author": a, "count": n} for a, n in d.most_active],
+        "reply_depth": d.reply_depth,
+        "activity": [{"hour": iso(h), "count": n} for h, n in d.activity],
+        "summary": d.summary,
+    }
+
+
+def story_summary(s: Story) -> dict[str, Any]:
+    """The short form used by lists (hot list, feeds): no articles, groups or claims."""
+    return {
+        "id": s.id,
+        "concept": s.concept,
+        "headline": s.headline,
+        "keywords": [k.word for k in s.keywords],
+        "articles": len(s.article_ids),
+        "hotness": s.hotness,
+        "first_seen": iso(s.first_seen),
+        "last_updated": iso(s.last_updated),
+    }
+
+
+def story_export(store: Store, story: Story, *, articles: Sequence[Article] | None = None) -> dict[str, Any]:
+    """The full story dict of the export contract (articles read from ``store`` unless given)."""
+    arts = list(articles) if articles is not None else store.articles(story.article_ids)
+    return {
+        "id": story.id,
+        "concept": story.concept,
+        "headline": story.headline,
+        "keywords": [k.word for k in story.keywords],
+        "entities": [{"name": e.name, "aliases": list(e.aliases)} for e in story.entities],
+        "articles": [article_export(a) for a in arts],
+        "paragraphs": [paragraph_export(g) for g in story.paragraphs],
+        "claims": [claim_export(c) for c in story.claims],
+        # extras beyond the contract
+        "timeline": [
+            {"at": iso(e.at), "kind": e.kind, "label": e.label, "article_id": e.article_id, "outlet": e.outlet}
+            for e in story.timeline
+        ],
+        "discussion": discussion_export(story.discussion),
+        "hotness": story.hotness,
+        "first_seen": iso(story.first_seen),
+        "last_updated": iso(story.last_updated),
+        "aliases": list(story.aliases),
+    }
