@@ -29,10 +29,12 @@ from storyline.store import InputWrite, Store, StoryAssignment, open_store
 __all__ = [
     "IngestReport",
     "InputOutcome",
+    "ParsedInput",
     "analyze_article",
     "build_story",
     "ingest",
     "ingest_inputs",
+    "parse_and_analyze",
     "read_input",
     "search",
     "stories_export",
@@ -143,6 +145,40 @@ def analyze_article(article: Article) -> tuple[Article, Analysis]:
     return article, replace(analysis, claims=claims)
 
 
+@dataclass(frozen=True, slots=True)
+class ParsedInput:
+    """One input read and analysed: its (article, analysis) pairs in publication order."""
+
+    raw: RawInput
+    members: tuple[tuple[Article, Analysis], ...]
+    warnings: tuple[str, ...] = ()
+
+
+def parse_and_analyze(raw: RawInput) -> ParsedInput:
+    """sources → normalize → analyze for every article of one input (records in, records out).
+
+    Raises :class:`InputError` when the input holds no readable article; per-item failures are
+    returned as warnings. This is the function the Dask path maps over partitions.
+    """
+    from storyline.sources import parse_input
+
+    item_errors: list[InputError] = []
+    articles = parse_input(raw, errors=item_errors)
+    warnings = tuple(str(e) for e in item_errors)
+    if not articles:
+        if item_errors:
+            raise InputError(
+                raw.name, f"no readable article ({len(item_errors)} item(s) failed: {warnings[0]})"
+            )
+        raise InputError(raw.name, "no article found in this input")
+    members = []
+    for article in articles:
+        article = replace(article, raw_sha256=article.raw_sha256 or raw.sha256, source_name=raw.name)
+        members.append(analyze_article(article))
+    members.sort(key=lambda m: (_published_key(m[0]), m[0].id))
+    return ParsedInput(raw, tuple(members), warnings)
+
+
 def _published_key(article: Article) -> datetime:
     return article.published_at or datetime.max.replace(tzinfo=UTC)
 
@@ -239,27 +275,13 @@ class _Ingestor:
                     clusterer.assign(article, analysis)
         return clusterer
 
-    def ingest_raw(self, raw: RawInput) -> InputOutcome:
-        from storyline.sources import parse_input
-
+    def ingest_raw(self, raw: RawInput, parsed: ParsedInput | None = None) -> InputOutcome:
         if self.store.has_raw(raw.sha256):
             return InputOutcome(raw.name, "unchanged", message="already ingested (same content)")
-        item_errors: list[InputError] = []
-        articles = parse_input(raw, errors=item_errors)
-        warnings = tuple(str(e) for e in item_errors)
-        if not articles:
-            if item_errors:
-                raise InputError(
-                    raw.name, f"no readable article ({len(item_errors)} item(s) failed: {warnings[0]})"
-                )
-            raise InputError(raw.name, "no article found in this input")
-
-        known = self.store.story_ids_of_articles(a.id for a in articles)
-        fresh: list[tuple[Article, Analysis]] = []
-        for article in articles:
-            article = replace(article, raw_sha256=article.raw_sha256 or raw.sha256, source_name=raw.name)
-            fresh.append(analyze_article(article))
-        fresh.sort(key=lambda m: (_published_key(m[0]), m[0].id))
+        parsed = parsed or parse_and_analyze(raw)
+        fresh = list(parsed.members)
+        warnings = parsed.warnings
+        known = self.store.story_ids_of_articles(a.id for a, _ in fresh)
 
         assignments: list[StoryAssignment] = []
         merged: dict[str, str] = {}

@@ -1,0 +1,207 @@
+"""The batch path for big crawls: the same per-article stage functions mapped over partitions on
+Dask distributed, the near-duplicate candidate join by LSH band keys as a Dask shuffle, then
+story assignment in publication order, written to the store one input per transaction.
+
+The per-article work (parse, normalise, analyse, claims, MinHash signatures) is what costs: it is
+embarrassingly parallel and runs on the workers through :func:`storyline.pipeline.parse_and_analyze`
+— the very function the in-process path calls. Story assignment is an online, order-dependent
+process, so it runs on the driver in the same order as the in-process path; that is what makes
+the two paths produce the same stories on the same input (tested). Nothing is written until the
+workers' results are all in, so a worker killed mid-batch costs a retry (Dask reschedules its
+tasks on the surviving workers), never a partial write.
+
+Example::
+
+    >>> report = run_batch(["crawl.jsonl"], settings=Settings(db="news.db"), scheduler="local")
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import xxhash
+
+from storyline.errors import StorylineError
+from storyline.pipeline import (
+    IngestReport,
+    InputOutcome,
+    ParsedInput,
+    _Ingestor,
+    _record_failure,
+    parse_and_analyze,
+    read_input,
+)
+from storyline.records import RawInput
+from storyline.settings import Settings
+from storyline.store import open_store
+
+__all__ = ["BatchResult", "near_duplicate_pairs", "run_batch"]
+
+log = logging.getLogger(__name__)
+
+BANDS = 16
+
+
+@dataclass(frozen=True, slots=True)
+class _Analysed:
+    """A partition's result for one input: the parsed input, or the error that stopped it."""
+
+    index: int
+    name: str
+    parsed: ParsedInput | None
+    error: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    report: IngestReport
+    candidate_pairs: int  # paragraph pairs sharing an LSH band (from the Dask shuffle)
+    duplicate_pairs: int  # of those, verified near-copies across different articles
+
+
+def _analyse_partition(items: Sequence[tuple[int, RawInput]]) -> list[_Analysed]:
+    out: list[_Analysed] = []
+    for index, raw in items:
+        try:
+            out.append(_Analysed(index, raw.name, parse_and_analyze(raw)))
+        except StorylineError as exc:
+            out.append(_Analysed(index, raw.name, None, str(exc)))
+        except Exception as exc:  # one bad input must not fail the partition
+            out.append(
+                _Analysed(index, raw.name, None, f"{raw.name}: internal error {type(exc).__name__}: {exc}")
+            )
+    return out
+
+
+def _band_keys(item: _Analysed) -> list[tuple[str, tuple[str, int, str]]]:
+    """(band key, (article id, paragraph index, canonical text)) for every paragraph of an input."""
+    from storyline.dedup.minhash import signature
+
+    keys: list[tuple[str, tuple[str, int, str]]] = []
+    if item.parsed is None:
+        return keys
+    for article, analysis in item.parsed.members:
+        for pos, text in enumerate(analysis.canonical_paragraphs):
+            if len(text) < 20:  # too short to call a copy
+                continue
+            values = list(getattr(signature(text), "hashvalues", signature(text)))
+            rows = max(1, len(values) // BANDS)
+            for b in range(BANDS):
+                band = values[b * rows : (b + 1) * rows]
+                if band:
+                    # A deterministic key: Python's hash() is salted per process, and the
+                    # workers are separate processes.
+                    digest = xxhash.xxh64_hexdigest(",".join(str(int(v)) for v in band))
+                    keys.append((f"{b}:{digest}", (article.id, pos, text)))
+    return keys
+
+
+def _verified_pairs(group: tuple[str, list[tuple[str, int, str]]]) -> list[tuple[str, int, str, int]]:
+    from storyline.dedup.groups import shared_paragraph_score
+
+    _, members = group
+    pairs = []
+    for i in range(len(members)):
+        for j in range(i + 1, len(members)):
+            a, b = members[i], members[j]
+            if a[0] == b[0]:
+                continue
+            if shared_paragraph_score([a[2]], [b[2]]) >= 0.5:
+                pairs.append(tuple(sorted([(a[0], a[1]), (b[0], b[1])])))
+    return [(p[0][0], p[0][1], p[1][0], p[1][1]) for p in pairs]
+
+
+def near_duplicate_pairs(bag) -> tuple[int, int]:
+    """The LSH candidate join as a Dask shuffle: group paragraphs by band key, verify within groups."""
+    keyed = bag.map(_band_keys).flatten()
+    grouped = keyed.groupby(lambda kv: kv[0], shuffle="tasks").map(lambda kv: (kv[0], [v for _, v in kv[1]]))
+    candidates = grouped.filter(lambda g: len(g[1]) > 1)
+    n_candidates = candidates.map(lambda g: len(g[1]) * (len(g[1]) - 1) // 2).sum()
+    verified = candidates.map(_verified_pairs).flatten().distinct()
+    n_candidates, n_verified = n_candidates.compute(), verified.count().compute()
+    return int(n_candidates or 0), int(n_verified or 0)
+
+
+def _client(scheduler: str, workers: int):
+    from dask.distributed import Client, LocalCluster
+
+    if scheduler == "local":
+        cluster = LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        )
+        return Client(cluster), cluster
+    try:
+        return Client(scheduler, timeout=30), None
+    except OSError as exc:
+        raise StorylineError(
+            f"could not reach the Dask scheduler at {scheduler}: {exc}; is it running?"
+        ) from None
+
+
+def run_batch(
+    inputs: Iterable[str | Path],
+    *,
+    settings: Settings,
+    scheduler: str = "local",
+    workers: int = 2,
+    partition_size: int = 200,
+    client=None,
+    join: bool = True,
+) -> IngestReport:
+    """Ingest ``inputs`` with the per-article stages on Dask; returns the same report as ``ingest``."""
+    import dask.bag as db
+
+    names = [str(i) for i in inputs]
+    report = IngestReport()
+    raws: list[tuple[int, RawInput]] = []
+    store = open_store(settings.db)
+    try:
+        outcomes: dict[int, InputOutcome] = {}
+        for index, name in enumerate(names):
+            try:
+                raw = read_input(name, settings)
+            except StorylineError as exc:
+                outcomes[index] = InputOutcome(name, "failed", message=str(exc))
+                _record_failure(store, name, exc)
+                continue
+            if store.has_raw(raw.sha256):
+                outcomes[index] = InputOutcome(name, "unchanged", message="already ingested (same content)")
+                continue
+            raws.append((index, raw))
+
+        analysed: list[_Analysed] = []
+        if raws:
+            own_client, cluster = (client, None) if client is not None else _client(scheduler, workers)
+            try:
+                parts = [raws[i : i + partition_size] for i in range(0, len(raws), partition_size)]
+                bag = db.from_sequence(parts, npartitions=len(parts)).map(_analyse_partition).flatten()
+                bag = bag.persist()
+                analysed = bag.compute()
+                if join:
+                    candidates, verified = near_duplicate_pairs(bag)
+                    log.info("near-duplicate join: %d candidate pairs, %d verified", candidates, verified)
+            finally:
+                if client is None:
+                    own_client.close()
+                    if cluster is not None:
+                        cluster.close()
+
+        ingestor = _Ingestor(store, settings)
+        raw_by_index = dict(raws)
+        for item in sorted(analysed, key=lambda a: a.index):
+            if item.parsed is None:
+                outcomes[item.index] = InputOutcome(item.name, "failed", message=item.error)
+                _record_failure(store, item.name, StorylineError(item.error))
+                continue
+            outcomes[item.index] = ingestor.ingest_raw(raw_by_index[item.index], item.parsed)
+        report.outcomes.extend(outcomes[i] for i in sorted(outcomes))
+    finally:
+        store.close()
+    return report
