@@ -152,7 +152,13 @@ def story_export(store: Store, story: Story, *, articles: Sequence[Article] | No
         "claims": [claim_export(c) for c in story.claims],
         # extras beyond the contract
         "timeline": [
-            {"at": iso(e.at), "kind": e.kind, "label": e.label, "article_id": e.article_id, "outlet": e.outlet}
+            {
+                "at": iso(e.at),
+                "kind": e.kind,
+                "label": e.label,
+                "article_id": e.article_id,
+                "outlet": e.outlet,
+            }
             for e in story.timeline
         ],
         "discussion": discussion_export(story.discussion),

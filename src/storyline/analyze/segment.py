@@ -1,0 +1,59 @@
+"""Word segmentation of canonical text, entity aliases kept whole.
+
+rjieba (jieba's algorithm in Rust, ~10x the speed of jieba) cuts the text. It does accept new
+words (``Jieba.add_word``), but a dictionary cannot keep aliases that contain spaces or
+punctuation whole — jieba splits on those before it looks anything up, so ``elon musk`` and
+``山姆·奥尔特曼`` always fall apart. So entity aliases are found first with the Aho-Corasick
+automaton of :mod:`storyline.analyze.entities` and only the gaps between them are cut.
+
+Tokens are returned as they appear in the text (an alias stays the alias: 川普 is not rewritten
+to 特朗普 here — :func:`cut` with ``entity_names=True`` does that, for similarity measures that
+should see one name). Tokens without any letter, digit or CJK character (spaces, punctuation)
+are dropped.
+
+Example::
+
+    >>> cut("elon musk称星际之门计划没钱")
+    ['elon musk', '称', '星际之门计划', '没', '钱']
+"""
+
+from __future__ import annotations
+
+import functools
+
+import rjieba
+
+from storyline.analyze.entities import entity_spans
+
+__all__ = ["cut"]
+
+
+@functools.cache
+def _jieba() -> rjieba.Jieba:
+    # Built on first use: loading the dictionary takes ~0.2 s, not paid at import.
+    return rjieba.Jieba()
+
+
+def _is_word(token: str) -> bool:
+    return any(c.isalnum() for c in token)
+
+
+def cut(text: str, *, entity_names: bool = False) -> list[str]:
+    """Words of ``text`` (canonical form expected), entity aliases as single tokens.
+
+    ``entity_names=True`` replaces each alias by its entity's canonical name.
+
+    >>> cut("川普宣布", entity_names=True)
+    ['特朗普', '宣布']
+    """
+    if not text:
+        return []
+    jieba = _jieba()
+    tokens: list[str] = []
+    last = 0
+    for start, end, name in entity_spans(text):
+        tokens.extend(t for t in jieba.cut(text[last:start]) if _is_word(t))
+        tokens.append(name if entity_names else text[start:end])
+        last = end
+    tokens.extend(t for t in jieba.cut(text[last:]) if _is_word(t))
+    return tokens

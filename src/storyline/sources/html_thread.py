@@ -1,0 +1,339 @@
+"""Reader threads from HTML pages: floors, authors, times, quotes and replies, with lxml.
+
+trafilatura (used for the article body) either drops comments or flattens them into one text,
+losing floors, authors and quotes; no library we know of reads comment structure generically, so
+this is a small set of heuristics over the lxml tree:
+
+1. A thread is a run of repeated sibling blocks (same tag and class) of which most carry an
+   author-like or floor-like child (``class="author"``, ``itemprop="author"``, ``data-floor``,
+   ``12楼``, ``#12``) and which sit under a comment-ish name (``comment``, ``reply``, ``评论``,
+   ``回复``, ``floor``…) or carry a time. Blocks nested inside a block are replies to it.
+2. In each block: the floor (``data-floor``, a floor-marker child, ``N楼``/``#N``/``第N楼``,
+   else the next number), the author, the time (``<time datetime>``, a ``time``/``date`` child),
+   ``<blockquote>`` quotes (author, time and floor when stated; else resolved to the
+   quoted author's latest earlier floor), and the reply's own words.
+3. ``parent_floor``: the enclosing block for nested replies, else the quoted floor, else the
+   floor of the latest earlier reply by ``name`` in ``回复@name:`` / ``回复 name:``.
+
+Example::
+
+    >>> import lxml.html
+    >>> page = lxml.html.document_fromstring(
+    ...     '<div class="comments"><div class="comment"><span class="author">甲</span><p>好</p></div>'
+    ...     '<div class="comment"><span class="author">乙</span><p>回复@甲: 同意</p></div></div>')
+    >>> [(c.floor, c.author, c.parent_floor) for c in extract_thread(page, "p.html")]
+    [(1, '甲', None), (2, '乙', 1)]
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import re
+from collections import defaultdict
+from datetime import datetime
+
+import lxml.html
+from lxml import etree
+
+from storyline.dates import parse_date
+from storyline.errors import InputError
+from storyline.records import Comment, Quote
+
+__all__ = ["extract_thread"]
+
+log = logging.getLogger(__name__)
+
+_THREADISH = re.compile(r"comment|reply|replies|respon|discuss|floor|thread|post|楼|樓|评论|評論|回复|回覆|跟帖", re.I)
+_AUTHORISH = re.compile(r"author|user|uname|nick|poster|byline|name|作者|网友|網友", re.I)
+_TIMEISH = re.compile(r"\btime\b|date|posted|pubtime|时间|時間|-time|time-", re.I)
+_FLOORISH = re.compile(r"floor|楼|樓|\bnum\b|number|\bidx\b|index", re.I)
+_CONTENTISH = re.compile(r"content|body|text|message|\bmsg\b|\bcmt\b|正文", re.I)
+_ACTIONISH = re.compile(r"action|\bbtn\b|button|toolbar|\blike|vote|share|report|reply-link|\bops?\b", re.I)
+_FLOOR_TEXT = re.compile(r"(?:第\s*(\d{1,6})\s*[楼樓])|(?:(\d{1,6})\s*[楼樓](?![主层]))|(?:#\s*(\d{1,6})\b)")
+_REPLY_TO = re.compile(r"^\s*回[复覆]\s*@?\s*([^:：\s]{1,40})\s*[:：]")
+_QUOTE_HEAD = re.compile(
+    r"^\s*(?:引用\s*)?(?P<name>[^\s:：]{1,40})\s*(?:在\s*[^:：]*?\s*)?"
+    r"(?:发表评论于|發表評論於|发表于|發表於|的发言|的發言|写道|寫道|说|說)\s*(?:[0-9０-９][^\n：]*?)?\s*[:：]?\s*$"
+)
+_MAX_TEXT = 20000
+_MARK = "data-storyline-block"
+
+
+def _attrs(el: etree._Element) -> str:
+    return " ".join(
+        v for v in (el.get("class"), el.get("id"), el.get("itemprop"), el.get("itemtype")) if v
+    )
+
+
+def _signature(el: etree._Element) -> tuple[str, str]:
+    classes = (el.get("class") or "").split()
+    return (str(el.tag), classes[0] if classes else "")
+
+
+def _clean(text: str) -> str:
+    return " ".join(text.split())[:_MAX_TEXT]
+
+
+def _elements(root: etree._Element) -> list[etree._Element]:
+    return [e for e in root.iter() if isinstance(e.tag, str)]
+
+
+def _has_author(el: etree._Element) -> bool:
+    return any(
+        e is not el and _AUTHORISH.search(_attrs(e)) and len(e.text_content()) <= 60 for e in _elements(el)
+    ) or el.find(".//cite") is not None
+
+
+def _has_floor(el: etree._Element) -> bool:
+    if el.get("data-floor"):
+        return True
+    head = _clean(el.text_content())[:80]
+    return _FLOOR_TEXT.search(head) is not None or any(
+        e is not el and _FLOORISH.search(_attrs(e)) for e in _elements(el)
+    )
+
+
+def _has_time(el: etree._Element) -> bool:
+    return el.find(".//time") is not None or any(e is not el and _TIMEISH.search(_attrs(e)) for e in _elements(el))
+
+
+def _near_threadish(el: etree._Element, depth: int = 4) -> bool:
+    node: etree._Element | None = el
+    for _ in range(depth):
+        if node is None:
+            return False
+        if _THREADISH.search(_attrs(node)):
+            return True
+        node = node.getparent()
+    return False
+
+
+def _find_blocks(tree: etree._Element) -> list[etree._Element]:
+    """Every comment block in document order (repeated siblings that look like replies)."""
+    chosen: list[etree._Element] = []
+    for parent in tree.iter():
+        if not isinstance(parent.tag, str):
+            continue
+        groups: dict[tuple[str, str], list[etree._Element]] = defaultdict(list)
+        for child in parent:
+            if isinstance(child.tag, str) and child.tag not in {"script", "style", "head", "meta", "link"}:
+                groups[_signature(child)].append(child)
+        for members in groups.values():
+            if len(members) < 2 and not (members and members[0].get("data-floor")):
+                continue
+            marked = sum(1 for m in members if _has_author(m) or _has_floor(m))
+            if marked * 10 < len(members) * 6:
+                continue
+            timed = sum(1 for m in members if _has_time(m))
+            if _near_threadish(members[0]) or timed * 10 >= len(members) * 6:
+                chosen.extend(members)
+    position = {id(e): i for i, e in enumerate(tree.iter())}
+    chosen.sort(key=lambda e: position[id(e)])
+    return chosen
+
+
+def _first(root: etree._Element, pattern: re.Pattern[str], skip: set[int]) -> etree._Element | None:
+    for e in _elements(root):
+        if e is root or id(e) in skip:
+            continue
+        if pattern.search(_attrs(e)) and e.text_content().strip():
+            return e
+    return None
+
+
+def _drop(el: etree._Element) -> None:
+    parent = el.getparent()
+    if parent is None:
+        return
+    # Keep the text that follows the element (its tail): it belongs to the parent.
+    tail = el.tail
+    prev = el.getprevious()
+    if tail:
+        if prev is not None:
+            prev.tail = (prev.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(el)
+
+
+def _quote(bq: etree._Element) -> Quote:
+    author = ""
+    when: datetime | None = None
+    head = bq.find(".//cite")
+    if head is None:
+        head = _first(bq, _AUTHORISH, set())
+    if head is None:
+        for tag in ("strong", "b"):
+            head = bq.find(f".//{tag}")
+            if head is not None:
+                break
+    full = bq.text_content().strip()
+    floor_hint: int | None = None
+    if head is not None:
+        head_text = _clean(head.text_content())
+        m = _QUOTE_HEAD.match(head_text)
+        author = m["name"] if m else head_text.split()[0] if head_text.split() else ""
+        when = parse_date(head_text) if len(head_text) <= 200 else None
+        fm = _FLOOR_TEXT.search(head_text)
+        if fm:
+            floor_hint = int(next(g for g in fm.groups() if g))
+        _drop(head)
+        body = _clean(bq.text_content())
+    else:
+        first, _, rest = full.partition("\n")
+        m = _QUOTE_HEAD.match(_clean(first))
+        if m:
+            author = m["name"]
+            when = parse_date(first) if len(first) <= 200 else None
+            body = _clean(rest)
+        else:
+            body = _clean(full)
+    return Quote(author=author, text=body, posted_at=when, floor=floor_hint)
+
+
+def extract_thread(
+    tree: lxml.html.HtmlElement, name: str, errors: list[InputError] | None = None
+) -> tuple[Comment, ...]:
+    """The reader comments of a parsed page, floors numbered, quotes and replies resolved.
+
+    ``tree`` is not modified. A block that cannot be read is skipped (and reported in
+    ``errors`` when given); a page without a thread returns ``()``.
+    """
+    blocks = _find_blocks(tree)
+    if not blocks:
+        return ()
+    index = {id(b): i for i, b in enumerate(blocks)}
+    enclosing: list[int | None] = []
+    for b in blocks:
+        up = b.getparent()
+        while up is not None and id(up) not in index:
+            up = up.getparent()
+        enclosing.append(index[id(up)] if up is not None else None)
+    comments: list[Comment] = []
+    floor_of_block: dict[int, int] = {}
+    used: set[int] = set()
+    last_floor_of: dict[str, int] = {}
+    history: list[Comment] = []
+    for i, block in enumerate(blocks):
+        try:
+            comment = _read_block(block, index, i, used, enclosing[i], floor_of_block, last_floor_of, history)
+        except (ValueError, TypeError, etree.LxmlError) as exc:
+            err = InputError(name, f"comment block {i + 1}: cannot be read ({exc}); skipped")
+            if errors is None:
+                log.warning("%s", err)
+            else:
+                errors.append(err)
+            continue
+        if comment is None:
+            continue
+        floor_of_block[i] = comment.floor
+        used.add(comment.floor)
+        if comment.author:
+            last_floor_of[comment.author] = comment.floor
+        comments.append(comment)
+        history.append(comment)
+    return tuple(comments)
+
+
+def _read_block(
+    block: etree._Element,
+    index: dict[int, int],
+    i: int,
+    used: set[int],
+    parent_block: int | None,
+    floor_of_block: dict[int, int],
+    last_floor_of: dict[str, int],
+    history: list[Comment],
+) -> Comment | None:
+    clone = copy.deepcopy(block)
+    # Remove nested blocks (replies of their own) from this block's copy, matched by position.
+    originals = [e for e in block.iter() if isinstance(e.tag, str)]
+    copies = [e for e in clone.iter() if isinstance(e.tag, str)]
+    nested = [c for o, c in zip(originals, copies, strict=True) if o is not block and id(o) in index]
+    for c in nested:
+        _drop(c)
+
+    floor: int | None = None
+    raw_floor = block.get("data-floor")
+    if raw_floor and raw_floor.strip().isdigit():
+        floor = int(raw_floor.strip())
+    floor_el = _first(clone, _FLOORISH, set())
+    if floor is None:
+        probe = _clean(floor_el.text_content()) if floor_el is not None else _clean(clone.text_content())[:80]
+        m = _FLOOR_TEXT.search(probe)
+        if m:
+            floor = int(next(g for g in m.groups() if g))
+        elif floor_el is not None and (digits := re.search(r"\d{1,6}", probe)):
+            floor = int(digits.group(0))
+    if floor is None or floor in used or floor <= 0:
+        floor = max(used, default=0) + 1
+
+    author_el = clone.find(".//*[@itemprop='author']")
+    if author_el is None:
+        author_el = _first(clone, _AUTHORISH, set())
+    if author_el is None:
+        author_el = clone.find(".//cite")
+    if author_el is not None and author_el.getparent() is not None:
+        inner = author_el.find(".//*[@itemprop='name']")
+        author = _clean((inner if inner is not None else author_el).text_content())[:60]
+    else:
+        author = ""
+
+    posted: datetime | None = None
+    time_el = clone.find(".//time")
+    if time_el is not None:
+        posted = parse_date(time_el.get("datetime") or time_el.text_content() or "")
+    if time_el is None:
+        time_el = _first(clone, _TIMEISH, set())
+        if time_el is not None:
+            txt = _clean(time_el.text_content())
+            posted = parse_date(txt) if len(txt) <= 200 else None
+
+    quotes: list[Quote] = []
+    for bq in list(clone.iter("blockquote")):
+        q = _quote(bq)
+        q = Quote(author=q.author, text=q.text, posted_at=q.posted_at, floor=_resolve(q, history, last_floor_of))
+        quotes.append(q)
+        _drop(bq)
+
+    for el in (author_el, time_el, floor_el):
+        if el is not None and el.getparent() is not None:
+            _drop(el)
+    for el in [e for e in _elements(clone) if e is not clone and _ACTIONISH.search(_attrs(e))]:
+        if el.getparent() is not None:
+            _drop(el)
+    content_el = _first(clone, _CONTENTISH, set())
+    text = _clean((content_el if content_el is not None else clone).text_content())
+    if not text and not quotes and not author:
+        return None
+
+    parent_floor: int | None = None
+    if parent_block is not None:
+        parent_floor = floor_of_block.get(parent_block)
+    if parent_floor is None and quotes and quotes[0].floor is not None:
+        parent_floor = quotes[0].floor
+    if parent_floor is None:
+        m = _REPLY_TO.match(text)
+        if m:
+            parent_floor = last_floor_of.get(m.group(1))
+    return Comment(floor=floor, author=author, text=text, posted_at=posted, quotes=tuple(quotes), parent_floor=parent_floor)
+
+
+def _resolve(q: Quote, history: list[Comment], last_floor_of: dict[str, int]) -> int | None:
+    """The floor a quote points at: stated floor, else same author and time, else same author, else text."""
+    floors = {c.floor for c in history}
+    if q.floor is not None and q.floor in floors:
+        return q.floor
+    if q.author:
+        for c in reversed(history):
+            if c.author == q.author and q.posted_at is not None and c.posted_at == q.posted_at:
+                return c.floor
+        if q.author in last_floor_of:
+            return last_floor_of[q.author]
+    if q.text:
+        probe = q.text[:40]
+        for c in reversed(history):
+            if probe and probe in c.text:
+                return c.floor
+    return None

@@ -1,0 +1,107 @@
+"""Small conversions both stores share: datetimes as sortable UTC text, migration files, search text.
+
+Kept apart from the stores so SQLite and PostgreSQL order, migrate and index identically.
+
+    >>> from datetime import datetime, timezone, timedelta
+    >>> utc_text(datetime(2025, 1, 22, 13, 40, tzinfo=timezone(timedelta(hours=8))))
+    '2025-01-22T05:40:00.000000Z'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import resources
+
+from storyline.records import Analysis, Article
+from storyline.store.base import SearchHit
+from storyline.store.bigrams import QueryUnit, index_tokens, snippet
+
+__all__ = [
+    "Migration",
+    "article_search_text",
+    "article_search_tokens",
+    "load_migrations",
+    "search_hit",
+    "utc_aware",
+    "utc_now_text",
+    "utc_text",
+]
+
+
+def utc_text(dt: datetime | None) -> str | None:
+    """Fixed-width UTC text, so that text order is time order; naive datetimes are taken as UTC."""
+    if dt is None:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def utc_now_text() -> str:
+    return utc_text(datetime.now(UTC)) or ""
+
+
+def utc_aware(dt: datetime | None) -> datetime | None:
+    """A timezone-aware datetime for PostgreSQL's timestamptz (naive taken as UTC)."""
+    if dt is None or dt.tzinfo is not None:
+        return dt
+    return dt.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+_MIGRATION_NAME = re.compile(r"^(\d{3})_(\w+)\.sql$")
+
+
+def load_migrations(dialect: str) -> list[Migration]:
+    """The numbered ``store/migrations/<dialect>/NNN_name.sql`` files, in version order."""
+    folder = resources.files("storyline.store") / "migrations" / dialect
+    found: list[Migration] = []
+    for entry in folder.iterdir():
+        m = _MIGRATION_NAME.match(entry.name)
+        if m:
+            found.append(Migration(int(m.group(1)), m.group(2), entry.read_text(encoding="utf-8")))
+    found.sort(key=lambda mg: mg.version)
+    versions = [mg.version for mg in found]
+    if len(set(versions)) != len(versions):
+        raise RuntimeError(f"duplicate migration numbers in store/migrations/{dialect}: {versions}")
+    return found
+
+
+def article_search_tokens(article: Article, analysis: Analysis | None) -> list[str]:
+    """The tokens indexed for an article, in order: its title and paragraphs, folded.
+
+    The analysis' canonical forms (t2s + NFKC) are preferred — they are what every other stage
+    compares; the article's own text is the fallback before analysis has run.
+    """
+    if analysis is not None and (analysis.canonical_title or analysis.canonical_paragraphs):
+        texts = [analysis.canonical_title, *analysis.canonical_paragraphs]
+    else:
+        texts = [article.title, *article.paragraphs]
+    return [tok for text in texts if text for tok in index_tokens(text)]
+
+
+def article_search_text(article: Article, analysis: Analysis | None) -> str:
+    """:func:`article_search_tokens` joined by spaces, the form FTS5's ``unicode61`` reads."""
+    return " ".join(article_search_tokens(article, analysis))
+
+
+def search_hit(art: Article, story_id: str | None, units: Sequence[QueryUnit]) -> SearchHit:
+    """A search result for an article: the snippet comes from its display text, as published."""
+    return SearchHit(
+        kind="article",
+        id=art.id,
+        story_id=story_id,
+        title=art.title,
+        snippet=snippet([*art.paragraphs, art.title], units),
+        published_at=art.published_at,
+        outlet=art.outlet,
+    )

@@ -1,0 +1,474 @@
+"""The newsroom store: PostgreSQL through psycopg 3, the same schema and behaviour as SQLite.
+
+Search uses a ``tsvector`` column built in Python from the same CJK-pair tokens as the SQLite
+FTS5 index (:mod:`storyline.store.bigrams`), with a GIN index; a query is a ``tsquery`` of
+adjacent pairs (``'特朗' <-> '朗普'``).
+
+Every psycopg error is mapped to :class:`~storyline.errors.StoreError` with a message that names
+the server (password removed) and says what to check. A connection lost mid-write rolls the
+transaction back on the server (nothing partial is committed) and the next call reconnects.
+
+Threads share one connection under an ``RLock`` (as in the SQLite store): one transaction at a
+time, which is what a single pipeline writer plus short web reads need; a pool
+(``psycopg_pool``) would be the next step for many concurrent web workers.
+
+Example::
+
+    store = PostgresStore("postgresql://storyline@127.0.0.1:5432/storyline")
+    store.migrate()
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+
+from storyline.errors import StoreError
+from storyline.records import Analysis, Article, RawInput, Story, from_json, to_json
+from storyline.store.base import InputWrite, SearchHit, Store, WriteResult
+from storyline.store.bigrams import QueryUnit, parse_query
+from storyline.store.codec import article_search_tokens, load_migrations, search_hit, utc_aware
+
+__all__ = ["PostgresStore", "redact_url", "ts_query", "ts_vector"]
+
+log = logging.getLogger(__name__)
+
+# PostgreSQL keeps positions 1..16383 per lexeme (larger ones are clamped), so phrase matches
+# beyond ~16k tokens into one article are not found; headlines and leads are far inside that.
+_MAX_POS = 16383
+# A tsvector is at most 1 MB; 50,000 tokens (~20 pages of Chinese) stay well inside it even when
+# all are distinct. Text past that is not searchable in PostgreSQL (SQLite indexes everything).
+_MAX_TOKENS = 50_000
+_MIGRATION_LOCK = 0x5707_1E11  # pg_advisory_xact_lock key: concurrent migrate() calls serialise
+
+
+def redact_url(url: str) -> str:
+    """The URL without its password, safe to print in an error message."""
+    try:
+        parts = urlsplit(url)
+        if parts.password is None:
+            return url
+        netloc = parts.netloc.rsplit("@", 1)
+        userinfo = (parts.username or "") + ":***"
+        return urlunsplit(parts._replace(netloc=f"{userinfo}@{netloc[-1]}"))
+    except ValueError:
+        return "postgresql://…"
+
+
+def _lexeme(token: str) -> str:
+    if "'" in token or "\\" in token:
+        token = token.replace("\\", "\\\\").replace("'", "''")
+    return "'" + token + "'"
+
+
+def ts_vector(tokens: Sequence[str]) -> str:
+    """``tsvector`` input text for tokens in order, each with its 1-based position.
+
+    >>> ts_vector(["特朗", "朗普", "普", "trump"])
+    "'特朗':1 '朗普':2 '普':3 'trump':4"
+    """
+    if len(tokens) > _MAX_TOKENS:
+        log.debug("search index: %d tokens cut to %d for tsvector's 1 MB limit", len(tokens), _MAX_TOKENS)
+        tokens = tokens[:_MAX_TOKENS]
+    positions: dict[str, list[int]] = {}
+    for i, tok in enumerate(tokens, start=1):
+        pos = positions.get(tok)
+        if pos is None:
+            positions[tok] = [i]
+        elif len(pos) < 256:  # a lexeme keeps at most 256 positions; the first ones are kept
+            pos.append(i)
+    if len(tokens) > _MAX_POS:
+        for tok, pos in positions.items():
+            positions[tok] = sorted({min(p, _MAX_POS) for p in pos})
+    return " ".join(f"{_lexeme(tok)}:{','.join(map(str, pos))}" for tok, pos in positions.items())
+
+
+def ts_query(units: Sequence[QueryUnit]) -> str:
+    """``tsquery`` input text: each unit a phrase of adjacent tokens (prefix for one CJK char), ANDed.
+
+    >>> from storyline.store.bigrams import parse_query
+    >>> ts_query(parse_query("特朗普 普 trump"))
+    "('特朗' <-> '朗普') & '普':* & 'trump'"
+    """
+    parts = []
+    for u in units:
+        if u.prefix:
+            parts.append(_lexeme(u.tokens[0]) + ":*")
+        elif len(u.tokens) == 1:
+            parts.append(_lexeme(u.tokens[0]))
+        else:
+            parts.append("(" + " <-> ".join(_lexeme(t) for t in u.tokens) + ")")
+    return " & ".join(parts)
+
+
+class PostgresStore(Store):
+    """A :class:`~storyline.store.base.Store` in a PostgreSQL database.
+
+    url: ``postgresql://user[:password]@host[:port]/dbname``.
+    """
+
+    def __init__(self, url: str, *, connect_timeout: int = 10) -> None:
+        self.url = url
+        self.name = redact_url(url)
+        self._connect_timeout = connect_timeout
+        self._lock = threading.RLock()
+        self._conn: psycopg.Connection | None = None
+        self._connect()
+
+    # ---- plumbing ------------------------------------------------------------------------------
+    def _connect(self) -> psycopg.Connection:
+        try:
+            self._conn = psycopg.connect(self.url, autocommit=True, connect_timeout=self._connect_timeout)
+        except psycopg.Error as exc:
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise StoreError(
+                f"could not connect to {self.name}: is the server running and accepting TCP connections "
+                f"there, and do the user, password and database exist? ({reason})"
+            ) from exc
+        return self._conn
+
+    def _live(self) -> psycopg.Connection:
+        """The connection, reopened if a previous error (or the server) closed it."""
+        if self._conn is None or self._conn.closed or self._conn.broken:
+            if self._conn is not None:
+                log.warning("%s: connection lost; reconnecting", self.name)
+            return self._connect()
+        return self._conn
+
+    @contextmanager
+    def _guard(self, action: str) -> Iterator[psycopg.Cursor]:
+        """Hold the lock, open a transaction, map psycopg errors to StoreError naming the server."""
+        with self._lock:
+            conn = self._live()
+            try:
+                with conn.transaction(), conn.cursor() as cur:
+                    yield cur
+            except psycopg.OperationalError as exc:
+                # Lost connection, server shutdown, timeouts: the server rolls back what is open.
+                lost = (
+                    " (connection lost; the transaction was rolled back)"
+                    if conn.broken or conn.closed
+                    else ""
+                )
+                raise StoreError(
+                    f"{self.name}: could not {action}{lost}: {_first_line(exc)}; is the server still running?"
+                ) from exc
+            except psycopg.Error as exc:
+                raise StoreError(f"{self.name}: could not {action}: {_first_line(exc)}") from exc
+
+    # ---- lifecycle -----------------------------------------------------------------------------
+    def migrate(self) -> int:
+        version = 0
+        with self._guard("create the schema_migrations table") as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
+            cur.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                " version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"
+            )
+        for mg in load_migrations("postgres"):
+            with self._guard(f"apply migration {mg.version:03d}_{mg.name}") as cur:
+                cur.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
+                cur.execute("SELECT 1 FROM schema_migrations WHERE version = %s", (mg.version,))
+                if cur.fetchone() is None:
+                    cur.execute(mg.sql.encode("utf-8"))  # no parameters: several statements allowed
+                    cur.execute(
+                        "INSERT INTO schema_migrations (version, name) VALUES (%s, %s)", (mg.version, mg.name)
+                    )
+                    log.info("%s: applied migration %03d_%s", self.name, mg.version, mg.name)
+                version = mg.version
+        return version
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None and not self._conn.closed:
+                self._conn.close()
+
+    # ---- writes --------------------------------------------------------------------------------
+    def has_raw(self, sha256: str) -> bool:
+        with self._guard("look up a raw input") as cur:
+            cur.execute("SELECT 1 FROM raw_inputs WHERE sha256 = %s", (sha256,))
+            return cur.fetchone() is not None
+
+    def record_failure(self, name: str, sha256: str, message: str) -> None:
+        with self._guard(f"record the failure of {name}") as cur:
+            cur.execute(
+                "INSERT INTO failures (name, sha256, message) VALUES (%s, %s, %s)", (name, sha256, message)
+            )
+
+    def failures(self) -> list[tuple[str, str, str]]:
+        """(name, sha256, message) of every recorded failure, oldest first (for the ingest report)."""
+        with self._guard("read failures") as cur:
+            cur.execute("SELECT name, sha256, message FROM failures ORDER BY id")
+            return [tuple(r) for r in cur.fetchall()]
+
+    def write_input(self, write: InputWrite) -> WriteResult:
+        raw = write.raw
+        with self._guard(f"write input {raw.name}") as cur:
+            cur.execute(
+                "INSERT INTO raw_inputs (sha256, name, media_type, encoding, data) VALUES (%s, %s, %s, %s, %s)"
+                " ON CONFLICT (sha256) DO NOTHING",
+                (raw.sha256, raw.name, raw.media_type, raw.encoding, raw.data),
+            )
+            raw_new = cur.rowcount == 1
+
+            ids = [a.id for a in write.articles]
+            cur.execute("SELECT id, record FROM articles WHERE id = ANY(%s)", (ids,))
+            stored = {aid: bytes(rec) for aid, rec in cur.fetchall()}
+            an_ids = [an.article_id for an in write.analyses]
+            cur.execute("SELECT article_id, record FROM analyses WHERE article_id = ANY(%s)", (an_ids,))
+            stored_an = {aid: bytes(rec) for aid, rec in cur.fetchall()}
+
+            changed: dict[str, tuple[Article, bytes]] = {}
+            new = unchanged = 0
+            for art in write.articles:
+                record = to_json(art)
+                if art.id in stored or art.id in changed:
+                    unchanged += 1
+                    if stored.get(art.id) == record:
+                        continue
+                else:
+                    new += 1
+                changed[art.id] = (art, record)
+            analyses = {an.article_id: an for an in write.analyses}
+            changed_an = {
+                an.article_id: to_json(an)
+                for an in write.analyses
+                if stored_an.get(an.article_id) != to_json(an)
+            }
+
+            # Articles to (re)index: the changed ones, and those whose analysis changed.
+            reindex: dict[str, Article] = {aid: art for aid, (art, _) in changed.items()}
+            missing = [aid for aid in changed_an if aid not in reindex]
+            if missing:
+                cur.execute("SELECT id, record FROM articles WHERE id = ANY(%s)", (missing,))
+                reindex.update({aid: from_json(bytes(rec), Article) for aid, rec in cur.fetchall()})
+            need_an = [aid for aid in reindex if aid not in analyses]
+            if need_an:
+                cur.execute("SELECT article_id, record FROM analyses WHERE article_id = ANY(%s)", (need_an,))
+                analyses.update({aid: from_json(bytes(rec), Analysis) for aid, rec in cur.fetchall()})
+            vectors = {
+                aid: ts_vector(article_search_tokens(art, analyses.get(aid))) for aid, art in reindex.items()
+            }
+
+            if changed:
+                cur.executemany(
+                    "INSERT INTO articles (id, raw_sha256, url, outlet, title, published_at, script, record, search_tsv)"
+                    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s::tsvector)"
+                    " ON CONFLICT (id) DO UPDATE SET raw_sha256 = excluded.raw_sha256, url = excluded.url,"
+                    " outlet = excluded.outlet, title = excluded.title, published_at = excluded.published_at,"
+                    " script = excluded.script, record = excluded.record, search_tsv = excluded.search_tsv",
+                    [
+                        (
+                            art.id,
+                            art.raw_sha256 or None,
+                            art.url,
+                            art.outlet,
+                            art.title,
+                            utc_aware(art.published_at),
+                            art.script,
+                            record,
+                            vectors[art.id],
+                        )
+                        for art, record in changed.values()
+                    ],
+                )
+            if changed_an:
+                cur.executemany(
+                    "INSERT INTO analyses (article_id, record) VALUES (%s, %s)"
+                    " ON CONFLICT (article_id) DO UPDATE SET record = excluded.record",
+                    list(changed_an.items()),
+                )
+            others = [(vectors[aid], aid) for aid in reindex if aid not in changed]
+            if others:
+                cur.executemany("UPDATE articles SET search_tsv = %s::tsvector WHERE id = %s", others)
+
+            if write.assignments:
+                cur.executemany(
+                    "INSERT INTO story_articles (article_id, story_id) VALUES (%s, %s)"
+                    " ON CONFLICT (article_id) DO UPDATE SET story_id = excluded.story_id",
+                    [(a.article_id, a.story_id) for a in write.assignments],
+                )
+            for old_id, new_id in write.merged.items():
+                if old_id == new_id:
+                    continue
+                cur.execute("DELETE FROM stories WHERE id = %s", (old_id,))
+                cur.execute("UPDATE story_articles SET story_id = %s WHERE story_id = %s", (new_id, old_id))
+                cur.execute("UPDATE story_aliases SET story_id = %s WHERE story_id = %s", (new_id, old_id))
+                cur.execute(
+                    "INSERT INTO story_aliases (alias, story_id) VALUES (%s, %s)"
+                    " ON CONFLICT (alias) DO UPDATE SET story_id = excluded.story_id",
+                    (old_id, new_id),
+                )
+            if write.stories:
+                # A live story is never also an alias (a merge undone by a later rebuild).
+                cur.execute(
+                    "DELETE FROM story_aliases WHERE alias = ANY(%s)", ([s.id for s in write.stories],)
+                )
+                cur.executemany(
+                    "INSERT INTO stories (id, hotness, first_seen, last_updated, record) VALUES (%s, %s, %s, %s, %s)"
+                    " ON CONFLICT (id) DO UPDATE SET hotness = excluded.hotness, first_seen = excluded.first_seen,"
+                    " last_updated = excluded.last_updated, record = excluded.record",
+                    [
+                        (
+                            s.id,
+                            float(s.hotness),
+                            utc_aware(s.first_seen),
+                            utc_aware(s.last_updated),
+                            to_json(s),
+                        )
+                        for s in write.stories
+                    ],
+                )
+            if write.state:
+                cur.executemany(
+                    "INSERT INTO state (key, value) VALUES (%s, %s)"
+                    " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    list(write.state.items()),
+                )
+        return WriteResult(raw_new=raw_new, articles_new=new, articles_unchanged=unchanged)
+
+    # ---- reads ---------------------------------------------------------------------------------
+    def raw(self, sha256: str) -> RawInput | None:
+        with self._guard("read a raw input") as cur:
+            cur.execute(
+                "SELECT name, data, sha256, media_type, encoding FROM raw_inputs WHERE sha256 = %s", (sha256,)
+            )
+            row = cur.fetchone()
+        if row is None:
+            return None
+        return RawInput(name=row[0], data=bytes(row[1]), sha256=row[2], media_type=row[3], encoding=row[4])
+
+    def article(self, article_id: str) -> Article | None:
+        found = self.articles([article_id])
+        return found[0] if found else None
+
+    def articles(self, article_ids: Iterable[str]) -> list[Article]:
+        ids = list(article_ids)
+        with self._guard("read articles") as cur:
+            cur.execute("SELECT id, record FROM articles WHERE id = ANY(%s)", (ids,))
+            found = {aid: from_json(bytes(rec), Article) for aid, rec in cur.fetchall()}
+        return [found[i] for i in ids if i in found]
+
+    def analyses(self, article_ids: Iterable[str]) -> list[Analysis]:
+        ids = list(article_ids)
+        with self._guard("read analyses") as cur:
+            cur.execute("SELECT article_id, record FROM analyses WHERE article_id = ANY(%s)", (ids,))
+            found = {aid: from_json(bytes(rec), Analysis) for aid, rec in cur.fetchall()}
+        return [found[i] for i in ids if i in found]
+
+    def iter_articles(self, batch: int = 1000) -> Iterator[Article]:
+        # Keyset pagination: no transaction or lock is held while the caller works on a batch.
+        # Undated articles sort last; 'infinity' would not fit a Python datetime, year 9999 does.
+        key = "coalesce(published_at, '9999-01-01 00:00:00+00'::timestamptz)"
+        last: tuple[object, str] | None = None
+        while True:
+            with self._guard("read articles") as cur:
+                if last is None:
+                    cur.execute(
+                        f"SELECT {key}, id, record FROM articles ORDER BY {key}, id LIMIT %s", (batch,)
+                    )
+                else:
+                    cur.execute(
+                        f"SELECT {key}, id, record FROM articles WHERE ({key}, id) > (%s, %s)"
+                        f" ORDER BY {key}, id LIMIT %s",
+                        (*last, batch),
+                    )
+                rows = cur.fetchall()
+            if not rows:
+                return
+            for _, _, rec in rows:
+                yield from_json(bytes(rec), Article)
+            last = (rows[-1][0], rows[-1][1])
+
+    def count_articles(self) -> int:
+        with self._guard("count articles") as cur:
+            cur.execute("SELECT count(*) FROM articles")
+            return int(cur.fetchone()[0])
+
+    def count_stories(self) -> int:
+        with self._guard("count stories") as cur:
+            cur.execute("SELECT count(*) FROM stories")
+            return int(cur.fetchone()[0])
+
+    @staticmethod
+    def _resolve(cur: psycopg.Cursor, story_id: str) -> str | None:
+        cur.execute(
+            "SELECT id FROM stories WHERE id = %s"
+            " UNION ALL SELECT s.id FROM story_aliases a JOIN stories s ON s.id = a.story_id WHERE a.alias = %s"
+            " LIMIT 1",
+            (story_id, story_id),
+        )
+        row = cur.fetchone()
+        return row[0] if row else None
+
+    def resolve_story_id(self, story_id: str) -> str | None:
+        with self._guard("resolve a story id") as cur:
+            return self._resolve(cur, story_id)
+
+    def story(self, story_id: str) -> Story | None:
+        with self._guard("read a story") as cur:
+            current = self._resolve(cur, story_id)
+            if current is None:
+                return None
+            cur.execute("SELECT record FROM stories WHERE id = %s", (current,))
+            row = cur.fetchone()
+        return from_json(bytes(row[0]), Story) if row else None
+
+    def stories(self, *, limit: int = 50, after: str | None = None) -> list[Story]:
+        with self._guard("list stories") as cur:
+            if after is None:
+                cur.execute("SELECT record FROM stories ORDER BY hotness DESC, id LIMIT %s", (limit,))
+            else:
+                current = self._resolve(cur, after)
+                cur.execute("SELECT hotness, id FROM stories WHERE id = %s", (current,))
+                cursor = cur.fetchone()
+                if cursor is None:
+                    raise StoreError(
+                        f"{self.name}: unknown story cursor {after!r}; start again without 'after'"
+                    )
+                cur.execute(
+                    "SELECT record FROM stories WHERE hotness < %s OR (hotness = %s AND id > %s)"
+                    " ORDER BY hotness DESC, id LIMIT %s",
+                    (cursor[0], cursor[0], cursor[1], limit),
+                )
+            rows = cur.fetchall()
+        return [from_json(bytes(r[0]), Story) for r in rows]
+
+    def story_ids_of_articles(self, article_ids: Iterable[str]) -> dict[str, str]:
+        with self._guard("read story assignments") as cur:
+            cur.execute(
+                "SELECT article_id, story_id FROM story_articles WHERE article_id = ANY(%s)",
+                (list(article_ids),),
+            )
+            return dict(cur.fetchall())
+
+    def get_state(self, key: str) -> bytes | None:
+        with self._guard(f"read state {key!r}") as cur:
+            cur.execute("SELECT value FROM state WHERE key = %s", (key,))
+            row = cur.fetchone()
+        return bytes(row[0]) if row else None
+
+    def search(self, query: str, *, limit: int = 20, offset: int = 0) -> list[SearchHit]:
+        units = parse_query(query)
+        if not units:
+            return []
+        with self._guard(f"search for {query!r}") as cur:
+            cur.execute(
+                "SELECT a.record, sa.story_id FROM articles a"
+                " LEFT JOIN story_articles sa ON sa.article_id = a.id"
+                " WHERE a.search_tsv @@ %s::tsquery"
+                " ORDER BY a.published_at DESC NULLS LAST, a.id LIMIT %s OFFSET %s",
+                (ts_query(units), limit, offset),
+            )
+            rows = cur.fetchall()
+        return [search_hit(from_json(bytes(rec), Article), story_id, units) for rec, story_id in rows]
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

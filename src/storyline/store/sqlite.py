@@ -1,0 +1,446 @@
+"""The default store: one SQLite file in WAL mode, searched through FTS5 over CJK character pairs.
+
+Threads: the web server reads from a pool of threads while the pipeline writes. One connection
+opened with ``check_same_thread=False`` is shared and every call holds an ``RLock`` for its
+duration — simpler than a connection per thread (no per-thread PRAGMAs, no connections leaked by
+short-lived threads), and SQLite executes one statement at a time per connection anyway; reads
+here take well under a millisecond. Other *processes* (a second ``storyline`` command) still get
+WAL's concurrent readers, and ``busy_timeout`` makes a writer wait rather than fail.
+
+Example::
+
+    >>> store = SQLiteStore(":memory:"); store.migrate()
+    1
+    >>> store.count_articles()
+    0
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from storyline.errors import StoreError
+from storyline.records import Analysis, Article, RawInput, Story, from_json, to_json
+from storyline.store.base import InputWrite, SearchHit, Store, WriteResult
+from storyline.store.bigrams import QueryUnit, parse_query
+from storyline.store.codec import article_search_text, load_migrations, search_hit, utc_now_text, utc_text
+
+__all__ = ["SQLiteStore"]
+
+log = logging.getLogger(__name__)
+
+_CHUNK = 500  # ids per IN (...) list; far below SQLite's 32766 host-parameter limit
+
+
+def _chunks(items: Sequence[str], size: int = _CHUNK) -> Iterator[Sequence[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _split_statements(sql: str) -> list[str]:
+    """Split a migration into statements (``sqlite3.complete_statement`` knows about triggers)."""
+    statements: list[str] = []
+    buf = ""
+    for line in sql.splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            if buf.strip():
+                statements.append(buf)
+            buf = ""
+    if buf.strip() and not all(ln.strip().startswith("--") or not ln.strip() for ln in buf.splitlines()):
+        statements.append(buf)
+    return statements
+
+
+def fts_query(units: Sequence[QueryUnit]) -> str:
+    """An FTS5 MATCH expression: each unit a quoted phrase (prefix for one CJK char), ANDed."""
+    parts = []
+    for u in units:
+        phrase = '"' + " ".join(t.replace('"', '""') for t in u.tokens) + '"'
+        parts.append(phrase + " *" if u.prefix else phrase)
+    return " AND ".join(parts)
+
+
+class SQLiteStore(Store):
+    """A :class:`~storyline.store.base.Store` in one SQLite file (created with its parent folders).
+
+    path: a file path, or ``":memory:"`` for a throwaway store.
+    """
+
+    def __init__(self, path: str | Path, *, busy_timeout_ms: int = 10_000) -> None:
+        self.path = str(path)
+        self._lock = threading.RLock()
+        try:
+            if self.path != ":memory:" and not self.path.startswith("file:"):
+                Path(self.path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+                self.path = str(Path(self.path).expanduser())
+            # isolation_level=None: the module's implicit transactions are off; BEGIN/COMMIT are ours.
+            self._db = sqlite3.connect(
+                self.path, isolation_level=None, check_same_thread=False, uri=self.path.startswith("file:")
+            )
+            self._db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+            self._db.execute("PRAGMA foreign_keys = ON")
+            if self.path != ":memory:":
+                mode = self._db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                if mode.lower() != "wal":
+                    log.warning(
+                        "%s: journal_mode is %s, not WAL (readers may block the writer)", self.path, mode
+                    )
+                # WAL + NORMAL is durable against application crashes; the last commit may be
+                # lost only on power failure, acceptable for re-ingestable news.
+                self._db.execute("PRAGMA synchronous = NORMAL")
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(f"could not open SQLite database {self.path}: {exc}") from exc
+
+    # ---- plumbing ------------------------------------------------------------------------------
+    @contextmanager
+    def _guard(self, action: str) -> Iterator[sqlite3.Connection]:
+        """Hold the lock and map sqlite3 errors to StoreError naming the file and the action."""
+        with self._lock:
+            try:
+                yield self._db
+            except sqlite3.Error as exc:
+                raise StoreError(f"{self.path}: could not {action}: {exc}") from exc
+
+    @contextmanager
+    def _transaction(self, action: str) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE … COMMIT, rolled back on any exception (ours or sqlite3's)."""
+        with self._guard(action) as db:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+
+    # ---- lifecycle -----------------------------------------------------------------------------
+    def migrate(self) -> int:
+        migrations = load_migrations("sqlite")
+        with self._guard("create the schema_migrations table") as db:
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+            )
+        version = 0
+        for mg in migrations:
+            with self._transaction(f"apply migration {mg.version:03d}_{mg.name}") as db:
+                # Checked inside the write transaction: two processes migrating at once serialise.
+                if db.execute("SELECT 1 FROM schema_migrations WHERE version = ?", (mg.version,)).fetchone():
+                    version = mg.version
+                    continue
+                for statement in _split_statements(mg.sql):
+                    db.execute(statement)
+                db.execute(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                    (mg.version, mg.name, utc_now_text()),
+                )
+                log.info("%s: applied migration %03d_%s", self.path, mg.version, mg.name)
+                version = mg.version
+        return version
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # ---- writes --------------------------------------------------------------------------------
+    def has_raw(self, sha256: str) -> bool:
+        with self._guard("look up a raw input") as db:
+            return db.execute("SELECT 1 FROM raw_inputs WHERE sha256 = ?", (sha256,)).fetchone() is not None
+
+    def record_failure(self, name: str, sha256: str, message: str) -> None:
+        with self._transaction(f"record the failure of {name}") as db:
+            db.execute(
+                "INSERT INTO failures (name, sha256, message, failed_at) VALUES (?, ?, ?, ?)",
+                (name, sha256, message, utc_now_text()),
+            )
+
+    def failures(self) -> list[tuple[str, str, str]]:
+        """(name, sha256, message) of every recorded failure, oldest first (for the ingest report)."""
+        with self._guard("read failures") as db:
+            return [tuple(r) for r in db.execute("SELECT name, sha256, message FROM failures ORDER BY id")]
+
+    def write_input(self, write: InputWrite) -> WriteResult:
+        raw = write.raw
+        with self._transaction(f"write input {raw.name}") as db:
+            cur = db.execute(
+                "INSERT OR IGNORE INTO raw_inputs (sha256, name, media_type, encoding, data, received_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (raw.sha256, raw.name, raw.media_type, raw.encoding, raw.data, utc_now_text()),
+            )
+            raw_new = cur.rowcount == 1
+
+            ids = [a.id for a in write.articles]
+            present = self._existing(db, "articles", "id", ids)
+            reindex: dict[str, Article] = {}
+            new = unchanged = 0
+            for art in write.articles:
+                record = to_json(art)
+                if art.id in present:
+                    unchanged += 1
+                    old = db.execute("SELECT record FROM articles WHERE id = ?", (art.id,)).fetchone()
+                    if old is not None and bytes(old[0]) == record:
+                        continue
+                else:
+                    new += 1
+                    present.add(art.id)
+                db.execute(
+                    "INSERT INTO articles (id, raw_sha256, url, outlet, title, published_at, script, record)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT (id) DO UPDATE SET raw_sha256 = excluded.raw_sha256, url = excluded.url,"
+                    " outlet = excluded.outlet, title = excluded.title, published_at = excluded.published_at,"
+                    " script = excluded.script, record = excluded.record",
+                    (
+                        art.id,
+                        art.raw_sha256 or None,
+                        art.url,
+                        art.outlet,
+                        art.title,
+                        utc_text(art.published_at),
+                        art.script,
+                        record,
+                    ),
+                )
+                reindex[art.id] = art
+
+            analyses: dict[str, Analysis] = {}
+            for an in write.analyses:
+                record = to_json(an)
+                old = db.execute(
+                    "SELECT record FROM analyses WHERE article_id = ?", (an.article_id,)
+                ).fetchone()
+                analyses[an.article_id] = an
+                if old is not None and bytes(old[0]) == record:
+                    continue
+                db.execute(
+                    "INSERT INTO analyses (article_id, record) VALUES (?, ?)"
+                    " ON CONFLICT (article_id) DO UPDATE SET record = excluded.record",
+                    (an.article_id, record),
+                )
+                if an.article_id not in reindex:
+                    art = self._article(db, an.article_id)
+                    if art is not None:
+                        reindex[an.article_id] = art
+            for art in reindex.values():
+                an = analyses.get(art.id) or self._analysis(db, art.id)
+                self._index(db, art, an)
+
+            db.executemany(
+                "INSERT INTO story_articles (article_id, story_id) VALUES (?, ?)"
+                " ON CONFLICT (article_id) DO UPDATE SET story_id = excluded.story_id",
+                [(a.article_id, a.story_id) for a in write.assignments],
+            )
+            for old_id, new_id in write.merged.items():
+                if old_id == new_id:
+                    continue
+                db.execute("DELETE FROM stories WHERE id = ?", (old_id,))
+                db.execute("UPDATE story_articles SET story_id = ? WHERE story_id = ?", (new_id, old_id))
+                db.execute("UPDATE story_aliases SET story_id = ? WHERE story_id = ?", (new_id, old_id))
+                db.execute(
+                    "INSERT INTO story_aliases (alias, story_id) VALUES (?, ?)"
+                    " ON CONFLICT (alias) DO UPDATE SET story_id = excluded.story_id",
+                    (old_id, new_id),
+                )
+            for story in write.stories:
+                # A live story is never also an alias (a merge undone by a later rebuild).
+                db.execute("DELETE FROM story_aliases WHERE alias = ?", (story.id,))
+                db.execute(
+                    "INSERT INTO stories (id, hotness, first_seen, last_updated, record) VALUES (?, ?, ?, ?, ?)"
+                    " ON CONFLICT (id) DO UPDATE SET hotness = excluded.hotness, first_seen = excluded.first_seen,"
+                    " last_updated = excluded.last_updated, record = excluded.record",
+                    (
+                        story.id,
+                        float(story.hotness),
+                        utc_text(story.first_seen),
+                        utc_text(story.last_updated),
+                        to_json(story),
+                    ),
+                )
+            db.executemany(
+                "INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                list(write.state.items()),
+            )
+        return WriteResult(raw_new=raw_new, articles_new=new, articles_unchanged=unchanged)
+
+    def _index(self, db: sqlite3.Connection, art: Article, analysis: Analysis | None) -> None:
+        rowid = db.execute("SELECT rowid FROM articles WHERE id = ?", (art.id,)).fetchone()[0]
+        db.execute("DELETE FROM search_fts WHERE rowid = ?", (rowid,))
+        db.execute(
+            "INSERT INTO search_fts (rowid, body) VALUES (?, ?)", (rowid, article_search_text(art, analysis))
+        )
+
+    @staticmethod
+    def _existing(db: sqlite3.Connection, table: str, column: str, keys: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for part in _chunks(list(keys)):
+            marks = ",".join("?" * len(part))
+            found.update(
+                r[0] for r in db.execute(f"SELECT {column} FROM {table} WHERE {column} IN ({marks})", part)
+            )
+        return found
+
+    @staticmethod
+    def _article(db: sqlite3.Connection, article_id: str) -> Article | None:
+        row = db.execute("SELECT record FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return from_json(row[0], Article) if row else None
+
+    @staticmethod
+    def _analysis(db: sqlite3.Connection, article_id: str) -> Analysis | None:
+        row = db.execute("SELECT record FROM analyses WHERE article_id = ?", (article_id,)).fetchone()
+        return from_json(row[0], Analysis) if row else None
+
+    # ---- reads ---------------------------------------------------------------------------------
+    def raw(self, sha256: str) -> RawInput | None:
+        with self._guard("read a raw input") as db:
+            row = db.execute(
+                "SELECT name, data, sha256, media_type, encoding FROM raw_inputs WHERE sha256 = ?", (sha256,)
+            ).fetchone()
+        if row is None:
+            return None
+        return RawInput(name=row[0], data=bytes(row[1]), sha256=row[2], media_type=row[3], encoding=row[4])
+
+    def article(self, article_id: str) -> Article | None:
+        with self._guard("read an article") as db:
+            return self._article(db, article_id)
+
+    def articles(self, article_ids: Iterable[str]) -> list[Article]:
+        ids = list(article_ids)
+        found: dict[str, Article] = {}
+        with self._guard("read articles") as db:
+            for part in _chunks(ids):
+                marks = ",".join("?" * len(part))
+                for aid, rec in db.execute(f"SELECT id, record FROM articles WHERE id IN ({marks})", part):
+                    found[aid] = from_json(rec, Article)
+        return [found[i] for i in ids if i in found]
+
+    def analyses(self, article_ids: Iterable[str]) -> list[Analysis]:
+        ids = list(article_ids)
+        found: dict[str, Analysis] = {}
+        with self._guard("read analyses") as db:
+            for part in _chunks(ids):
+                marks = ",".join("?" * len(part))
+                for aid, rec in db.execute(
+                    f"SELECT article_id, record FROM analyses WHERE article_id IN ({marks})", part
+                ):
+                    found[aid] = from_json(rec, Analysis)
+        return [found[i] for i in ids if i in found]
+
+    def iter_articles(self, batch: int = 1000) -> Iterator[Article]:
+        # Keyset pagination, the lock released between batches so readers are never starved.
+        # Undated articles sort last ('~' is after every digit).
+        last: tuple[str, str] | None = None
+        while True:
+            with self._guard("read articles") as db:
+                if last is None:
+                    rows = db.execute(
+                        "SELECT coalesce(published_at, '~'), id, record FROM articles"
+                        " ORDER BY coalesce(published_at, '~'), id LIMIT ?",
+                        (batch,),
+                    ).fetchall()
+                else:
+                    rows = db.execute(
+                        "SELECT coalesce(published_at, '~'), id, record FROM articles"
+                        " WHERE (coalesce(published_at, '~'), id) > (?, ?)"
+                        " ORDER BY coalesce(published_at, '~'), id LIMIT ?",
+                        (*last, batch),
+                    ).fetchall()
+            if not rows:
+                return
+            for _, _, rec in rows:
+                yield from_json(rec, Article)
+            last = (rows[-1][0], rows[-1][1])
+
+    def count_articles(self) -> int:
+        with self._guard("count articles") as db:
+            return int(db.execute("SELECT count(*) FROM articles").fetchone()[0])
+
+    def resolve_story_id(self, story_id: str) -> str | None:
+        with self._guard("resolve a story id") as db:
+            return self._resolve(db, story_id)
+
+    @staticmethod
+    def _resolve(db: sqlite3.Connection, story_id: str) -> str | None:
+        if db.execute("SELECT 1 FROM stories WHERE id = ?", (story_id,)).fetchone():
+            return story_id
+        row = db.execute(
+            "SELECT s.id FROM story_aliases a JOIN stories s ON s.id = a.story_id WHERE a.alias = ?",
+            (story_id,),
+        ).fetchone()
+        return row[0] if row else None
+
+    def story(self, story_id: str) -> Story | None:
+        with self._guard("read a story") as db:
+            current = self._resolve(db, story_id)
+            if current is None:
+                return None
+            row = db.execute("SELECT record FROM stories WHERE id = ?", (current,)).fetchone()
+        return from_json(row[0], Story) if row else None
+
+    def stories(self, *, limit: int = 50, after: str | None = None) -> list[Story]:
+        with self._guard("list stories") as db:
+            if after is None:
+                rows = db.execute(
+                    "SELECT record FROM stories ORDER BY hotness DESC, id LIMIT ?", (limit,)
+                ).fetchall()
+            else:
+                cursor = db.execute("SELECT hotness, id FROM stories WHERE id = ?", (after,)).fetchone()
+                if cursor is None:
+                    current = self._resolve(db, after)
+                    cursor = (
+                        db.execute("SELECT hotness, id FROM stories WHERE id = ?", (current,)).fetchone()
+                        if current
+                        else None
+                    )
+                if cursor is None:
+                    raise StoreError(
+                        f"{self.path}: unknown story cursor {after!r}; start again without 'after'"
+                    )
+                rows = db.execute(
+                    "SELECT record FROM stories WHERE hotness < ? OR (hotness = ? AND id > ?)"
+                    " ORDER BY hotness DESC, id LIMIT ?",
+                    (cursor[0], cursor[0], cursor[1], limit),
+                ).fetchall()
+        return [from_json(r[0], Story) for r in rows]
+
+    def count_stories(self) -> int:
+        with self._guard("count stories") as db:
+            return int(db.execute("SELECT count(*) FROM stories").fetchone()[0])
+
+    def story_ids_of_articles(self, article_ids: Iterable[str]) -> dict[str, str]:
+        ids = list(article_ids)
+        out: dict[str, str] = {}
+        with self._guard("read story assignments") as db:
+            for part in _chunks(ids):
+                marks = ",".join("?" * len(part))
+                out.update(
+                    db.execute(
+                        f"SELECT article_id, story_id FROM story_articles WHERE article_id IN ({marks})", part
+                    ).fetchall()
+                )
+        return out
+
+    def get_state(self, key: str) -> bytes | None:
+        with self._guard(f"read state {key!r}") as db:
+            row = db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
+        return bytes(row[0]) if row else None
+
+    def search(self, query: str, *, limit: int = 20, offset: int = 0) -> list[SearchHit]:
+        units = parse_query(query)
+        if not units:
+            return []
+        with self._guard(f"search for {query!r}") as db:
+            rows = db.execute(
+                "SELECT a.record, sa.story_id FROM search_fts f"
+                " JOIN articles a ON a.rowid = f.rowid"
+                " LEFT JOIN story_articles sa ON sa.article_id = a.id"
+                " WHERE search_fts MATCH ?"
+                " ORDER BY a.published_at IS NULL, a.published_at DESC, a.id LIMIT ? OFFSET ?",
+                (fts_query(units), limit, offset),
+            ).fetchall()
+        return [search_hit(from_json(rec, Article), story_id, units) for rec, story_id in rows]

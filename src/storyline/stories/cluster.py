@@ -1,0 +1,523 @@
+"""Online story clustering: each report, in publication order, joins a story or starts one.
+
+Cost per report stays flat however many stories exist:
+
+- candidates come from an inverted index over canonical entities, top TF-IDF tokens, exact
+  paragraph fingerprints and random-hyperplane LSH buckets of the story's mean embedding; each posting list is scanned
+  from its most recently updated end for at most ``_POSTING_SCAN`` stories, and at most
+  ``_MAX_CANDIDATES`` stories are scored;
+- stories idle longer than the window (``Settings.story_window_hours``) leave the index and
+  memory, so the index holds only the stories of the last few days;
+- a story's profile is bounded (top-k token weights, top entities, a mean embedding).
+
+Story ids are stable: ``"s" + 12 hex`` of the first report's id. When a report links two live
+stories strongly, they merge: the older id stays, the other is returned in
+``Assignment.merged`` (old → surviving id) and kept as an alias, so links never break.
+
+Example::
+
+    >>> c = Clusterer(encoder=False)
+    >>> first = c.assign(article, analysis)          # doctest: +SKIP
+    >>> first.created, first.story_id[:1]            # doctest: +SKIP
+    (True, 's')
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import itertools
+import logging
+import zlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import msgspec
+import numpy as np
+
+from storyline.errors import StorylineError
+from storyline.records import Analysis, Article
+from storyline.stories.similarity import (
+    SAME_STORY_THRESHOLD,
+    DocStats,
+    PairFeatures,
+    combine,
+    content_tokens,
+    cosine,
+    embed_texts,
+    embedding_text,
+    entity_overlap,
+    fingerprint_overlap,
+    language_of,
+    paragraph_fingerprints,
+    tfidf_vector,
+)
+
+__all__ = ["MERGE_THRESHOLD", "SAME_STORY_THRESHOLD", "Assignment", "Clusterer"]
+
+log = logging.getLogger(__name__)
+
+#: Both stories must score at least this against one report for the report to merge them.
+MERGE_THRESHOLD = 0.9
+
+_TOP_TOKENS = 64  # token weights kept per story profile
+_TOP_ENTITIES = 24
+_KEY_TOKENS = 8  # top tokens of a report / story used as index keys
+_KEY_ENTITIES = 10
+_KEY_FINGERPRINTS = 32
+_POSTING_SCAN = 48  # most recent stories looked at per key: caps cost under popular keys
+_MAX_CANDIDATES = 24
+_MAX_FINGERPRINTS = 256
+_MAX_REPS = 2  # canonical paragraphs of the latest reports kept for the injected scorer
+_LSH_TABLES = 6
+_LSH_BITS = 10
+_FORMAT = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """Where a report went: its story, stories merged into it (old id → kept id), new or not."""
+
+    story_id: str
+    merged: dict[str, str] = field(default_factory=dict)
+    created: bool = False
+
+
+@dataclass(slots=True)
+class _Profile:
+    id: str
+    first: float
+    last: float
+    size: int = 0
+    tokens: dict[str, float] = field(default_factory=dict)
+    entities: dict[str, float] = field(default_factory=dict)
+    emb_sum: np.ndarray | None = None
+    emb_n: int = 0
+    fps: set[int] = field(default_factory=set)
+    langs: dict[str, int] = field(default_factory=dict)
+    reps: list[tuple[str, ...]] = field(default_factory=list)
+    keys: frozenset[str] = frozenset()
+
+
+@dataclass(slots=True)
+class _Doc:
+    """One report's features, computed once."""
+
+    t: float | None
+    lang: str
+    vec: dict[str, float]
+    entities: frozenset[str]
+    fps: frozenset[int]
+    paragraphs: tuple[str, ...]
+    emb: np.ndarray | None
+
+
+def story_id_for(article_id: str) -> str:
+    """``"s" + 12 hex`` derived from the first report's id: stable across runs."""
+    return "s" + hashlib.sha256(article_id.encode("utf-8")).hexdigest()[:12]
+
+
+def _ts(dt: datetime | None) -> float | None:
+    if dt is None:
+        return None
+    if dt.tzinfo is None:  # the normalize stage makes times aware; be lenient with raw input
+        dt = dt.replace(tzinfo=UTC)
+    return dt.timestamp()
+
+
+def _top(d: dict[str, float], k: int) -> dict[str, float]:
+    if len(d) <= k:
+        return d
+    return dict(sorted(d.items(), key=lambda kv: -kv[1])[:k])
+
+
+class Clusterer:
+    """Assigns reports to stories online; see the module docstring for the cost model.
+
+    window_hours: a story idle longer than this leaves the index (and cannot be joined).
+    threshold: probability a report needs to join a story (default :data:`SAME_STORY_THRESHOLD`).
+    shared_paragraphs: optional ``f(a_paragraphs, b_paragraphs) -> float`` in [0, 1] over
+        canonical paragraphs (the dedup stage's ``shared_paragraph_score``); without it, exact
+        paragraph fingerprints are compared.
+    encoder: use the multilingual sentence encoder (title + lead, ~2 ms a report on one core).
+        Without it, zh↔en reports meet only through shared canonical entities.
+    """
+
+    def __init__(
+        self,
+        *,
+        window_hours: float = 96.0,
+        threshold: float | None = None,
+        shared_paragraphs: Callable[[Sequence[str], Sequence[str]], float] | None = None,
+        encoder: bool = True,
+    ) -> None:
+        if window_hours <= 0:
+            raise StorylineError(f"Clusterer: window_hours must be positive, got {window_hours}")
+        self.window_hours = float(window_hours)
+        self.threshold = SAME_STORY_THRESHOLD if threshold is None else float(threshold)
+        self.shared_paragraphs = shared_paragraphs
+        self.encoder = encoder
+        self.stats = DocStats()
+        self.aliases: dict[str, str] = {}
+        self._stories: dict[str, _Profile] = {}
+        self._index: dict[str, dict[str, None]] = {}
+        self._heap: list[tuple[float, str]] = []
+        self._clock = float("-inf")
+        self._planes: np.ndarray | None = None
+        self._emb_cache: dict[str, np.ndarray] = {}
+
+    # ---------------------------------------------------------------- public API
+
+    @property
+    def active_stories(self) -> int:
+        """Stories still in the index (idle less than the window)."""
+        return len(self._stories)
+
+    def resolve(self, story_id: str) -> str:
+        """The id a (possibly merged-away) story id now lives under."""
+        seen = set()
+        while story_id in self.aliases and story_id not in seen:
+            seen.add(story_id)
+            story_id = self.aliases[story_id]
+        return story_id
+
+    def assign(self, article: Article, analysis: Analysis) -> Assignment:
+        """Put one report into a story; call in publication order."""
+        doc = self._doc(article, analysis, observe=True)
+        if doc.t is not None:
+            self._clock = max(self._clock, doc.t)
+            self._evict()
+        t = doc.t if doc.t is not None else (self._clock if self._clock > float("-inf") else 0.0)
+
+        scored = []
+        for sid in self._candidates(doc):
+            p = self._score(doc, self._stories[sid])
+            if p >= self.threshold:
+                scored.append((p, sid))
+        scored.sort(reverse=True)
+
+        merged: dict[str, str] = {}
+        if not scored:
+            sid = story_id_for(article.id)
+            if sid in self._stories or sid in self.aliases:  # the same report assigned twice
+                sid = self.resolve(sid)
+                prof = self._stories.get(sid)
+                if prof is not None:
+                    return Assignment(story_id=sid, merged={}, created=False)
+            prof = _Profile(id=sid, first=t, last=t)
+            self._stories[sid] = prof
+            created = True
+        else:
+            created = False
+            strong = [sid for p, sid in scored if p >= MERGE_THRESHOLD]
+            if len(strong) >= 2:
+                keep = min(strong, key=lambda s: (self._stories[s].first, s))
+                for other in strong:
+                    if other != keep:
+                        self._merge(keep, other)
+                        merged[other] = keep
+                prof = self._stories[keep]
+            else:
+                prof = self._stories[scored[0][1]]
+        self._add(prof, doc, t)
+        return Assignment(story_id=prof.id, merged=merged, created=created)
+
+    def similarity(self, a: tuple[Article, Analysis], b: tuple[Article, Analysis]) -> float:
+        """Probability in [0, 1] that two reports tell the same story (the pairwise decision)."""
+        da = self._doc(*a, observe=False)
+        db = self._doc(*b, observe=False)
+        return combine(self._pair_features(da, db), self.window_hours)
+
+    def pair_features(self, a: tuple[Article, Analysis], b: tuple[Article, Analysis]) -> PairFeatures:
+        """The evidence :meth:`similarity` combines (for calibration and explanations)."""
+        return self._pair_features(self._doc(*a, observe=False), self._doc(*b, observe=False))
+
+    def observe(self, analysis: Analysis) -> None:
+        """Count one text in the document-frequency statistics without assigning it."""
+        self.stats.observe(set(content_tokens(self._tokens(analysis))))
+
+    def to_bytes(self) -> bytes:
+        """Compact state: live story profiles, aliases and document frequencies (zlib msgpack)."""
+        stories = []
+        for p in self._stories.values():
+            emb = None
+            if p.emb_sum is not None and p.emb_n:
+                emb = (p.emb_sum / p.emb_n).astype(np.float16).tobytes()
+            stories.append(
+                [
+                    p.id,
+                    p.first,
+                    p.last,
+                    p.size,
+                    p.tokens,
+                    p.entities,
+                    emb,
+                    p.emb_n,
+                    sorted(p.fps),
+                    p.langs,
+                    [list(r) for r in p.reps],
+                ]
+            )
+        state = {
+            "format": _FORMAT,
+            "clock": self._clock if self._clock > float("-inf") else None,
+            "n_docs": self.stats.n_docs,
+            "df": self.stats.df,
+            "aliases": self.aliases,
+            "stories": stories,
+        }
+        return zlib.compress(msgspec.msgpack.encode(state), 6)
+
+    @classmethod
+    def from_bytes(cls, data: bytes, **kwargs: object) -> Clusterer:
+        """Rebuild a clusterer saved by :meth:`to_bytes` (same keyword arguments as ``__init__``)."""
+        try:
+            state = msgspec.msgpack.decode(zlib.decompress(data))
+        except (zlib.error, msgspec.DecodeError) as exc:
+            raise StorylineError(f"Clusterer.from_bytes: not a saved clusterer state ({exc})") from exc
+        if not isinstance(state, dict) or state.get("format") != _FORMAT:
+            raise StorylineError("Clusterer.from_bytes: unknown state format")
+        self = cls(**kwargs)  # type: ignore[arg-type]
+        self._clock = state["clock"] if state["clock"] is not None else float("-inf")
+        self.stats.n_docs = state["n_docs"]
+        self.stats.df = dict(state["df"])
+        self.aliases = dict(state["aliases"])
+        for sid, first, last, size, tokens, ents, emb, emb_n, fps, langs, reps in state["stories"]:
+            p = _Profile(id=sid, first=first, last=last, size=size, tokens=dict(tokens), entities=dict(ents))
+            if emb is not None and emb_n:
+                p.emb_sum = np.frombuffer(emb, dtype=np.float16).astype(np.float32) * emb_n
+                p.emb_n = emb_n
+            p.fps = set(fps)
+            p.langs = dict(langs)
+            p.reps = [tuple(r) for r in reps]
+            self._stories[sid] = p
+            self._reindex(p)
+            heapq.heappush(self._heap, (p.last, sid))
+        return self
+
+    # ---------------------------------------------------------------- features
+
+    @staticmethod
+    def _tokens(analysis: Analysis) -> Sequence[str]:
+        if analysis.tokens:
+            return analysis.tokens
+        import rjieba
+
+        text = "\n".join((analysis.canonical_title, *analysis.canonical_paragraphs))
+        return rjieba.cut(text)
+
+    def _doc(self, article: Article, analysis: Analysis, *, observe: bool) -> _Doc:
+        toks = content_tokens(self._tokens(analysis))
+        if observe:
+            self.stats.observe(set(toks))
+        # Title words count twice: a headline names the event more often than a paragraph does.
+        title_toks = self._title_tokens(analysis, toks)
+        vec = tfidf_vector(toks + title_toks, self.stats)
+        ents = frozenset(m.entity for m in analysis.entities if m.entity)
+        paras = analysis.canonical_paragraphs
+        emb = self._embedding(article, analysis) if self.encoder else None
+        return _Doc(
+            t=_ts(article.published_at),
+            lang=language_of(analysis.script if analysis.script != "und" else article.script),
+            vec=vec,
+            entities=ents,
+            fps=paragraph_fingerprints(paras),
+            paragraphs=paras,
+            emb=emb,
+        )
+
+    @staticmethod
+    def _title_tokens(analysis: Analysis, toks: Sequence[str]) -> list[str]:
+        title = analysis.canonical_title
+        if not title:
+            return []
+        # Words of the headline (a substring test, so the title need not be re-segmented).
+        return [t for t in set(toks) if t in title]
+
+    def _embedding(self, article: Article, analysis: Analysis) -> np.ndarray:
+        key = article.id
+        emb = self._emb_cache.get(key)
+        if emb is None:
+            emb = embed_texts([embedding_text(article, analysis)])[0]
+            if len(self._emb_cache) >= 4096:  # a small cache for repeated pairwise calls
+                self._emb_cache.pop(next(iter(self._emb_cache)))
+            self._emb_cache[key] = emb
+        return emb
+
+    def _shared(
+        self,
+        a_paras: Sequence[str],
+        a_fps: frozenset[int],
+        reps: Sequence[Sequence[str]],
+        fps: set[int] | frozenset[int],
+    ) -> float:
+        if self.shared_paragraphs is not None and reps:
+            return max(float(self.shared_paragraphs(tuple(a_paras), tuple(r))) for r in reps)
+        return fingerprint_overlap(a_fps, fps)
+
+    def _pair_features(self, a: _Doc, b: _Doc) -> PairFeatures:
+        emb = None
+        if a.emb is not None and b.emb is not None:
+            emb = max(0.0, float(np.dot(a.emb, b.emb)))
+        gap = None if a.t is None or b.t is None else abs(a.t - b.t) / 3600.0
+        return PairFeatures(
+            tfidf=cosine(a.vec, b.vec),
+            entities=entity_overlap(a.entities, b.entities),
+            shared=self._shared(a.paragraphs, a.fps, [b.paragraphs], b.fps),
+            embedding=emb,
+            gap_hours=gap,
+            cross_lingual=a.lang != b.lang and "und" not in (a.lang, b.lang),
+        )
+
+    def _score(self, doc: _Doc, p: _Profile) -> float:
+        emb = None
+        if doc.emb is not None and p.emb_sum is not None:
+            n = float(np.linalg.norm(p.emb_sum))
+            emb = max(0.0, float(np.dot(doc.emb, p.emb_sum)) / n) if n else 0.0
+        gap = None
+        if doc.t is not None:
+            gap = (p.first - doc.t) if doc.t < p.first else max(0.0, doc.t - p.last)
+            gap /= 3600.0
+        top_ents = set(p.entities)
+        ent = (
+            len(doc.entities & top_ents) / (min(len(doc.entities), len(top_ents)) + 1)
+            if doc.entities
+            else 0.0
+        )
+        cross = doc.lang != "und" and p.langs.get(doc.lang, 0) == 0 and bool(p.langs)
+        f = PairFeatures(
+            tfidf=cosine(doc.vec, p.tokens),
+            entities=ent,
+            shared=self._shared(doc.paragraphs, doc.fps, p.reps, p.fps),
+            embedding=emb,
+            gap_hours=gap,
+            cross_lingual=cross,
+        )
+        return combine(f, self.window_hours)
+
+    # ---------------------------------------------------------------- index
+
+    def _lsh_keys(self, emb: np.ndarray) -> list[str]:
+        if self._planes is None:
+            # Fixed seed: the same buckets after from_bytes, in every process.
+            rng = np.random.default_rng(20220808)
+            self._planes = rng.standard_normal((_LSH_TABLES * _LSH_BITS, emb.shape[0])).astype(np.float32)
+        bits = (self._planes @ emb) > 0
+        keys = []
+        for i in range(_LSH_TABLES):
+            chunk = bits[i * _LSH_BITS : (i + 1) * _LSH_BITS]
+            keys.append(f"h{i}:{int(np.packbits(chunk, bitorder='little').view(np.uint16)[0])}")
+        return keys
+
+    def _doc_keys(self, doc: _Doc) -> set[str]:
+        keys = {"e:" + e for e in itertools.islice(sorted(doc.entities), 32)}
+        keys.update("t:" + t for t in _top(doc.vec, _KEY_TOKENS))
+        keys.update(f"p:{h:x}" for h in itertools.islice(sorted(doc.fps), _KEY_FINGERPRINTS))
+        if doc.emb is not None:
+            keys.update(self._lsh_keys(doc.emb))
+        return keys
+
+    def _story_keys(self, p: _Profile) -> frozenset[str]:
+        keys = {"e:" + e for e in _top(p.entities, _KEY_ENTITIES)}
+        keys.update("t:" + t for t in _top(p.tokens, _KEY_TOKENS + 4))
+        # Reprinted paragraphs find their story even when the words that rank top differ.
+        keys.update(f"p:{h:x}" for h in itertools.islice(sorted(p.fps), _KEY_FINGERPRINTS))
+        if p.emb_sum is not None and p.emb_n:
+            keys.update(self._lsh_keys(p.emb_sum / max(1e-12, float(np.linalg.norm(p.emb_sum)))))
+        return frozenset(keys)
+
+    def _candidates(self, doc: _Doc) -> list[str]:
+        hits: dict[str, int] = {}
+        for key in self._doc_keys(doc):
+            posting = self._index.get(key)
+            if not posting:
+                continue
+            for sid in itertools.islice(reversed(posting), _POSTING_SCAN):
+                hits[sid] = hits.get(sid, 0) + 1
+        if len(hits) <= _MAX_CANDIDATES:
+            return list(hits)
+        return [sid for sid, _ in sorted(hits.items(), key=lambda kv: -kv[1])[:_MAX_CANDIDATES]]
+
+    def _unindex(self, p: _Profile) -> None:
+        for key in p.keys:
+            posting = self._index.get(key)
+            if posting is not None:
+                posting.pop(p.id, None)
+                if not posting:
+                    del self._index[key]
+        p.keys = frozenset()
+
+    def _reindex(self, p: _Profile) -> None:
+        new = self._story_keys(p)
+        for key in p.keys - new:
+            posting = self._index.get(key)
+            if posting is not None:
+                posting.pop(p.id, None)
+                if not posting:
+                    del self._index[key]
+        for key in new:
+            posting = self._index.setdefault(key, {})
+            posting.pop(p.id, None)  # re-insert at the recent end
+            posting[p.id] = None
+        p.keys = new
+
+    def _evict(self) -> None:
+        horizon = self._clock - self.window_hours * 3600.0
+        heap = self._heap
+        while heap and heap[0][0] < horizon:
+            last, sid = heapq.heappop(heap)
+            p = self._stories.get(sid)
+            if p is not None and p.last == last:
+                self._unindex(p)
+                del self._stories[sid]
+                log.debug("story %s left the window (%d reports)", sid, p.size)
+
+    # ---------------------------------------------------------------- profiles
+
+    def _add(self, p: _Profile, doc: _Doc, t: float) -> None:
+        p.size += 1
+        p.first = min(p.first, t)
+        p.last = max(p.last, t)
+        for tok, w in doc.vec.items():
+            p.tokens[tok] = p.tokens.get(tok, 0.0) + w
+        if len(p.tokens) > 2 * _TOP_TOKENS:
+            p.tokens = _top(p.tokens, _TOP_TOKENS)
+        for e in doc.entities:
+            p.entities[e] = p.entities.get(e, 0.0) + 1.0
+        if len(p.entities) > 2 * _TOP_ENTITIES:
+            p.entities = _top(p.entities, _TOP_ENTITIES)
+        if doc.emb is not None:
+            p.emb_sum = doc.emb.copy() if p.emb_sum is None else p.emb_sum + doc.emb
+            p.emb_n += 1
+        if len(p.fps) < _MAX_FINGERPRINTS:
+            p.fps.update(doc.fps)
+        p.langs[doc.lang] = p.langs.get(doc.lang, 0) + 1
+        if self.shared_paragraphs is not None and doc.paragraphs:
+            p.reps = [*p.reps, doc.paragraphs][-_MAX_REPS:]
+        self._reindex(p)
+        heapq.heappush(self._heap, (p.last, p.id))
+
+    def _merge(self, keep: str, other: str) -> None:
+        a, b = self._stories[keep], self._stories.pop(other)
+        self._unindex(b)
+        a.size += b.size
+        a.first, a.last = min(a.first, b.first), max(a.last, b.last)
+        for tok, w in b.tokens.items():
+            a.tokens[tok] = a.tokens.get(tok, 0.0) + w
+        a.tokens = _top(a.tokens, 2 * _TOP_TOKENS)
+        for e, c in b.entities.items():
+            a.entities[e] = a.entities.get(e, 0.0) + c
+        a.entities = _top(a.entities, 2 * _TOP_ENTITIES)
+        if b.emb_sum is not None:
+            a.emb_sum = b.emb_sum.copy() if a.emb_sum is None else a.emb_sum + b.emb_sum
+            a.emb_n += b.emb_n
+        a.fps |= b.fps
+        for lang, n in b.langs.items():
+            a.langs[lang] = a.langs.get(lang, 0) + n
+        a.reps = (a.reps + b.reps)[-_MAX_REPS:]
+        self.aliases[other] = keep
+        for old, new in self.aliases.items():
+            if new == other:
+                self.aliases[old] = keep
+        log.info("story %s merged into %s", other, keep)

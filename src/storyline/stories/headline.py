@@ -1,0 +1,96 @@
+"""Choose a story's headline among its articles' titles: the one that says what the story says.
+
+Aggregators often keep whichever title came first; seed 000 shows the result (a title about
+Oracle's costs over paragraphs about Musk doubting Trump's Stargate money). Here each title is
+scored by what it covers of the story:
+
+* story keywords it contains (weights scaled so the top keyword is 1); a keyword that is an
+  entity counts when any alias of it is printed (川普 for 特朗普);
+* the story's top entities it names (scaled by mentions);
+* minus a penalty for each entity it names that is *not* among the top ones — a title about a
+  side character describes another story;
+* minus a penalty for titles too short to inform (under 8 characters) or run-on (over 60).
+
+Titles may be in any script or case: they are folded to simplified lower case with OpenCC
+here (this module may not import the normalize stage).
+
+Example::
+
+    >>> from storyline.records import Entity, Keyword
+    >>> ents = [Entity("马斯克", ("马斯克",), "person", 9), Entity("甲骨文", ("甲骨文",), "org", 1)]
+    >>> choose_headline([("a", "甲骨文如何降低成本"), ("b", "馬斯克質疑AI計劃")],
+    ...                 [Keyword("马斯克", 1.0), Keyword("计划", 0.5)], ents)
+    '馬斯克質疑AI計劃'
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+import opencc
+
+from storyline.records import Entity, Keyword
+
+__all__ = ["choose_headline", "score_title"]
+
+_TW2S = opencc.OpenCC("tw2s")
+TOP_ENTITIES = 6
+
+
+def _fold(text: str) -> str:
+    return _TW2S.convert(unicodedata.normalize("NFKC", text)).lower()
+
+
+def _contains(title: str, term: str) -> bool:
+    if not term:
+        return False
+    if term.isascii():
+        # Latin terms at word boundaries only ("ai" is not inside "said").
+        return re.search(rf"(?<![a-z0-9]){re.escape(term)}(?![a-z0-9])", title) is not None
+    return term in title
+
+
+def score_title(title: str, keywords: Sequence[Keyword], entities: Sequence[Entity]) -> float:
+    """How well ``title`` covers the story given by ``keywords`` and ``entities`` (higher is better)."""
+    folded = _fold(title)
+    by_name = {e.name: e for e in entities}
+    forms = {e.name: {_fold(a) for a in (e.name, *e.aliases)} for e in entities}
+
+    def names(name: str) -> bool:
+        return any(_contains(folded, f) for f in forms.get(name, {_fold(name)}))
+
+    top_kw = max((k.weight for k in keywords), default=0.0) or 1.0
+    score = sum(k.weight / top_kw for k in keywords if names(k.word))
+    ranked = sorted(entities, key=lambda e: -e.count)
+    top = ranked[:TOP_ENTITIES]
+    top_count = max((e.count for e in top), default=0) or 1
+    for e in top:
+        if e.name not in {k.word for k in keywords} and names(e.name):
+            score += 0.5 * e.count / top_count
+    score -= 0.5 * sum(1 for e in ranked[TOP_ENTITIES:] if names(e.name) and e.name in by_name)
+    length = len(title.strip())
+    if length < 8:
+        score -= 0.5
+    elif length > 60:
+        score -= 0.25
+    return score
+
+
+def choose_headline(
+    titles: Sequence[tuple[str, str]], keywords: Sequence[Keyword], entities: Sequence[Entity]
+) -> str:
+    """The display title, among ``(article_id, display_title)`` pairs, that best fits the story.
+
+    Ties go to the earlier title (callers pass articles in publication order); empty titles are
+    skipped; no titles gives "".
+    """
+    best, best_score = "", float("-inf")
+    for _, title in titles:
+        if not title.strip():
+            continue
+        score = score_title(title, keywords, entities)
+        if score > best_score:
+            best, best_score = title, score
+    return best

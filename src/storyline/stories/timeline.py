@@ -1,0 +1,135 @@
+"""A story's timeline: first report, each outlet joining, each new claim, bursts of discussion.
+
+Events, sorted by time (ties: the order of the list below):
+
+- ``first_report``: the earliest dated report;
+- ``outlet_joined``: the first dated report of every further outlet;
+- ``claim``: the first time a figure (subject, measure, value, unit) is asserted, at the time of
+  the report it was read from — or, for a reader's claim, of the comment it was posted in;
+- ``discussion_burst``: an hour of the threads with at least ``burst_min`` comments and at least
+  twice the median comments per hour over the thread's active span (first to last comment,
+  quiet hours included, so a steady trickle is not a burst). Comments without ``posted_at`` are
+  skipped.
+
+Example::
+
+    >>> events = build_timeline(articles, claims)        # doctest: +SKIP
+    >>> [e.kind for e in events][:2]                     # doctest: +SKIP
+    ['first_report', 'outlet_joined']
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+from storyline.records import Article, Claim, TimelineEvent
+
+__all__ = ["BURST_MIN_COMMENTS", "build_timeline"]
+
+BURST_MIN_COMMENTS = 5
+_KIND_ORDER = {"first_report": 0, "outlet_joined": 1, "article": 2, "claim": 3, "discussion_burst": 4}
+
+
+def _aware(dt: datetime) -> datetime:
+    return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
+
+
+def _outlet(a: Article) -> str:
+    return a.outlet or a.site or a.url
+
+
+def _claim_label(c: Claim, outlet: str) -> str:
+    who = c.speaker or outlet or "unnamed"
+    what = " ".join(x for x in (c.subject, c.measure) if x)
+    return f"{who}: {what} {c.text}".strip() if what else f"{who}: {c.text}"
+
+
+def build_timeline(
+    articles: Sequence[Article], claims: Sequence[Claim] = (), *, burst_min: int = BURST_MIN_COMMENTS
+) -> tuple[TimelineEvent, ...]:
+    """The events above for one story, sorted by time."""
+    events: list[TimelineEvent] = []
+    dated = sorted(
+        (a for a in articles if a.published_at is not None), key=lambda a: (_aware(a.published_at), a.id)
+    )
+    seen_outlets: set[str] = set()
+    for a in dated:
+        outlet = _outlet(a)
+        if outlet in seen_outlets:
+            continue
+        kind = "first_report" if not seen_outlets else "outlet_joined"
+        seen_outlets.add(outlet)
+        events.append(
+            TimelineEvent(
+                at=_aware(a.published_at),
+                kind=kind,
+                label=f"{outlet}: {a.title}",
+                article_id=a.id,
+                outlet=outlet,
+            )
+        )
+
+    by_id = {a.id: a for a in articles}
+    dated_claims = []
+    for c in claims:
+        a = by_id.get(c.article_id)
+        if a is None:
+            continue
+        at = a.published_at
+        if c.floor is not None:
+            floor_time = next((m.posted_at for m in a.comments if m.floor == c.floor), None)
+            at = floor_time or at
+        if at is not None:
+            dated_claims.append((_aware(at), c, a))
+    dated_claims.sort(key=lambda x: (x[0], x[1].id))
+    seen_figures: set[tuple[str, str, float, str]] = set()
+    for at, c, a in dated_claims:
+        key = (c.subject, c.measure, c.value, c.unit)
+        if key in seen_figures:
+            continue
+        seen_figures.add(key)
+        events.append(
+            TimelineEvent(
+                at=at, kind="claim", label=_claim_label(c, _outlet(a)), article_id=a.id, outlet=_outlet(a)
+            )
+        )
+
+    events.extend(_bursts(articles, burst_min))
+    events.sort(key=lambda e: (e.at, _KIND_ORDER.get(e.kind, 9), e.article_id))
+    return tuple(events)
+
+
+def _bursts(articles: Sequence[Article], burst_min: int) -> list[TimelineEvent]:
+    per_hour: Counter[datetime] = Counter()
+    per_hour_article: dict[datetime, Counter[str]] = {}
+    for a in articles:
+        for m in a.comments:
+            if m.posted_at is None:
+                continue
+            hour = _aware(m.posted_at).astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+            per_hour[hour] += 1
+            per_hour_article.setdefault(hour, Counter())[a.id] += 1
+    if not per_hour:
+        return []
+    first, last = min(per_hour), max(per_hour)
+    span = int((last - first).total_seconds() // 3600) + 1
+    median = statistics.median(per_hour.get(first + timedelta(hours=i), 0) for i in range(span))
+    out = []
+    by_id = {a.id: a for a in articles}
+    for hour, n in sorted(per_hour.items()):
+        if n >= burst_min and n >= 2 * median:
+            aid = per_hour_article[hour].most_common(1)[0][0]
+            outlet = _outlet(by_id[aid])
+            out.append(
+                TimelineEvent(
+                    at=hour,
+                    kind="discussion_burst",
+                    label=f"{n} comments in one hour",
+                    article_id=aid,
+                    outlet=outlet,
+                )
+            )
+    return out

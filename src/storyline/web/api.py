@@ -1,0 +1,301 @@
+"""The JSON API under ``/api``: the same story records the portal shows, as the export contract.
+
+Every handler is one store call plus :mod:`storyline.web.export`; responses carry an ETag and
+answer ``304 Not Modified`` to a matching ``If-None-Match``. Ids of stories merged away answer
+``301`` to the current id, like the portal. The pydantic models below only describe the
+responses for ``/openapi.json``; bodies are encoded with msgspec straight from the export dicts
+(validating our own output through pydantic on every request would cost half the throughput).
+
+Example::
+
+    GET /api/stories?limit=2            → {"stories": [{id, concept, headline, …}], "next": "s2"}
+    GET /api/stories?after=s2&limit=2   → the next page
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+import msgspec
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel
+
+from storyline.errors import StoreError
+from storyline.records import Story
+from storyline.store.base import Store
+from storyline.web.export import (
+    article_export,
+    claim_export,
+    comment_export,
+    discussion_export,
+    iso,
+    story_export,
+    story_summary,
+)
+from storyline.web.responses import etag_response
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api", tags=["api"])
+_encode = msgspec.json.Encoder().encode
+MAX_AGE = 30
+
+
+# ---- response schemas (documentation only) -------------------------------------------------
+class StatsOut(BaseModel):
+    reads: int | None = None
+    comments: int | None = None
+
+
+class QuoteOut(BaseModel):
+    author: str
+    posted_at: str | None = None
+    text: str
+    floor: int | None = None
+
+
+class CommentOut(BaseModel):
+    floor: int
+    author: str
+    posted_at: str | None = None
+    text: str
+    quotes: list[QuoteOut] = []
+    parent_floor: int | None = None
+    likes: int | None = None
+
+
+class ArticleOut(BaseModel):
+    id: str
+    outlet: str
+    title: str
+    url: str
+    published_at: str | None = None
+    script: str
+    stats: StatsOut
+    comments: list[CommentOut] | None = None
+
+
+class MemberOut(BaseModel):
+    article_id: str
+    outlet: str
+    script: str
+    position: int
+    similarity: float
+
+
+class ParagraphOut(BaseModel):
+    text: str
+    members: list[MemberOut]
+    id: str
+
+
+class ClaimOut(BaseModel):
+    subject: str
+    measure: str
+    value: float
+    unit: str
+    qualifier: str
+    speaker: str
+    text: str
+    article_id: str
+    contradicts: list[str]
+    id: str = ""
+    paragraph: int = -1
+    floor: int | None = None
+    agrees_with: list[str] = []
+    refuted_by: list[str] = []
+
+
+class EntityOut(BaseModel):
+    name: str
+    aliases: list[str]
+
+
+class StorySummaryOut(BaseModel):
+    id: str
+    concept: str
+    headline: str
+    keywords: list[str]
+    articles: int
+    hotness: float
+    first_seen: str | None = None
+    last_updated: str | None = None
+
+
+class StoryPage(BaseModel):
+    stories: list[StorySummaryOut]
+    next: str | None = None
+
+
+class StoryOut(BaseModel):
+    id: str
+    concept: str
+    headline: str
+    keywords: list[str]
+    entities: list[EntityOut]
+    articles: list[ArticleOut]
+    paragraphs: list[ParagraphOut]
+    claims: list[ClaimOut]
+    timeline: list[dict[str, Any]] = []
+    discussion: dict[str, Any] = {}
+    hotness: float = 0.0
+    aliases: list[str] = []
+
+
+class ArticlesOut(BaseModel):
+    story_id: str
+    articles: list[ArticleOut]
+
+
+class ThreadOut(BaseModel):
+    article_id: str
+    outlet: str
+    title: str
+    comments: list[CommentOut]
+
+
+class ThreadsOut(BaseModel):
+    story_id: str
+    discussion: dict[str, Any]
+    threads: list[ThreadOut]
+
+
+class ClaimsOut(BaseModel):
+    story_id: str
+    claims: list[ClaimOut]
+
+
+class HitOut(BaseModel):
+    kind: str
+    id: str
+    story_id: str | None = None
+    title: str
+    snippet: str
+    published_at: str | None = None
+    outlet: str = ""
+
+
+class SearchOut(BaseModel):
+    query: str
+    hits: list[HitOut]
+
+
+# ---- helpers --------------------------------------------------------------------------------
+def _store(request: Request) -> Store:
+    return request.app.state.store
+
+
+def _json(request: Request, data: Any) -> Response:
+    return etag_response(request, _encode(data), "application/json", max_age=MAX_AGE)
+
+
+def _story_or_redirect(request: Request, story_id: str, suffix: str = "") -> Story | Response:
+    """The story, a 301 to its current id when ``story_id`` was merged away, or 404."""
+    store = _store(request)
+    current = store.resolve_story_id(story_id)
+    if current is None:
+        raise HTTPException(status_code=404, detail=f"no story {story_id!r}")
+    if current != story_id:
+        url = request.url.replace(path=f"/api/stories/{quote(current, safe='')}{suffix}")
+        return RedirectResponse(str(url), status_code=301)
+    story = store.story(current)
+    if story is None:
+        raise HTTPException(status_code=404, detail=f"no story {story_id!r}")
+    return story
+
+
+# ---- routes ---------------------------------------------------------------------------------
+@router.get("/stories", response_model=StoryPage, summary="Hot stories, hottest first")
+def list_stories(
+    request: Request,
+    after: str | None = Query(None, description="cursor: the `next` value of the previous page"),
+    limit: int = Query(20, ge=1, le=100),
+) -> Response:
+    try:
+        page = _store(request).stories(limit=limit + 1, after=after or None)
+    except StoreError as exc:  # an unknown cursor is the client's mistake, not a server fault
+        raise HTTPException(
+            status_code=400, detail=f"unknown cursor {after!r}; start without 'after'"
+        ) from exc
+    more = len(page) > limit
+    page = page[:limit]
+    return _json(
+        request, {"stories": [story_summary(s) for s in page], "next": page[-1].id if more and page else None}
+    )
+
+
+@router.get("/stories/{story_id}", response_model=StoryOut, summary="One story (export contract)")
+def get_story(request: Request, story_id: str) -> Response:
+    story = _story_or_redirect(request, story_id)
+    if isinstance(story, Response):
+        return story
+    return _json(request, story_export(_store(request), story))
+
+
+@router.get("/stories/{story_id}/articles", response_model=ArticlesOut, summary="A story's articles")
+def get_articles(request: Request, story_id: str) -> Response:
+    story = _story_or_redirect(request, story_id, "/articles")
+    if isinstance(story, Response):
+        return story
+    arts = _store(request).articles(story.article_ids)
+    return _json(
+        request, {"story_id": story.id, "articles": [article_export(a, with_comments=False) for a in arts]}
+    )
+
+
+@router.get("/stories/{story_id}/thread", response_model=ThreadsOut, summary="Reader threads")
+def get_thread(request: Request, story_id: str) -> Response:
+    story = _story_or_redirect(request, story_id, "/thread")
+    if isinstance(story, Response):
+        return story
+    arts = [a for a in _store(request).articles(story.article_ids) if a.comments]
+    threads = [
+        {
+            "article_id": a.id,
+            "outlet": a.outlet,
+            "title": a.title,
+            "comments": [comment_export(c) for c in a.comments],
+        }
+        for a in arts
+    ]
+    return _json(
+        request, {"story_id": story.id, "discussion": discussion_export(story.discussion), "threads": threads}
+    )
+
+
+@router.get("/stories/{story_id}/claims", response_model=ClaimsOut, summary="The claims ledger")
+def get_claims(request: Request, story_id: str) -> Response:
+    story = _story_or_redirect(request, story_id, "/claims")
+    if isinstance(story, Response):
+        return story
+    return _json(request, {"story_id": story.id, "claims": [claim_export(c) for c in story.claims]})
+
+
+@router.get("/search", response_model=SearchOut, summary="Full-text search in either script")
+def search(
+    request: Request,
+    q: str = Query(..., min_length=1, max_length=200),
+    limit: int = Query(20, ge=1, le=100),
+    offset: int = Query(0, ge=0, le=10_000),
+) -> Response:
+    hits = _store(request).search(q, limit=limit, offset=offset)
+    return _json(
+        request,
+        {
+            "query": q,
+            "hits": [
+                {
+                    "kind": h.kind,
+                    "id": h.id,
+                    "story_id": h.story_id,
+                    "title": h.title,
+                    "snippet": h.snippet,
+                    "published_at": iso(h.published_at),
+                    "outlet": h.outlet,
+                }
+                for h in hits
+            ],
+        },
+    )

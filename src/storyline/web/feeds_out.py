@@ -1,0 +1,128 @@
+"""Feeds out: the hot list as RSS 2.0 and Atom, and one story's reports as Atom.
+
+Built with :mod:`xml.etree.ElementTree` (stdlib) rather than feedgen: feedgen is not a
+dependency, and ElementTree already escapes every text node, which is all the safety a feed
+needs. Links are absolute (``base`` is the site root the request came in on).
+
+Example::
+
+    >>> xml = hot_rss([], base="http://localhost:8000")
+    >>> xml.startswith(b"<?xml")
+    True
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from email.utils import format_datetime
+
+from storyline.records import Article, Story
+
+__all__ = ["hot_atom", "hot_rss", "story_atom"]
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _rfc3339(at: datetime | None) -> str:
+    return (at or EPOCH).astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _is_http(url: str) -> bool:
+    return url.lower().startswith(("http://", "https://"))
+
+
+def _story_description(s: Story) -> str:
+    words = "、".join(k.word for k in s.keywords[:8])
+    return f"{s.concept} — {len(s.article_ids)} 篇报道" + (f"；关键词：{words}" if words else "")
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    el = ET.SubElement(parent, tag, attrs)
+    if text is not None:
+        el.text = text
+    return el
+
+
+def _bytes(root: ET.Element) -> bytes:
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def hot_rss(stories: Sequence[Story], *, base: str, title: str = "storyline — 热门") -> bytes:
+    """RSS 2.0 of the hot list: one item per story, newest update first as given."""
+    base = base.rstrip("/")
+    rss = ET.Element("rss", {"version": "2.0"})
+    ch = _sub(rss, "channel")
+    _sub(ch, "title", title)
+    _sub(ch, "link", base + "/")
+    _sub(ch, "description", "每家媒体对同一新闻的报道与读者讨论，汇成一页。")
+    updated = max((s.last_updated for s in stories if s.last_updated), default=None)
+    if updated:
+        _sub(ch, "lastBuildDate", format_datetime(updated.astimezone(UTC)))
+    for s in stories:
+        item = _sub(ch, "item")
+        _sub(item, "title", s.headline or s.concept)
+        _sub(item, "link", f"{base}/story/{s.id}")
+        _sub(item, "guid", f"{base}/story/{s.id}", isPermaLink="true")
+        _sub(item, "description", _story_description(s))
+        if s.last_updated:
+            _sub(item, "pubDate", format_datetime(s.last_updated.astimezone(UTC)))
+        for k in s.keywords[:8]:
+            _sub(item, "category", k.word)
+    return _bytes(rss)
+
+
+def _atom_root(title: str, self_url: str, alt_url: str, updated: datetime | None) -> ET.Element:
+    ET.register_namespace("", ATOM_NS)
+    feed = ET.Element(f"{{{ATOM_NS}}}feed")
+    _sub(feed, f"{{{ATOM_NS}}}title", title)
+    _sub(feed, f"{{{ATOM_NS}}}id", self_url)
+    _sub(feed, f"{{{ATOM_NS}}}updated", _rfc3339(updated))
+    _sub(feed, f"{{{ATOM_NS}}}link", href=self_url, rel="self")
+    _sub(feed, f"{{{ATOM_NS}}}link", href=alt_url, rel="alternate")
+    author = _sub(feed, f"{{{ATOM_NS}}}author")
+    _sub(author, f"{{{ATOM_NS}}}name", "storyline")
+    return feed
+
+
+def hot_atom(stories: Sequence[Story], *, base: str, title: str = "storyline — 热门") -> bytes:
+    """Atom of the hot list: one entry per story."""
+    base = base.rstrip("/")
+    updated = max((s.last_updated for s in stories if s.last_updated), default=None)
+    feed = _atom_root(title, f"{base}/feeds/hot.atom", base + "/", updated)
+    for s in stories:
+        e = _sub(feed, f"{{{ATOM_NS}}}entry")
+        _sub(e, f"{{{ATOM_NS}}}title", s.headline or s.concept)
+        _sub(e, f"{{{ATOM_NS}}}id", f"{base}/story/{s.id}")
+        _sub(e, f"{{{ATOM_NS}}}link", href=f"{base}/story/{s.id}", rel="alternate")
+        _sub(e, f"{{{ATOM_NS}}}updated", _rfc3339(s.last_updated or s.first_seen))
+        _sub(e, f"{{{ATOM_NS}}}summary", _story_description(s))
+        for k in s.keywords[:8]:
+            _sub(e, f"{{{ATOM_NS}}}category", term=k.word)
+    return _bytes(feed)
+
+
+def story_atom(story: Story, articles: Sequence[Article], *, base: str) -> bytes:
+    """Atom of one story: one entry per outlet's report, linking to the outlet's own page."""
+    base = base.rstrip("/")
+    feed = _atom_root(
+        story.headline or story.concept,
+        f"{base}/feeds/story/{story.id}.atom",
+        f"{base}/story/{story.id}",
+        story.last_updated,
+    )
+    for a in sorted(articles, key=lambda a: a.published_at or EPOCH, reverse=True):
+        e = _sub(feed, f"{{{ATOM_NS}}}entry")
+        _sub(e, f"{{{ATOM_NS}}}title", a.title)
+        _sub(e, f"{{{ATOM_NS}}}id", f"urn:storyline:article:{a.id}")
+        # only http(s) links leave the site; anything else points back at the story page
+        href = a.url if _is_http(a.url) else f"{base}/story/{story.id}"
+        _sub(e, f"{{{ATOM_NS}}}link", href=href, rel="alternate")
+        _sub(e, f"{{{ATOM_NS}}}updated", _rfc3339(a.published_at))
+        author = _sub(e, f"{{{ATOM_NS}}}author")
+        _sub(author, f"{{{ATOM_NS}}}name", a.outlet or a.site or "?")
+        if a.paragraphs:
+            _sub(e, f"{{{ATOM_NS}}}summary", a.paragraphs[0][:400])
+    return _bytes(feed)

@@ -1,0 +1,458 @@
+"""The portal's HTML pages: hot list, story page, search, API docs, feeds out.
+
+Server-rendered with Jinja2 (autoescape on), no JavaScript. Each page is rendered as stored and
+then, when the reader chose 繁 or 简 (``?script=hant|hans``, remembered in a cookie), converted
+as a whole by :func:`storyline.web.i18n.to_script`. Internal links carry the choice; external
+links are only ever http(s) and percent-encoded (:func:`safe_href`), so the conversion never
+touches a URL.
+
+Example::
+
+    GET /story/s123?script=hant   → the whole page in traditional script, cookie script=hant
+    GET /story/<merged id>        → 301 to /story/<current id>
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode, urlsplit
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+
+from storyline.errors import StoreError
+from storyline.records import Article, Claim, Story
+from storyline.settings import Settings
+from storyline.store.base import Store
+from storyline.web.feeds_out import hot_atom, hot_rss, story_atom
+from storyline.web.i18n import normalize_choice, to_script
+from storyline.web.responses import etag_response
+from storyline.web.svg import timeline_svg
+
+__all__ = ["router", "safe_href", "safe_snippet"]
+
+log = logging.getLogger(__name__)
+router = APIRouter(include_in_schema=False)
+COOKIE = "script"
+HOT_PAGE = 30
+SEARCH_PAGE = 20
+
+_env = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=select_autoescape(["html", "xml"], default_for_string=True, default=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+# Characters kept as they are when percent-encoding an external link: RFC 3986 reserved and
+# unreserved ones, minus the quote characters (an attribute can never be broken out of).
+_URL_SAFE = ":/?#[]@!$&()*+,;=%~-._"
+
+
+def safe_href(url: str | None) -> str | None:
+    """``url`` percent-encoded to ASCII when it is an absolute http(s) URL, else ``None``.
+
+    ``javascript:``, ``data:``, relative and malformed URLs give ``None`` and are shown as
+    text. ``urllib.parse`` does the splitting; the scheme test is the whole policy.
+
+    >>> safe_href("https://例子.cn/新闻?id=1")
+    'https://%E4%BE%8B%E5%AD%90.cn/%E6%96%B0%E9%97%BB?id=1'
+    >>> safe_href("javascript:alert(1)") is None
+    True
+    """
+    if not url:
+        return None
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return quote(url, safe=_URL_SAFE)
+
+
+_MARK = re.compile(r"(</?mark>)")
+
+
+def safe_snippet(snippet: str) -> Markup:
+    """A search snippet safe to insert as HTML: only balanced ``<mark>`` tags survive.
+
+    The store promises HTML-escaped text with ``<mark>`` around matches. Rather than trust
+    that, the snippet is split on the two literal mark tags, every other piece is unescaped
+    and escaped again (so correctly escaped text comes out identical, and any stray tag —
+    ``<script>``, ``<img onerror=…>`` — comes out as visible text), and the marks are
+    re-inserted balanced.
+
+    >>> safe_snippet("a &lt;b&gt; <mark>星际</mark> <i>x</i>")
+    Markup('a &lt;b&gt; <mark>星际</mark> &lt;i&gt;x&lt;/i&gt;')
+    """
+    out: list[str] = []
+    open_ = False
+    for piece in _MARK.split(snippet or ""):
+        if piece == "<mark>":
+            if not open_:
+                out.append(piece)
+                open_ = True
+        elif piece == "</mark>":
+            if open_:
+                out.append(piece)
+                open_ = False
+        elif piece:
+            out.append(html.escape(html.unescape(piece), quote=False))
+    if open_:
+        out.append("</mark>")
+    return Markup("".join(out))
+
+
+def _anchor(s: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]", "-", s)
+
+
+def _fmt_value(value: float, unit: str) -> str:
+    """5e11, "USD" → "5000亿 USD": 万/亿/万亿 because that is how these readers count."""
+    v = abs(value)
+    # each band keeps the mantissa in [1, 10000), where 4 significant digits never need an exponent
+    for scale, word in ((1e12, "万亿"), (1e8, "亿"), (1e4, "万")):
+        if v >= scale:
+            return f"{value / scale:.4g}{word} {unit}".strip()
+    return f"{value:.4g} {unit}".strip()
+
+
+# ---- rendering --------------------------------------------------------------------------------
+def _settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def _store(request: Request) -> Store:
+    return request.app.state.store
+
+
+def _choice(request: Request) -> tuple[str, bool]:
+    """(script choice, whether it came from the URL and must be remembered in the cookie)."""
+    q = request.query_params.get("script")
+    if q is not None:
+        return normalize_choice(q), True
+    return normalize_choice(request.cookies.get(COOKIE)), False
+
+
+def _tz(request: Request) -> ZoneInfo:
+    try:
+        return ZoneInfo(_settings(request).default_timezone)
+    except Exception:  # an unknown zone name in settings must not take the portal down
+        return ZoneInfo("UTC")
+
+
+def _render(request: Request, template: str, status_code: int = 200, **ctx: Any) -> Response:
+    choice, from_query = _choice(request)
+    tz = _tz(request)
+
+    def url(path: str, **params: Any) -> str:
+        frag = params.pop("_fragment", "")
+        params = {k: v for k, v in params.items() if v not in (None, "")}
+        if choice != "orig":
+            params["script"] = choice
+        q = urlencode(params)
+        return path + ("?" + q if q else "") + ("#" + frag if frag else "")
+
+    def switch(to: str) -> str:
+        params = dict(request.query_params)
+        params["script"] = to
+        return request.url.path + "?" + urlencode(params)
+
+    def dt(at: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+        return at.astimezone(tz).strftime(fmt) if at is not None else ""
+
+    lang = {"hant": "zh-Hant", "hans": "zh-Hans"}.get(choice, "zh")
+    page = _env.get_template(template).render(
+        url=url, switch=switch, dt=dt, script=choice, lang=lang, safe_href=safe_href, anchor=_anchor, **ctx
+    )
+    page = to_script(page, choice)
+    resp = etag_response(
+        request,
+        page.encode("utf-8"),
+        "text/html; charset=utf-8",
+        max_age=0,
+        vary="Cookie",
+        status_code=status_code,
+    )
+    if from_query:
+        resp.set_cookie(COOKIE, choice, max_age=365 * 86400, samesite="lax", httponly=True)
+    return resp
+
+
+# ---- hot list -----------------------------------------------------------------------------------
+def _outlets(store: Store, story: Story) -> int:
+    """Distinct outlets of a story, from its timeline when that covers every article.
+
+    The hot list shows 30 stories; loading every article of each just to count outlets would
+    dominate the page, so the timeline/paragraph records are used and articles read only for
+    the ids they do not cover.
+    """
+    by_article: dict[str, str] = {}
+    for e in story.timeline:
+        if e.article_id and e.outlet:
+            by_article[e.article_id] = e.outlet
+    for g in story.paragraphs:
+        for m in g.members:
+            if m.outlet:
+                by_article[m.article_id] = m.outlet
+    missing = [a for a in story.article_ids if a not in by_article]
+    if missing:
+        for a in store.articles(missing):
+            by_article[a.id] = a.outlet
+    return len({by_article[a] for a in story.article_ids if a in by_article})
+
+
+@router.get("/")
+def hot(request: Request, after: str | None = Query(None)) -> Response:
+    store = _store(request)
+    try:
+        page = store.stories(limit=HOT_PAGE + 1, after=after or None)
+    except StoreError:  # a stale "more" link (its story merged away or gone): start over
+        page = store.stories(limit=HOT_PAGE + 1)
+    more = len(page) > HOT_PAGE
+    page = page[:HOT_PAGE]
+    items = [{"story": s, "outlets": _outlets(store, s)} for s in page]
+    return _render(request, "hot.html", items=items, next_after=page[-1].id if more and page else None)
+
+
+# ---- story page -----------------------------------------------------------------------------------
+@dataclass
+class _Group:
+    anchor: str
+    text: str
+    outlet: str
+    others: list[str]
+    versions: list[tuple[Any, Article | None]]
+
+
+@dataclass
+class _Thread:
+    article: Article
+    primary: bool
+    comments: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _floor_anchor(primary_id: str | None, article_id: str, floor: int) -> str:
+    # The biggest thread owns the plain ``floor-N`` anchors; other threads' floors get the
+    # article id appended so ids stay unique on a page holding several threads.
+    return f"floor-{floor}" if article_id == primary_id else f"floor-{floor}-{_anchor(article_id)}"
+
+
+def _thread_view(a: Article, primary_id: str | None) -> list[dict[str, Any]]:
+    floors = {c.floor for c in a.comments}
+    out = []
+    for c in a.comments:
+        quotes = [
+            {
+                "q": q,
+                "href": "#" + _floor_anchor(primary_id, a.id, q.floor)
+                if q.floor is not None and q.floor in floors
+                else None,
+            }
+            for q in c.quotes
+        ]
+        parent = (
+            "#" + _floor_anchor(primary_id, a.id, c.parent_floor)
+            if c.parent_floor is not None and c.parent_floor in floors
+            else None
+        )
+        out.append(
+            {"c": c, "anchor": _floor_anchor(primary_id, a.id, c.floor), "quotes": quotes, "parent": parent}
+        )
+    return out
+
+
+def _claim_rows(
+    claims: Iterable[Claim],
+    by_id: dict[str, Article],
+    passage: dict[tuple[str, int], str],
+    primary: str | None,
+) -> list[dict[str, Any]]:
+    claims = list(claims)
+    number = {c.id: i + 1 for i, c in enumerate(claims) if c.id}
+
+    def refs(ids: Iterable[str]) -> list[tuple[int, str]]:
+        return [(number[i], "claim-" + _anchor(i)) for i in ids if i in number]
+
+    rows = []
+    for i, c in enumerate(claims):
+        art = by_id.get(c.article_id)
+        outlet = art.outlet if art else ""
+        if c.floor is not None:
+            href, where = "#" + _floor_anchor(primary, c.article_id, c.floor), f"{outlet} {c.floor}楼"
+        elif c.paragraph >= 0:
+            href = "#" + passage.get((c.article_id, c.paragraph), "art-" + _anchor(c.article_id))
+            where = f"{outlet} 第{c.paragraph + 1}段"
+        else:
+            href, where = "#art-" + _anchor(c.article_id), outlet
+        rows.append(
+            {
+                "n": i + 1,
+                "anchor": "claim-" + _anchor(c.id or str(i)),
+                "c": c,
+                "value": _fmt_value(c.value, c.unit),
+                "href": href,
+                "where": where.strip() or "?",
+                "contradicts": refs(c.contradicts),
+                "agrees": refs(c.agrees_with),
+                "refuted": refs(c.refuted_by),
+            }
+        )
+    return rows
+
+
+KIND_LABELS = {
+    "first_report": "首发",
+    "outlet_joined": "跟进",
+    "article": "报道",
+    "claim": "说法",
+    "discussion_burst": "讨论高峰",
+}
+
+
+def _story_context(store: Store, story: Story) -> dict[str, Any]:
+    arts = store.articles(story.article_ids)
+    by_id = {a.id: a for a in arts}
+    threads_src = sorted((a for a in arts if a.comments), key=lambda a: -len(a.comments))
+    primary = threads_src[0].id if threads_src else None
+
+    passage: dict[tuple[str, int], str] = {}
+    groups: list[_Group] = []
+    fallback: list[tuple[Article, list[tuple[str, str]]]] = []
+    if story.paragraphs:
+        for g in story.paragraphs:
+            anchor = "g-" + _anchor(g.id)
+            rep = next((m for m in g.members if m.text == g.text), g.members[0] if g.members else None)
+            rep_outlet = rep.outlet if rep else ""
+            others: list[str] = []
+            for m in g.members:
+                if m is not rep and m.outlet != rep_outlet and m.outlet not in others:
+                    others.append(m.outlet)
+            for m in g.members:
+                passage.setdefault((m.article_id, m.position), anchor)
+            groups.append(
+                _Group(anchor, g.text, rep_outlet, others, [(m, by_id.get(m.article_id)) for m in g.members])
+            )
+    else:
+        display = {an.article_id: an.display_paragraphs for an in store.analyses(story.article_ids)}
+        for a in arts:
+            paras = display.get(a.id) or a.paragraphs
+            items = []
+            for i, p in enumerate(paras):
+                anchor = f"p-{_anchor(a.id)}-{i}"
+                passage[(a.id, i)] = anchor
+                items.append((anchor, p))
+            fallback.append((a, items))
+
+    threads = [_Thread(a, a.id == primary, _thread_view(a, primary)) for a in threads_src]
+    d = story.discussion
+    svg = timeline_svg(
+        [(a.outlet, a.published_at) for a in arts],
+        story.timeline,
+        d.activity,
+        title=f"{story.concept} 时间线",
+    )
+    return {
+        "story": story,
+        "articles": sorted(arts, key=lambda a: (a.published_at is None, a.published_at or datetime.min)),
+        "outlets": len({a.outlet for a in arts}),
+        "groups": groups,
+        "fallback": fallback,
+        "claims": _claim_rows(story.claims, by_id, passage, primary),
+        "timeline": sorted(story.timeline, key=lambda e: e.at),
+        "kind_labels": KIND_LABELS,
+        "svg": Markup(svg),  # built by svg.py, which escapes every label itself
+        "threads": threads,
+        "discussion": d,
+        "floor_href": lambda f: "#" + _floor_anchor(primary, primary or "", f),
+        "by_id": by_id,
+    }
+
+
+@router.get("/story/{story_id}")
+def story_page(request: Request, story_id: str) -> Response:
+    store = _store(request)
+    current = store.resolve_story_id(story_id)
+    story = store.story(current) if current else None
+    if current is None or story is None:
+        return _render(request, "not_found.html", status_code=404, what=story_id)
+    if current != story_id:
+        target = f"/story/{quote(current, safe='')}"
+        if request.url.query:
+            target += "?" + request.url.query
+        return RedirectResponse(target, status_code=301)
+    return _render(request, "story.html", **_story_context(store, story))
+
+
+# ---- search -----------------------------------------------------------------------------------
+@router.get("/search")
+def search_page(
+    request: Request, q: str = Query("", max_length=200), offset: int = Query(0, ge=0, le=10_000)
+) -> Response:
+    q = q.strip()
+    hits = _store(request).search(q, limit=SEARCH_PAGE + 1, offset=offset) if q else []
+    more = len(hits) > SEARCH_PAGE
+    rows = [{"h": h, "snippet": safe_snippet(h.snippet)} for h in hits[:SEARCH_PAGE]]
+    return _render(
+        request,
+        "search.html",
+        q=q,
+        rows=rows,
+        offset=offset,
+        next_offset=offset + SEARCH_PAGE if more else None,
+        prev_offset=max(offset - SEARCH_PAGE, 0) if offset else None,
+    )
+
+
+# ---- API docs (no Swagger: see app.create_app) ----------------------------------------------
+@router.get("/docs")
+def docs(request: Request) -> Response:
+    spec = request.app.openapi()
+    endpoints = [
+        {"method": m.upper(), "path": p, "summary": op.get("summary", ""), "params": op.get("parameters", [])}
+        for p, ops in spec.get("paths", {}).items()
+        for m, op in ops.items()
+    ]
+    return _render(request, "docs.html", endpoints=endpoints, title=spec.get("info", {}).get("title", ""))
+
+
+# ---- feeds out -----------------------------------------------------------------------------------
+def _base(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+@router.get("/feeds/hot.rss")
+def feed_hot_rss(request: Request) -> Response:
+    body = hot_rss(_store(request).stories(limit=50), base=_base(request))
+    return etag_response(request, body, "application/rss+xml; charset=utf-8", max_age=300)
+
+
+@router.get("/feeds/hot.atom")
+def feed_hot_atom(request: Request) -> Response:
+    body = hot_atom(_store(request).stories(limit=50), base=_base(request))
+    return etag_response(request, body, "application/atom+xml; charset=utf-8", max_age=300)
+
+
+@router.get("/feeds/story/{story_id}.atom")
+def feed_story_atom(request: Request, story_id: str) -> Response:
+    store = _store(request)
+    current = store.resolve_story_id(story_id)
+    story = store.story(current) if current else None
+    if story is None or current is None:
+        return Response("no such story", status_code=404, media_type="text/plain")
+    if current != story_id:
+        return RedirectResponse(f"/feeds/story/{quote(current, safe='')}.atom", status_code=301)
+    body = story_atom(story, store.articles(story.article_ids), base=_base(request))
+    return etag_response(request, body, "application/atom+xml; charset=utf-8", max_age=300)

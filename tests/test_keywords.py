@@ -1,0 +1,79 @@
+"""analyze.keywords and stories.aggregate.story_keywords on the seed pages."""
+
+from __future__ import annotations
+
+import re
+
+from storyline.analyze import analyze
+from storyline.analyze.keywords import keywords
+from storyline.normalize import normalize_article
+from storyline.normalize.text import canonical
+from storyline.records import Analysis, Article, Keyword
+from storyline.stories.aggregate import story_keywords
+
+_FLOOR = re.compile(r"^\d+ 楼$")
+SEED_KEYWORDS = {"特朗普", "马斯克", "星际之门", "计划"}  # seed 000's own 關鍵詞 line, simplified
+
+
+def _concept_page_body(path) -> list[str]:
+    lines = path.read_text("utf-8").splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("概念"))
+    end = next(i for i in range(start + 1, len(lines)) if not lines[i].strip())
+    return lines[start + 1 : end]
+
+
+def _thread_article(path) -> Article:
+    lines = path.read_text("utf-8").splitlines()
+    first_floor = next(i for i, line in enumerate(lines) if _FLOOR.match(line.strip()))
+    counts = next(i for i, line in enumerate(lines) if line.strip().endswith("评论"))
+    body = tuple(line for line in lines[counts + 2 : first_floor - 1] if line.strip())
+    return Article(url="https://example.invalid/rfi", outlet="RFI", title=lines[0], paragraphs=body)
+
+
+def test_seed_concept_page_keywords_cover_its_keyword_line(seed_paths):
+    words = [k.word for k in keywords(canonical("\n".join(_concept_page_body(seed_paths[0]))), top_k=10)]
+    assert SEED_KEYWORDS <= set(words)
+    assert words[:3] == ["特朗普", "马斯克", "星际之门"]
+
+
+def test_both_seeds_story_keywords_cover_the_keyword_line(seed_paths):
+    first = analyze(
+        normalize_article(Article(url="", outlet="88iv", title="", paragraphs=tuple(_concept_page_body(seed_paths[0]))))
+    )
+    second = analyze(normalize_article(_thread_article(seed_paths[1])))
+    combined = [k.word for k in story_keywords([first, second], top_k=12)]
+    assert SEED_KEYWORDS <= set(combined)
+    assert set(combined[:2]) == {"特朗普", "马斯克"}
+
+
+def test_aliases_count_as_one_keyword():
+    words = {k.word: k.weight for k in keywords("川普宣布星际之门计划。特朗普称计划很大。Trump")}
+    assert "川普" not in words and "trump" not in words
+    assert "特朗普" in words
+
+
+def test_numbers_amounts_and_news_boilerplate_are_not_keywords():
+    words = {k.word for k in keywords("据报道,软银表示将投资5000亿美元,2025年宣布。报道称软银有243亿美元。")}
+    assert words.isdisjoint({"5000", "亿美元", "2025", "报道", "表示", "宣布"})
+    assert "软银" in words
+
+
+def test_latin_keywords_are_lower_case_but_entities_keep_their_name():
+    words = {k.word for k in keywords("openai and nvidia build datacenters; datacenters need power")}
+    assert "OpenAI" in words and "英伟达" in words and "datacenters" in words
+
+
+def test_empty_text_has_no_keywords():
+    assert keywords("") == ()
+    assert keywords("正文", top_k=0) == ()
+
+
+def test_story_keywords_count_each_outlet_once():
+    def a(i, *kw):
+        return Analysis(f"a{i}", "zh-Hans", "", (), "", (), keywords=tuple(Keyword(w, x) for w, x in kw))
+
+    analyses = [a(1, ("隧道", 1.0), ("预算", 0.2)), a(2, ("隧道", 1.0), ("预算", 0.2)), a(3, ("预算", 1.0))]
+    by_article = {k.word: k.weight for k in story_keywords(analyses)}
+    by_outlet = {k.word: k.weight for k in story_keywords(analyses, outlets=["晨星", "晨星", "北岸"])}
+    assert by_article == {"隧道": round(2 / 3, 6), "预算": round(1.4 / 3, 6)}
+    assert by_outlet == {"隧道": 0.5, "预算": 0.6}

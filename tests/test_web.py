@@ -1,0 +1,296 @@
+"""The portal over a real SQLite store: pages, 繁/简, floor anchors, redirects, escaping, headers."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import lxml.html
+import pytest
+from fastapi.testclient import TestClient
+
+from storyline.settings import Settings
+from storyline.web.app import create_app
+from storyline.web.views import safe_href, safe_snippet
+from web_data import ART_A, ART_B, XSS, XSS_ARTICLE, build_store
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    path = tmp_path_factory.mktemp("web") / "web.db"
+    s = build_store(path)
+    yield s
+    s.close()
+
+
+@pytest.fixture()
+def client(store):
+    # a fresh client per test: the script cookie must not leak from one test to the next
+    return TestClient(create_app(store, Settings(db=str(store.path))))
+
+
+def _doc(html: str):
+    return lxml.html.fromstring(html)
+
+
+# ---- hot list ---------------------------------------------------------------------------------
+def test_hot_list_shows_headline_concept_outlets_keywords_and_update(client):
+    r = client.get("/")
+    assert r.status_code == 200
+    doc = _doc(r.text)
+    items = doc.cssselect("li.hot-item")
+    assert len(items) == 2  # s1 then sx (hotness order); the merged s0 is gone
+    first = items[0]
+    assert first.cssselect("a.headline")[0].get("href") == "/story/s1"
+    assert first.cssselect("a.headline")[0].text_content() == "星门计划宣布投资五千亿美元"
+    assert first.cssselect(".concept")[0].text_content() == "星门计划"
+    assert first.cssselect(".outlets")[0].text_content() == "3 家媒体"
+    assert [li.text_content() for li in first.cssselect("ul.keywords li")] == ["星门", "数据中心", "软件"]
+    # last update 13:00 UTC shown in the default Asia/Shanghai zone
+    assert "2025-01-22 21:00" in first.cssselect("time")[0].text_content()
+
+
+def test_viewport_meta_for_phones(client):
+    doc = _doc(client.get("/").text)
+    assert doc.cssselect('meta[name="viewport"]')[0].get("content") == "width=device-width, initial-scale=1"
+
+
+# ---- story page --------------------------------------------------------------------------------
+def test_story_page_shows_concept_entities_and_articles(client):
+    doc = _doc(client.get("/story/s1").text)
+    assert doc.cssselect("h1.headline")[0].text_content() == "星门计划宣布投资五千亿美元"
+    assert doc.cssselect(".story-head .concept")[0].text_content() == "星门计划"
+    assert [a.text_content() for a in doc.cssselect(".entities .alias")] == ["軟銀", "SoftBank"]
+    links = {a.get("href") for a in doc.cssselect("ul.articles a.title")}
+    assert links == {ART_A.url, ART_B.url, "https://en.example.com/stargate"}
+    art_a = doc.get_element_by_id(f"art-{ART_A.id}")
+    assert "阅读 1234" in art_a.text_content()
+    assert "评论 5" in art_a.text_content()
+
+
+def test_paragraph_group_is_shown_once_with_every_other_outlet_named(client):
+    doc = _doc(client.get("/story/s1").text)
+    g1 = doc.get_element_by_id("g-g1")
+    assert g1.cssselect("p.para")[0].text_content() == ART_A.paragraphs[0]
+    assert "另有 2 家刊登：乙報、Example Wire" in g1.cssselect("p.printed")[0].text_content()
+    versions = g1.cssselect("details.versions .version p.para")
+    assert [v.text_content() for v in versions] == [ART_A.paragraphs[0], ART_B.paragraphs[0], ART_C_TEXT]
+    # a group printed by one outlet has no versions control
+    assert not doc.get_element_by_id("g-g2").cssselect("details")
+
+
+ART_C_TEXT = "The Stargate venture pledged $500 billion for data centres."
+
+
+def test_claims_ledger_links_passages_and_marks_contradictions(client):
+    doc = _doc(client.get("/story/s1").text)
+    rows = {tr.get("id"): tr for tr in doc.cssselect("#claims tbody tr")}
+    assert list(rows) == ["claim-c1", "claim-c2", "claim-c3", "claim-c4"]
+    # a paragraph claim links to the group holding that paragraph, a reader claim to its floor
+    assert rows["claim-c1"].cssselect("td a")[0].get("href") == "#g-g1"
+    assert rows["claim-c4"].cssselect("td a")[0].get("href") == "#g-g2"
+    assert rows["claim-c3"].cssselect("td a")[0].get("href") == "#floor-2"
+    assert "contradicted" in rows["claim-c3"].get("class")
+    mark = rows["claim-c3"].cssselect("a.mark-x")[0]
+    assert (mark.get("href"), mark.text_content()) == ("#claim-c4", "✗ 与 #4 矛盾")
+    assert rows["claim-c1"].cssselect("a.mark-ok")[0].get("href") == "#claim-c2"
+    assert "5000亿 USD" in rows["claim-c1"].text_content()
+
+
+def test_timeline_has_list_and_svg_chart(client):
+    doc = _doc(client.get("/story/s1").text)
+    events = doc.cssselect("ol.events li")
+    assert len(events) == 5
+    assert "首发" in events[0].text_content()
+    svg = doc.cssselect("svg.timeline-chart")[0]
+    assert len(svg.findall(".//rect")) >= 3  # one bar per outlet's report (plus legend swatches)
+    assert svg.findall(".//path")  # the claim mark
+    assert svg.findall(".//circle")  # the discussion burst
+
+
+def test_thread_floors_have_anchors_and_quotes_link_to_the_quoted_floor(client):
+    doc = _doc(client.get("/story/s1").text)
+    floors = doc.cssselect("li.floor")
+    assert [f.get("id") for f in floors] == [f"floor-{i}" for i in range(1, 6)]
+    links = doc.cssselect("li#floor-3 blockquote a.quote-link")
+    assert [a.get("href") for a in links] == ["#floor-2"]
+    target = doc.get_element_by_id("floor-2")
+    assert target.cssselect(".author")[0].text_content() == "小李"
+    # floor 5 quotes floor 2 (linked) and someone outside the thread (blockquote, no link)
+    quotes5 = doc.cssselect("li#floor-5 blockquote")
+    assert len(quotes5) == 2
+    assert [a.get("href") for a in doc.cssselect("li#floor-5 blockquote a.quote-link")] == ["#floor-2"]
+    assert doc.cssselect("li#floor-3 a.reply-to")[0].get("href") == "#floor-2"
+
+
+def test_discussion_panel_shows_summary_numbers(client):
+    doc = _doc(client.get("/story/s1").text)
+    panel = doc.cssselect("#discussion .panel")[0]
+    assert "共 5 条评论" in panel.cssselect(".summary")[0].text_content()
+    numbers = {d.cssselect("dt")[0].text_content(): d.cssselect("dd")[0].text_content() for d in panel.cssselect(".numbers > div")}
+    assert numbers["评论"] == "5"
+    assert numbers["最长回复链"] == "2"
+    assert panel.cssselect(".numbers a")[0].get("href") == "#floor-2"
+
+
+def test_story_without_groups_shows_each_articles_display_paragraphs(client):
+    doc = _doc(client.get("/story/sx").text)
+    paras = doc.cssselect(f"#p-{XSS_ARTICLE.id}-0")
+    assert paras and paras[0].text_content() == XSS_ARTICLE.paragraphs[0]
+
+
+def test_merged_alias_redirects_to_current_id_keeping_the_query(client):
+    r = client.get("/story/s0?script=hant", follow_redirects=False)
+    assert r.status_code == 301
+    assert r.headers["location"] == "/story/s1?script=hant"
+
+
+def test_unknown_story_is_404(client):
+    r = client.get("/story/nope")
+    assert r.status_code == 404
+    assert "找不到" in r.text
+
+
+# ---- 繁/简 ----------------------------------------------------------------------------------------
+def test_traditional_switch_converts_the_whole_page_and_sets_a_cookie(client):
+    r = client.get("/story/s1?script=hant")
+    assert r.cookies.get("script") == "hant"
+    doc = _doc(r.text)
+    assert doc.get("lang") == "zh-Hant"
+    assert doc.cssselect("h1.headline")[0].text_content() == "星門計劃宣佈投資五千億美元"
+    # reader comments and labels too
+    assert doc.cssselect("li#floor-2 .ctext")[0].text_content() == "軟銀賬上現金不夠。"
+    assert "讀者討論" in r.text and "读者讨论" not in r.text
+    # internal links keep the choice
+    assert doc.cssselect("a.brand")[0].get("href") == "/?script=hant"
+
+
+def test_simplified_switch_converts_traditional_outlets(client):
+    doc = _doc(client.get("/story/s1?script=hans").text)
+    assert doc.get("lang") == "zh-Hans"
+    assert "乙报" in doc.text_content() and "乙報" not in doc.text_content()
+    assert doc.cssselect("#g-g1 details .version p.para")[1].text_content() == "星门计划宣布将投资五千亿美元建设资料中心。"
+
+
+def test_cookie_remembers_the_choice_without_the_parameter(client):
+    client.get("/?script=hant")
+    doc = _doc(client.get("/story/s1").text)
+    assert doc.cssselect("h1.headline")[0].text_content() == "星門計劃宣佈投資五千億美元"
+    client.get("/?script=orig")
+    doc = _doc(client.get("/story/s1").text)
+    assert doc.cssselect("h1.headline")[0].text_content() == "星门计划宣布投资五千亿美元"
+
+
+def test_external_links_are_not_converted(client):
+    doc = _doc(client.get("/story/s1?script=hant").text)
+    assert ART_A.url in {a.get("href") for a in doc.cssselect("ul.articles a.title")}
+
+
+# ---- search ------------------------------------------------------------------------------------
+def test_search_finds_both_scripts_with_marked_snippets(client):
+    doc = _doc(client.get("/search?q=星门").text)
+    hits = doc.cssselect("li.hit")
+    assert len(hits) == 2
+    assert {h.cssselect(".outlet")[0].text_content() for h in hits} == {"甲报", "乙報"}
+    assert all(h.cssselect(".snippet mark") for h in hits)
+    assert hits[0].cssselect("a.headline")[0].get("href").startswith("/story/s1#art-")
+
+
+def test_search_with_a_script_payload_is_escaped(client):
+    r = client.get("/search", params={"q": XSS})
+    assert r.status_code == 200
+    assert "<script>alert" not in r.text
+    assert not _doc(r.text).cssselect("script")
+
+
+def test_safe_snippet_keeps_only_balanced_marks():
+    assert safe_snippet("a <mark>b</mark> c") == "a <mark>b</mark> c"
+    assert safe_snippet("&lt;b&gt; <mark>x") == "&lt;b&gt; <mark>x</mark>"
+    assert safe_snippet('<img src=x onerror="alert(1)"></mark>') == '&lt;img src=x onerror="alert(1)"&gt;'
+    assert safe_snippet("<script>alert(1)</script>") == "&lt;script&gt;alert(1)&lt;/script&gt;"
+
+
+def test_safe_href_allows_only_http_and_percent_encodes():
+    assert safe_href("javascript:alert(1)") is None
+    assert safe_href("JAVASCRIPT:alert(1)") is None
+    assert safe_href("data:text/html,x") is None
+    assert safe_href("//evil.example/x") is None
+    assert safe_href('https://e.org/a"b<c') == "https://e.org/a%22b%3Cc"
+    assert safe_href("https://e.org/新闻") == "https://e.org/%E6%96%B0%E9%97%BB"
+
+
+# ---- security -----------------------------------------------------------------------------------
+@pytest.mark.parametrize("path", ["/", "/story/sx", "/story/sx?script=hant", "/search?q=标题"])
+def test_xss_payloads_come_out_escaped(client, path):
+    r = client.get(path)
+    assert r.status_code == 200
+    assert XSS not in r.text
+    assert "<img src=x" not in r.text
+    doc = _doc(r.text)
+    assert not doc.cssselect("script")
+    for el in doc.iter():
+        if not isinstance(el.tag, str):
+            continue
+        assert not [a for a in el.attrib if a.lower().startswith("on")], (el.tag, dict(el.attrib))
+        assert not (el.get("href") or "").lower().startswith("javascript")
+
+
+def test_javascript_url_is_shown_as_text_not_a_link(client):
+    doc = _doc(client.get("/story/sx").text)
+    li = doc.get_element_by_id(f"art-{XSS_ARTICLE.id}")
+    assert not li.cssselect("a.title")
+    assert li.cssselect(".url")[0].text_content() == "javascript:alert(3)"
+
+
+@pytest.mark.parametrize("path", ["/", "/story/s1", "/api/stories", "/static/style.css", "/story/nope"])
+def test_security_headers_on_every_response(client, path):
+    h = client.get(path).headers
+    assert "default-src 'self'" in h["content-security-policy"]
+    assert "script-src 'self'" in h["content-security-policy"]
+    assert "'unsafe-inline'" not in h["content-security-policy"]
+    assert h["x-content-type-options"] == "nosniff"
+    assert h["referrer-policy"] == "strict-origin-when-cross-origin"
+
+
+def test_no_inline_styles_or_scripts_in_pages(client):
+    for path in ["/", "/story/s1", "/search?q=星门", "/docs"]:
+        doc = _doc(client.get(path).text)
+        assert not doc.cssselect("script, style, [style]"), path
+
+
+def test_html_etag_gives_304(client):
+    r = client.get("/story/s1")
+    r2 = client.get("/story/s1", headers={"If-None-Match": r.headers["etag"]})
+    assert r2.status_code == 304 and r2.content == b""
+
+
+# ---- feeds out ---------------------------------------------------------------------------------
+def test_hot_rss_lists_stories_with_absolute_links(client):
+    r = client.get("/feeds/hot.rss")
+    assert r.headers["content-type"].startswith("application/rss+xml")
+    items = ET.fromstring(r.content).findall("./channel/item")
+    assert [i.findtext("link") for i in items] == ["http://testserver/story/s1", "http://testserver/story/sx"]
+    assert items[1].findtext("title").startswith("标题" + XSS)  # XML-escaped on the wire, intact parsed
+
+
+def test_hot_atom_and_story_atom(client):
+    feed = ET.fromstring(client.get("/feeds/hot.atom").content)
+    assert len(feed.findall(f"{ATOM}entry")) == 2
+    story = ET.fromstring(client.get("/feeds/story/s1.atom").content)
+    entries = story.findall(f"{ATOM}entry")
+    assert [e.find(f"{ATOM}author/{ATOM}name").text for e in entries] == ["Example Wire", "乙報", "甲报"]
+    xss = ET.fromstring(client.get("/feeds/story/sx.atom").content)
+    # a javascript: URL never becomes a feed link; it points back at the story page
+    assert xss.find(f"{ATOM}entry/{ATOM}link").get("href") == "http://testserver/story/sx"
+
+
+def test_story_feed_of_alias_redirects(client):
+    r = client.get("/feeds/story/s0.atom", follow_redirects=False)
+    assert (r.status_code, r.headers["location"]) == (301, "/feeds/story/s1.atom")
+
+
+def test_docs_page_lists_the_api(client):
+    doc = _doc(client.get("/docs").text)
+    paths = {c.text_content() for c in doc.cssselect("table.api code")}
+    assert {"/api/stories", "/api/stories/{story_id}", "/api/search"} <= paths
