@@ -6,11 +6,11 @@ import json
 
 import pytest
 from fastapi.testclient import TestClient
-from web_data import ART_A, ART_B, ART_C, STORY, build_store
 
 from storyline.settings import Settings
 from storyline.web.app import create_app
 from storyline.web.export import story_export
+from web_data import ART_A, ART_B, ART_C, STORY, build_store
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +90,10 @@ def test_story_json_follows_the_export_contract(client):
         "similarity": 0.93,
     }
     c3 = d["claims"][2]
-    assert {k: c3[k] for k in ("subject", "measure", "value", "unit", "qualifier", "speaker", "text", "article_id")} == {
+    assert {
+        k: c3[k]
+        for k in ("subject", "measure", "value", "unit", "qualifier", "speaker", "text", "article_id")
+    } == {
         "subject": "软银",
         "measure": "cash",
         "value": 2e10,
@@ -104,7 +107,9 @@ def test_story_json_follows_the_export_contract(client):
 
 
 def test_api_story_equals_story_export(client, store):
-    assert client.get("/api/stories/s1").json() == json.loads(json.dumps(story_export(store, store.story("s1"))))
+    assert client.get("/api/stories/s1").json() == json.loads(
+        json.dumps(story_export(store, store.story("s1")))
+    )
 
 
 def test_merged_alias_redirects_in_the_api(client):

@@ -13,10 +13,10 @@ import time
 from pathlib import Path
 
 import pytest
-from web_data import build_store
 
 from storyline.settings import Settings
 from storyline.web.app import create_app
+from web_data import build_store
 
 pytestmark = pytest.mark.browser
 

@@ -31,6 +31,10 @@ NOW = datetime(2025, 1, 23, 10, 0, tzinfo=SH)
         ("2025/1/22", datetime(2025, 1, 22, tzinfo=SH)),
         ("2025.01.22 08:05", datetime(2025, 1, 22, 8, 5, tzinfo=SH)),
         ("２０２５－０１－２２ １３：４０", datetime(2025, 1, 22, 13, 40, tzinfo=SH)),
+        ("1/22/2025 3:04 PM", datetime(2025, 1, 22, 15, 4, tzinfo=SH)),
+        ("22/01/2025", datetime(2025, 1, 22, tzinfo=SH)),
+        ("2025年1月22日(周三) 下午1:40", datetime(2025, 1, 22, 13, 40, tzinfo=SH)),
+        ("2025-01-22 13:40（美东时间）", datetime(2025, 1, 22, 13, 40, tzinfo=NY)),
     ],
 )
 def test_printed_dates_read_in_their_zone(text: str, expected: datetime) -> None:
@@ -98,6 +102,9 @@ def test_naive_now_is_read_in_the_default_zone() -> None:
         "",
         "   ",
         "48 评论",
+        "今日头条",
+        "刚刚宣布",
+        "特朗普21日前往白宫",
         "44192 阅读",
         "没有日期的一句话",
         "2025-13-45",

@@ -31,7 +31,11 @@ def _mentions(text):
 
 
 def test_chuanpu_maps_to_trump():
-    assert _mentions("川普和特朗普,还有TRUMP") == {("特朗普", "川普"): 1, ("特朗普", "特朗普"): 1, ("特朗普", "TRUMP"): 1}
+    assert _mentions("川普和特朗普,还有TRUMP") == {
+        ("特朗普", "川普"): 1,
+        ("特朗普", "特朗普"): 1,
+        ("特朗普", "TRUMP"): 1,
+    }
 
 
 def test_traditional_aliases_match_and_keep_their_printed_form():
@@ -89,7 +93,18 @@ def test_seed_thread_entities_include_yilong_from_the_comments(seed_paths):
     assert by_entity["马斯克"]["一龙"] == 1
     assert by_entity["特朗普"]["川普"] == 18
     assert by_entity["特朗普"]["Donald Trump"] == 1
-    assert {"OpenAI", "甲骨文", "软银", "星际之门", "MGX", "Arm", "英伟达", "微软", "纳德拉", "孙正义"} <= set(by_entity)
+    assert {
+        "OpenAI",
+        "甲骨文",
+        "软银",
+        "星际之门",
+        "MGX",
+        "Arm",
+        "英伟达",
+        "微软",
+        "纳德拉",
+        "孙正义",
+    } <= set(by_entity)
     assert analysis.entities[0].entity == "马斯克"
 
 

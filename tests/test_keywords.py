@@ -32,17 +32,19 @@ def _thread_article(path) -> Article:
 
 def test_seed_concept_page_keywords_cover_its_keyword_line(seed_paths):
     words = [k.word for k in keywords(canonical("\n".join(_concept_page_body(seed_paths[0]))), top_k=10)]
-    assert SEED_KEYWORDS <= set(words)
+    assert set(words) >= SEED_KEYWORDS
     assert words[:3] == ["特朗普", "马斯克", "星际之门"]
 
 
 def test_both_seeds_story_keywords_cover_the_keyword_line(seed_paths):
     first = analyze(
-        normalize_article(Article(url="", outlet="88iv", title="", paragraphs=tuple(_concept_page_body(seed_paths[0]))))
+        normalize_article(
+            Article(url="", outlet="88iv", title="", paragraphs=tuple(_concept_page_body(seed_paths[0])))
+        )
     )
     second = analyze(normalize_article(_thread_article(seed_paths[1])))
     combined = [k.word for k in story_keywords([first, second], top_k=12)]
-    assert SEED_KEYWORDS <= set(combined)
+    assert set(combined) >= SEED_KEYWORDS
     assert set(combined[:2]) == {"特朗普", "马斯克"}
 
 

@@ -94,13 +94,25 @@ def test_time_frame_of_the_sentence(text: str, timeframe: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["2015 年成立", "1月21日晚间", "凌晨1点补充", "48 楼", "一家公司", "千万别用", "亿万富翁", "有参考价值 2087", "B200"],
+    [
+        "2015 年成立",
+        "1月21日晚间",
+        "凌晨1点补充",
+        "48 楼",
+        "一家公司",
+        "千万别用",
+        "亿万富翁",
+        "有参考价值 2087",
+        "B200",
+    ],
 )
 def test_dates_times_floors_and_words_are_not_figures(text: str) -> None:
     assert parse_quantities(text) == []
 
 
-@pytest.mark.parametrize("text", ["1.2.3亿", "亿亿", "¥¥", "十十亿", "..亿美元", "$$$", ",,,000亿", "三两亿万", ""])
+@pytest.mark.parametrize(
+    "text", ["1.2.3亿", "亿亿", "¥¥", "十十亿", "..亿美元", "$$$", ",,,000亿", "三两亿万", ""]
+)
 def test_malformed_numbers_never_crash(text: str) -> None:
     for q in parse_quantities(text):
         assert q.value == q.value  # not NaN

@@ -57,7 +57,10 @@ def test_unknown_long_words_become_title_case_and_short_ones_stay():
 
 
 def test_words_glued_to_chinese_are_restored():
-    assert restore_case("身為TESLA行政總裁的馬斯克(ELON MUSK)", shouting=True) == "身為Tesla行政總裁的馬斯克(Elon Musk)"
+    assert (
+        restore_case("身為TESLA行政總裁的馬斯克(ELON MUSK)", shouting=True)
+        == "身為Tesla行政總裁的馬斯克(Elon Musk)"
+    )
 
 
 def test_normal_text_is_untouched():
@@ -95,7 +98,9 @@ def test_seed_concept_page_display_text_restores_openai(seed_paths):
     assert "MGX" in body
     # Display keeps the outlet's script; canonical is simplified and lower-case.
     assert "馬斯克" in body
-    assert analysis.canonical_paragraphs[1].startswith("在美国白宫举行的新闻发布会上,特朗普宣布,openai、甲骨文和软银")
+    assert analysis.canonical_paragraphs[1].startswith(
+        "在美国白宫举行的新闻发布会上,特朗普宣布,openai、甲骨文和软银"
+    )
 
 
 def test_seed_thread_page_is_not_shouting_so_quartz_stays(seed_paths):

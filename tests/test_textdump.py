@@ -218,7 +218,9 @@ def test_same_dump_twice_gives_the_same_id() -> None:
 @given(
     st.lists(
         st.one_of(
-            st.sampled_from(["分享此頁", "48 评论", "关键词:甲", "版權所有 (C) 2025 X", "甲", "1 楼", "a | b | c", ""]),
+            st.sampled_from(
+                ["分享此頁", "48 评论", "关键词:甲", "版權所有 (C) 2025 X", "甲", "1 楼", "a | b | c", ""]
+            ),
             st.text(max_size=40),
         ),
         max_size=20,
@@ -236,7 +238,7 @@ def test_any_text_gives_an_article_or_a_parse_error(lines: list[str]) -> None:
 
 
 def test_breadcrumb_date_line_and_inline_source() -> None:
-    text = "首页 > 新闻 > 国际\n星际之门计划公布\n2025年1月22日 09:30 来源:示例社\n2025-01-22 09:30\n\n正文第一段,讲述计划的内容与金额。\n"
+    text = "首页 > 新闻 > 国际\n星际之门计划公布\n2025年1月22日 09:30 来源:示例社\n\n正文第一段,讲述计划的内容与金额。\n"
     a = _dump(text)
     assert a.title == "星际之门计划公布"
     assert a.outlet == "示例社"

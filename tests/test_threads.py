@@ -289,8 +289,12 @@ def test_resolve_quote_ignores_trailing_ellipsis_and_whitespace() -> None:
 @given(
     st.lists(
         st.one_of(
-            st.sampled_from(["1 楼", "2楼", "#3", "第4楼", "s", "supernova13", "-----", "=====", "回复@甲:", "甲"]),
-            st.sampled_from(["甲 发表评论于 2025-01-22 13:40:20", "乙 发表评论于 2025-01-22 13:40:20原话 ===== 嗯"]),
+            st.sampled_from(
+                ["1 楼", "2楼", "#3", "第4楼", "s", "supernova13", "-----", "=====", "回复@甲:", "甲"]
+            ),
+            st.sampled_from(
+                ["甲 发表评论于 2025-01-22 13:40:20", "乙 发表评论于 2025-01-22 13:40:20原话 ===== 嗯"]
+            ),
             st.text(max_size=30),
         ),
         max_size=25,

@@ -128,7 +128,10 @@ def test_discussion_panel_shows_summary_numbers(client):
     doc = _doc(client.get("/story/s1").text)
     panel = doc.cssselect("#discussion .panel")[0]
     assert "共 5 条评论" in panel.cssselect(".summary")[0].text_content()
-    numbers = {d.cssselect("dt")[0].text_content(): d.cssselect("dd")[0].text_content() for d in panel.cssselect(".numbers > div")}
+    numbers = {
+        d.cssselect("dt")[0].text_content(): d.cssselect("dd")[0].text_content()
+        for d in panel.cssselect(".numbers > div")
+    }
     assert numbers["评论"] == "5"
     assert numbers["最长回复链"] == "2"
     assert panel.cssselect(".numbers a")[0].get("href") == "#floor-2"
@@ -170,7 +173,10 @@ def test_simplified_switch_converts_traditional_outlets(client):
     doc = _doc(client.get("/story/s1?script=hans").text)
     assert doc.get("lang") == "zh-Hans"
     assert "乙报" in doc.text_content() and "乙報" not in doc.text_content()
-    assert doc.cssselect("#g-g1 details .version p.para")[1].text_content() == "星门计划宣布将投资五千亿美元建设资料中心。"
+    assert (
+        doc.cssselect("#g-g1 details .version p.para")[1].text_content()
+        == "星门计划宣布将投资五千亿美元建设资料中心。"
+    )
 
 
 def test_cookie_remembers_the_choice_without_the_parameter(client):

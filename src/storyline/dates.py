@@ -4,6 +4,7 @@ A ground-floor utility every stage may use. :func:`parse_date` reads the first d
 :func:`find_dates` every date with the span it was read from. Forms understood:
 
 - ISO 8601 and its everyday variants: ``2025-01-22 13:40:20``, ``2025/1/22``, ``2025-01-26T``,
+  ``1/22/2025 3:04 PM`` (month first unless the first number is over 12),
   ``2025-01-22T13:40:20+08:00``, ``… 13:40:20 +0800``, ``…Z``;
 - RFC 2822 and English prose dates (feeds): ``Wed, 22 Jan 2025 13:40:20 GMT``, ``January 23, 2025``;
 - Chinese: ``2025年1月23日 6点43分``, ``1月23日 下午3时``, ``2025年1月23日``;
@@ -108,6 +109,11 @@ _TIME = r"(?:[T\s]+|T)?(?:(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:[.,](?P<
 _NUMERIC_RE = re.compile(
     r"(?<![\d.])(?P<y>(?:19|20)\d{2})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?!\d)" + _TIME + r"T?"
 )
+# 1/22/2025: month first as US feeds print it; a first number over 12 can only be a day (22/01/2025).
+_SLASH_RE = re.compile(
+    r"(?<![\d/])(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>(?:19|20)\d{2})(?![\d/])"
+    r"(?:,?\s+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?(?:\s*(?P<ap>[AaPp])\.?[Mm]\.?)?)?"
+)
 _CN_PERIOD = r"(?P<ap>上午|下午|早上|早晨|中午|晚上|傍晚|凌晨|夜间|夜間|深夜|AM|PM|am|pm)?"
 _CHINESE_RE = re.compile(
     r"(?:(?P<y>(?:19|20)\d{2})\s*年\s*)?(?<!\d)(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号號]"
@@ -166,7 +172,7 @@ _REL_UNITS = {
 _REL_CJK_RE = re.compile(
     r"(?P<n>\d+|[一二两兩三四五六七八九十半])\s*(?P<u>"
     + "|".join(sorted(map(re.escape, _REL_UNITS), key=len, reverse=True))
-    + r")\s*(?:前|之前|以前)"
+    + r")\s*(?:之前|以前|前)(?![往进進行夕景提面])"  # "21日前往" is "went on the 21st", not "21 days ago"
 )
 _REL_EN_RE = re.compile(
     r"(?<![A-Za-z])(?P<n>\d+|an?|one)\s+(?P<u>sec(?:ond)?|min(?:ute)?|hour|hr|day|week|month|year)s?\s+ago(?![A-Za-z])",
@@ -191,6 +197,7 @@ _DAY_OFFSETS = {
     "今日": 0,
     "today": 0,
 }
+_CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 _UNIX_RE = re.compile(r"^\s*(\d{9,10}|\d{12,13})(?:\.\d+)?\s*$")
 
 
@@ -290,6 +297,16 @@ def find_dates(
         frac = (m.group("F") or "").ljust(6, "0")[:6]
         take(m.start(), end, _build(int(m["y"]), int(m["m"]), int(m["d"]), _as_int(m["H"]), _as_int(m["M"]),
                                     _as_int(m["S"]), _as_int(frac), zone or tz))  # fmt: skip
+    for m in _SLASH_RE.finditer(s):
+        zone, end = _zone_near(s, m.start(), m.end())
+        a, b = int(m["a"]), int(m["b"])
+        month, day = (b, a) if a > 12 else (a, b)
+        hour = _hour24(_as_int(m["H"]), (m["ap"] or "").lower() + "m" if m["ap"] else None)
+        take(
+            m.start(),
+            end,
+            _build(int(m["y"]), month, day, hour, _as_int(m["M"]), _as_int(m["S"]), 0, zone or tz),
+        )
     for m in _ENGLISH_RE.finditer(s):
         zone, end = _zone_near(s, m.start(), m.end())
         try:
@@ -317,6 +334,8 @@ def find_dates(
         take(m.start(), m.end(), _ago(_now(now, tz), amount, _EN_UNITS[m["u"].lower()]))
     for m in _DAY_WORD_RE.finditer(s):
         word = m["w"].lower() if m["w"].isascii() else m["w"]
+        if not m["H"] and _CJK_RE.match(s, m.end()):
+            continue  # "今日头条", "刚刚宣布": a word inside a sentence, not a date
         current = _now(now, tz).astimezone(tz)
         if word not in _DAY_OFFSETS:  # 刚刚 / just now
             take(m.start(), m.end(), current)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from storyline.analyze.entities import EntityTable, entity_table, find_entities
+
 # Re-exported as extract_keywords so the name ``keywords`` stays the submodule.
 from storyline.analyze.keywords import keywords as extract_keywords
 from storyline.analyze.segment import cut

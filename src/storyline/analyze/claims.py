@@ -59,7 +59,12 @@ BUILTIN_NAMES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("Meta", "org", "", ("facebook", "meta")),
     ("苹果", "org", "", ("苹果公司", "apple")),
     ("马斯克", "person", "", ("埃隆·马斯克", "马斯斯克", "马斯克", "一龙", "老马", "elon musk", "musk")),
-    ("奥尔特曼", "person", "OpenAI", ("山姆·奥尔特曼", "奥尔特曼", "阿尔特曼", "奥特曼", "sam altman", "altman")),
+    (
+        "奥尔特曼",
+        "person",
+        "OpenAI",
+        ("山姆·奥尔特曼", "奥尔特曼", "阿尔特曼", "奥特曼", "sam altman", "altman"),
+    ),
     ("纳德拉", "person", "微软", ("纳德拉", "satya nadella", "nadella")),
     ("孙正义", "person", "软银", ("孙正义", "masayoshi son")),
     ("黄仁勋", "person", "英伟达", ("黄仁勋", "老黄", "jensen huang")),
@@ -88,10 +93,14 @@ _CITE_RE = re.compile(r"援引|引述|according to")
 _UNNAMED_RE = re.compile(r"消息人士|知情人士|匿名人士|消息来源|(?:一|这)位[^,。,]{0,14}?人士|sources?\b")
 _PRONOUN_RE = re.compile(r"(?<![其])[他她](?![们人])|\b(?:he|she)\b")
 _REPORTED_RE = re.compile(r"^\s*(?:据悉|据报道|报道称|据了解|reportedly)")
-_PROJECT_ANAPHOR_RE = re.compile(r"该项目|这一项目|这个项目|此项目|该计划|这项计划|这一计划|此计划|the project")
+_PROJECT_ANAPHOR_RE = re.compile(
+    r"该项目|这一项目|这个项目|此项目|该计划|这项计划|这一计划|此计划|the project"
+)
 _ORG_ANAPHOR_RE = re.compile(r"该公司|这家公司|该集团|the company")
 _SELF_RE = re.compile(r"我的|我们的|\bmy\b|\bour\b")
-_HYPOTHETICAL_RE = re.compile(r"如果|假如|若是|要求|希望|提高到|解读为|误以为|以为|误读|应该|该让|应当|\bif\b|should")
+_HYPOTHETICAL_RE = re.compile(
+    r"如果|假如|若是|要求|希望|提高到|解读为|误以为|以为|误读|应该|该让|应当|\bif\b|should"
+)
 _DENIED_AFTER_RE = re.compile(r"[」”\"']?[^,。,]{0,3}?(?:不实|不属实|是假的|并不存在)")
 _REFUTE_RES = (
     re.compile(r"(?:反驳|驳斥|否认|否定)了?(?P<t>[^,。,]{1,12}?)的(?:说法|言论|声明|指控)"),
@@ -144,7 +153,13 @@ def _names(extra: tuple[tuple[str, str, str], ...]) -> _Names:
     return _Names(re.compile("|".join(parts)), table)
 
 
-_KIND_MAP = {"person": "person", "org": "org", "organization": "org", "product": "project", "project": "project"}
+_KIND_MAP = {
+    "person": "person",
+    "org": "org",
+    "organization": "org",
+    "product": "project",
+    "project": "project",
+}
 
 
 def _mentions(text: str, names: _Names) -> list[_Mention]:
@@ -248,7 +263,11 @@ def _subject(
                 continue
             # A list of partners ("OpenAI、甲骨文和软银") owns the joint project, not its last member.
             prev = next((p for p in reversed(cands[:i]) if p.name != m.name), None)
-            if prev is not None and prev.kind in {"org", "project"} and _LIST_SEP_RE.match(text[prev.end : m.start]):
+            if (
+                prev is not None
+                and prev.kind in {"org", "project"}
+                and _LIST_SEP_RE.match(text[prev.end : m.start])
+            ):
                 return _project_in(text, sentence, mentions) or ctx.last_project or ctx.main_subject or name
             return name
         return ""
@@ -285,7 +304,7 @@ def _speaker(
     for c in _CITE_RE.finditer(text, s_lo, verb.end()):
         cite = c
     seg_lo = cite.end() if cite else s_lo
-    seg_hi = verb.start() if not cite or verb.start() > cite.end() else verb.start()
+    seg_hi = verb.start()
     if cite and seg_hi <= seg_lo:
         seg_hi = pos
     segment = text[seg_lo:seg_hi]
@@ -394,7 +413,9 @@ def _read_text(
                 )
             )
         claims.extend(
-            _refutations(canon, shown, (s_lo, s_hi), said, mentions, article_id, paragraph, floor, ctx, fixed_speaker)
+            _refutations(
+                canon, shown, (s_lo, s_hi), said, mentions, article_id, paragraph, floor, ctx, fixed_speaker
+            )
         )
         if said is not None:
             carried = said
@@ -426,12 +447,18 @@ def _refutations(
         m = rx.search(text)
         if not m:
             continue
-        targets = [x for x in mentions if x.kind == "person" and s_lo + m.start("t") <= x.start < s_lo + m.end("t")]
+        targets = [
+            x for x in mentions if x.kind == "person" and s_lo + m.start("t") <= x.start < s_lo + m.end("t")
+        ]
         if not targets:
             continue
         wrong = _WRONG_RE.search(canon, s_lo, s_hi)
         span = (wrong.start(), wrong.end()) if wrong else (s_lo + m.start(), s_lo + m.end())
-        who = (fixed_speaker[0], fixed_speaker[1]) if fixed_speaker else (said[:2] if said else (ctx.outlet, "outlet"))
+        who = (
+            (fixed_speaker[0], fixed_speaker[1])
+            if fixed_speaker
+            else (said[:2] if said else (ctx.outlet, "outlet"))
+        )
         if who[0] == targets[-1].name:
             continue
         return [

@@ -115,7 +115,9 @@ def load_entity_table(text: str, name: str = "entities.tsv") -> EntityTable:
             for key in {normalise_alias(printed), _fold(printed)}:
                 existing = automaton.get(key, None)
                 if existing is not None and existing[1].entity != entity:
-                    log.warning("%s line %d: alias %r already names %s", name, lineno, printed, existing[1].entity)
+                    log.warning(
+                        "%s line %d: alias %r already names %s", name, lineno, printed, existing[1].entity
+                    )
                     continue
                 automaton.add_word(
                     key,

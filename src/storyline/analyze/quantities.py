@@ -128,7 +128,16 @@ _CURRENCY_WORDS = {
     "韩元": "KRW",
     "元": "CNY",
 }
-_CURRENCY_PREFIX = {"us$": "USD", "hk$": "HKD", "nt$": "TWD", "$": "USD", "¥": "CNY", "￥": "CNY", "€": "EUR", "£": "GBP"}
+_CURRENCY_PREFIX = {
+    "us$": "USD",
+    "hk$": "HKD",
+    "nt$": "TWD",
+    "$": "USD",
+    "¥": "CNY",
+    "￥": "CNY",
+    "€": "EUR",
+    "£": "GBP",
+}
 
 _COUNT_NOUNS = (
     ("jobs", r"就业岗位|工作岗位|就业机会|工作机会|岗位|就业|jobs?"),
@@ -183,8 +192,16 @@ _SMALL = rf"(?:\d+|[{_CN_DIGITS}]+|one|two|three|four|five|six|seven|eight|nine|
 _TIMEFRAME_RES = (
     ("per", re.compile(r"每年|每一年|年均|annually|per year|a year|each year|every year|/year")),
     ("span", re.compile(rf"(?:未来|今后|在未来)\s?(?P<n>{_SMALL})\s?(?:个)?(?P<u>年|月|周)")),
-    ("span", re.compile(rf"(?<![\d{_CN_DIGITS}])(?P<n>{_SMALL})\s?(?:个)?(?P<u>年|月|周)(?:内|之内|以内|里)")),
-    ("span", re.compile(rf"(?:over|within|in|for) (?:the next |the coming )?(?P<n>{_SMALL}) (?P<u>years?|months?)")),
+    (
+        "span",
+        re.compile(rf"(?<![\d{_CN_DIGITS}])(?P<n>{_SMALL})\s?(?:个)?(?P<u>年|月|周)(?:内|之内|以内|里)"),
+    ),
+    (
+        "span",
+        re.compile(
+            rf"(?:over|within|in|for) (?:the next |the coming )?(?P<n>{_SMALL}) (?P<u>years?|months?)"
+        ),
+    ),
     ("year", re.compile(r"(?<!\d)(?P<y>(?:19|20)\d\d)\s?年")),
 )
 _EN_SMALL = {
@@ -313,8 +330,8 @@ def _qualifier(folded: str, start: int, end: int, approx: bool) -> str:
 def parse_quantities(text: str) -> list[Quantity]:
     """Every quantity in ``text``, in order of position; never raises on malformed numbers.
 
-        >>> [(q.value, q.unit) for q in parse_quantities("创造10万个就业岗位,约3.9萬億港元")]
-        [(100000.0, 'jobs'), (3900000000000.0, 'HKD')]
+    >>> [(q.value, q.unit) for q in parse_quantities("创造10万个就业岗位,约3.9萬億港元")]
+    [(100000.0, 'jobs'), (3900000000000.0, 'HKD')]
     """
     folded = text.translate(_FOLD)
     found: list[tuple[int, int, float, str, bool]] = []  # start, end, value, unit, approx
@@ -370,9 +387,20 @@ def _read_match(folded: str, m: re.Match[str]) -> tuple[int, int, float, str, bo
         return None
     start, end = m.start(), m.end()
     # A bare "年"/"月"/"日"/"点"/"楼" after the number makes it a date, a time or a floor.
-    if folded[end : end + 2].lstrip()[:1] in {"年", "月", "日", "号", "点", "时", "楼", "岁", "分", "秒"}:
-        if not m.group("mags") or m.group("mags").strip() in {"十", "百", "千"}:
-            return None
+    small = not m.group("mags") or m.group("mags").strip() in {"十", "百", "千"}
+    if small and folded[end : end + 2].lstrip()[:1] in {
+        "年",
+        "月",
+        "日",
+        "号",
+        "点",
+        "时",
+        "楼",
+        "岁",
+        "分",
+        "秒",
+    }:
+        return None
     approx = bool(m.group("approx") or m.group("approx2"))
     unit = ""
     has_mag = bool((m.group("mags") or "").strip()) or (

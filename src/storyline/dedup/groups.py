@@ -45,7 +45,7 @@ import msgspec
 import numpy as np
 
 from storyline.dedup.minhash import LSHIndex, band_keys, signatures_of_shingles
-from storyline.dedup.shingles import containment, jaccard, shingles, split_sentences
+from storyline.dedup.shingles import containment, jaccard, shingles, shingles_of_ids, split_sentences, token_ids
 from storyline.errors import InputError
 from storyline.records import Analysis, Article, GroupMember, ParagraphGroup
 
@@ -122,6 +122,36 @@ def _sentence_shingles(canonical: str) -> list[np.ndarray]:
     return [shingles(s) for s in split_sentences(canonical)]
 
 
+def _shingle_both(canonical: str) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Paragraph and sentence shingles from one tokenisation (sentences end at punctuation,
+    which tokens drop, so the paragraph's token ids are the sentences' concatenated)."""
+    ids = [token_ids(s) for s in split_sentences(canonical)]
+    whole = shingles_of_ids(np.concatenate(ids)) if ids else shingles_of_ids(np.empty(0, np.uint64))
+    return whole, [shingles_of_ids(i) for i in ids]
+
+
+def _colliding_pairs(keys: np.ndarray, seg_para: list[int]) -> set[tuple[int, int]]:
+    """(later, earlier) paragraph pairs of one batch whose segments share a band key."""
+    if len(seg_para) < 2:
+        return set()
+    flat = keys.ravel()
+    order = np.argsort(flat, kind="stable")
+    sorted_keys = flat[order]
+    dup = np.flatnonzero(sorted_keys[1:] == sorted_keys[:-1])
+    if not len(dup):
+        return set()
+    rows = order // keys.shape[1]
+    pairs = set()
+    for i in dup.tolist():  # runs of equal keys: link each item to the run's earlier ones
+        j = i
+        while j >= 0 and sorted_keys[j] == sorted_keys[i + 1]:
+            a, b = seg_para[rows[j]], seg_para[rows[i + 1]]
+            if a != b:
+                pairs.add((max(a, b), min(a, b)))
+            j -= 1
+    return pairs
+
+
 class ParagraphIndex:
     """Incremental paragraph groups over the articles of a story (or of a whole time window).
 
@@ -183,8 +213,9 @@ class ParagraphIndex:
         self._article_no[article_id] = art
         first = len(self._canonical)
 
-        para_sh = [shingles(c) for c in canonical_paragraphs]
-        sent_sh = [_sentence_shingles(c) for c in canonical_paragraphs]
+        both = [_shingle_both(c) for c in canonical_paragraphs]
+        para_sh = [b[0] for b in both]
+        sent_sh = [b[1] for b in both]
         seg_para: list[int] = []
         seg_sentence: list[int] = []
         seg_sets: list[np.ndarray] = []
@@ -201,14 +232,12 @@ class ParagraphIndex:
 
         # candidates per new paragraph: stored paragraphs, plus earlier paragraphs of this article
         cands: list[set[int]] = [set() for _ in canonical_paragraphs]
-        seen_keys: dict[int, set[int]] = {}
+        seg_to_para = self._seg_para
         for row, p in enumerate(seg_para):
-            seg_to_para = self._seg_para
-            cands[p - first].update(seg_to_para[s] for s in found[row].tolist())
-            for key in keys[row].tolist():
-                earlier = seen_keys.setdefault(key, set())
-                cands[p - first].update(e for e in earlier if e < p)
-                earlier.add(p)
+            if len(found[row]):
+                cands[p - first].update(seg_to_para[s] for s in found[row].tolist())
+        for p, q in _colliding_pairs(keys, seg_para):  # q < p, both of this article
+            cands[p - first].add(q)
 
         for i, (c, d) in enumerate(zip(canonical_paragraphs, display_paragraphs, strict=True)):
             p = first + i

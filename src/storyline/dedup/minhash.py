@@ -167,11 +167,14 @@ class LSHIndex:
         found: list[list[np.ndarray]] = [[] for _ in range(n)]
         flat = np.asarray(keys, dtype=np.uint64).ravel()
         width = keys.shape[1] if n else BANDS
+        # sorted queries let each binary search start from the previous answer (cache-friendly)
+        order = np.argsort(flat)
+        flat = flat[order]
         for level_keys, level_ids in self._levels:
             lo = np.searchsorted(level_keys, flat, side="left")
             hi = np.searchsorted(level_keys, flat, side="right")
-            for pos in np.flatnonzero(hi > lo):
-                found[pos // width].append(level_ids[lo[pos] : hi[pos]])
+            for pos in np.flatnonzero(hi > lo).tolist():
+                found[int(order[pos]) // width].append(level_ids[lo[pos] : hi[pos]])
         return [np.unique(np.concatenate(f)) if f else np.empty(0, dtype=np.uint32) for f in found]
 
     def to_arrays(self) -> tuple[np.ndarray, np.ndarray]:

@@ -51,6 +51,7 @@ _SENTENCE_RE = re.compile(r"[^。!?;]*?(?:[。!?;]+|\.(?=\s|$)|$)[”’」』\"
 # phrases outlets share (有著 -> 有着). Folding both sides the same way is safe for comparison
 # even where 著 is right (著名): the text shown is never changed.
 VARIANT_FOLD = str.maketrans({"著": "着"})
+_ZHU, _ZHE = np.uint64(ord("著")), np.uint64(ord("着"))
 _WORD_BIT = np.uint64(1 << 31)  # word ids have the high bit set, so they never equal a codepoint
 _MIX1 = np.uint64(0x9E3779B97F4A7C15)
 _MIX2 = np.uint64(0xC2B2AE3D27D4EB4F)
@@ -74,8 +75,26 @@ def _word_id(word: str) -> int:
     return xxhash.xxh32_intdigest(word.encode("utf-8")) | (1 << 31)
 
 
+@lru_cache(maxsize=1)
+def _tables() -> tuple[np.ndarray, np.ndarray]:
+    """BMP lookup tables: is the codepoint a one-char token (CJK); is it part of a word."""
+    cps = np.arange(0x10000)
+    cjk = np.zeros(0x10000, dtype=bool)
+    for lo, hi in ((0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0xAC00, 0xD7AF)):
+        cjk[lo : hi + 1] = True
+    wordy = np.array([chr(c).isalnum() for c in cps.tolist()], dtype=bool) & ~cjk
+    return cjk, wordy
+
+
 def token_ids(canonical_text: str) -> np.ndarray:
     """One uint64 id per token: the codepoint for a CJK character, a 32-bit hash for a word."""
+    cps = np.frombuffer(canonical_text.encode("utf-32-le"), dtype=np.uint32)
+    if len(cps) and int(cps.max()) < 0x10000:
+        cjk, wordy = _tables()
+        if not wordy[cps].any():  # fast path (most Chinese sentences): no words to hash
+            ids = cps[cjk[cps]].astype(np.uint64)
+            ids[ids == _ZHU] = _ZHE  # VARIANT_FOLD, on codepoints
+            return ids
     toks = tokens(canonical_text)
     return np.fromiter(
         (ord(t) if len(t) == 1 and t > "\u3000" else _word_id(t) for t in toks),

@@ -79,8 +79,12 @@ def _decode(raw: RawInput) -> bytes:
     m = _XML_ENCODING_RE.match(raw.data[:512])
     declared = raw.encoding or (m.group(1).decode("ascii") if m else None)
     text, _ = decode_bytes(raw.data, raw.name, declared)
-    # feedparser re-reads the XML declaration's label; after decoding, the truth is UTF-8.
-    text = _XML_DECL_RE.sub('<?xml version="1.0" encoding="utf-8"?>', text, count=1)
+    # feedparser re-reads the XML declaration's label; after decoding, the truth is UTF-8. Without
+    # a declaration feedparser adds one on a line of its own, shifting every reported line by one.
+    decl = '<?xml version="1.0" encoding="utf-8"?>'
+    text, found = _XML_DECL_RE.subn(decl, text.lstrip("\ufeff"), count=1)
+    if not found:
+        text = decl + text
     return text.encode("utf-8")
 
 

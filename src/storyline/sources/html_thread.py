@@ -50,7 +50,7 @@ _TIMEISH = re.compile(r"\btime\b|date|posted|pubtime|时间|時間|-time|time-",
 _FLOORISH = re.compile(r"floor|楼|樓|\bnum\b|number|\bidx\b|index", re.I)
 _CONTENTISH = re.compile(r"content|body|text|message|\bmsg\b|\bcmt\b|正文", re.I)
 _ACTIONISH = re.compile(r"action|\bbtn\b|button|toolbar|\blike|vote|share|report|reply-link|\bops?\b", re.I)
-_FLOOR_TEXT = re.compile(r"(?:第\s*(\d{1,6})\s*[楼樓])|(?:(\d{1,6})\s*[楼樓](?![主层]))|(?:#\s*(\d{1,6})\b)")
+_FLOOR_TEXT = re.compile(r"(?:第\s*(\d{1,6})\s*[楼樓])|(?:(\d{1,6})\s*[楼樓](?![主层]))|(?:#\s*(\d{1,6})(?!\d))")
 _REPLY_TO = re.compile(r"^\s*回[复覆]\s*@?\s*([^:：\s]{1,40})\s*[:：]")
 _QUOTE_HEAD = re.compile(
     r"^\s*(?:引用\s*)?(?P<name>[^\s:：]{1,40})\s*(?:在\s*[^:：]*?\s*)?"
@@ -260,7 +260,14 @@ def _read_block(
         floor = int(raw_floor.strip())
     floor_el = _first(clone, _FLOORISH, set())
     if floor is None:
-        probe = _clean(floor_el.text_content()) if floor_el is not None else _clean(clone.text_content())[:80]
+        if floor_el is not None:
+            probe = _clean(floor_el.text_content())
+        else:
+            # Look for "N楼"/"#N" in the block's header only, not in the reply's words ("回复3楼").
+            body_el = _first(clone, _CONTENTISH, set())
+            whole = _clean(clone.text_content())
+            body = _clean(body_el.text_content()) if body_el is not None else ""
+            probe = (whole.replace(body, " ", 1) if body else whole)[:80]
         m = _FLOOR_TEXT.search(probe)
         if m:
             floor = int(next(g for g in m.groups() if g))

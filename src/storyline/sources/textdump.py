@@ -210,9 +210,8 @@ def parse_text(text: str, *, name: str, raw_sha256: str = "", default_tz: str = 
     in_meta = True
     for _, line in real[1:]:
         if in_meta:
-            consumed, values = _meta(line)
-            if consumed:
-                kind, value = values
+            said = _meta(line, default_tz)
+            for kind, value in said:
                 if kind in {"reads", "comments", "likes", "reposts"} and isinstance(value, int):
                     stats.setdefault(kind, value)
                 elif kind == "published" and isinstance(value, datetime):
@@ -223,6 +222,7 @@ def parse_text(text: str, *, name: str, raw_sha256: str = "", default_tz: str = 
                     author = author or value
                 elif kind == "outlet" and isinstance(value, str):
                     outlets.append(value)
+            if said:
                 continue
             if _looks_like_name(line) and not body:
                 outlets.append(line)
@@ -256,34 +256,35 @@ def parse_text(text: str, *, name: str, raw_sha256: str = "", default_tz: str = 
     )
 
 
-def _meta(line: str) -> tuple[bool, tuple[str, object]]:
-    """Whether ``line`` is a meta line, and what it says: ``(kind, value)``."""
+def _meta(line: str, default_tz: str) -> list[tuple[str, object]]:
+    """What a meta line says, as ``(kind, value)`` pairs; an empty list when it is not one."""
     s = line.strip()
+    tz = zone_from_label(s) or default_tz
     source = _INLINE_SOURCE_RE.search(s)
     if source and len(s) <= 60:  # "2025-01-22 13:40 来源:新华社"
-        return True, ("outlet", source.group(1))
+        found: list[tuple[str, object]] = [("outlet", source.group(1))]
+        dates = find_dates(s[: source.start()], default_tz=tz)
+        return [*found, ("published", dates[0][1])] if dates else found
     m = _COUNT_RE.match(s)
     if m:
         unit = m.group(2).casefold()
-        return True, (
-            _COUNT_FIELD.get(unit, _COUNT_FIELD.get(m.group(2), "")),
-            int(m.group(1).replace(",", "")),
-        )
+        kind = _COUNT_FIELD.get(unit, _COUNT_FIELD.get(m.group(2), ""))
+        return [(kind, int(m.group(1).replace(",", "")))]
     m = _LABEL_RE.match(s)
     if m:
         label, value = m["label"].casefold(), m["value"].strip()
         if label in _KEYWORD_LABELS:
-            return True, ("keywords", value)
+            return [("keywords", value)]
         if label in _PUBLISHED_LABELS:
-            dates = find_dates(value, default_tz=zone_from_label(value) or "Asia/Shanghai")
-            return True, ("published", dates[0][1] if dates else None)
+            dates = find_dates(value, default_tz=tz)
+            return [("published", dates[0][1] if dates else None)]
         if label in _DATE_LABELS:
-            return True, ("date", value)
+            return [("date", value)]
         if label in _AUTHOR_LABELS:
-            return True, ("author", value)
+            return [("author", value)]
         if label in _SOURCE_LABELS:
-            return True, ("outlet", value)
-    dates = find_dates(s, default_tz=zone_from_label(s) or "Asia/Shanghai")
+            return [("outlet", value)]
+    dates = find_dates(s, default_tz=tz)
     if dates and len(dates[0][0]) >= 0.6 * len(s):  # a line that is a date: the publication time
-        return True, ("published", dates[0][1])
-    return False, ("", None)
+        return [("published", dates[0][1])]
+    return []

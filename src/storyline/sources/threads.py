@@ -87,8 +87,6 @@ def _words(text: str) -> str:
 class _Floor:
     floor: int
     author: str
-    header_index: int  # index into the stripped line list
-    block_start: int  # first line of the author block (avatar or author line)
     posted_at: datetime | None = None
     lines: list[str] = field(default_factory=list)
 
@@ -142,14 +140,6 @@ def _split_author_date(author: str, default_tz: str) -> tuple[str, datetime | No
             if name:
                 return name, when
     return author, None
-
-
-@dataclass(slots=True)
-class _RawQuote:
-    author: str
-    text: str
-    posted_at: datetime | None
-    open_ended: bool  # ran to the end of the reply with no separator: may hold the reply's own words
 
 
 def _quote_author(before: str, candidate: str, known: Sequence[str]) -> tuple[str, int]:
@@ -333,7 +323,7 @@ def parse_thread(
         if rest and rest[1]:
             when = parse_date(rest[1], default_tz=default_tz) or when
         body = [line for line in stripped[index + 1 : end] if line]
-        floors.append(_Floor(floor, author, index, start, when, body))
+        floors.append(_Floor(floor, author, when, body))
     known = sorted({f.author for f in floors})
 
     done: list[Comment] = []

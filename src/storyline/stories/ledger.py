@@ -13,8 +13,8 @@ a dated rate table, counts in their own unit):
 Example::
 
     >>> from storyline.records import Claim
-    >>> a = Claim("软银", "cash", 1e10, "USD", "100亿美元", qualifier="far under", speaker="A", id="a")
-    >>> b = Claim("软银", "cash", 2.43e10, "USD", "243亿美元", speaker="B", id="b")
+    >>> a = Claim("软银", "cash", 1e10, "USD", "100亿美元", qualifier="far under", speaker="A", paragraph=1, id="a")
+    >>> b = Claim("软银", "cash", 2.43e10, "USD", "243亿美元", speaker="B", paragraph=2, id="b")
     >>> [c.contradicts for c in build_ledger([a, b])]
     [('b',), ('a',)]
 """
@@ -43,9 +43,36 @@ __all__ = [
 # Units of currency per 1 USD, by the date they were read (reference rates, rounded). The
 # nearest date to a claim's year is used; a claim without a year uses the latest table.
 RATES: dict[str, dict[str, float]] = {
-    "2015-06-30": {"USD": 1.0, "CNY": 6.21, "HKD": 7.75, "JPY": 122.0, "EUR": 0.90, "GBP": 0.64, "TWD": 30.9, "KRW": 1120.0},
-    "2020-06-30": {"USD": 1.0, "CNY": 7.07, "HKD": 7.75, "JPY": 107.0, "EUR": 0.89, "GBP": 0.81, "TWD": 29.5, "KRW": 1200.0},
-    "2025-01-22": {"USD": 1.0, "CNY": 7.28, "HKD": 7.79, "JPY": 156.0, "EUR": 0.96, "GBP": 0.81, "TWD": 32.8, "KRW": 1440.0},
+    "2015-06-30": {
+        "USD": 1.0,
+        "CNY": 6.21,
+        "HKD": 7.75,
+        "JPY": 122.0,
+        "EUR": 0.90,
+        "GBP": 0.64,
+        "TWD": 30.9,
+        "KRW": 1120.0,
+    },
+    "2020-06-30": {
+        "USD": 1.0,
+        "CNY": 7.07,
+        "HKD": 7.75,
+        "JPY": 107.0,
+        "EUR": 0.89,
+        "GBP": 0.81,
+        "TWD": 29.5,
+        "KRW": 1200.0,
+    },
+    "2025-01-22": {
+        "USD": 1.0,
+        "CNY": 7.28,
+        "HKD": 7.79,
+        "JPY": 156.0,
+        "EUR": 0.96,
+        "GBP": 0.81,
+        "TWD": 32.8,
+        "KRW": 1440.0,
+    },
 }
 #: Two figures agree when within this relative distance (printed figures are rounded: 3.64万亿).
 TOLERANCE = {"": 0.05, "about": 0.25, "nearly": 0.25}
@@ -135,7 +162,7 @@ def _contradict(a: Claim, b: Claim) -> bool:
 
 
 def contradiction_kind(a: Claim, b: Claim) -> str:
-    """"magnitude" when the two values differ by a power of ten (80亿 vs 800亿), else "range"."""
+    """ "magnitude" when the two values differ by a power of ten (80亿 vs 800亿), else "range"."""
     va, _, _ = to_base(a)
     vb, _, _ = to_base(b)
     if va > 0 and vb > 0:

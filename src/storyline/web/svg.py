@@ -32,6 +32,7 @@ W, H = 720, 240
 LEFT, RIGHT, TOP = 36, 12, 12
 BARS_H = 120
 LANE_H = 18
+MIN_BINS = 12
 
 
 def _floor(at: datetime, step: timedelta) -> datetime:
@@ -74,6 +75,11 @@ def timeline_svg(
     step = timedelta(hours=1) if hi - lo <= timedelta(hours=72) else timedelta(days=1)
     start = _floor(lo, step)
     n_bins = int((_floor(hi, step) - start) / step) + 1
+    if n_bins < MIN_BINS:
+        # pad a short story with empty bins on both sides, so one report is a bar, not a wall
+        pad = (MIN_BINS - n_bins) // 2
+        start -= pad * step
+        n_bins = MIN_BINS
 
     # Outlets by volume; beyond the palette they share one "other" colour so the legend fits.
     by_outlet = Counter(o for o, _ in dated)

@@ -1,0 +1,274 @@
+"""Portal load: req/s and p95 latency of the story page and the hot list over a synthetic store.
+
+Builds a SQLite store of ``--articles`` synthetic reports (``--per-story`` outlets per story,
+threads of ``--comments`` floors on one article in four), serves it with uvicorn in a child
+process (one worker) and drives it with a bounded asyncio httpx client (``--requests`` per
+target, ``--concurrency`` in flight). Prints settings, per-target figures, the server's RSS,
+and the headline figure on the last line.
+
+    python benchmarks/portal_load.py                     # 20k articles, small run
+    python benchmarks/portal_load.py --articles 1000000  # the big store (build takes a while)
+    python benchmarks/portal_load.py --db /tmp/big.db --reuse   # skip the build next time
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing as mp
+import random
+import socket
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+
+from storyline.records import (
+    Analysis,
+    Article,
+    Claim,
+    Comment,
+    Entity,
+    GroupMember,
+    Keyword,
+    ParagraphGroup,
+    Quote,
+    RawInput,
+    Stats,
+    Story,
+    TimelineEvent,
+)
+from storyline.settings import Settings
+from storyline.store import open_store
+from storyline.store.base import InputWrite, StoryAssignment
+
+VOCAB = "星门计划投资美元数据中心软银公司表示宣布建设首期亿万现金合作伙伴总统白宫科技人工智能芯片市场"
+OUTLETS = [f"媒体{i}" for i in range(40)]
+T0 = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+def _text(rng: random.Random, n: int) -> str:
+    return "".join(rng.choice(VOCAB) for _ in range(n)) + "。"
+
+
+def _story_write(rng: random.Random, sid: int, per_story: int, comments: int) -> InputWrite:
+    t = T0 + timedelta(minutes=37 * sid)
+    shared = [_text(rng, 60) for _ in range(4)]
+    arts: list[Article] = []
+    for k in range(per_story):
+        outlet = OUTLETS[(sid + k) % len(OUTLETS)]
+        thread: tuple[Comment, ...] = ()
+        if comments and k % 4 == 0:
+            thread = tuple(
+                Comment(
+                    floor=f,
+                    author=f"读者{rng.randrange(200)}",
+                    text=_text(rng, 30),
+                    posted_at=t + timedelta(minutes=10 * f),
+                    quotes=(Quote(author="x", text=_text(rng, 8), floor=f - 1),)
+                    if f > 1 and f % 3 == 0
+                    else (),
+                )
+                for f in range(1, comments + 1)
+            )
+        arts.append(
+            Article(
+                url=f"https://news{k}.example.org/{sid}/{k}",
+                outlet=outlet,
+                title=_text(rng, 14),
+                paragraphs=(*shared, _text(rng, 80)),
+                published_at=t + timedelta(minutes=20 * k),
+                script="zh-Hans",
+                stats=Stats(reads=rng.randrange(10_000), comments=len(thread)),
+                comments=thread,
+            )
+        )
+    groups = tuple(
+        ParagraphGroup(
+            id=f"g{sid}-{i}",
+            text=p,
+            members=tuple(GroupMember(a.id, a.outlet, a.script, i, 0.9, text=p) for a in arts),
+        )
+        for i, p in enumerate(shared)
+    )
+    claims = tuple(
+        Claim(
+            subject="星门",
+            measure="investment",
+            value=5e11 * (1 + i % 2),
+            unit="USD",
+            text="五千亿美元",
+            article_id=arts[i].id,
+            paragraph=0,
+            id=f"c{sid}-{i}",
+        )
+        for i in range(min(4, per_story))
+    )
+    story = Story(
+        id=f"s{sid}",
+        concept=_text(rng, 4)[:4],
+        headline=arts[0].title,
+        article_ids=tuple(a.id for a in arts),
+        keywords=tuple(Keyword(_text(rng, 2)[:2], 1.0 / (i + 1)) for i in range(6)),
+        entities=(Entity("软银", ("軟銀", "SoftBank")),),
+        paragraphs=groups,
+        timeline=tuple(TimelineEvent(a.published_at, "article", a.title, a.id, a.outlet) for a in arts),
+        claims=claims,
+        hotness=rng.random(),
+        first_seen=arts[0].published_at,
+        last_updated=arts[-1].published_at,
+    )
+    analyses = [Analysis(a.id, a.script, a.title, a.paragraphs, a.title, a.paragraphs) for a in arts]
+    return InputWrite(
+        raw=RawInput(name=f"synthetic-{sid}.jsonl", data=f"story {sid}".encode()),
+        articles=arts,
+        analyses=analyses,
+        assignments=[StoryAssignment(a.id, story.id) for a in arts],
+        stories=[story],
+    )
+
+
+def build(db: str, articles: int, per_story: int, comments: int, seed: int) -> int:
+    rng = random.Random(seed)
+    n_stories = max(1, articles // per_story)
+    started = time.perf_counter()
+    with open_store(db) as store:
+        for sid in range(n_stories):
+            store.write_input(_story_write(rng, sid, per_story, comments))
+            if sid and sid % 1000 == 0:
+                rate = sid * per_story / (time.perf_counter() - started)
+                print(f"  built {sid * per_story} articles ({rate:.0f}/s)", file=sys.stderr)
+    return n_stories
+
+
+def _serve(db: str, port: int) -> None:
+    import logging
+
+    import uvicorn
+
+    from storyline.web.app import create_app
+
+    logging.disable(logging.WARNING)
+    store = open_store(db)
+    uvicorn.run(
+        create_app(store, Settings(db=db)), host="127.0.0.1", port=port, log_level="error", access_log=False
+    )
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def _drive(base: str, paths: list[str], concurrency: int) -> tuple[list[float], int, float]:
+    sem = asyncio.Semaphore(concurrency)
+    latencies: list[float] = []
+    errors = 0
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+
+        async def one(path: str) -> None:
+            nonlocal errors
+            async with sem:
+                t = time.perf_counter()
+                try:
+                    r = await client.get(path)
+                    if r.status_code != 200:
+                        errors += 1
+                except httpx.HTTPError:
+                    errors += 1
+                latencies.append(time.perf_counter() - t)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(one(p) for p in paths))
+        elapsed = time.perf_counter() - started
+    return latencies, errors, elapsed
+
+
+def _p(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100)[int(q) - 1] if len(values) > 1 else values[0]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--articles", type=int, default=20_000)
+    ap.add_argument("--per-story", type=int, default=20)
+    ap.add_argument("--comments", type=int, default=30, help="floors per thread (one article in four)")
+    ap.add_argument("--requests", type=int, default=1000, help="requests per target")
+    ap.add_argument("--concurrency", type=int, default=16)
+    ap.add_argument("--db", default="")
+    ap.add_argument("--reuse", action="store_true", help="serve --db as it is, without building")
+    ap.add_argument("--seed", type=int, default=7)
+    args = ap.parse_args()
+
+    db = args.db or str(Path(tempfile.mkdtemp(prefix="portal-load-")) / "portal.db")
+    print(
+        f"settings: articles={args.articles} per_story={args.per_story} comments={args.comments} "
+        f"requests={args.requests} concurrency={args.concurrency} db={db} workers=1 cpus={mp.cpu_count()}"
+    )
+    if not args.reuse:
+        t = time.perf_counter()
+        n_stories = build(db, args.articles, args.per_story, args.comments, args.seed)
+        print(
+            f"build: {n_stories} stories, {n_stories * args.per_story} articles in {time.perf_counter() - t:.1f}s"
+        )
+    with open_store(db) as store:
+        n_stories = sum(1 for _ in store.stories(limit=1_000_000)) if args.articles <= 200_000 else None
+        print(f"store: {store.count_articles()} articles" + (f", {n_stories} stories" if n_stories else ""))
+    n_stories = n_stories or max(1, args.articles // args.per_story)
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    ctx = mp.get_context("spawn")
+    server = ctx.Process(target=_serve, args=(db, port), daemon=True)
+    server.start()
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            httpx.get(base + "/api/stories?limit=1", timeout=2)
+            break
+        except httpx.HTTPError:
+            if time.monotonic() > deadline:
+                raise SystemExit("server did not start") from None
+            time.sleep(0.2)
+    rss_idle = _rss_mb(server.pid)
+
+    rng = random.Random(args.seed)
+    targets = {
+        "story page": [f"/story/s{rng.randrange(n_stories)}" for _ in range(args.requests)],
+        "hot list": ["/"] * args.requests,
+        "api story": [f"/api/stories/s{rng.randrange(n_stories)}" for _ in range(args.requests)],
+    }
+    figures = {}
+    try:
+        for name, paths in targets.items():
+            asyncio.run(_drive(base, paths[: min(50, len(paths))], args.concurrency))  # warm-up
+            lat, errors, elapsed = asyncio.run(_drive(base, paths, args.concurrency))
+            rps = len(paths) / elapsed
+            p50, p95 = _p(lat, 50) * 1000, _p(lat, 95) * 1000
+            figures[name] = (rps, p95)
+            print(
+                f"{name}: {rps:.0f} req/s, p50 {p50:.1f} ms, p95 {p95:.1f} ms, errors {errors}/{len(paths)}"
+            )
+        rss = _rss_mb(server.pid)
+        print(f"server RSS: {rss_idle:.0f} MB idle, {rss:.0f} MB after load")
+    finally:
+        server.terminate()
+        server.join(10)
+    sp, hl = figures["story page"], figures["hot list"]
+    print(
+        f"story page req/s: {sp[0]:.0f} (p95 {sp[1]:.0f} ms); hot list req/s: {hl[0]:.0f} (p95 {hl[1]:.0f} ms); "
+        f"articles: {args.articles}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,111 @@
+"""HTML pages: main text, metadata to the second, encodings, and unreadable pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from storyline.errors import EncodingError, InputError, ParseError
+from storyline.records import RawInput
+from storyline.sources import html, parse_input
+
+FIXTURES = Path(__file__).parent / "fixtures" / "sources"
+
+
+def _read(name: str, **kw: str) -> RawInput:
+    path = FIXTURES / name
+    return RawInput(str(path), path.read_bytes(), **kw)
+
+
+def test_article_page_yields_body_metadata_and_thread_without_menus() -> None:
+    raw = _read("article_thread.html")
+    (a,) = html.parse(raw)
+    assert a.url == "https://news.example.org/2025/01/port-plan.html"  # og:url beats the file name
+    assert a.outlet == "晨星新闻" and a.site == "news.example.org"
+    assert a.title == "虚构港口扩建计划公布"
+    assert a.author == "林晓"
+    assert a.published_at.isoformat() == "2025-01-22T13:40:20+08:00"  # time of day kept
+    assert a.paragraphs == (
+        "晨星市政府周三宣布，将在未来四年内投入三百亿元扩建东港码头，预计新增两万个就业岗位。",
+        "市长在发布会上表示，第一期工程将于今年三月动工，资金来自市财政和两家本地银行的联合贷款。",
+        "部分经济学家对资金来源表示怀疑，认为两家银行的资本金不足以支撑如此规模的贷款承诺。",
+        "港务局发言人回应称，详细的融资方案将在下月的市议会会议上公开，届时将接受公众质询。",
+    )
+    body = "".join(a.paragraphs)
+    for chrome in ("首页", "版权所有", "网友评论", "钱真的到位了吗"):
+        assert chrome not in body
+    assert len(a.comments) == 4 and a.stats.comments == 4
+    assert a.script == "und" and a.source_name == raw.name and a.raw_sha256 == raw.sha256
+
+
+def test_gbk_page_declared_gb2312_reads_without_mojibake() -> None:
+    (a,) = html.parse(_read("gbk_page.html"))
+    assert a.title == "山城夜市重新开放"
+    assert a.outlet == "山城日报"
+    assert a.published_at.isoformat() == "2024-11-03T19:45:00+08:00"
+    assert a.paragraphs[0] == "经过半年整修，山城老夜市于周六晚重新开放，首晚接待游客约一万二千人次。"
+    assert len(a.paragraphs) == 3
+
+
+def test_big5_page_reads_as_traditional_characters() -> None:
+    (a,) = html.parse(_read("big5_page.html"))
+    assert a.title == "港島電車加開夜班"
+    assert a.outlet == "維港時報"
+    assert a.published_at.isoformat() == "2024-12-18T08:15:00+08:00"
+    assert a.paragraphs == (
+        "電車公司宣布，由下月起在週五及週六晚加開通宵班次，每二十分鐘一班。",
+        "公司發言人表示，新班次屬試驗性質，為期三個月，其後會按乘客量檢討是否延續。",
+        "有區議員歡迎措施，但關注夜間行車噪音對沿線居民的影響，要求公司加強監察。",
+    )
+
+
+def test_gbk_page_without_any_charset_label_is_detected() -> None:
+    page = "<html><head><title>无标签页面</title></head><body><article><p>这是一个没有声明编码的简体中文页面，用来检验自动识别。</p><p>第二段也是中文，内容足够长以便检测器判断为国标编码。</p></article></body></html>"
+    (a,) = html.parse(RawInput("nolabel.html", page.encode("gbk")))
+    assert a.title == "无标签页面"
+    assert a.paragraphs[0] == "这是一个没有声明编码的简体中文页面，用来检验自动识别。"
+
+
+def test_http_charset_on_the_raw_input_beats_a_wrong_meta_label() -> None:
+    page = '<html><head><meta charset="utf-8"><title>标题</title></head><body><p>正文内容在这里。</p></body></html>'
+    (a,) = html.parse(RawInput("http://example.org/x", page.encode("gb18030"), encoding="gb18030"))
+    assert a.title == "标题" and a.paragraphs == ("正文内容在这里。",)
+    assert a.url == "http://example.org/x" and a.outlet == "example.org"
+
+
+def test_json_ld_date_and_author_are_read() -> None:
+    (a,) = html.parse(_read("nested_thread.html"))
+    assert a.published_at.isoformat() == "2025-01-23T06:43:00-08:00"
+    assert a.author == "Mei Chan"
+    assert a.outlet == "Harbour Times"
+    assert a.url == ""  # a saved file with no canonical link has no URL
+
+
+def test_xhtml_with_an_xml_declaration_is_read() -> None:
+    page = '<?xml version="1.0" encoding="utf-8"?>\n<html xmlns="http://www.w3.org/1999/xhtml"><head><title>X</title></head><body><p>Body here.</p></body></html>'
+    (a,) = html.parse(RawInput("x.xhtml", page.encode()))
+    assert a.title == "X" and a.paragraphs == ("Body here.",)
+
+
+def test_page_with_no_text_title_or_comments_is_a_parse_error() -> None:
+    with pytest.raises(ParseError, match=r"^blank\.html: no article text"):
+        html.parse(RawInput("blank.html", b"<html><body><div></div></body></html>"))
+
+
+def test_empty_and_binary_inputs_raise_errors_naming_the_input() -> None:
+    with pytest.raises(InputError, match="^e.html: empty input"):
+        html.parse(RawInput("e.html", b"   "))
+    with pytest.raises(EncodingError, match="^b.html: looks like a binary file"):
+        html.parse(RawInput("b.html", b"\x89PNG\r\n\x1a\n\x00\x00\x00"))
+
+
+def test_sniff_charset_reads_meta_and_http_equiv() -> None:
+    assert html.sniff_charset(b'<meta charset="big5">') == "big5"
+    assert html.sniff_charset(b'<meta http-equiv="Content-Type" content="text/html; charset=GBK">') == "GBK"
+    assert html.sniff_charset(b"<html><body>none</body></html>") is None
+
+
+def test_dispatch_sends_html_files_to_the_html_reader() -> None:
+    (a,) = parse_input(_read("big5_page.html"))
+    assert a.title == "港島電車加開夜班"
