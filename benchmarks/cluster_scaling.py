@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.stream_generator import stream  # noqa: E402
+
 from storyline.stories.cluster import Clusterer  # noqa: E402
 
 
@@ -89,7 +90,9 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(run_one(args.one, args.per_story, args.encoder)))
         return 0
     sizes = sorted(set(args.sizes + ([1_000_000] if args.million else [])))
-    print(f"settings: sizes={sizes} per_story~{args.per_story} encoder={args.encoder} stories/hour=20 window=96h")
+    print(
+        f"settings: sizes={sizes} per_story~{args.per_story} encoder={args.encoder} stories/hour=20 window=96h"
+    )
     results = []
     for n in sizes:
         cmd = [sys.executable, __file__, "--one", str(n), "--per-story", str(args.per_story)]

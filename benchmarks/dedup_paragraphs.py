@@ -55,7 +55,9 @@ def main() -> None:
     args = ap.parse_args()
     paras = make_paragraphs(args.paragraphs, args.seed)
     n = len(paras)
-    print(f"paragraphs: {n}, per article: {args.per_article}, mean chars: {np.mean([len(p) for p in paras]):.0f}")
+    print(
+        f"paragraphs: {n}, per article: {args.per_article}, mean chars: {np.mean([len(p) for p in paras]):.0f}"
+    )
 
     t0 = time.process_time()
     for start in range(0, n, 1000):
@@ -74,11 +76,19 @@ def main() -> None:
     gc.collect()
     grown = rss_bytes() - before
     text_bytes = sum(len(p.encode("utf-16-le")) for p in paras)  # lower bound of str storage
-    print(f"index: {len(idx.all_groups())} groups, {len(idx.groups())} multi-article (expected 0 on random text)")
-    print(f"LSH arrays: {idx.nbytes_lsh / n:,.0f} B/paragraph; texts held twice (canonical + display): "
-          f"{2 * text_bytes / n:,.0f} B/paragraph at least")
-    print(f"RSS growth: {grown / 2**20:,.1f} MiB for {n} paragraphs -> {grown / n * 1e6 / 2**30:,.2f} GiB per million")
-    print(f"ParagraphIndex.add_article (sentence LSH + verification + insert): {add_rate:,.0f} paragraphs/s on one core")
+    print(
+        f"index: {len(idx.all_groups())} groups, {len(idx.groups())} multi-article (expected 0 on random text)"
+    )
+    print(
+        f"LSH arrays: {idx.nbytes_lsh / n:,.0f} B/paragraph; texts held twice (canonical + display): "
+        f"{2 * text_bytes / n:,.0f} B/paragraph at least"
+    )
+    print(
+        f"RSS growth: {grown / 2**20:,.1f} MiB for {n} paragraphs -> {grown / n * 1e6 / 2**30:,.2f} GiB per million"
+    )
+    print(
+        f"ParagraphIndex.add_article (sentence LSH + verification + insert): {add_rate:,.0f} paragraphs/s on one core"
+    )
 
 
 if __name__ == "__main__":

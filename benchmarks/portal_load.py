@@ -145,7 +145,7 @@ def build(db: str, articles: int, per_story: int, comments: int, seed: int) -> i
     return n_stories
 
 
-def _serve(db: str, port: int) -> None:
+def _serve(db: str, port: int, hot_ttl: float) -> None:
     import logging
 
     import uvicorn
@@ -205,12 +205,14 @@ def main() -> None:
     ap.add_argument("--db", default="")
     ap.add_argument("--reuse", action="store_true", help="serve --db as it is, without building")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--hot-ttl", type=float, default=2.0, help="portal hot-list micro-cache (0 = off)")
     args = ap.parse_args()
 
     db = args.db or str(Path(tempfile.mkdtemp(prefix="portal-load-")) / "portal.db")
     print(
         f"settings: articles={args.articles} per_story={args.per_story} comments={args.comments} "
-        f"requests={args.requests} concurrency={args.concurrency} db={db} workers=1 cpus={mp.cpu_count()}"
+        f"requests={args.requests} concurrency={args.concurrency} db={db} workers=1 cpus={mp.cpu_count()} "
+        f"hot_ttl={args.hot_ttl}"
     )
     if not args.reuse:
         t = time.perf_counter()
@@ -227,7 +229,7 @@ def main() -> None:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     ctx = mp.get_context("spawn")
-    server = ctx.Process(target=_serve, args=(db, port), daemon=True)
+    server = ctx.Process(target=_serve, args=(db, port, args.hot_ttl), daemon=True)
     server.start()
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60

@@ -5,8 +5,8 @@ English, in publication order:
 
 - a story has 2-4 canonical entities (Zipf over a pool, so popular names recur across many
   stories, as 特朗普 does) and 25 topic concepts (Zipf over a vocabulary, so stories overlap);
-  15% of stories are follow-ups of an earlier story (same entities, half of its topic): the hard
-  case for a clusterer;
+  15% of stories are follow-ups of an earlier story (same entities, a third of its topic): the hard
+  case for a clusterer (their headlines use their own words; 8 topic words are the parent's);
 - a report samples a headline and 4-8 sentences: each word from the story's topic with p=0.5,
   else from the background vocabulary; each story entity is mentioned with p=0.8 and an
   unrelated popular entity with p=0.3; 20% of reports reprint 1-2 "wire" paragraphs verbatim;
@@ -64,7 +64,8 @@ class Vocabulary:
         en = ["".join(rng.choice(letters) for _ in range(rng.randint(4, 9))) for _ in range(size)]
         self.zh, self.trad, self.en = zh, trad, en
         self.entities = [
-            "".join(rng.choice(_ENTITY_ZH) for _ in range(rng.choice((2, 3, 4)))) + f"{i}" for i in range(n_entities)
+            "".join(rng.choice(_ENTITY_ZH) for _ in range(rng.choice((2, 3, 4)))) + f"{i}"
+            for i in range(n_entities)
         ]
         ranks = np.arange(1, size + 1, dtype=np.float64)
         self.word_p = (1 / ranks) / np.sum(1 / ranks)
@@ -107,8 +108,11 @@ def stream(
             if s > 0 and r.random() < 0.15:  # a follow-up of an earlier story
                 parent = int(r.integers(max(0, s - 200), s))
                 pe, pw, _ = topic(parent)
-                ents, words = list(pe), list(pw[:12]) + words[:13]
-            wire = [list(r.choice(words, size=14)) + list(r.choice(vocab_size, size=6, p=vocab.word_p)) for _ in range(2)]
+                ents, words = list(pe), words[:17] + list(pw[:8])
+            wire = [
+                list(r.choice(words, size=14)) + list(r.choice(vocab_size, size=6, p=vocab.word_p))
+                for _ in range(2)
+            ]
             topics[s] = (ents, words, wire)
         return topics[s]
 

@@ -96,16 +96,25 @@ def test_story_entities_order_aliases_by_use():
     assert merged == (Entity("特朗普", ("特朗普", "川普"), "person", 4),)
 
 
-def test_concept_without_person_uses_project_and_organisation():
-    entities = [Entity("衡芯半导体", kind="org", count=6), Entity("衡芯晶圆厂", kind="project", count=3)]
-    assert concept_name(entities, [Keyword("南屿", 1.0)]) == "衡芯晶圆厂衡芯半导体"
+def test_concept_without_a_leading_person_is_place_and_thing():
+    entities = [
+        Entity("澄湾市", kind="place", count=8),
+        Entity("跨海铁路隧道", kind="project", count=8),
+        Entity("林嘉禾", kind="person", count=5),
+    ]
+    assert (
+        concept_name(entities, [Keyword("预算", 1.0), Keyword("跨海铁路隧道", 0.8)]) == "澄湾市跨海铁路隧道"
+    )
+
+
+def test_concept_prefers_the_much_mentioned_organisation_over_a_rare_project():
+    entities = [Entity("衡芯半导体", kind="org", count=11), Entity("跨海铁路隧道", kind="project", count=2)]
+    assert concept_name(entities, [Keyword("衡芯半导体", 1.0)]) == "衡芯半导体"
 
 
 def test_concept_of_latin_names_is_spaced():
-    assert (
-        concept_name([Entity("OpenAI", kind="org", count=2), Entity("MGX", kind="org", count=1)], [])
-        == "OpenAI MGX"
-    )
+    entities = [Entity("Lin", kind="person", count=5), Entity("OpenAI", kind="org", count=5)]
+    assert concept_name(entities, []) == "Lin OpenAI"
 
 
 def test_concept_without_entities_uses_keywords():

@@ -12,8 +12,15 @@ def _sides(ops):
 
 
 def test_added_prefix_and_word_are_inserts():
-    ops = diff_words("马斯克的质疑无疑对这项计划造成了挑战。", "如今,马斯克的质疑无疑对特朗普这项计划造成了挑战。")
-    assert ops == [("insert", "如今,"), ("equal", "马斯克的质疑无疑对"), ("insert", "特朗普"), ("equal", "这项计划造成了挑战。")]
+    ops = diff_words(
+        "马斯克的质疑无疑对这项计划造成了挑战。", "如今,马斯克的质疑无疑对特朗普这项计划造成了挑战。"
+    )
+    assert ops == [
+        ("insert", "如今,"),
+        ("equal", "马斯克的质疑无疑对"),
+        ("insert", "特朗普"),
+        ("equal", "这项计划造成了挑战。"),
+    ]
 
 
 def test_dropped_sentence_is_one_delete():

@@ -25,7 +25,10 @@ def test_rss_items_become_articles_with_outlet_link_author_and_paragraphs() -> N
     assert first.url == "https://news.example.org/2025/01/port-plan.html"
     assert first.outlet == "晨星新闻 - 国际" and first.site == "news.example.org"
     assert first.author == "林晓"
-    assert first.paragraphs == ("晨星市政府周三宣布，将在未来四年内投入三百亿元扩建东港码头。", "预计新增两万个就业岗位。")
+    assert first.paragraphs == (
+        "晨星市政府周三宣布，将在未来四年内投入三百亿元扩建东港码头。",
+        "预计新增两万个就业岗位。",
+    )
     assert first.published_at.isoformat() == "2025-01-22T05:40:20+00:00"
     assert first.source_name == raw.name and first.raw_sha256 == raw.sha256 and first.script == "und"
     # content:encoded is preferred to the summary, and the item's own +0800 offset survives
@@ -76,7 +79,9 @@ def test_item_without_title_or_text_is_reported_and_others_kept() -> None:
     errors: list[InputError] = []
     (good,) = feeds.parse(RawInput("mixed.xml", xml), errors)
     assert good.title == "Good"
-    assert [str(e) for e in errors] == ["mixed.xml line 2: feed item 2: no title and no text; skipped, 1 other items kept"]
+    assert [str(e) for e in errors] == [
+        "mixed.xml line 2: feed item 2: no title and no text; skipped, 1 other items kept"
+    ]
 
 
 def test_truncated_feed_keeps_the_items_read_before_the_break() -> None:
@@ -99,7 +104,9 @@ def test_html_page_is_not_a_feed() -> None:
 
 
 def test_empty_channel_is_an_empty_feed() -> None:
-    assert feeds.parse(RawInput("e.xml", b'<rss version="2.0"><channel><title>T</title></channel></rss>')) == []
+    assert (
+        feeds.parse(RawInput("e.xml", b'<rss version="2.0"><channel><title>T</title></channel></rss>')) == []
+    )
 
 
 def test_html_paragraphs_split_blocks_and_line_breaks() -> None:

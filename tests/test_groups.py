@@ -8,7 +8,12 @@ from pathlib import Path
 import opencc
 import pytest
 
-from storyline.dedup.groups import MIN_SENTENCE_SHINGLES, ParagraphIndex, group_paragraphs, shared_paragraph_score
+from storyline.dedup.groups import (
+    MIN_SENTENCE_SHINGLES,
+    ParagraphIndex,
+    group_paragraphs,
+    shared_paragraph_score,
+)
 from storyline.dedup.shingles import shingles, split_sentences
 from storyline.errors import InputError
 from storyline.records import Analysis, Article
@@ -58,7 +63,9 @@ def test_seed_bodies_are_taken_whole(seed_bodies):
 
 
 def test_seed_pages_share_the_private_relationship_paragraph_across_scripts(seed_index, seed_bodies):
-    (group,) = [g for g in seed_index.groups() if any(m.sentence is None and m.outlet == "RFI华语" for m in g.members)]
+    (group,) = [
+        g for g in seed_index.groups() if any(m.sentence is None and m.outlet == "RFI华语" for m in g.members)
+    ]
     by_outlet = {(m.outlet, m.script, m.sentence): m for m in group.members}
     hant = by_outlet[("88iv", "zh-Hant", None)]
     hans = by_outlet[("RFI华语", "zh-Hans", None)]
@@ -73,7 +80,11 @@ def test_seed_pages_have_exactly_the_accepted_multi_member_groups(seed_index, se
     # (Musk's close ties, backer and adviser; his doubt challenges the plan), and sentence 4
     # of the concept page's paragraph 2 restates exactly that. Nothing else repeats as a fact.
     multi = {
-        tuple(sorted((m.article_id, m.position, m.sentence if m.sentence is not None else -1) for m in g.members))
+        tuple(
+            sorted(
+                (m.article_id, m.position, m.sentence if m.sentence is not None else -1) for m in g.members
+            )
+        )
         for g in seed_index.all_groups()
         if len(g.members) > 1
     }
@@ -82,18 +93,22 @@ def test_seed_pages_have_exactly_the_accepted_multi_member_groups(seed_index, se
 
 
 def test_every_seed_paragraph_is_in_exactly_one_home_group(seed_index, seed_bodies):
-    homes = [(m.article_id, m.position) for g in seed_index.all_groups() for m in g.members if m.sentence is None]
+    homes = [
+        (m.article_id, m.position) for g in seed_index.all_groups() for m in g.members if m.sentence is None
+    ]
     assert sorted(homes) == sorted(
-        [("concept-page", i) for i in range(len(seed_bodies[0]))] + [("rfi", i) for i in range(len(seed_bodies[1]))]
+        [("concept-page", i) for i in range(len(seed_bodies[0]))]
+        + [("rfi", i) for i in range(len(seed_bodies[1]))]
     )
     assert len(seed_index.all_groups()) == 18 + 12 - 1
     # first appearance first: the concept page was added first
-    assert [m.position for m in seed_index.all_groups()[0].members if m.article_id == "concept-page"][0] == 0
+    assert next(m.position for m in seed_index.all_groups()[0].members if m.article_id == "concept-page") == 0
 
 
 def test_shared_score_of_the_seeds_is_the_copied_sentences_of_the_shorter(seed_bodies):
     a = [canonical(p) for p in seed_bodies[0]]
     b = [canonical(p) for p in seed_bodies[1]]
+
     def size(sentences):
         return sum(n for n in (len(shingles(s)) for s in sentences) if n >= MIN_SENTENCE_SHINGLES)
 
@@ -129,9 +144,20 @@ OTHER = "微软首席执行官纳德拉在周三接受电视采访时表示,他�
 def test_traditional_copy_joins_and_names_both_scripts():
     idx = ParagraphIndex()
     add(idx, "a", "RFI", "zh-Hans", [FACT])
-    add(idx, "b", "星岛", "zh-Hant", ["星際之門計劃由OPENAI、甲骨文和日本軟銀等科技公司合作,目的是在未來四年內投入高達五千億美元,來建設美國的人工智能基礎設施。"])
+    add(
+        idx,
+        "b",
+        "星岛",
+        "zh-Hant",
+        [
+            "星際之門計劃由OPENAI、甲骨文和日本軟銀等科技公司合作,目的是在未來四年內投入高達五千億美元,來建設美國的人工智能基礎設施。"
+        ],
+    )
     (g,) = idx.groups()
-    assert [(m.outlet, m.script, m.position) for m in g.members] == [("RFI", "zh-Hans", 0), ("星岛", "zh-Hant", 0)]
+    assert [(m.outlet, m.script, m.position) for m in g.members] == [
+        ("RFI", "zh-Hans", 0),
+        ("星岛", "zh-Hant", 0),
+    ]
 
 
 def test_most_complete_version_becomes_the_representative():
@@ -179,7 +205,10 @@ def test_a_paragraph_wholly_inside_another_joins_it_as_a_whole():
     add(idx, "b", "B", "zh-Hans", [OTHER + FACT2])
     (g,) = idx.all_groups()  # a adds nothing to b's version, so the page shows b's once
     assert g.text == OTHER + FACT2
-    assert [(m.article_id, m.sentence, m.similarity) for m in g.members] == [("a", None, 1.0), ("b", None, 1.0)]
+    assert [(m.article_id, m.sentence, m.similarity) for m in g.members] == [
+        ("a", None, 1.0),
+        ("b", None, 1.0),
+    ]
 
 
 def test_same_article_twice_is_ignored_and_mismatched_forms_raise():
@@ -194,7 +223,10 @@ def test_same_article_twice_is_ignored_and_mismatched_forms_raise():
 
 
 def test_group_paragraphs_takes_articles_and_analyses():
-    arts = [Article(url=f"https://example.org/{i}", outlet=o, title="t", paragraphs=(FACT,)) for i, o in enumerate("AB")]
+    arts = [
+        Article(url=f"https://example.org/{i}", outlet=o, title="t", paragraphs=(FACT,))
+        for i, o in enumerate("AB")
+    ]
     items = [(a, Analysis(a.id, "zh-Hans", "t", (FACT,), "t", (FACT,))) for a in arts]
     (g,) = group_paragraphs(items)
     assert [m.article_id for m in g.members] == [arts[0].id, arts[1].id]

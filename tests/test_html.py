@@ -94,9 +94,9 @@ def test_page_with_no_text_title_or_comments_is_a_parse_error() -> None:
 
 
 def test_empty_and_binary_inputs_raise_errors_naming_the_input() -> None:
-    with pytest.raises(InputError, match="^e.html: empty input"):
+    with pytest.raises(InputError, match=r"^e\.html: empty input"):
         html.parse(RawInput("e.html", b"   "))
-    with pytest.raises(EncodingError, match="^b.html: looks like a binary file"):
+    with pytest.raises(EncodingError, match=r"^b\.html: looks like a binary file"):
         html.parse(RawInput("b.html", b"\x89PNG\r\n\x1a\n\x00\x00\x00"))
 
 

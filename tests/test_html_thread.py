@@ -20,7 +20,12 @@ def _comments(name: str):
 
 def test_floors_authors_and_times_are_read_from_comment_blocks() -> None:
     comments = _comments("article_thread.html")
-    assert [(c.floor, c.author) for c in comments] == [(1, "海边的风"), (2, "老码头"), (3, "数字控"), (4, "海边的风")]
+    assert [(c.floor, c.author) for c in comments] == [
+        (1, "海边的风"),
+        (2, "老码头"),
+        (3, "数字控"),
+        (4, "海边的风"),
+    ]
     assert [c.posted_at.isoformat() for c in comments] == [
         "2025-01-22T14:05:00+08:00",
         "2025-01-22T14:20:10+08:00",

@@ -28,7 +28,9 @@ def _random_sets(rng: np.random.Generator, n: int) -> list[tuple[np.ndarray, np.
     for _ in range(n):
         base = rng.integers(0, 2**32, 150, dtype=np.uint64).astype(np.uint32)
         keep = int(rng.integers(0, 150))
-        other = np.concatenate([base[:keep], rng.integers(0, 2**32, 150 - keep, dtype=np.uint64).astype(np.uint32)])
+        other = np.concatenate(
+            [base[:keep], rng.integers(0, 2**32, 150 - keep, dtype=np.uint64).astype(np.uint32)]
+        )
         pairs.append((np.unique(base), np.unique(other)))
     return pairs
 
@@ -40,7 +42,7 @@ def test_signature_shape_and_type():
 
 def test_signature_is_the_same_in_another_process():
     # a saved index is extended by a later run: the hash family must not depend on the process
-    code = "from storyline.dedup.minhash import signature; print(signature(%r)[:5].tolist())" % TEXT
+    code = f"from storyline.dedup.minhash import signature; print(signature({TEXT!r})[:5].tolist())"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == str(signature(TEXT)[:5].tolist())
 
@@ -56,7 +58,9 @@ def test_batch_equals_one_by_one_and_empty_text_gets_empty_slots():
 def test_estimate_tracks_true_jaccard():
     pairs = _random_sets(np.random.default_rng(7), 200)
     sigs = signatures_of_shingles([s for pair in pairs for s in pair])
-    errors = [estimate_jaccard(sigs[2 * i], sigs[2 * i + 1]) - jaccard(a, b) for i, (a, b) in enumerate(pairs)]
+    errors = [
+        estimate_jaccard(sigs[2 * i], sigs[2 * i + 1]) - jaccard(a, b) for i, (a, b) in enumerate(pairs)
+    ]
     assert abs(np.mean(errors)) < 0.01
     assert np.std(errors) < 0.06  # binomial sd at 120 permutations is <= 0.046
 

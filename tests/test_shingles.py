@@ -8,7 +8,7 @@ import numpy as np
 import opencc
 import pytest
 
-from storyline.dedup.shingles import containment, jaccard, shingles, split_sentences, tokens
+from storyline.dedup.shingles import containment, jaccard, shingles, split_sentences, token_ids, tokens
 
 _T2S = opencc.OpenCC("t2s")
 
@@ -18,7 +18,17 @@ def canonical(text: str) -> str:
 
 
 def test_tokens_are_cjk_characters_and_whole_latin_words():
-    assert tokens("OpenAI 与软银合作 Stargate 计划") == ["openai", "与", "软", "银", "合", "作", "stargate", "计", "划"]
+    assert tokens("OpenAI 与软银合作 Stargate 计划") == [
+        "openai",
+        "与",
+        "软",
+        "银",
+        "合",
+        "作",
+        "stargate",
+        "计",
+        "划",
+    ]
 
 
 def test_thousands_separators_do_not_split_a_number():
@@ -77,3 +87,16 @@ def test_split_sentences_on_seed_paragraphs_reconstructs_them(seed_paths):
         for line in path.read_text(encoding="utf-8").splitlines():
             c = canonical(line)
             assert "".join(split_sentences(c)) == c
+
+
+def test_fast_codepoint_path_gives_the_same_ids_as_the_tokenizer(seed_paths):
+    checked = 0
+    for path in seed_paths:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            for sentence in split_sentences(canonical(line)):
+                toks = tokens(sentence)
+                if all(len(t) == 1 and t > "\u3000" for t in toks):  # pure CJK: the fast path
+                    assert token_ids(sentence).tolist() == [ord(t) for t in toks]
+                    checked += 1
+    assert checked > 50
+    assert token_ids("有著").tolist() == token_ids("有着").tolist()

@@ -181,7 +181,25 @@ def test_sqlite_creates_parent_folders_and_uses_wal(tmp_path: Path) -> None:
     assert path.exists()
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert [r[0] for r in conn.execute("SELECT version FROM schema_migrations")] == [1]
+    assert [r[0] for r in conn.execute("SELECT version FROM schema_migrations ORDER BY version")] == [1, 2]
+    conn.close()
+
+
+def test_migrate_applies_only_the_missing_migrations(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    open_store(str(path)).close()
+    conn = sqlite3.connect(path)  # roll the file back to schema version 1
+    conn.execute("DROP INDEX articles_newest")
+    conn.execute("DELETE FROM schema_migrations WHERE version = 2")
+    conn.commit()
+    conn.close()
+    s = open_store(str(path), migrate=False)
+    assert s.migrate() == 2
+    s.close()
+    conn = sqlite3.connect(path)
+    assert (
+        conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'articles_newest'").fetchone()[0] == 1
+    )
     conn.close()
 
 
@@ -481,6 +499,29 @@ def test_search_pages_with_limit_and_offset(store: Store, news: dict[str, Articl
     assert store.search("普", limit=5, offset=3) == []
 
 
+def test_pages_of_a_common_word_agree_with_one_big_page(store: Store) -> None:
+    """Small pages of a word in most articles walk the date index; one big page sorts the matches."""
+    arts = [
+        make_article(
+            i,
+            f"第{i}篇",
+            ("中国新闻" if i % 5 else "别的新闻",),
+            raw=RAW,
+            day=None if i % 7 == 0 else 1 + i % 28,
+        )
+        for i in range(40)
+    ]
+    store.write_input(simple_write(RAW, arts))
+    everything = [h.id for h in store.search("中国", limit=1000)]
+    paged = [h.id for off in range(0, 40, 4) for h in store.search("中国", limit=4, offset=off)]
+    assert paged == everything and len(everything) == 32
+    by_id = {a.id: a for a in arts}
+    dated = [by_id[i].published_at for i in everything if by_id[i].published_at is not None]
+    assert dated == sorted(dated, reverse=True)
+    assert all(by_id[i].published_at is None for i in everything[len(dated) :])  # undated last
+    assert len(everything) - len(dated) == 4
+
+
 # ---- threads and errors --------------------------------------------------------------------------
 
 
@@ -557,3 +598,10 @@ def test_postgres_server_gone_mid_write_rolls_back(pg_url: str, monkeypatch: pyt
     finally:
         with psycopg.connect(pg_url, autocommit=True) as admin:
             admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def test_a_file_that_is_not_a_database_is_a_store_error_naming_it(tmp_path: Path) -> None:
+    path = tmp_path / "notes.db"
+    path.write_bytes(b"this is a text file, not SQLite\n" * 100)
+    with pytest.raises(StoreError, match=r"notes\.db.*not a database"):
+        open_store(str(path))

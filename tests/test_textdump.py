@@ -244,3 +244,8 @@ def test_breadcrumb_date_line_and_inline_source() -> None:
     assert a.outlet == "示例社"
     assert a.published_at == datetime(2025, 1, 22, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
     assert a.paragraphs == ("正文第一段,讲述计划的内容与金额。",)
+
+
+def test_one_word_replies_that_look_like_chrome_are_kept() -> None:
+    a = _dump("标题\n\n正文很长的一段,讲了一件事情。\n甲\n1楼\n大\n乙\n2楼\n收藏\n")
+    assert [c.text for c in a.comments] == ["大", "收藏"]

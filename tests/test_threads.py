@@ -307,3 +307,8 @@ def test_parse_thread_never_raises_and_floors_rise(lines: list[str]) -> None:
     for c in comments:
         assert c.parent_floor is None or c.parent_floor < c.floor
         assert all(q.floor is None or q.floor < c.floor for q in c.quotes)
+
+
+def test_a_lone_hash_number_line_is_not_a_thread() -> None:
+    assert parse_thread(["正文", "#1", "更多正文"]) == ()
+    assert [c.floor for c in parse_thread(["甲", "1楼", "大"])] == [1]

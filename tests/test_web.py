@@ -300,3 +300,61 @@ def test_docs_page_lists_the_api(client):
     doc = _doc(client.get("/docs").text)
     paths = {c.text_content() for c in doc.cssselect("table.api code")}
     assert {"/api/stories", "/api/stories/{story_id}", "/api/search"} <= paths
+
+
+# ---- the real seed pages, through the whole pipeline ---------------------------------------------
+@pytest.fixture(scope="module")
+def seed_client(seed_paths, tmp_path_factory):
+    from storyline.pipeline import ingest
+    from storyline.store import open_store
+
+    db = str(tmp_path_factory.mktemp("seed") / "seed.db")
+    settings = Settings(db=db)
+    report = ingest([str(p) for p in seed_paths], settings=settings)
+    assert [o.status for o in report.outcomes] == ["ingested", "ingested"]
+    store = open_store(db)
+    yield TestClient(create_app(store, settings))
+    store.close()
+
+
+@pytest.mark.slow
+def test_seed_thread_renders_48_floors_and_floor_11_quote_links_to_floor_4(seed_client):
+    doc = _doc(seed_client.get("/").text)
+    hrefs = [a.get("href") for a in doc.cssselect("li.hot-item a.headline")]
+    pages = [_doc(seed_client.get(h).text) for h in hrefs]
+    threaded = [p for p in pages if p.cssselect("li.floor")]
+    assert len(threaded) == 1
+    page = threaded[0]
+    assert [f.get("id") for f in page.cssselect("li.floor")] == [f"floor-{i}" for i in range(1, 49)]
+    assert [a.get("href") for a in page.cssselect("li#floor-11 blockquote a.quote-link")] == ["#floor-4"]
+    # every quote link on the page points at a floor that exists
+    ids = {f.get("id") for f in page.cssselect("li.floor")}
+    assert all(a.get("href")[1:] in ids for a in page.cssselect("blockquote a.quote-link"))
+
+
+@pytest.mark.slow
+def test_seed_story_in_simplified_script_has_no_traditional_headline(seed_client):
+    doc = _doc(seed_client.get("/").text)
+    href = doc.cssselect("li.hot-item a.headline")[0].get("href")
+    hant = _doc(seed_client.get(href + "?script=hant").text)
+    hans = _doc(seed_client.get(href + "?script=hans").text)
+    assert hant.cssselect("h2")[0].text_content() == "正文"
+    assert "讀者討論" in hant.text_content() and "读者讨论" in hans.text_content()
+    assert "讀者討論" not in hans.text_content()
+
+
+def test_hot_list_micro_cache_serves_within_ttl_and_ttl_zero_is_live(tmp_path):
+    from web_data import STORY
+
+    from storyline.records import RawInput
+    from storyline.store.base import InputWrite
+
+    store = build_store(tmp_path / "cache.db")
+    cached = TestClient(create_app(store, Settings(db=str(store.path)), hot_ttl=3600))
+    live = TestClient(create_app(store, Settings(db=str(store.path)), hot_ttl=0))
+    assert len(_doc(cached.get("/").text).cssselect("li.hot-item")) == 2
+    new = type(STORY)(id="s9", concept="新故事", headline="新标题", article_ids=(), hotness=99.0)
+    store.write_input(InputWrite(raw=RawInput(name="n", data=b"n"), articles=[], analyses=[], stories=[new]))
+    assert len(_doc(cached.get("/").text).cssselect("li.hot-item")) == 2
+    assert _doc(live.get("/").text).cssselect("li.hot-item a.headline")[0].text_content() == "新标题"
+    store.close()

@@ -13,11 +13,21 @@ from storyline.sources import parse_input, weibo
 
 
 def _post(text: str = "原帖正文", time: object = 1349768694, **extra: object) -> dict:
-    return {"text": text, "time": time, "comments": 3, "reposts": 5, "likes": 1, "user": {"followers": 1}, **extra}
+    return {
+        "text": text,
+        "time": time,
+        "comments": 3,
+        "reposts": 5,
+        "likes": 1,
+        "user": {"followers": 1},
+        **extra,
+    }
 
 
 def _combined(post: dict, thread: list) -> RawInput:
-    return RawInput("combined.json", json.dumps({"post": post, "thread": thread}, ensure_ascii=False).encode())
+    return RawInput(
+        "combined.json", json.dumps({"post": post, "thread": thread}, ensure_ascii=False).encode()
+    )
 
 
 def test_all_224_real_posts_parse_with_every_thread_reply_kept(weibo_dir: Path) -> None:
@@ -89,20 +99,59 @@ def test_string_post_time_in_weibo_api_form_is_read_with_its_offset() -> None:
 
 def test_replies_are_numbered_oldest_first_and_parent_mid_resolves() -> None:
     thread = [  # newest first, as CED stores them
-        {"uid": "丙", "text": "同意楼上", "date": "2012-10-10 09:00:00", "mid": "m3", "parent": "m1", "kids": []},
-        {"uid": "乙", "text": "回复@甲:不一定", "date": "2012-10-10 08:30:00", "mid": "m2", "parent": "", "kids": []},
-        {"uid": "甲", "text": "真的吗", "date": "2012-10-10 08:00:00", "mid": "m1", "parent": "", "kids": ["m3"]},
+        {
+            "uid": "丙",
+            "text": "同意楼上",
+            "date": "2012-10-10 09:00:00",
+            "mid": "m3",
+            "parent": "m1",
+            "kids": [],
+        },
+        {
+            "uid": "乙",
+            "text": "回复@甲:不一定",
+            "date": "2012-10-10 08:30:00",
+            "mid": "m2",
+            "parent": "",
+            "kids": [],
+        },
+        {
+            "uid": "甲",
+            "text": "真的吗",
+            "date": "2012-10-10 08:00:00",
+            "mid": "m1",
+            "parent": "",
+            "kids": ["m3"],
+        },
     ]
     (a,) = weibo.parse(_combined(_post(), thread))
-    assert [(c.floor, c.author, c.parent_floor) for c in a.comments] == [(1, "甲", None), (2, "乙", 1), (3, "丙", 1)]
+    assert [(c.floor, c.author, c.parent_floor) for c in a.comments] == [
+        (1, "甲", None),
+        (2, "乙", 1),
+        (3, "丙", 1),
+    ]
     assert a.comments[0].posted_at.isoformat() == "2012-10-10T08:00:00+08:00"
     assert a.stats.comments == 3 and a.stats.reposts == 5
 
 
 def test_repost_chain_becomes_quotes_resolved_to_floors() -> None:
     thread = [
-        {"uid": "丁", "text": "转发//@乙:说得对//@甲:原话", "date": "2012-10-10 10:00:00", "mid": "m3", "parent": "", "kids": []},
-        {"uid": "乙", "text": "说得对//@甲:原话", "date": "2012-10-10 09:00:00", "mid": "m2", "parent": "", "kids": []},
+        {
+            "uid": "丁",
+            "text": "转发//@乙:说得对//@甲:原话",
+            "date": "2012-10-10 10:00:00",
+            "mid": "m3",
+            "parent": "",
+            "kids": [],
+        },
+        {
+            "uid": "乙",
+            "text": "说得对//@甲:原话",
+            "date": "2012-10-10 09:00:00",
+            "mid": "m2",
+            "parent": "",
+            "kids": [],
+        },
         {"uid": "甲", "text": "原话", "date": "2012-10-10 08:00:00", "mid": "m1", "parent": "", "kids": []},
     ]
     (a,) = weibo.parse(_combined(_post(), thread))

@@ -197,6 +197,7 @@ _DAY_OFFSETS = {
     "今日": 0,
     "today": 0,
 }
+_MAYBE_DATE_RE = re.compile(r"\d|[昨今刚剛前]|ago|just now|yesterday|today", re.IGNORECASE)
 _CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 _UNIX_RE = re.compile(r"^\s*(\d{9,10}|\d{12,13})(?:\.\d+)?\s*$")
 
@@ -285,6 +286,8 @@ def find_dates(
     if not isinstance(text, str) or not text.strip():
         return []
     s = text.translate(_WIDTH)
+    if not _MAYBE_DATE_RE.search(s):  # most strings handed in (names, counts) hold no date at all
+        return []
     tz = _zone(default_tz)
     found: list[tuple[int, int, datetime]] = []
 

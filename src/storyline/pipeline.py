@@ -99,11 +99,11 @@ def read_input(name: str | Path, settings: Settings) -> RawInput:
 
     name = str(name)
     if _is_url(name):
-        from storyline.sources.fetch import fetch
+        from storyline.sources.fetch import fetch, to_raw
 
-        result = fetch(name, settings)
-        media = guess_media_type(result.final_url or name, result.data, result.content_type or "")
-        return RawInput(name=name, data=result.data, media_type=media)
+        # Named by the URL the user gave (what they recognise in the report); the HTTP charset
+        # and media type travel with the bytes.
+        return replace(to_raw(fetch(name, settings)), name=name)
     path = Path(name)
     try:
         size = path.stat().st_size

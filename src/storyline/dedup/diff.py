@@ -31,7 +31,7 @@ from functools import lru_cache
 
 from storyline.dedup.shingles import VARIANT_FOLD
 
-__all__ = ["diff_words", "diff_tokens"]
+__all__ = ["diff_tokens", "diff_words"]
 
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
 _DIFF_TOKEN_RE = re.compile(rf"[{_CJK}]|[^\W_{_CJK}]+|\s+|[^\w\s]|_", re.UNICODE)

@@ -45,16 +45,23 @@ import msgspec
 import numpy as np
 
 from storyline.dedup.minhash import LSHIndex, band_keys, signatures_of_shingles
-from storyline.dedup.shingles import containment, jaccard, shingles, shingles_of_ids, split_sentences, token_ids
+from storyline.dedup.shingles import (
+    containment,
+    jaccard,
+    shingles,
+    shingles_of_ids,
+    split_sentences,
+    token_ids,
+)
 from storyline.errors import InputError
 from storyline.records import Analysis, Article, GroupMember, ParagraphGroup
 
 __all__ = [
+    "MIN_SENTENCE_SHINGLES",
     "PARAGRAPH_CONTAINMENT",
     "PARAGRAPH_JACCARD",
     "SENTENCE_CONTAINMENT",
     "SENTENCE_JACCARD",
-    "MIN_SENTENCE_SHINGLES",
     "ParagraphIndex",
     "group_paragraphs",
     "shared_paragraph_score",
@@ -371,7 +378,9 @@ class ParagraphIndex:
         except msgspec.DecodeError as exc:
             raise InputError("paragraph index", f"not a saved paragraph index ({exc})") from exc
         if saved.format != _FORMAT:
-            raise InputError("paragraph index", f"saved with format {saved.format}, this version reads {_FORMAT}")
+            raise InputError(
+                "paragraph index", f"saved with format {saved.format}, this version reads {_FORMAT}"
+            )
         idx = cls()
         idx._articles = [tuple(a) for a in saved.articles]  # type: ignore[misc]
         idx._article_no = {a[0]: i for i, a in enumerate(idx._articles)}
@@ -397,7 +406,9 @@ def group_paragraphs(items: Sequence[tuple[Article, Analysis]]) -> tuple[Paragra
     idx = ParagraphIndex()
     for article, analysis in items:
         script = analysis.script if analysis.script and analysis.script != "und" else article.script
-        idx.add_article(article.id, article.outlet, script, analysis.canonical_paragraphs, analysis.display_paragraphs)
+        idx.add_article(
+            article.id, article.outlet, script, analysis.canonical_paragraphs, analysis.display_paragraphs
+        )
     return idx.all_groups()
 
 

@@ -33,6 +33,7 @@ __all__ = [
     "containment",
     "jaccard",
     "shingles",
+    "shingles_of_ids",
     "split_sentences",
     "token_ids",
     "tokens",

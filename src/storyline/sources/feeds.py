@@ -43,7 +43,22 @@ log = logging.getLogger(__name__)
 
 _XML_ENCODING_RE = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_.:-]+)["']""")
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
-_BLOCKS = {"p", "div", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "pre", "section", "article"}
+_BLOCKS = {
+    "p",
+    "div",
+    "li",
+    "blockquote",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "tr",
+    "pre",
+    "section",
+    "article",
+}
 _TITLE_CHARS = 80
 
 
@@ -127,7 +142,9 @@ def parse_items(raw: RawInput, errors: list[InputError] | None = None) -> list[F
     try:
         parsed = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=False)
     except Exception as exc:  # feedparser's own parser errors; none may escape raw
-        raise ParseError(raw.name, f"not readable as an RSS/Atom feed ({type(exc).__name__}: {exc})") from None
+        raise ParseError(
+            raw.name, f"not readable as an RSS/Atom feed ({type(exc).__name__}: {exc})"
+        ) from None
     entries = parsed.get("entries") or []
     if not entries:
         if parsed.get("bozo"):
@@ -138,7 +155,12 @@ def parse_items(raw: RawInput, errors: list[InputError] | None = None) -> list[F
             raise ParseError(raw.name, "no RSS/Atom feed found (no <rss>, <feed> or <rdf:RDF> with items)")
         return []
     if parsed.get("bozo"):
-        log.info("%s: feed is not well-formed (%s); kept %d items", raw.name, parsed.get("bozo_exception"), len(entries))
+        log.info(
+            "%s: feed is not well-formed (%s); kept %d items",
+            raw.name,
+            parsed.get("bozo_exception"),
+            len(entries),
+        )
     feed = parsed.get("feed") or {}
     base = raw.name if raw.name.startswith(("http://", "https://")) else ""
     feed_link = feed.get("link") if isinstance(feed.get("link"), str) else ""

@@ -280,7 +280,9 @@ def _fetch(
                     return result
             except httpx.TimeoutException as exc:
                 if attempt >= settings.fetch_retries:
-                    raise FetchError(current, f"timed out after {attempt + 1} tries ({type(exc).__name__})") from None
+                    raise FetchError(
+                        current, f"timed out after {attempt + 1} tries ({type(exc).__name__})"
+                    ) from None
             except httpx.TransportError as exc:
                 if attempt >= settings.fetch_retries:
                     raise FetchError(current, f"network error after {attempt + 1} tries ({exc})") from None
@@ -327,7 +329,9 @@ def fetch_feed(
                 articles.append(item.article)
                 continue
             try:
-                page = fetch(item.link, settings, cache=cache, allow_hosts=allow_hosts, backoff=backoff, client=client)
+                page = fetch(
+                    item.link, settings, cache=cache, allow_hosts=allow_hosts, backoff=backoff, client=client
+                )
                 article = html.parse(to_raw(page), input_errors)[0]
             except StorylineError as exc:
                 if errors is None:

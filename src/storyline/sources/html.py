@@ -190,9 +190,7 @@ def parse(raw: RawInput, errors: list[InputError] | None = None) -> list[Article
     return [parse_html(decode_html(raw), raw.name, raw.sha256, errors)]
 
 
-def parse_html(
-    text: str, name: str, sha256: str = "", errors: list[InputError] | None = None
-) -> Article:
+def parse_html(text: str, name: str, sha256: str = "", errors: list[InputError] | None = None) -> Article:
     """The Article of an already-decoded page; ``name`` is the file or URL it came from."""
     tree = _tree(text, name)
     meta = page_meta(tree)
@@ -205,6 +203,7 @@ def parse_html(
             include_comments=False,
             include_tables=True,
             favor_recall=True,
+            fast=True,
             config=_CONFIG,
         )
     except Exception as exc:  # trafilatura wraps lxml; any failure of it is a page it cannot read
@@ -216,9 +215,7 @@ def parse_html(
         # trafilatura returns nothing for pages that are mostly thread or very short; the
         # page's own <p> elements are the honest remainder.
         paragraphs = [
-            " ".join(p.text_content().split())
-            for p in tree.iterfind(".//p")
-            if p.text_content().strip()
+            " ".join(p.text_content().split()) for p in tree.iterfind(".//p") if p.text_content().strip()
         ]
     said = {c.text for c in comments if c.text}
     title = meta.title or (getattr(doc, "title", None) or "" if doc is not None else "")

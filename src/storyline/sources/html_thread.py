@@ -44,13 +44,17 @@ __all__ = ["extract_thread"]
 
 log = logging.getLogger(__name__)
 
-_THREADISH = re.compile(r"comment|reply|replies|respon|discuss|floor|thread|post|楼|樓|评论|評論|回复|回覆|跟帖", re.I)
+_THREADISH = re.compile(
+    r"comment|reply|replies|respon|discuss|floor|thread|post|楼|樓|评论|評論|回复|回覆|跟帖", re.I
+)
 _AUTHORISH = re.compile(r"author|user|uname|nick|poster|byline|name|作者|网友|網友", re.I)
 _TIMEISH = re.compile(r"\btime\b|date|posted|pubtime|时间|時間|-time|time-", re.I)
 _FLOORISH = re.compile(r"floor|楼|樓|\bnum\b|number|\bidx\b|index", re.I)
 _CONTENTISH = re.compile(r"content|body|text|message|\bmsg\b|\bcmt\b|正文", re.I)
 _ACTIONISH = re.compile(r"action|\bbtn\b|button|toolbar|\blike|vote|share|report|reply-link|\bops?\b", re.I)
-_FLOOR_TEXT = re.compile(r"(?:第\s*(\d{1,6})\s*[楼樓])|(?:(\d{1,6})\s*[楼樓](?![主层]))|(?:#\s*(\d{1,6})(?!\d))")
+_FLOOR_TEXT = re.compile(
+    r"(?:第\s*(\d{1,6})\s*[楼樓])|(?:(\d{1,6})\s*[楼樓](?![主层]))|(?:#\s*(\d{1,6})(?!\d))"
+)
 _REPLY_TO = re.compile(r"^\s*回[复覆]\s*@?\s*([^:：\s]{1,40})\s*[:：]")
 _QUOTE_HEAD = re.compile(
     r"^\s*(?:引用\s*)?(?P<name>[^\s:：]{1,40})\s*(?:在\s*[^:：]*?\s*)?"
@@ -61,9 +65,7 @@ _MARK = "data-storyline-block"
 
 
 def _attrs(el: etree._Element) -> str:
-    return " ".join(
-        v for v in (el.get("class"), el.get("id"), el.get("itemprop"), el.get("itemtype")) if v
-    )
+    return " ".join(v for v in (el.get("class"), el.get("id"), el.get("itemprop"), el.get("itemtype")) if v)
 
 
 def _signature(el: etree._Element) -> tuple[str, str]:
@@ -80,9 +82,13 @@ def _elements(root: etree._Element) -> list[etree._Element]:
 
 
 def _has_author(el: etree._Element) -> bool:
-    return any(
-        e is not el and _AUTHORISH.search(_attrs(e)) and len(e.text_content()) <= 60 for e in _elements(el)
-    ) or el.find(".//cite") is not None
+    return (
+        any(
+            e is not el and _AUTHORISH.search(_attrs(e)) and len(e.text_content()) <= 60
+            for e in _elements(el)
+        )
+        or el.find(".//cite") is not None
+    )
 
 
 def _has_floor(el: etree._Element) -> bool:
@@ -95,7 +101,9 @@ def _has_floor(el: etree._Element) -> bool:
 
 
 def _has_time(el: etree._Element) -> bool:
-    return el.find(".//time") is not None or any(e is not el and _TIMEISH.search(_attrs(e)) for e in _elements(el))
+    return el.find(".//time") is not None or any(
+        e is not el and _TIMEISH.search(_attrs(e)) for e in _elements(el)
+    )
 
 
 def _near_threadish(el: etree._Element, depth: int = 4) -> bool:
@@ -300,7 +308,9 @@ def _read_block(
     quotes: list[Quote] = []
     for bq in list(clone.iter("blockquote")):
         q = _quote(bq)
-        q = Quote(author=q.author, text=q.text, posted_at=q.posted_at, floor=_resolve(q, history, last_floor_of))
+        q = Quote(
+            author=q.author, text=q.text, posted_at=q.posted_at, floor=_resolve(q, history, last_floor_of)
+        )
         quotes.append(q)
         _drop(bq)
 
@@ -324,7 +334,14 @@ def _read_block(
         m = _REPLY_TO.match(text)
         if m:
             parent_floor = last_floor_of.get(m.group(1))
-    return Comment(floor=floor, author=author, text=text, posted_at=posted, quotes=tuple(quotes), parent_floor=parent_floor)
+    return Comment(
+        floor=floor,
+        author=author,
+        text=text,
+        posted_at=posted,
+        quotes=tuple(quotes),
+        parent_floor=parent_floor,
+    )
 
 
 def _resolve(q: Quote, history: list[Comment], last_floor_of: dict[str, int]) -> int | None:

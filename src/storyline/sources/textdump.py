@@ -88,19 +88,26 @@ _PUBLISHED_LABELS = {"发布时间", "發佈時間", "發布時間", "发表时�
 _DATE_LABELS = {"最新回复", "最新回覆", "最后回复", "最後回覆", "更新", "更新时间", "更新時間", "updated"}
 _AUTHOR_LABELS = {"作者", "记者", "記者", "编辑", "編輯", "责任编辑", "責任編輯", "by", "author"}
 _SOURCE_LABELS = {"来源", "來源", "出处", "出處", "source", "媒体", "媒體"}
+_SEPARATOR_CHARS_RE = re.compile(r"[|｜>›»/]")
 _DIGITS_ONLY_RE = re.compile(r"[\d\s/:.\-]+")  # "2025/01/22" is a date, not a breadcrumb
 _INLINE_SOURCE_RE = re.compile(r"(?:来源|來源|出处|出處)\s*[:：]\s*([^\s|｜]{1,30})")
 _SENTENCE_END = '。!?！？.;；…"”」』'
 _MAX_META_LEN = 24
 
 
-def _is_chrome(line: str) -> bool:
-    """Navigation, share, app-badge and link-row lines (``论坛守则 | 关于我们 | …``)."""
+def _is_chrome(line: str, *, words: bool = True) -> bool:
+    """Navigation, share, app-badge and link-row lines (``论坛守则 | 关于我们 | …``).
+
+    ``words=False`` checks only the shape (link rows, breadcrumbs): inside a thread a reader may
+    well reply with just "大" or "收藏".
+    """
     s = line.strip()
     if not s:
         return False
-    if s.casefold() in _CHROME_WORDS:
+    if words and s.casefold() in _CHROME_WORDS:
         return True
+    if not _SEPARATOR_CHARS_RE.search(s):
+        return False
     for seps in ("|｜", ">›»/"):  # link rows, then breadcrumbs (首页 > 新闻 > 国际)
         if any(ch in s for ch in seps):
             parts = [p.strip() for p in re.split(f"[{re.escape(seps)}]", s)]
@@ -190,7 +197,7 @@ def parse_text(text: str, *, name: str, raw_sha256: str = "", default_tz: str = 
     # A thread is followed by a footer too; drop it from the last floor.
     tail_at = next((i for i, line in enumerate(thread_lines) if _is_footer(line)), len(thread_lines))
     footer += [line for line in thread_lines[tail_at:] if line.strip()]
-    thread_lines = [line for line in thread_lines[:tail_at] if not _is_chrome(line)]
+    thread_lines = [line for line in thread_lines[:tail_at] if not _is_chrome(line, words=False)]
 
     real = [(i, line) for i, line in enumerate(content) if line and not _is_chrome(line)]
     if not real:

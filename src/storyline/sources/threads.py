@@ -120,6 +120,8 @@ def find_floor_headers(lines: Sequence[str]) -> list[tuple[int, int, int, str]]:
             start = k
         out.append((i, floor, start, author))
         last_floor, prev_header = floor, i
+    if len(out) == 1 and stripped[out[0][0]].startswith("#"):
+        return []  # one "#1" line is more likely a heading in the body than a one-reply thread
     return out
 
 
@@ -316,7 +318,7 @@ def parse_thread(
         return ()
     stripped = [line.strip() for line in lines]
     floors: list[_Floor] = []
-    for n, (index, floor, start, author) in enumerate(headers):
+    for n, (index, floor, _start, author) in enumerate(headers):
         end = headers[n + 1][2] if n + 1 < len(headers) else len(stripped)
         author, when = _split_author_date(author, default_tz)
         rest = _header(stripped[index])
@@ -336,10 +338,8 @@ def parse_thread(
         parent: int | None = None
         for author, quoted, when, open_ended in raw_quotes:
             target = resolve_quote(author, quoted, done)
-            if target is None and open_ended:
-                # No separator: the quote may run on into the reply's own words; try its prefixes.
-                target = _resolve_prefix(author, quoted, done)
             if target is not None and open_ended and not own:
+                # Quote first, no separator: the words after the quoted floor's text are the reply's.
                 cut = _words(target.text)
                 if _words(quoted).startswith(cut) and len(_words(quoted)) > len(cut):
                     quoted, own = _cut_after_prefix(quoted, cut)
@@ -359,14 +359,3 @@ def parse_thread(
         replace(c, posted_at=learned[c.floor]) if c.posted_at is None and c.floor in learned else c
         for c in done
     )
-
-
-def _resolve_prefix(author: str, quoted: str, earlier: Sequence[Comment]) -> Comment | None:
-    """An earlier floor by ``author`` whose whole text is a prefix of ``quoted``."""
-    q = _words(quoted)
-    key = author.strip().casefold()
-    for c in reversed(earlier):
-        f = _words(c.text)
-        if c.author.strip().casefold() == key and len(f) >= 4 and q.startswith(f):
-            return c
-    return None

@@ -76,7 +76,9 @@ def parse(raw: RawInput, errors: list[InputError] | None = None) -> list[Article
             )
         post = _load_json(_read(sibling), str(sibling))
         return [_build(post, obj, str(sibling), raw.sha256, errors)]
-    raise ParseError(raw.name, f"expected a Weibo post object or thread list, found JSON {type(obj).__name__}")
+    raise ParseError(
+        raw.name, f"expected a Weibo post object or thread list, found JSON {type(obj).__name__}"
+    )
 
 
 def parse_pair(
@@ -179,9 +181,7 @@ def _ids_from_name(name: str) -> tuple[str, str]:
     return (m["mid"], m["uid"]) if m else ("", "")
 
 
-def _build(
-    post: Any, thread: Any, name: str, sha256: str, errors: list[InputError] | None
-) -> Article:
+def _build(post: Any, thread: Any, name: str, sha256: str, errors: list[InputError] | None) -> Article:
     if not isinstance(post, dict):
         raise ParseError(name, f"the Weibo post must be a JSON object, found {type(post).__name__}")
     text = post.get("text")

@@ -462,7 +462,7 @@ class PostgresStore(Store):
                 "SELECT a.record, sa.story_id FROM articles a"
                 " LEFT JOIN story_articles sa ON sa.article_id = a.id"
                 " WHERE a.search_tsv @@ %s::tsquery"
-                " ORDER BY a.published_at DESC NULLS LAST, a.id LIMIT %s OFFSET %s",
+                " ORDER BY a.published_at DESC NULLS LAST, a.id DESC LIMIT %s OFFSET %s",
                 (ts_query(units), limit, offset),
             )
             rows = cur.fetchall()

@@ -9,8 +9,9 @@ WAL's concurrent readers, and ``busy_timeout`` makes a writer wait rather than f
 
 Example::
 
-    >>> store = SQLiteStore(":memory:"); store.migrate()
-    1
+    >>> store = SQLiteStore(":memory:")
+    >>> store.migrate() >= 2
+    True
     >>> store.count_articles()
     0
 """
@@ -434,13 +435,29 @@ class SQLiteStore(Store):
         units = parse_query(query)
         if not units:
             return []
+        match = fts_query(units)
         with self._guard(f"search for {query!r}") as db:
+            # Two plans, chosen by how many articles match (counting is cheap in FTS5):
+            # many matches -> walk articles newest first and keep those in the match set, stopping
+            # after one page; few matches -> fetch them all and sort. Measured on 20k synthetic
+            # articles: 中国 (62% of docs) 3 ms walking vs 32 ms sorting; the walk costs about
+            # 0.5 µs a step against ~4 µs a sorted match, hence 8·matches² > page·N.
+            matches = db.execute(
+                "SELECT count(*) FROM search_fts WHERE search_fts MATCH ?", (match,)
+            ).fetchone()[0]
+            if matches == 0 or offset >= matches:
+                return []
+            total = db.execute("SELECT max(rowid) FROM articles").fetchone()[0] or 0
+            walk = 8 * matches * matches > (limit + offset) * total
+            # The unary "+" tells SQLite's planner which index NOT to use for that term.
+            rowid_term, order_term = (
+                ("+a.rowid", "a.published_at") if walk else ("a.rowid", "+a.published_at")
+            )
             rows = db.execute(
-                "SELECT a.record, sa.story_id FROM search_fts f"
-                " JOIN articles a ON a.rowid = f.rowid"
+                "SELECT a.record, sa.story_id FROM articles a"
                 " LEFT JOIN story_articles sa ON sa.article_id = a.id"
-                " WHERE search_fts MATCH ?"
-                " ORDER BY a.published_at IS NULL, a.published_at DESC, a.id LIMIT ? OFFSET ?",
-                (fts_query(units), limit, offset),
+                f" WHERE {rowid_term} IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)"
+                f" ORDER BY {order_term} DESC, a.id DESC LIMIT ? OFFSET ?",
+                (match, limit, offset),
             ).fetchall()
         return [search_hit(from_json(rec, Article), story_id, units) for rec, story_id in rows]

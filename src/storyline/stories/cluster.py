@@ -28,6 +28,7 @@ import hashlib
 import heapq
 import itertools
 import logging
+import math
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -90,7 +91,10 @@ class _Profile:
     first: float
     last: float
     size: int = 0
-    tokens: dict[str, float] = field(default_factory=dict)
+    # Token weights per language ("zh", "en"): an English report is compared with the English
+    # words of a mixed story, not diluted by its Chinese ones. Norms kept current for scoring.
+    tokens: dict[str, dict[str, float]] = field(default_factory=dict)
+    norms: dict[str, float] = field(default_factory=dict)
     entities: dict[str, float] = field(default_factory=dict)
     emb_sum: np.ndarray | None = None
     emb_n: int = 0
@@ -124,6 +128,18 @@ def _ts(dt: datetime | None) -> float | None:
     if dt.tzinfo is None:  # the normalize stage makes times aware; be lenient with raw input
         dt = dt.replace(tzinfo=UTC)
     return dt.timestamp()
+
+
+def _norm(d: dict[str, float]) -> float:
+    return math.sqrt(sum(v * v for v in d.values()))
+
+
+def _unit_dot(unit: dict[str, float], other: dict[str, float], other_norm: float) -> float:
+    """Cosine of a unit-length sparse vector with another whose norm is known."""
+    if not unit or not other_norm:
+        return 0.0
+    common = unit.keys() & other.keys()  # a C-level set intersection; most words are not shared
+    return max(0.0, min(1.0, sum(unit[t] * other[t] for t in common) / other_norm))
 
 
 def _top(d: dict[str, float], k: int) -> dict[str, float]:
@@ -284,7 +300,9 @@ class Clusterer:
         self.stats.df = dict(state["df"])
         self.aliases = dict(state["aliases"])
         for sid, first, last, size, tokens, ents, emb, emb_n, fps, langs, reps in state["stories"]:
-            p = _Profile(id=sid, first=first, last=last, size=size, tokens=dict(tokens), entities=dict(ents))
+            p = _Profile(id=sid, first=first, last=last, size=size, entities=dict(ents))
+            p.tokens = {lang: dict(d) for lang, d in tokens.items()}
+            p.norms = {lang: _norm(d) for lang, d in p.tokens.items()}
             if emb is not None and emb_n:
                 p.emb_sum = np.frombuffer(emb, dtype=np.float16).astype(np.float32) * emb_n
                 p.emb_n = emb_n
@@ -385,9 +403,10 @@ class Clusterer:
             if doc.entities
             else 0.0
         )
-        cross = doc.lang != "und" and p.langs.get(doc.lang, 0) == 0 and bool(p.langs)
+        same_lang = p.tokens.get(doc.lang)
+        cross = doc.lang != "und" and not same_lang and bool(p.tokens)
         f = PairFeatures(
-            tfidf=cosine(doc.vec, p.tokens),
+            tfidf=_unit_dot(doc.vec, same_lang, p.norms[doc.lang]) if same_lang else 0.0,
             entities=ent,
             shared=self._shared(doc.paragraphs, doc.fps, p.reps, p.fps),
             embedding=emb,
@@ -420,7 +439,8 @@ class Clusterer:
 
     def _story_keys(self, p: _Profile) -> frozenset[str]:
         keys = {"e:" + e for e in _top(p.entities, _KEY_ENTITIES)}
-        keys.update("t:" + t for t in _top(p.tokens, _KEY_TOKENS + 4))
+        for toks in p.tokens.values():
+            keys.update("t:" + t for t in _top(toks, _KEY_TOKENS + 4))
         # Reprinted paragraphs find their story even when the words that rank top differ.
         keys.update(f"p:{h:x}" for h in itertools.islice(sorted(p.fps), _KEY_FINGERPRINTS))
         if p.emb_sum is not None and p.emb_n:
@@ -479,10 +499,12 @@ class Clusterer:
         p.size += 1
         p.first = min(p.first, t)
         p.last = max(p.last, t)
+        toks = p.tokens.setdefault(doc.lang, {})
         for tok, w in doc.vec.items():
-            p.tokens[tok] = p.tokens.get(tok, 0.0) + w
-        if len(p.tokens) > 2 * _TOP_TOKENS:
-            p.tokens = _top(p.tokens, _TOP_TOKENS)
+            toks[tok] = toks.get(tok, 0.0) + w
+        if len(toks) > 2 * _TOP_TOKENS:
+            toks = p.tokens[doc.lang] = _top(toks, _TOP_TOKENS)
+        p.norms[doc.lang] = _norm(toks)
         for e in doc.entities:
             p.entities[e] = p.entities.get(e, 0.0) + 1.0
         if len(p.entities) > 2 * _TOP_ENTITIES:
@@ -503,9 +525,12 @@ class Clusterer:
         self._unindex(b)
         a.size += b.size
         a.first, a.last = min(a.first, b.first), max(a.last, b.last)
-        for tok, w in b.tokens.items():
-            a.tokens[tok] = a.tokens.get(tok, 0.0) + w
-        a.tokens = _top(a.tokens, 2 * _TOP_TOKENS)
+        for lang, btoks in b.tokens.items():
+            atoks = a.tokens.setdefault(lang, {})
+            for tok, w in btoks.items():
+                atoks[tok] = atoks.get(tok, 0.0) + w
+            a.tokens[lang] = _top(atoks, 2 * _TOP_TOKENS)
+            a.norms[lang] = _norm(a.tokens[lang])
         for e, c in b.entities.items():
             a.entities[e] = a.entities.get(e, 0.0) + c
         a.entities = _top(a.entities, 2 * _TOP_ENTITIES)

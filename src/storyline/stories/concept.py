@@ -23,40 +23,66 @@ from storyline.records import Entity, Keyword
 
 __all__ = ["concept_name"]
 
-# What a story is "about", best first: a named project or product, an event, an organisation,
-# then a place (places are rarely the subject, but a local story may have nothing else).
-_THING_KINDS: tuple[tuple[str, ...], ...] = (("project", "product", "event"), ("org",), ("place",))
+# How much each kind of entity is "what the story is about": a named project or product beats
+# the organisation behind it (星际之门 over OpenAI, which the reports mention about as often).
+_THING_FACTOR: dict[str, float] = {"project": 1.5, "product": 1.5, "event": 1.5, "org": 1.0}
+# A person names the story only when the reports are about them: among the top keywords, or
+# mentioned nearly as often as the most mentioned entity.
+_PERSON_TOP_KEYWORDS = 3
+_PERSON_SHARE = 0.75
 
 
-def _join(left: str, right: str) -> str:
-    # Two Latin names need a space between them (OpenAI Stargate); Chinese ones none.
-    if left[-1:].isascii() and right[:1].isascii() and left[-1:].isalnum() and right[:1].isalnum():
-        return f"{left} {right}"
-    return left + right
+def _join(*names: str) -> str:
+    out = names[0]
+    for right in names[1:]:
+        # Two Latin names need a space between them (OpenAI Stargate); Chinese ones none.
+        if out[-1:].isascii() and out[-1:].isalnum() and right[:1].isascii() and right[:1].isalnum():
+            out += " "
+        out += right
+    return out
 
 
 def concept_name(entities: Sequence[Entity], keywords: Sequence[Keyword]) -> str:
-    """Top person + top project/product (else organisation, else place), canonical simplified.
+    """Who + what, canonical simplified: the top person and the top project/product/organisation.
 
-    With no person, the top two things; with no entity at all, the top two keywords.
+    A person ranks by keyword weight, then mentions. A thing's standing is its keyword weight (scaled to the top keyword) plus its mentions
+    (scaled to the most mentioned entity). Without a person the reports are about, the top
+    place qualifies the thing (澄湾市跨海铁路隧道); with no entity at all, the top two keywords.
     """
-    weight = {k.word: k.weight for k in keywords}
-    order = {e.name: i for i, e in enumerate(entities)}
+    top_weight = max((k.weight for k in keywords), default=0.0) or 1.0
+    weight = {k.word: k.weight / top_weight for k in keywords}
+    kw_rank = {k.word: i for i, k in enumerate(keywords)}
+    top_count = max((e.count for e in entities), default=0) or 1
 
-    def rank(e: Entity) -> tuple[float, int, int]:
-        return (-weight.get(e.name, 0.0), -e.count, order[e.name])
+    def standing(e: Entity) -> float:
+        return weight.get(e.name, 0.0) + e.count / top_count
 
-    ranked = sorted(entities, key=rank)
-    person = next((e.name for e in ranked if e.kind == "person"), None)
-    things = [e.name for kinds in _THING_KINDS for e in ranked if e.kind in kinds]
-    if person and things:
-        return _join(person, things[0])
+    def best(candidates: list[Entity], factor=lambda e: 1.0) -> Entity | None:
+        # max() keeps the first of equals: callers pass entities most mentioned first.
+        return max(candidates, key=lambda e: standing(e) * factor(e), default=None)
+
+    people = [
+        e
+        for e in entities
+        if e.kind == "person"
+        and (
+            kw_rank.get(e.name, _PERSON_TOP_KEYWORDS) < _PERSON_TOP_KEYWORDS
+            or e.count >= _PERSON_SHARE * top_count
+        )
+    ]
+    # People by keyword weight first: readers talk about whoever is famous (seed 001's thread
+    # names 马斯克 most), the reports' bodies say whose story it is.
+    person = max(people, key=lambda e: (weight.get(e.name, 0.0), e.count), default=None)
+    thing = best([e for e in entities if e.kind in _THING_FACTOR], lambda e: _THING_FACTOR[e.kind])
+    place = best([e for e in entities if e.kind == "place" and e is not thing])
+    if thing is None and place is not None:
+        thing, place = place, None
+    if person and thing:
+        return _join(person.name, thing.name)
+    if thing:
+        return _join(place.name, thing.name) if place else thing.name
     if person:
-        other = next((k.word for k in keywords if k.word != person), "")
-        return _join(person, other) if other else person
-    if len(things) >= 2:
-        return _join(things[0], things[1])
+        other = next((k.word for k in keywords if k.word != person.name), "")
+        return _join(person.name, other) if other else person.name
     words = [k.word for k in keywords]
-    if things:
-        words = [things[0], *(w for w in words if w != things[0])]
-    return _join(words[0], words[1]) if len(words) >= 2 else (words[0] if words else "")
+    return _join(*words[:2]) if words else ""

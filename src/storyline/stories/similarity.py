@@ -196,12 +196,19 @@ def content_tokens(tokens: Iterable[str]) -> list[str]:
     """
     out = []
     for tok in tokens:
-        t = tok.strip()
-        if len(t) < 2 or t in _STOP:
-            continue
-        if _CJK.search(t) or _LATIN_OR_DIGIT.search(t):
+        t = _content_form(tok)
+        if t:
             out.append(t)
     return out
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def _content_form(tok: str) -> str:
+    """The stripped token when it can carry topic, else "" (cached: news vocabularies repeat)."""
+    t = tok.strip()
+    if len(t) < 2 or t in _STOP:
+        return ""
+    return t if _CJK.search(t) or _LATIN_OR_DIGIT.search(t) else ""
 
 
 class DocStats:

@@ -34,12 +34,13 @@ log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
 
 
-def create_app(store: Store, settings: Settings) -> FastAPI:
+def create_app(store: Store, settings: Settings, *, hot_ttl: float = 2.0) -> FastAPI:
     """A FastAPI app serving ``store``: portal at ``/``, JSON at ``/api``, feeds at ``/feeds``.
 
     FastAPI's own ``/docs`` (Swagger UI) is switched off: it loads scripts from a CDN and runs
     inline script, which the Content-Security-Policy forbids; ``/docs`` is instead a plain page
-    listing the endpoints of ``/openapi.json``.
+    listing the endpoints of ``/openapi.json``. ``hot_ttl``: seconds the portal's hot list may be
+    served from memory (0 turns the micro-cache off; the JSON API is never cached in-process).
     """
     app = FastAPI(
         title="storyline",
@@ -51,6 +52,8 @@ def create_app(store: Store, settings: Settings) -> FastAPI:
     )
     app.state.store = store
     app.state.settings = settings
+    app.state.hot_ttl = hot_ttl
+    app.state.hot_cache = {}
     app.include_router(api_router)
     app.include_router(views_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
