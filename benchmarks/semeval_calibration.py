@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import math
 import re
 import sys
 import unicodedata
@@ -189,6 +190,14 @@ def main(argv: list[str] | None = None) -> int:
         print(line)
         if with_emb:
             first = line
+    z = results[True]
+    d = (ov <= 1.5) | (ov >= 3)
+    for thr in (0.5, 0.6, 0.7):
+        pred, truth = z[d] >= math.log(thr / (1 - thr)), ov[d] <= 1.5
+        tp = float(np.sum(pred & truth))
+        print(
+            f"encoder=True pooled OOF at p>={thr}: precision {tp / max(1, pred.sum()):.3f} recall {tp / truth.sum():.3f}"
+        )
     print(
         "raw feature pearson vs -Overall:",
         {

@@ -92,9 +92,10 @@ def test_claims_ledger_links_passages_and_marks_contradictions(client):
     assert rows["claim-c4"].cssselect("td a")[0].get("href") == "#g-g2"
     assert rows["claim-c3"].cssselect("td a")[0].get("href") == "#floor-2"
     assert "contradicted" in rows["claim-c3"].get("class")
-    mark = rows["claim-c3"].cssselect("a.mark-x")[0]
-    assert (mark.get("href"), mark.text_content()) == ("#claim-c4", "✗ 与 #4 矛盾")
-    assert rows["claim-c1"].cssselect("a.mark-ok")[0].get("href") == "#claim-c2"
+    mark = rows["claim-c3"].cssselect(".mark-x")[0]
+    assert mark.text_content().strip() == "✗ 矛盾：#4"
+    assert mark.cssselect("a")[0].get("href") == "#claim-c4"
+    assert rows["claim-c1"].cssselect(".mark-ok a")[0].get("href") == "#claim-c2"
     assert "5000亿 USD" in rows["claim-c1"].text_content()
 
 
@@ -344,10 +345,9 @@ def test_seed_story_in_simplified_script_has_no_traditional_headline(seed_client
 
 
 def test_hot_list_micro_cache_serves_within_ttl_and_ttl_zero_is_live(tmp_path):
-    from web_data import STORY
-
     from storyline.records import RawInput
     from storyline.store.base import InputWrite
+    from web_data import STORY
 
     store = build_store(tmp_path / "cache.db")
     cached = TestClient(create_app(store, Settings(db=str(store.path)), hot_ttl=3600))

@@ -94,7 +94,7 @@ def _band_keys(item: _Analysed) -> list[tuple[str, tuple[str, int, str]]]:
                 if band:
                     # A deterministic key: Python's hash() is salted per process, and the
                     # workers are separate processes.
-                    digest = xxhash.xxh64_hexdigest(",".join(str(int(v)) for v in band))
+                    digest = xxhash.xxh64_hexdigest(",".join(str(int(v)) for v in band).encode())
                     keys.append((f"{b}:{digest}", (article.id, pos, text)))
     return keys
 
