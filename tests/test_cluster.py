@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import random
 import re
 import unicodedata
 from collections import Counter
@@ -127,11 +128,19 @@ def test_story_id_is_derived_from_the_first_report_and_stays_as_the_story_grows(
     assert second == Assignment(story_id=first.story_id, merged={}, created=False)
 
 
-def test_assigning_the_same_report_twice_keeps_one_story():
+def test_assigning_the_same_report_twice_keeps_one_story_and_counts_it_once():
     c = Clusterer(encoder=False)
     a = make("曼联主场击败利物浦", FOOTBALL)
-    assert c.assign(*a).story_id == c.assign(*a).story_id
+    b = make("曼联击败利物浦终结三连败", FOOTBALL[::-1], at=T0 + timedelta(hours=1))
+    first = c.assign(*a)
+    assert c.assign(*b).story_id == first.story_id
+    n_docs = c.stats.n_docs
+    assert c.assign(*b) == Assignment(story_id=first.story_id, merged={}, created=False)
+    assert c.assign(*a) == Assignment(story_id=first.story_id, merged={}, created=False)
+    assert c.stats.n_docs == n_docs == 2
     assert c.active_stories == 1
+    restored = Clusterer.from_bytes(c.to_bytes(), encoder=False)
+    assert restored.assign(*b).story_id == first.story_id and restored.stats.n_docs == 2
 
 
 def test_a_report_linking_two_stories_merges_them_and_the_older_id_stays():
@@ -219,3 +228,19 @@ def test_injected_shared_paragraph_scorer_is_used():
 def test_window_must_be_positive():
     with pytest.raises(Exception, match="window_hours"):
         Clusterer(window_hours=0)
+
+
+def test_only_the_stories_of_the_last_window_stay_in_memory():
+    rng = random.Random(7)
+    pool = "山水花鸟风云雷电江河湖海松竹梅兰春夏秋冬金木火土日月星辰东南西北红黄蓝白"
+
+    def words(n: int) -> str:
+        return "，".join("".join(rng.sample(pool, 2)) + "".join(rng.sample(pool, 2)) for _ in range(n))
+
+    c = Clusterer(encoder=False, window_hours=10)
+    ids = set()
+    for i in range(60):
+        ids.add(c.assign(*make(words(2), [words(12)], at=T0 + timedelta(hours=i))).story_id)
+        assert c.active_stories <= 11  # one report an hour, a 10-hour window
+    assert len(ids) >= 50  # unrelated texts: the bound comes from the window, not from joins
+    assert len(Clusterer.from_bytes(c.to_bytes(), encoder=False).to_bytes()) == len(c.to_bytes())

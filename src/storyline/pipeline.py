@@ -208,7 +208,7 @@ def build_story(
     members = sorted(members, key=lambda m: (_published_key(m[0]), m[0].id))
     articles = [a for a, _ in members]
     analyses = [an for _, an in members]
-    keywords = story_keywords(analyses)
+    keywords = story_keywords(analyses, outlets=[a.outlet for a in articles])
     entities = story_entities(analyses)
     concept = concept_name(entities, keywords)
     headline = choose_headline([(an.article_id, an.display_title) for an in analyses], keywords, entities)

@@ -115,6 +115,7 @@ class _Profile:
     langs: dict[str, int] = field(default_factory=dict)
     reps: list[tuple[str, ...]] = field(default_factory=list)
     keys: frozenset[str] = frozenset()
+    article_ids: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -195,6 +196,7 @@ class Clusterer:
         self._clock = float("-inf")
         self._planes: np.ndarray | None = None
         self._emb_cache: dict[str, np.ndarray] = {}
+        self._seen: dict[str, str] = {}  # article id -> story id, for the stories in the window
 
     # ---------------------------------------------------------------- public API
 
@@ -213,6 +215,9 @@ class Clusterer:
 
     def assign(self, article: Article, analysis: Analysis) -> Assignment:
         """Put one report into a story; call in publication order."""
+        known = self._seen.get(article.id)
+        if known is not None:  # the same report again (a re-run ingest): same answer, no double count
+            return Assignment(story_id=self.resolve(known), merged={}, created=False)
         doc = self._doc(article, analysis, observe=True)
         if doc.t is not None:
             self._clock = max(self._clock, doc.t)
@@ -229,11 +234,6 @@ class Clusterer:
         merged: dict[str, str] = {}
         if not scored:
             sid = story_id_for(article.id)
-            if sid in self._stories or sid in self.aliases:  # the same report assigned twice
-                sid = self.resolve(sid)
-                prof = self._stories.get(sid)
-                if prof is not None:
-                    return Assignment(story_id=sid, merged={}, created=False)
             prof = _Profile(id=sid, first=t, last=t)
             self._stories[sid] = prof
             created = True
@@ -250,6 +250,8 @@ class Clusterer:
             else:
                 prof = self._stories[scored[0][1]]
         self._add(prof, doc, t)
+        prof.article_ids.append(article.id)
+        self._seen[article.id] = prof.id
         return Assignment(story_id=prof.id, merged=merged, created=created)
 
     def similarity(self, a: tuple[Article, Analysis], b: tuple[Article, Analysis]) -> float:
@@ -286,6 +288,7 @@ class Clusterer:
                     sorted(p.fps),
                     p.langs,
                     [list(r) for r in p.reps],
+                    p.article_ids,
                 ]
             )
         state = {
@@ -312,7 +315,7 @@ class Clusterer:
         self.stats.n_docs = state["n_docs"]
         self.stats.df = dict(state["df"])
         self.aliases = dict(state["aliases"])
-        for sid, first, last, size, tokens, ents, emb, emb_n, fps, langs, reps in state["stories"]:
+        for sid, first, last, size, tokens, ents, emb, emb_n, fps, langs, reps, aids in state["stories"]:
             p = _Profile(id=sid, first=first, last=last, size=size, entities=dict(ents))
             p.tokens = {lang: dict(d) for lang, d in tokens.items()}
             p.norms = {lang: _norm(d) for lang, d in p.tokens.items()}
@@ -322,6 +325,8 @@ class Clusterer:
             p.fps = set(fps)
             p.langs = dict(langs)
             p.reps = [tuple(r) for r in reps]
+            p.article_ids = list(aids)
+            self._seen.update(dict.fromkeys(aids, sid))
             self._stories[sid] = p
             self._reindex(p)
             heapq.heappush(self._heap, (p.last, sid))
@@ -504,6 +509,8 @@ class Clusterer:
             if p is not None and p.last == last:
                 self._unindex(p)
                 del self._stories[sid]
+                for aid in p.article_ids:
+                    self._seen.pop(aid, None)
                 log.debug("story %s left the window (%d reports)", sid, p.size)
 
     # ---------------------------------------------------------------- profiles
@@ -554,6 +561,7 @@ class Clusterer:
         for lang, n in b.langs.items():
             a.langs[lang] = a.langs.get(lang, 0) + n
         a.reps = (a.reps + b.reps)[-_MAX_REPS:]
+        a.article_ids.extend(b.article_ids)
         self.aliases[other] = keep
         for old, new in self.aliases.items():
             if new == other:
