@@ -120,3 +120,16 @@ def test_ledger_flags_the_softbank_and_microsoft_disputes(seed_story: dict) -> N
         for other in c["contradicts"]:
             if other in by_id:
                 assert abs(by_id[other]["value"] - 5e11) > 1e9
+
+
+def test_a_later_page_joins_the_existing_paragraph_groups(tmp_path: Path, seed_paths: list[Path]) -> None:
+    db = tmp_path / "incremental.db"
+    for path in reversed(seed_paths):  # the RFI page first, the concept page a day later
+        assert ingest([path], settings=Settings(db=str(db))).ok
+    with open_store(str(db)) as store:
+        (story,) = store.stories()
+        assert store.get_state("paragraphs:" + story.id) is not None  # the index was kept and extended
+    exported = stories_export(open_store(str(db)))[0]
+    shared = [g for g in exported["paragraphs"] if len({m["article_id"] for m in g["members"]}) > 1]
+    assert len(shared) == 1
+    assert {m["outlet"] for m in shared[0]["members"]} == {"RFI华语", "88iv"}

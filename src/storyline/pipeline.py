@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from storyline.errors import FetchError, InputError, StoreError, StorylineError
-from storyline.records import Analysis, Article, Comment, RawInput, Story
+from storyline.records import Analysis, Article, Comment, ParagraphGroup, RawInput, Story
 from storyline.settings import Settings
 from storyline.store import InputWrite, Store, StoryAssignment, open_store
 
@@ -43,6 +43,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 CLUSTER_STATE_KEY = "cluster"
+PARAGRAPH_STATE_PREFIX = "paragraphs:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,8 +195,13 @@ def build_story(
     *,
     aliases: Sequence[str] = (),
     now: datetime | None = None,
+    groups: tuple[ParagraphGroup, ...] | None = None,
 ) -> Story:
-    """Everything a story page shows, computed from its member articles and their analyses."""
+    """Everything a story page shows, computed from its member articles and their analyses.
+
+    ``groups`` are the story's paragraph groups when the caller keeps an incremental index
+    (the ingest path does); otherwise they are computed here from the members.
+    """
     from storyline.dedup.groups import group_paragraphs
     from storyline.stories.aggregate import story_entities, story_keywords
     from storyline.stories.concept import concept_name
@@ -212,7 +218,8 @@ def build_story(
     entities = story_entities(analyses)
     concept = concept_name(entities, keywords)
     headline = choose_headline([(an.article_id, an.display_title) for an in analyses], keywords, entities)
-    groups = group_paragraphs(members)
+    if groups is None:
+        groups = group_paragraphs(members)
     claims = build_ledger([c for an in analyses for c in an.claims])
     timeline = build_timeline(articles, claims)
     # Floors are numbered per thread, so the discussion panel summarises the largest thread; the
@@ -263,6 +270,7 @@ class _Ingestor:
     def __init__(self, store: Store, settings: Settings) -> None:
         self.store = store
         self.settings = settings
+        self.pending_state: dict[str, bytes] = {}
         self.clusterer = self._load_clusterer()
 
     def _load_clusterer(self):
@@ -285,6 +293,7 @@ class _Ingestor:
 
         assignments: list[StoryAssignment] = []
         merged: dict[str, str] = {}
+        self.pending_state = {}
         touched: dict[str, list[tuple[Article, Analysis]]] = {}
         try:
             for article, analysis in fresh:
@@ -304,7 +313,7 @@ class _Ingestor:
                 assignments=assignments,
                 stories=stories,
                 merged=merged,
-                state={CLUSTER_STATE_KEY: self.clusterer.to_bytes()},
+                state={CLUSTER_STATE_KEY: self.clusterer.to_bytes(), **self.pending_state},
             )
             result = self.store.write_input(write)
         except BaseException:
@@ -342,11 +351,61 @@ class _Ingestor:
                 for art, an in touched.get(old, []):
                     bucket[art.id] = (art, an)
         now = datetime.now(UTC)
-        return [
-            build_story(sid, list(members.values()), aliases=sorted(aliases.get(sid, ())), now=now)
-            for sid, members in targets.items()
-            if members
-        ]
+        stories = []
+        for sid, members in targets.items():
+            if not members:
+                continue
+            groups = self._extend_paragraph_index(
+                sid,
+                members,
+                fresh_ids={a.id for a, _ in touched.get(sid, [])},
+                rebuilt=sid in aliases and bool(set(merged) & aliases[sid]),
+            )
+            stories.append(
+                build_story(
+                    sid, list(members.values()), aliases=sorted(aliases.get(sid, ())), now=now, groups=groups
+                )
+            )
+        return stories
+
+    def _extend_paragraph_index(
+        self,
+        story_id: str,
+        members: dict[str, tuple[Article, Analysis]],
+        *,
+        fresh_ids: set[str],
+        rebuilt: bool,
+    ) -> tuple[ParagraphGroup, ...]:
+        """The story's paragraph groups, extending its saved index with the new articles only.
+
+        A merge rebuilds the index from every member (two indexes cannot be joined without
+        re-verifying their groups against each other).
+        """
+        from storyline.dedup.groups import ParagraphIndex
+
+        key = PARAGRAPH_STATE_PREFIX + story_id
+        saved = None if rebuilt else self.store.get_state(key)
+        index = None
+        if saved:
+            try:
+                index = ParagraphIndex.from_bytes(saved)
+            except InputError as exc:
+                log.warning("paragraph index of %s not readable (%s); rebuilding it", story_id, exc)
+        if index is None:
+            index = ParagraphIndex()
+            todo = sorted(members.values(), key=lambda m: (_published_key(m[0]), m[0].id))
+        else:
+            todo = sorted(
+                (m for aid, m in members.items() if aid in fresh_ids),
+                key=lambda m: (_published_key(m[0]), m[0].id),
+            )
+        for article, analysis in todo:
+            script = analysis.script if analysis.script not in ("", "und") else article.script
+            index.add_article(
+                article.id, article.outlet, script, analysis.canonical_paragraphs, analysis.display_paragraphs
+            )
+        self.pending_state[key] = index.to_bytes()
+        return index.all_groups()
 
 
 def ingest_inputs(
