@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing as mp
+import os
 import random
 import socket
 import statistics
@@ -145,7 +146,7 @@ def build(db: str, articles: int, per_story: int, comments: int, seed: int) -> i
     return n_stories
 
 
-def _serve(db: str, port: int, hot_ttl: float) -> None:
+def _serve(db: str, port: int, cache_entries: int) -> None:
     import logging
 
     import uvicorn
@@ -155,8 +156,22 @@ def _serve(db: str, port: int, hot_ttl: float) -> None:
     logging.disable(logging.WARNING)
     store = open_store(db)
     uvicorn.run(
-        create_app(store, Settings(db=db)), host="127.0.0.1", port=port, log_level="error", access_log=False
+        create_app(store, Settings(db=db), cache_entries=cache_entries),
+        host="127.0.0.1",
+        port=port,
+        log_level="error",
+        access_log=False,
+        loop="uvloop",
+        http="httptools",
     )
+
+
+def _loadavg() -> str:
+    """The 1/5/15-minute load average: the machine may be shared, and that moves every figure."""
+    try:
+        return "/".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"
 
 
 def _rss_mb(pid: int) -> float:
@@ -164,6 +179,55 @@ def _rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds the process has used (to report server CPU per request)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def _drive_raw(base: str, paths: list[str], concurrency: int) -> tuple[list[float], int, float]:
+    """The same load as :func:`_drive` from a minimal HTTP/1.1 keep-alive client.
+
+    httpx costs ~1-2 ms of CPU a request, and the client shares the 2 cores with the server,
+    so at a few hundred req/s it measures itself. This client writes a GET, reads the status
+    line, the headers and Content-Length bytes of body — the server under test always sends a
+    Content-Length — and nothing else (hand-written because no installed client is this lean).
+    """
+    host, port = base.removeprefix("http://").split(":")
+    queue = list(reversed(paths))
+    latencies: list[float] = []
+    errors = 0
+
+    async def worker() -> None:
+        nonlocal errors
+        reader, writer = await asyncio.open_connection(host, int(port))
+        try:
+            while queue:
+                path = queue.pop()
+                t = time.perf_counter()
+                writer.write(f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode())
+                head = await reader.readuntil(b"\r\n\r\n")
+                status = int(head.split(b" ", 2)[1])
+                length = 0
+                for line in head.split(b"\r\n")[1:]:
+                    name, _, value = line.partition(b":")
+                    if name.strip().lower() == b"content-length":
+                        length = int(value)
+                await reader.readexactly(length)
+                latencies.append(time.perf_counter() - t)
+                if status != 200:
+                    errors += 1
+        except (OSError, asyncio.IncompleteReadError, ValueError):
+            errors += 1 + len(queue)
+            queue.clear()
+        finally:
+            writer.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return latencies, errors, time.perf_counter() - started
 
 
 async def _drive(base: str, paths: list[str], concurrency: int) -> tuple[list[float], int, float]:
@@ -205,14 +269,17 @@ def main() -> None:
     ap.add_argument("--db", default="")
     ap.add_argument("--reuse", action="store_true", help="serve --db as it is, without building")
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--hot-ttl", type=float, default=2.0, help="portal hot-list micro-cache (0 = off)")
+    ap.add_argument(
+        "--client", choices=["raw", "httpx"], default="raw", help="load client (httpx is CPU-hungry)"
+    )
+    ap.add_argument("--cache-entries", type=int, default=512, help="response cache size (0 = off)")
     args = ap.parse_args()
 
     db = args.db or str(Path(tempfile.mkdtemp(prefix="portal-load-")) / "portal.db")
     print(
         f"settings: articles={args.articles} per_story={args.per_story} comments={args.comments} "
         f"requests={args.requests} concurrency={args.concurrency} db={db} workers=1 cpus={mp.cpu_count()} "
-        f"hot_ttl={args.hot_ttl}"
+        f"cache_entries={args.cache_entries} client={args.client} loadavg={_loadavg()}"
     )
     if not args.reuse:
         t = time.perf_counter()
@@ -229,7 +296,7 @@ def main() -> None:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     ctx = mp.get_context("spawn")
-    server = ctx.Process(target=_serve, args=(db, port, args.hot_ttl), daemon=True)
+    server = ctx.Process(target=_serve, args=(db, port, args.cache_entries), daemon=True)
     server.start()
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -249,19 +316,23 @@ def main() -> None:
         "hot list": ["/"] * args.requests,
         "api story": [f"/api/stories/s{rng.randrange(n_stories)}" for _ in range(args.requests)],
     }
+    drive = _drive_raw if args.client == "raw" else _drive
     figures = {}
     try:
         for name, paths in targets.items():
-            asyncio.run(_drive(base, paths[: min(50, len(paths))], args.concurrency))  # warm-up
-            lat, errors, elapsed = asyncio.run(_drive(base, paths, args.concurrency))
+            asyncio.run(drive(base, paths[: min(50, len(paths))], args.concurrency))  # warm-up
+            cpu = _cpu_s(server.pid)
+            lat, errors, elapsed = asyncio.run(drive(base, paths, args.concurrency))
+            cpu_ms = (_cpu_s(server.pid) - cpu) / len(paths) * 1000
             rps = len(paths) / elapsed
             p50, p95 = _p(lat, 50) * 1000, _p(lat, 95) * 1000
             figures[name] = (rps, p95)
             print(
-                f"{name}: {rps:.0f} req/s, p50 {p50:.1f} ms, p95 {p95:.1f} ms, errors {errors}/{len(paths)}"
+                f"{name}: {rps:.0f} req/s, p50 {p50:.1f} ms, p95 {p95:.1f} ms, errors {errors}/{len(paths)}, "
+                f"server CPU {cpu_ms:.2f} ms/req"
             )
         rss = _rss_mb(server.pid)
-        print(f"server RSS: {rss_idle:.0f} MB idle, {rss:.0f} MB after load")
+        print(f"server RSS: {rss_idle:.0f} MB idle, {rss:.0f} MB after load; loadavg {_loadavg()}")
     finally:
         server.terminate()
         server.join(10)

@@ -64,3 +64,36 @@ def test_engagement_weighs_a_comment_like_a_hundred_reads_on_a_log_scale():
 
 def test_naive_now_is_taken_as_utc():
     assert hotness([art("rfi", hours_ago=12)], NOW.replace(tzinfo=None)) == 0.5
+
+
+def test_hot_rank_orders_exactly_as_hotness_at_any_common_time() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from storyline.records import Article, Stats
+    from storyline.stories.hotness import HALF_LIFE_HOURS, hot_rank, hotness
+
+    base = datetime(2025, 1, 22, 12, tzinfo=UTC)
+    stories = [
+        [
+            Article(
+                url=f"u{i}{j}",
+                outlet=f"o{j}",
+                title="t",
+                paragraphs=(),
+                published_at=base + timedelta(hours=7 * i),
+                stats=Stats(reads=100 * i * j, comments=j),
+            )
+            for j in range(1 + i % 3)
+        ]
+        for i in range(6)
+    ]
+    now = base + timedelta(days=400)
+    by_rank = sorted(range(6), key=lambda i: hot_rank(stories[i]))
+    by_hotness = sorted(range(6), key=lambda i: hotness(stories[i], base + timedelta(days=2)))
+    assert by_rank == by_hotness
+    # And the identity itself holds (checked where 2**x does not underflow).
+    soon = base + timedelta(hours=40)  # after every report (hotness clamps future ages to 0)
+    for arts in stories:
+        expected = 2 ** (hot_rank(arts) - soon.timestamp() / 3600 / HALF_LIFE_HOURS)
+        assert abs(hotness(arts, soon) - expected) < 1e-9 * max(1.0, expected)
+    assert all(hot_rank(a) > 0 for a in stories) and now > base

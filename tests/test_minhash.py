@@ -16,9 +16,10 @@ from storyline.dedup.minhash import (
     estimate_jaccard,
     signature,
     signatures,
+    signatures_of_ranges,
     signatures_of_shingles,
 )
-from storyline.dedup.shingles import jaccard
+from storyline.dedup.shingles import jaccard, shingles
 
 TEXT = "星际之门计划由OpenAI、甲骨文和软银合作,目的是在未来4年内投入高达5000亿美元。"
 
@@ -65,10 +66,45 @@ def test_estimate_tracks_true_jaccard():
     assert np.std(errors) < 0.06  # binomial sd at 120 permutations is <= 0.046
 
 
-def test_band_keys_carry_the_band_number():
+def test_band_keys_depend_on_the_band_number_and_a_prefix_of_bands_is_the_same():
     keys = band_keys(signatures([TEXT, TEXT]))
-    assert keys.shape == (2, BANDS) and np.array_equal(keys[0], keys[1])
-    assert np.array_equal(keys[0] >> np.uint64(58), np.arange(BANDS, dtype=np.uint64))
+    assert keys.shape == (2, BANDS) and keys.dtype == np.uint32 and np.array_equal(keys[0], keys[1])
+    same_slots = np.tile(signature(TEXT)[:3], BANDS)[None, :]  # every band holds the same 3 values
+    assert len(set(band_keys(same_slots)[0].tolist())) == BANDS
+    assert np.array_equal(band_keys(signatures([TEXT]), 6)[0], keys[0, :6])
+
+
+def test_signatures_of_ranges_equal_the_minimum_over_each_permutation():
+    rng = np.random.default_rng(11)
+    values = rng.integers(0, 2**32, 30_000, dtype=np.uint64).astype(np.uint32)
+    lo = rng.integers(0, 29_000, 400)
+    hi = np.minimum(lo + rng.integers(0, 5_000, 400), 30_000)  # overlapping, some longer than a chunk
+    hi[:5] = lo[:5]  # empty ranges
+    sigs = signatures_of_ranges(values, lo, hi)
+    for i in range(400):
+        expected = signatures_of_shingles([np.unique(values[lo[i] : hi[i]])])[0]
+        assert np.array_equal(sigs[i], expected)
+    assert np.all(sigs[:5] == EMPTY_SLOT)
+    one = values[lo[9] : hi[9]]
+    naive = (one[:, None] * _A()[None, :] + _B()[None, :]).min(axis=0)  # uint32 arithmetic wraps
+    assert np.array_equal(sigs[9], naive)
+
+
+def _A() -> np.ndarray:
+    from storyline.dedup import minhash
+
+    return minhash._A
+
+
+def _B() -> np.ndarray:
+    from storyline.dedup import minhash
+
+    return minhash._B
+
+
+def test_signature_of_text_is_the_signature_of_its_shingle_set():
+    texts = [TEXT, "Musk said 3.5 billion, 5,000 jobs. 没有钱!", "马"]
+    assert np.array_equal(signatures(texts), signatures_of_shingles([shingles(t) for t in texts]))
 
 
 def test_lsh_finds_near_copy_and_not_unrelated_text():
@@ -93,6 +129,15 @@ def test_lsh_levels_merge_and_every_item_still_finds_itself():
     assert len(idx._levels) <= 10  # merged geometrically, not one level per batch
     found = idx.query(keys)
     assert all(i in f.tolist() for i, f in enumerate(found))
-    restored = LSHIndex.from_arrays(*idx.to_arrays(), n_items=len(idx))
+    restored = LSHIndex.from_array(idx.to_array(), n_items=len(idx))
     assert [f.tolist() for f in restored.query(keys)] == [f.tolist() for f in found]
-    assert idx.nbytes == 300 * BANDS * 12
+    assert idx.nbytes == 300 * BANDS * 8
+
+
+def test_query_pairs_lists_every_stored_id_of_every_shared_key():
+    idx = LSHIndex()
+    keys = np.array([[5, 6], [5, 7], [8, 6]], dtype=np.uint32)
+    idx.insert(np.array([100, 101, 102], dtype=np.uint32), keys)
+    rows, ids = idx.query_pairs(np.array([[5, 9], [1, 6], [2, 3]], dtype=np.uint32))
+    assert sorted(zip(rows.tolist(), ids.tolist(), strict=True)) == [(0, 100), (0, 101), (1, 100), (1, 102)]
+    assert [q.tolist() for q in idx.query(np.array([[5, 6]], dtype=np.uint32))] == [[100, 101, 102]]

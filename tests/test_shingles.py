@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import random
 import unicodedata
 
 import numpy as np
 import opencc
 import pytest
 
-from storyline.dedup.shingles import containment, jaccard, shingles, split_sentences, token_ids, tokens
+from storyline.dedup.shingles import (
+    containment,
+    jaccard,
+    shingle_ranges,
+    shingles,
+    split_sentences,
+    token_batch,
+    token_ids,
+    tokens,
+)
 
 _T2S = opencc.OpenCC("t2s")
 
@@ -100,3 +110,46 @@ def test_fast_codepoint_path_gives_the_same_ids_as_the_tokenizer(seed_paths):
                     checked += 1
     assert checked > 50
     assert token_ids("有著").tolist() == token_ids("有着").tolist()
+
+
+def _assert_batch_matches_one_by_one(texts: list[str]) -> int:
+    """token_batch/shingle_ranges against split_sentences/token_ids/shingles; returns sentences seen."""
+    batch = token_batch(texts)
+    assert len(batch) == len(texts)
+    paragraphs = shingle_ranges(batch.ids, batch.text_starts[:-1], batch.text_starts[1:])
+    sentences = shingle_ranges(batch.ids, batch.sentence_starts, batch.sentence_stops)
+    row = 0
+    for i, text in enumerate(texts):
+        assert batch.ids[batch.text_starts[i] : batch.text_starts[i + 1]].tolist() == token_ids(text).tolist()
+        assert np.array_equal(paragraphs.set(i), shingles(text))
+        expected = split_sentences(text)
+        assert batch.text_sentences[i + 1] - batch.text_sentences[i] == len(expected), text
+        for sentence in expected:
+            got = batch.ids[batch.sentence_starts[row] : batch.sentence_stops[row]]
+            assert got.tolist() == token_ids(sentence).tolist(), (text, sentence)
+            assert np.array_equal(sentences.set(row), shingles(sentence))
+            row += 1
+    return row
+
+
+def test_batch_tokens_sentences_and_shingles_equal_the_one_text_functions_on_the_seeds(seed_paths):
+    lines = [canonical(line) for path in seed_paths for line in path.read_text(encoding="utf-8").splitlines()]
+    assert _assert_batch_matches_one_by_one(lines) > 300
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_batch_equals_one_by_one_on_random_strings_of_awkward_characters(seed):
+    # sentence ends next to quotes, spaces and the text's edge; "." in numbers and before
+    # spaces; thousands separators; words, one-character words above U+3000; 著; characters
+    # whose lower case is longer (İ) and beyond the BMP (both take the one-text path)
+    alphabet = list("马斯克说著着ab1,2,000 .。!?;”’」』\"')\n\t—…5,0003.5_x〇A") + ["İ", "😀", "𠀀", ""]
+    rnd = random.Random(seed)
+    for _ in range(300):
+        texts = ["".join(rnd.choices(alphabet, k=rnd.randint(0, 30))) for _ in range(rnd.randint(1, 6))]
+        _assert_batch_matches_one_by_one(texts)
+
+
+def test_token_batch_numbers_sentences_like_split_sentences():
+    batch = token_batch(["他说:“没有钱。”他后来补充。Yes. ok", "", "。。。 ,"])
+    assert batch.text_sentences.tolist() == [0, 4, 4, 6]  # the empty text has none
+    assert (batch.sentence_stops - batch.sentence_starts).tolist() == [5, 5, 1, 1, 0, 0]

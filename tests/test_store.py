@@ -30,6 +30,7 @@ from storyline.records import (
     TimelineEvent,
 )
 from storyline.store import InputWrite, Store, StoryAssignment, open_store
+from storyline.store.base import StorySummary
 
 CST = timezone(timedelta(hours=8))
 TABLES = (
@@ -181,7 +182,7 @@ def test_sqlite_creates_parent_folders_and_uses_wal(tmp_path: Path) -> None:
     assert path.exists()
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert [r[0] for r in conn.execute("SELECT version FROM schema_migrations ORDER BY version")] == [1, 2]
+    assert [r[0] for r in conn.execute("SELECT version FROM schema_migrations ORDER BY version")] == [1, 2, 3]
     conn.close()
 
 
@@ -194,7 +195,7 @@ def test_migrate_applies_only_the_missing_migrations(tmp_path: Path) -> None:
     conn.commit()
     conn.close()
     s = open_store(str(path), migrate=False)
-    assert s.migrate() == 2
+    assert s.migrate() == 3  # the newest version; only number 2 was missing
     s.close()
     conn = sqlite3.connect(path)
     assert (
@@ -419,6 +420,116 @@ def test_stories_page_hottest_first_with_the_last_id_as_cursor(store: Store) -> 
     assert [s.id for s in store.stories(limit=10)] == ["a", "b", "c", "e", "d"]
     with pytest.raises(StoreError, match="unknown story cursor"):
         store.stories(after="zz")
+
+
+# ---- cheap reads for the web: version() and story_summaries() -------------------------------------
+
+
+def test_version_changes_with_every_committed_write_and_only_then(store: Store, db: str) -> None:
+    v0 = store.version()
+    assert v0 is not None and v0 == store.version()
+    arts = [make_article(1, "川普宣佈", ("星際之門",), raw=RAW)]
+    store.write_input(simple_write(RAW, arts))
+    v1 = store.version()
+    assert v1 != v0
+    store.story("s1"), store.stories(), store.story_summaries(), store.search("川普")
+    assert store.version() == v1  # reads leave it alone
+    store.write_input(simple_write(RAW, arts))  # the same input again still commits a transaction
+    v2 = store.version()
+    assert v2 not in (v0, v1)
+    orphan = make_analysis(make_article(2, "不存在", ("x",), raw=RAW))
+    with pytest.raises(StoreError):
+        store.write_input(InputWrite(raw=RAW, articles=[], analyses=[orphan]))
+    assert store.version() == v2  # a rolled-back write is no change
+    other = open_store(db)  # another connection (as another process would have) writes
+    try:
+        other.write_input(
+            simple_write(RawInput(name="b", data=b"b"), [make_article(3, "另一", ("y",), raw=RAW)])
+        )
+        assert store.version() not in (v0, v1, v2)
+        assert store.version() == other.version()
+    finally:
+        other.close()
+
+
+def test_version_of_two_fresh_databases_differ(tmp_path: Path) -> None:
+    a, b = open_store(str(tmp_path / "a.db")), open_store(str(tmp_path / "b.db"))
+    try:
+        # a recreated database must not repeat a version an HTTP client holds in an ETag
+        assert a.version() != b.version()
+    finally:
+        a.close()
+        b.close()
+
+
+def test_story_summaries_follow_stories_order_and_count_distinct_outlets(store: Store) -> None:
+    arts = [
+        make_article(i, f"标题{i}", (f"段落{i}",), raw=RAW, outlet=outlet)
+        for i, outlet in enumerate(["甲报", "乙报", "甲报", "丙台"])
+    ]
+    stories = [
+        Story(
+            id="big",
+            concept="星际之门",
+            headline="三家媒体",
+            article_ids=tuple(a.id for a in arts),
+            keywords=(Keyword("星门", 0.9), Keyword("软银", 0.5)),
+            hotness=5.0,
+            first_seen=datetime(2025, 1, 1, tzinfo=UTC),
+            last_updated=datetime(2025, 1, 2, 8, tzinfo=CST),
+        ),
+        make_story("small", arts[:1], 2.0),
+        make_story("none", [], 2.0),
+        make_story("cold", [], 0.1),
+    ]
+    store.write_input(
+        InputWrite(
+            raw=RAW,
+            articles=arts,
+            analyses=[],
+            assignments=[StoryAssignment(a.id, "big") for a in arts],
+            stories=stories,
+        )
+    )
+    got = store.story_summaries(limit=10)
+    assert [s.id for s in got] == [s.id for s in store.stories(limit=10)] == ["big", "none", "small", "cold"]
+    assert got[0] == StorySummary(
+        id="big",
+        concept="星际之门",
+        headline="三家媒体",
+        keywords=("星门", "软银"),
+        articles=4,
+        outlets=3,
+        hotness=5.0,
+        first_seen=datetime(2025, 1, 1, tzinfo=UTC),
+        last_updated=datetime(2025, 1, 2, 8, tzinfo=CST),
+    )
+    assert [(s.articles, s.outlets) for s in got[1:]] == [(0, 0), (1, 1), (0, 0)]
+    assert [s.id for s in store.story_summaries(limit=2, after="none")] == ["small", "cold"]
+    # the interface's fallback (full records + articles) gives the same answer
+    assert Store.story_summaries(store, limit=10) == got
+    with pytest.raises(StoreError, match="unknown story cursor"):
+        store.story_summaries(after="zz")
+
+
+def test_summaries_of_rows_from_before_the_summary_column_are_computed_then_filled(tmp_path: Path) -> None:
+    path = str(tmp_path / "old.db")
+    s = open_store(path)
+    arts = [make_article(1, "标题", ("段落",), raw=RAW, outlet="甲报")]
+    s.write_input(simple_write(RAW, arts))
+    expected = s.story_summaries()
+    s.close()
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE stories SET summary = NULL")  # as if written before migration 003
+    conn.commit()
+    conn.close()
+    s = open_store(path, migrate=False)
+    assert s.story_summaries() == expected
+    s.migrate()
+    s.close()
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT count(*) FROM stories WHERE summary IS NULL").fetchone()[0] == 0
+    conn.close()
 
 
 # ---- search --------------------------------------------------------------------------------------

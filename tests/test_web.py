@@ -344,17 +344,134 @@ def test_seed_story_in_simplified_script_has_no_traditional_headline(seed_client
     assert "讀者討論" not in hans.text_content()
 
 
-def test_hot_list_micro_cache_serves_within_ttl_and_ttl_zero_is_live(tmp_path):
-    from storyline.records import RawInput
+# ---- the response cache (storyline.web.cache) ----------------------------------------------------
+def _new_story(sid: str, headline: str, hotness: float):
+    from storyline.records import RawInput, Story
     from storyline.store.base import InputWrite
-    from web_data import STORY
+
+    story = Story(id=sid, concept="新故事", headline=headline, article_ids=(), hotness=hotness)
+    return InputWrite(raw=RawInput(name=sid, data=sid.encode()), articles=[], analyses=[], stories=[story])
+
+
+def _counting(store, monkeypatch, name: str) -> list[int]:
+    """Count calls of store.<name>: a cache hit must not reach the store."""
+    calls = [0]
+    real = getattr(store, name)
+
+    def counted(*a, **kw):
+        calls[0] += 1
+        return real(*a, **kw)
+
+    monkeypatch.setattr(store, name, counted)
+    return calls
+
+
+def test_cache_serves_repeats_from_memory_and_a_new_ingest_invalidates_it(tmp_path, monkeypatch):
+    store = build_store(tmp_path / "cache.db")
+    client = TestClient(create_app(store, Settings(db=str(store.path))))
+    summaries = _counting(store, monkeypatch, "story_summaries")
+    stories = _counting(store, monkeypatch, "story")
+    first = client.get("/")
+    assert len(_doc(first.text).cssselect("li.hot-item")) == 2
+    assert client.get("/").text == first.text and summaries[0] == 1  # second one was a hit
+    client.get("/story/s1"), client.get("/story/s1")
+    assert stories[0] == 1
+    client.get("/api/stories"), client.get("/api/stories")
+    assert summaries[0] == 2
+
+    store.write_input(_new_story("s9", "新标题", 99.0))  # an ingest, through the same store
+    doc = _doc(client.get("/").text)
+    assert doc.cssselect("li.hot-item a.headline")[0].text_content() == "新标题"
+    assert client.get("/api/stories").json()["stories"][0]["id"] == "s9"
+    client.get("/story/s1")
+    assert stories[0] == 2  # every page is re-rendered after a write, not only the hot list
+    store.close()
+
+
+def test_cache_sees_an_ingest_made_by_another_process(tmp_path):
+    from storyline.store import open_store
 
     store = build_store(tmp_path / "cache.db")
-    cached = TestClient(create_app(store, Settings(db=str(store.path)), hot_ttl=3600))
-    live = TestClient(create_app(store, Settings(db=str(store.path)), hot_ttl=0))
-    assert len(_doc(cached.get("/").text).cssselect("li.hot-item")) == 2
-    new = type(STORY)(id="s9", concept="新故事", headline="新标题", article_ids=(), hotness=99.0)
-    store.write_input(InputWrite(raw=RawInput(name="n", data=b"n"), articles=[], analyses=[], stories=[new]))
-    assert len(_doc(cached.get("/").text).cssselect("li.hot-item")) == 2
-    assert _doc(live.get("/").text).cssselect("li.hot-item a.headline")[0].text_content() == "新标题"
+    client = TestClient(create_app(store, Settings(db=str(store.path))))
+    assert len(_doc(client.get("/").text).cssselect("li.hot-item")) == 2
+    writer = open_store(str(store.path))  # its own connection, as `storyline ingest` would have
+    writer.write_input(_new_story("s9", "别处写入", 99.0))
+    writer.close()
+    assert _doc(client.get("/").text).cssselect("li.hot-item a.headline")[0].text_content() == "别处写入"
+    store.close()
+
+
+def test_cache_never_serves_one_scripts_page_for_the_other(tmp_path):
+    store = build_store(tmp_path / "cache.db")
+    app = create_app(store, Settings(db=str(store.path)))
+    hant, hans, orig = TestClient(app), TestClient(app), TestClient(app)
+    # the same URL, three cookies: each must get its own rendering, also when cached
+    hant.cookies.set("script", "hant")
+    hans.cookies.set("script", "hans")
+    for _ in range(2):
+        t, h, o = hant.get("/story/s1").text, hans.get("/story/s1").text, orig.get("/story/s1").text
+        assert "讀者討論" in t and "读者讨论" not in t
+        assert "读者讨论" in h and "讀者討論" not in h
+        assert (
+            _doc(o).get("lang") == "zh"
+            and _doc(t).get("lang") == "zh-Hant"
+            and _doc(h).get("lang") == "zh-Hans"
+        )
+    # the URL choice beats the cookie, and sets the cookie again on a cached response too
+    for _ in range(2):
+        r = hans.get("/story/s1?script=hant")
+        assert "讀者討論" in r.text and "script=hant" in r.headers["set-cookie"]
+    assert "讀者討論" in hans.get("/story/s1").text  # the cookie now says hant
+    junk = TestClient(app)
+    junk.cookies.set("script", "klingon")  # an unknown choice is the original script
+    assert junk.get("/story/s1").text == orig.get("/story/s1").text
+    store.close()
+
+
+def test_cached_responses_keep_security_headers_and_answer_304_from_a_version_etag(tmp_path):
+    store = build_store(tmp_path / "cache.db")
+    client = TestClient(create_app(store, Settings(db=str(store.path))))
+    first, again = client.get("/story/s1"), client.get("/story/s1")
+    for r in (first, again):
+        assert "default-src 'self'" in r.headers["content-security-policy"]
+        assert r.headers["vary"] == "Cookie" and r.headers["cache-control"] == "no-cache"
+    etag = first.headers["etag"]
+    assert again.headers["etag"] == etag
+    assert int(first.headers["content-length"]) == len(first.content)
+    r304 = client.get("/story/s1", headers={"If-None-Match": etag})
+    assert r304.status_code == 304 and r304.content == b"" and r304.headers["etag"] == etag
+    assert "content-security-policy" in r304.headers
+    # the ETag is the same for a fresh app over the same store (another worker, a restart) …
+    other = TestClient(create_app(store, Settings(db=str(store.path))))
+    assert other.get("/story/s1", headers={"If-None-Match": etag}).status_code == 304
+    # … and a new ingest makes it stale
+    store.write_input(_new_story("s9", "新标题", 99.0))
+    r = client.get("/story/s1", headers={"If-None-Match": etag})
+    assert r.status_code == 200 and r.headers["etag"] != etag
+    store.close()
+
+
+def test_cache_keeps_redirects_but_not_404s_and_is_bounded(tmp_path, monkeypatch):
+    store = build_store(tmp_path / "cache.db")
+    client = TestClient(create_app(store, Settings(db=str(store.path)), cache_entries=2))
+    resolves = _counting(store, monkeypatch, "resolve_story_id")
+    for _ in range(2):
+        r = client.get("/story/s0?script=hant", follow_redirects=False)
+        assert r.status_code == 301 and r.headers["location"] == "/story/s1?script=hant"
+    assert resolves[0] == 1
+    for _ in range(2):
+        assert client.get("/story/nope").status_code == 404
+    assert resolves[0] == 3  # not kept
+    client.get("/story/s1"), client.get("/story/sx"), client.get("/story/s1")  # s0's redirect evicted
+    client.get("/story/s0?script=hant", follow_redirects=False)
+    assert resolves[0] == 6
+    store.close()
+
+
+def test_cache_entries_zero_turns_the_cache_off(tmp_path, monkeypatch):
+    store = build_store(tmp_path / "cache.db")
+    client = TestClient(create_app(store, Settings(db=str(store.path)), cache_entries=0))
+    stories = _counting(store, monkeypatch, "story")
+    client.get("/story/s1"), client.get("/story/s1")
+    assert stories[0] == 2
     store.close()

@@ -180,6 +180,19 @@ def parse_and_analyze(raw: RawInput) -> ParsedInput:
     return ParsedInput(raw, tuple(members), warnings)
 
 
+def _with_observed_time(article: Article) -> Article:
+    """For clustering only: an undated report existed no later than its first dated comment.
+
+    The stored article keeps ``published_at`` as the page said (unknown); the clusterer needs a
+    time to weigh proximity, and the earliest reader reply is an honest upper bound.
+    """
+    if article.published_at is not None:
+        return article
+    times = [c.posted_at for c in article.comments if c.posted_at is not None]
+    times += [q.posted_at for c in article.comments for q in c.quotes if q.posted_at is not None]
+    return replace(article, published_at=min(times)) if times else article
+
+
 def _published_key(article: Article) -> datetime:
     return article.published_at or datetime.max.replace(tzinfo=UTC)
 
@@ -207,7 +220,7 @@ def build_story(
     from storyline.stories.concept import concept_name
     from storyline.stories.discussion import summarize_discussion
     from storyline.stories.headline import choose_headline
-    from storyline.stories.hotness import hotness
+    from storyline.stories.hotness import hot_rank
     from storyline.stories.ledger import build_ledger
     from storyline.stories.timeline import build_timeline
 
@@ -239,7 +252,7 @@ def build_story(
         timeline=timeline,
         claims=claims,
         discussion=discussion,
-        hotness=hotness(articles, now),
+        hotness=hot_rank(articles),  # time-independent rank: see stories.hotness
         first_seen=min(times) if times else None,
         last_updated=max(times) if times else None,
         aliases=tuple(sorted(set(aliases))),
@@ -300,7 +313,7 @@ class _Ingestor:
                 if article.id in known:
                     story_id = self.store.resolve_story_id(known[article.id]) or known[article.id]
                 else:
-                    result = self.clusterer.assign(article, analysis)
+                    result = self.clusterer.assign(_with_observed_time(article), analysis)
                     story_id = result.story_id
                     merged.update(result.merged)
                 assignments.append(StoryAssignment(article.id, story_id))

@@ -39,27 +39,30 @@ import hashlib
 import logging
 from array import array
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 import msgspec
 import numpy as np
 
-from storyline.dedup.minhash import LSHIndex, band_keys, signatures_of_shingles
+from storyline.dedup.minhash import BANDS, LSHIndex, band_keys, signatures_of_ranges
 from storyline.dedup.shingles import (
+    ShingleRanges,
     containment,
     jaccard,
+    shingle_ranges,
     shingles,
-    shingles_of_ids,
     split_sentences,
-    token_ids,
+    token_batch,
 )
+from storyline.dedup.texts import ParagraphTexts
 from storyline.errors import InputError
 from storyline.records import Analysis, Article, GroupMember, ParagraphGroup
 
 __all__ = [
     "MIN_SENTENCE_SHINGLES",
+    "PARAGRAPH_BANDS",
     "PARAGRAPH_CONTAINMENT",
     "PARAGRAPH_JACCARD",
+    "SENTENCE_BANDS",
     "SENTENCE_CONTAINMENT",
     "SENTENCE_JACCARD",
     "ParagraphIndex",
@@ -76,13 +79,18 @@ SENTENCE_JACCARD = 0.5
 MIN_CONTAINED_SHINGLES = 12  # a shorter text merges by containment only if also Jaccard-close
 MIN_SENTENCE_SHINGLES = 12  # about 14 CJK characters: shorter sentences never link alone
 MIN_INDEXED_SHINGLES = 5  # sentences shorter than this are not indexed (too common to be evidence)
-_FORMAT = 1
+# LSH bands per paragraph and per sentence (3 rows each; see storyline.dedup.minhash). A whole
+# paragraph gets all 40: near-copies with edits everywhere (Jaccard ~0.5) must still meet. A
+# sentence gets 6 — its job is finding a sentence repeated nearly verbatim inside a different
+# paragraph (Jaccard 0.8: 0.99; 1.0: always) — because sentences are ~5 per paragraph and
+# every band costs 8 bytes per item in memory.
+PARAGRAPH_BANDS = 40
+SENTENCE_BANDS = 3
+_FORMAT = 2
+_SHIFT = np.uint64(32)
+_LOW32 = np.uint64(0xFFFFFFFF)
 
-
-@dataclass(slots=True)
-class _Group:
-    rep: int  # paragraph number of the representative
-    members: list[tuple[int, int, float]] = field(default_factory=list)  # (paragraph, sentence|-1, sim)
+Member = tuple[int, int, float]  # (paragraph, sentence or -1 for the whole paragraph, similarity)
 
 
 class _Saved(msgspec.Struct, array_like=True):
@@ -90,14 +98,13 @@ class _Saved(msgspec.Struct, array_like=True):
     articles: list[tuple[str, str, str]]
     p_article: bytes
     p_position: bytes
-    canonical: list[str]
-    display: list[str]
     p_group: bytes
-    seg_para: bytes
-    seg_sentence: bytes
-    groups: list[tuple[int, list[tuple[int, int, float]]]]
-    lsh_keys: bytes
-    lsh_ids: bytes
+    texts: tuple[bytes, bytes, bytes, bytes, bytes]
+    g_rep: bytes
+    members: list[tuple[int, list[tuple[int, int, float]]]]
+    para_lsh: bytes
+    sent_lsh: bytes
+    lsh_items: tuple[int, int]
 
 
 def _paragraph_match(q: np.ndarray, r: np.ndarray) -> float:
@@ -125,46 +132,52 @@ def _sentence_match(s: np.ndarray, rep: np.ndarray, rep_sentences: Sequence[np.n
     return 0.0
 
 
+class _Shingled:
+    """Shingle ranges of a list of paragraphs: row i is paragraph i, then all their sentences."""
+
+    __slots__ = ("n", "ranges", "sentence_rows")
+
+    def __init__(self, canonical_paragraphs: Sequence[str]) -> None:
+        batch = token_batch(canonical_paragraphs)
+        self.n = len(canonical_paragraphs)
+        self.ranges: ShingleRanges = shingle_ranges(
+            batch.ids,
+            np.concatenate([batch.text_starts[:-1], batch.sentence_starts]),
+            np.concatenate([batch.text_starts[1:], batch.sentence_stops]),
+        )
+        self.sentence_rows = batch.text_sentences + self.n  # paragraph i: rows [i]..[i + 1]
+
+    def paragraph(self, i: int) -> np.ndarray:
+        return self.ranges.set(i)
+
+    def sentences(self, i: int) -> list[np.ndarray]:
+        return [self.ranges.set(r) for r in range(self.sentence_rows[i], self.sentence_rows[i + 1])]
+
+    def sentence_owner(self) -> np.ndarray:
+        """Paragraph number of every sentence row."""
+        return np.repeat(np.arange(self.n), np.diff(self.sentence_rows))
+
+
 def _sentence_shingles(canonical: str) -> list[np.ndarray]:
     return [shingles(s) for s in split_sentences(canonical)]
 
 
-def _shingle_both(canonical: str) -> tuple[np.ndarray, list[np.ndarray]]:
-    """Paragraph and sentence shingles from one tokenisation (sentences end at punctuation,
-    which tokens drop, so the paragraph's token ids are the sentences' concatenated)."""
-    ids = [token_ids(s) for s in split_sentences(canonical)]
-    whole = shingles_of_ids(np.concatenate(ids)) if ids else shingles_of_ids(np.empty(0, np.uint64))
-    return whole, [shingles_of_ids(i) for i in ids]
-
-
-def _colliding_pairs(keys: np.ndarray, seg_para: list[int]) -> set[tuple[int, int]]:
-    """(later, earlier) paragraph pairs of one batch whose segments share a band key."""
-    if len(seg_para) < 2:
-        return set()
-    flat = keys.ravel()
-    order = np.argsort(flat, kind="stable")
-    sorted_keys = flat[order]
-    dup = np.flatnonzero(sorted_keys[1:] == sorted_keys[:-1])
-    if not len(dup):
-        return set()
-    rows = order // keys.shape[1]
-    pairs = set()
-    for i in dup.tolist():  # runs of equal keys: link each item to the run's earlier ones
-        j = i
-        while j >= 0 and sorted_keys[j] == sorted_keys[i + 1]:
-            a, b = seg_para[rows[j]], seg_para[rows[i + 1]]
-            if a != b:
-                pairs.add((max(a, b), min(a, b)))
-            j -= 1
-    return pairs
+def _pairs(owner_a: np.ndarray, other: np.ndarray) -> np.ndarray:
+    """Unique (owner, other) pairs packed as uint64, owner in the high half."""
+    return np.unique((owner_a.astype(np.uint64) << _SHIFT) | other.astype(np.uint64))
 
 
 class ParagraphIndex:
     """Incremental paragraph groups over the articles of a story (or of a whole time window).
 
     ``add_article`` verifies each new paragraph against the representatives of the groups its
-    LSH candidates live in, then indexes its sentences; earlier groups keep their ids. Save with
-    :meth:`to_bytes` and extend later with :meth:`from_bytes`.
+    LSH candidates live in, then indexes the paragraph and its sentences; earlier groups keep
+    their ids. Save with :meth:`to_bytes` and extend later with :meth:`from_bytes`.
+
+    Memory: texts in byte buffers (:class:`~storyline.dedup.texts.ParagraphTexts`), 8 bytes per
+    LSH band entry, 12 bytes of arrays per paragraph and 4 per group; a Python list of members
+    only for groups with more than one member. Shingle sets are never stored: verification
+    recomputes them from the canonical text.
 
     >>> idx = ParagraphIndex()
     >>> idx.add_article("a1", "X", "en", ["one two three four five six"], ["One two three four five six"])
@@ -177,19 +190,18 @@ class ParagraphIndex:
         self._article_no: dict[str, int] = {}
         self._p_article = array("I")
         self._p_position = array("I")
-        self._canonical: list[str] = []
-        self._display: list[str] = []
         self._p_group = array("I")
-        self._seg_para = array("I")
-        self._seg_sentence = array("i")
-        self._groups: list[_Group] = []
-        self._lsh = LSHIndex()
+        self._texts = ParagraphTexts()
+        self._g_rep = array("I")  # representative paragraph of each group
+        self._members: dict[int, list[Member]] = {}  # only groups with more than one member
+        self._para_lsh = LSHIndex()  # ids are paragraph numbers
+        self._sent_lsh = LSHIndex()  # ids are the paragraph numbers of the sentences
 
     # ---------------------------------------------------------------------------------- adding
 
     def __len__(self) -> int:
         """Number of paragraphs held."""
-        return len(self._canonical)
+        return len(self._texts)
 
     def __contains__(self, article_id: object) -> bool:
         return article_id in self._article_no
@@ -218,99 +230,114 @@ class ParagraphIndex:
         art = len(self._articles)
         self._articles.append((article_id, outlet, script))
         self._article_no[article_id] = art
-        first = len(self._canonical)
+        first = len(self._texts)
+        n = len(canonical_paragraphs)
 
-        both = [_shingle_both(c) for c in canonical_paragraphs]
-        para_sh = [b[0] for b in both]
-        sent_sh = [b[1] for b in both]
-        seg_para: list[int] = []
-        seg_sentence: list[int] = []
-        seg_sets: list[np.ndarray] = []
-        for i, (psh, ssh) in enumerate(zip(para_sh, sent_sh, strict=True)):
-            picked = [(k, s) for k, s in enumerate(ssh) if len(s) >= MIN_INDEXED_SHINGLES]
-            if not picked and len(psh):
-                picked = [(-1, psh)]  # only short sentences: index the paragraph as a whole
-            for k, s in picked:
-                seg_para.append(first + i)
-                seg_sentence.append(k)
-                seg_sets.append(s)
-        keys = band_keys(signatures_of_shingles(seg_sets)) if seg_sets else np.empty((0, 0), np.uint64)
-        found = self._lsh.query(keys) if seg_sets else []
+        sh = _Shingled(canonical_paragraphs)
+        size = sh.ranges.size()
+        para_rows = np.flatnonzero(size[:n] > 0)
+        sent_rows = n + np.flatnonzero(size[n:] >= MIN_INDEXED_SHINGLES)
+        sent_owner = sh.sentence_owner()[sent_rows - n]
+        rows = np.concatenate([para_rows, sent_rows])
+        sigs = signatures_of_ranges(sh.ranges.values, sh.ranges.lo[rows], sh.ranges.hi[rows])
+        p_keys = band_keys(sigs[: len(para_rows)], PARAGRAPH_BANDS)
+        s_keys = band_keys(sigs[len(para_rows) :], SENTENCE_BANDS)
 
-        # candidates per new paragraph: stored paragraphs, plus earlier paragraphs of this article
-        cands: list[set[int]] = [set() for _ in canonical_paragraphs]
-        seg_to_para = self._seg_para
-        for row, p in enumerate(seg_para):
-            if len(found[row]):
-                cands[p - first].update(seg_to_para[s] for s in found[row].tolist())
-        for p, q in _colliding_pairs(keys, seg_para):  # q < p, both of this article
-            cands[p - first].add(q)
+        # candidates: stored paragraphs sharing a band key (paragraph with paragraph, sentence
+        # with sentence), and earlier paragraphs of this article sharing any key
+        r1, ids1 = self._para_lsh.query_pairs(p_keys)
+        r2, ids2 = self._sent_lsh.query_pairs(s_keys)
+        owner = np.concatenate([para_rows[r1], sent_owner[r2]])
+        packed = [_pairs(owner, np.concatenate([ids1, ids2]))]
+        all_keys = np.concatenate([p_keys.ravel(), s_keys.ravel()])
+        key_owner = np.concatenate(
+            [np.repeat(para_rows, p_keys.shape[1]), np.repeat(sent_owner, s_keys.shape[1])]
+        )
+        order = np.argsort(all_keys, kind="stable")
+        sorted_keys, sorted_owner = all_keys[order], key_owner[order]
+        for i in np.flatnonzero(sorted_keys[1:] == sorted_keys[:-1]).tolist():
+            j = i  # a run of equal keys: link its last item to every earlier one
+            while j >= 0 and sorted_keys[j] == sorted_keys[i + 1]:
+                a, b = int(sorted_owner[j]), int(sorted_owner[i + 1])
+                if a != b:
+                    packed.append(np.array([(max(a, b) << 32) | (first + min(a, b))], dtype=np.uint64))
+                j -= 1
+        cands: dict[int, set[int]] = {}
+        for pair in np.unique(np.concatenate(packed)).tolist():
+            cands.setdefault(pair >> 32, set()).add(pair & 0xFFFFFFFF)
 
+        self._p_article.extend([art] * n)
+        self._p_position.extend(range(n))
+        self._p_group.extend([0] * n)
         for i, (c, d) in enumerate(zip(canonical_paragraphs, display_paragraphs, strict=True)):
+            self._texts.append(c, d)
             p = first + i
-            self._p_article.append(art)
-            self._p_position.append(i)
-            self._canonical.append(c)
-            self._display.append(d)
-            self._p_group.append(0)
-            self._place(p, para_sh[i], sent_sh[i], cands[i])
+            if i in cands:
+                self._place(p, i, sh, cands[i])
+            else:  # nothing alike: a group of its own
+                self._p_group[p] = len(self._g_rep)
+                self._g_rep.append(p)
 
-        self._seg_para.extend(seg_para)
-        self._seg_sentence.extend(seg_sentence)
-        if seg_sets:
-            start = len(self._seg_para) - len(seg_sets)
-            self._lsh.insert(np.arange(start, start + len(seg_sets), dtype=np.uint32), keys)
+        self._para_lsh.insert((first + para_rows).astype(np.uint32), p_keys)
+        self._sent_lsh.insert((first + sent_owner).astype(np.uint32), s_keys)
 
-    def _place(self, p: int, psh: np.ndarray, ssh: list[np.ndarray], cands: set[int]) -> None:
+    def _place(self, p: int, i: int, sh: _Shingled, cands: set[int]) -> None:
         candidate_groups = sorted({self._p_group[c] for c in cands})
-        rep_cache: dict[int, np.ndarray] = {}
+        psh = sh.paragraph(i)
+        rep_sets = {g: shingles(self._texts.canonical(self._g_rep[g])) for g in candidate_groups}
         best_group, best_sim = -1, 0.0
         for g in candidate_groups:
-            rep_cache[g] = shingles(self._canonical[self._groups[g].rep])
-            sim = _paragraph_match(psh, rep_cache[g])
+            sim = _paragraph_match(psh, rep_sets[g])
             if sim > best_sim:
                 best_group, best_sim = g, sim
         if best_group >= 0:
-            self._join(best_group, p, psh, rep_cache[best_group])
+            self._join(best_group, p, psh, rep_sets[best_group])
             return
-        g_new = len(self._groups)
-        self._groups.append(_Group(rep=p, members=[(p, -1, 1.0)]))
+        g_new = len(self._g_rep)
+        self._g_rep.append(p)
         self._p_group[p] = g_new
         # Sentence links: this paragraph is new as a whole, but a sentence of it may repeat a group.
-        for k, s in enumerate(ssh):
+        rep_sentences = {g: _sentence_shingles(self._texts.canonical(self._g_rep[g])) for g in candidate_groups}
+        for k, s in enumerate(sh.sentences(i)):
             best_group, best_sim = -1, 0.0
             for g in candidate_groups:
-                rep = self._groups[g].rep
-                sim = _sentence_match(s, rep_cache[g], _sentence_shingles(self._canonical[rep]))
+                sim = _sentence_match(s, rep_sets[g], rep_sentences[g])
                 if sim > best_sim:
                     best_group, best_sim = g, sim
             if best_group >= 0:
-                self._groups[best_group].members.append((p, k, round(best_sim, 4)))
+                self._members_of(best_group).append((p, k, round(best_sim, 4)))
+
+    def _members_of(self, g: int) -> list[Member]:
+        """The member list of group g, created on first use (a lone paragraph has none stored)."""
+        members = self._members.get(g)
+        if members is None:
+            members = self._members[g] = [(self._g_rep[g], -1, 1.0)]
+        return members
 
     def _join(self, g: int, p: int, psh: np.ndarray, rep_sh: np.ndarray) -> None:
-        group = self._groups[g]
+        members = self._members_of(g)
         self._p_group[p] = g
         if len(psh) > len(rep_sh):
             # the newcomer is the most complete version: it becomes what the page shows
-            group.rep = p
-            rep_sh = psh
+            self._g_rep[g] = p
             updated = []
-            for q, k, _ in group.members:
-                own = shingles(self._canonical[q]) if k < 0 else _sentence_shingles(self._canonical[q])[k]
-                updated.append((q, k, round(containment(own, rep_sh), 4)))
-            group.members = updated
-            group.members.append((p, -1, 1.0))
+            for q, k, _ in members:
+                text = self._texts.canonical(q)
+                own = shingles(text) if k < 0 else _sentence_shingles(text)[k]
+                updated.append((q, k, round(containment(own, psh), 4)))
+            updated.append((p, -1, 1.0))
+            self._members[g] = updated
         else:
-            group.members.append((p, -1, round(containment(psh, rep_sh), 4)))
+            members.append((p, -1, round(containment(psh, rep_sh), 4)))
 
     # --------------------------------------------------------------------------------- reading
 
     def _member(self, p: int, k: int, sim: float) -> GroupMember:
         article_id, outlet, script = self._articles[self._p_article[p]]
-        text = self._display[p]
+        text = self._texts.display(p)
         if k >= 0:
             shown = split_sentences(text)
-            canon = split_sentences(self._canonical[p])
+            canon = split_sentences(self._texts.canonical(p))
             # the display form splits like the canonical one unless NFKC/t2s changed punctuation
             text = shown[k] if len(shown) == len(canon) else canon[k]
         return GroupMember(
@@ -324,49 +351,54 @@ class ParagraphIndex:
         )
 
     def _record(self, g: int) -> ParagraphGroup:
-        group = self._groups[g]
-        first = group.members[0][0]
+        members = self._members.get(g) or [(self._g_rep[g], -1, 1.0)]
+        first = members[0][0]  # the paragraph that started the group names it for good
         article_id = self._articles[self._p_article[first]][0]
         gid = "p" + hashlib.sha256(f"{article_id}\x1f{self._p_position[first]}".encode()).hexdigest()[:15]
-        members = tuple(self._member(p, k, sim) for p, k, sim in sorted(group.members))
-        return ParagraphGroup(id=gid, text=self._display[group.rep], members=members)
+        shown = tuple(self._member(p, k, sim) for p, k, sim in sorted(members))
+        return ParagraphGroup(id=gid, text=self._texts.display(self._g_rep[g]), members=shown)
 
     def all_groups(self) -> tuple[ParagraphGroup, ...]:
         """Every group, singletons included, in order of first appearance: each paragraph once."""
-        return tuple(self._record(g) for g in range(len(self._groups)))
+        return tuple(self._record(g) for g in range(len(self._g_rep)))
 
     def groups(self) -> tuple[ParagraphGroup, ...]:
         """Only groups printed by at least two articles (the repeats a reader should see merged)."""
         out = []
-        for g, group in enumerate(self._groups):
-            arts = {self._p_article[p] for p, _, _ in group.members}
-            if len(group.members) >= 2 and len(arts) >= 2:
+        for g in sorted(self._members):
+            members = self._members[g]
+            if len({self._p_article[p] for p, _, _ in members}) >= 2:
                 out.append(self._record(g))
         return tuple(out)
 
     @property
     def nbytes_lsh(self) -> int:
-        """Bytes held by the LSH arrays (the rest is the paragraph texts and small lists)."""
-        return self._lsh.nbytes
+        """Bytes held by the LSH arrays (paragraph and sentence bands)."""
+        return self._para_lsh.nbytes + self._sent_lsh.nbytes
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the index's buffers and arrays (Python objects of multi-member groups,
+        articles and the small lists not counted)."""
+        arrays = (self._p_article, self._p_position, self._p_group, self._g_rep)
+        return self.nbytes_lsh + self._texts.nbytes + sum(a.itemsize * len(a) for a in arrays)
 
     # ------------------------------------------------------------------------------ persisting
 
     def to_bytes(self) -> bytes:
         """Serialise the whole index (msgpack); :meth:`from_bytes` restores it for extension."""
-        lsh_keys, lsh_ids = self._lsh.to_arrays()
         saved = _Saved(
             format=_FORMAT,
             articles=self._articles,
             p_article=self._p_article.tobytes(),
             p_position=self._p_position.tobytes(),
-            canonical=self._canonical,
-            display=self._display,
             p_group=self._p_group.tobytes(),
-            seg_para=self._seg_para.tobytes(),
-            seg_sentence=self._seg_sentence.tobytes(),
-            groups=[(g.rep, g.members) for g in self._groups],
-            lsh_keys=lsh_keys.tobytes(),
-            lsh_ids=lsh_ids.tobytes(),
+            texts=self._texts.to_parts(),
+            g_rep=self._g_rep.tobytes(),
+            members=sorted(self._members.items()),
+            para_lsh=self._para_lsh.to_array().tobytes(),
+            sent_lsh=self._sent_lsh.to_array().tobytes(),
+            lsh_items=(len(self._para_lsh), len(self._sent_lsh)),
         )
         return msgspec.msgpack.encode(saved)
 
@@ -384,16 +416,13 @@ class ParagraphIndex:
         idx = cls()
         idx._articles = [tuple(a) for a in saved.articles]  # type: ignore[misc]
         idx._article_no = {a[0]: i for i, a in enumerate(idx._articles)}
-        for name in ("p_article", "p_position", "p_group", "seg_para", "seg_sentence"):
+        for name in ("p_article", "p_position", "p_group", "g_rep"):
             getattr(idx, "_" + name).frombytes(getattr(saved, name))
-        idx._canonical = saved.canonical
-        idx._display = saved.display
-        idx._groups = [_Group(rep=rep, members=[tuple(m) for m in members]) for rep, members in saved.groups]  # type: ignore[misc]
-        idx._lsh = LSHIndex.from_arrays(
-            np.frombuffer(saved.lsh_keys, dtype=np.uint64).copy(),
-            np.frombuffer(saved.lsh_ids, dtype=np.uint32).copy(),
-            len(idx._seg_para),
-        )
+        idx._texts = ParagraphTexts.from_parts(saved.texts)
+        idx._members = {g: [tuple(m) for m in members] for g, members in saved.members}  # type: ignore[misc]
+        for name, items in zip(("para_lsh", "sent_lsh"), saved.lsh_items, strict=True):
+            packed = np.frombuffer(getattr(saved, name), dtype=np.uint64).copy()
+            setattr(idx, "_" + name, LSHIndex.from_array(packed, items))
         return idx
 
 
@@ -426,20 +455,32 @@ def shared_paragraph_score(a_canonical: Sequence[str], b_canonical: Sequence[str
     1.0
     """
     # sentences too short to link alone count on neither side, so an article scores 1.0 with itself
-    a_sent = [s for p in a_canonical for s in _sentence_shingles(p) if len(s) >= MIN_SENTENCE_SHINGLES]
-    b_sent = [s for p in b_canonical for s in _sentence_shingles(p) if len(s) >= MIN_SENTENCE_SHINGLES]
+    a_sh, b_sh = _Shingled(a_canonical), _Shingled(b_canonical)
+    a_sent, b_sent = _long_sentences(a_sh), _long_sentences(b_sh)
     a_total, b_total = sum(len(s) for s in a_sent), sum(len(s) for s in b_sent)
     if not a_total or not b_total:
         return 0.0
     if b_total < a_total:
-        a_canonical, b_canonical, a_sent, a_total = b_canonical, a_canonical, b_sent, b_total
-    b_paras = [(shingles(p), _sentence_shingles(p)) for p in b_canonical]
-    b_union = np.unique(np.concatenate([sh for sh, _ in b_paras])) if b_paras else np.empty(0, np.uint32)
+        a_sent, a_total, b_sh = b_sent, b_total, a_sh
+    r = b_sh.ranges
+    b_union = np.unique(np.concatenate([r.values[r.lo[i] : r.hi[i]] for i in range(b_sh.n)]))
+    b_paras: dict[int, tuple[np.ndarray, list[np.ndarray]]] = {}  # shingled when first needed
     copied = 0
     for s in a_sent:
         # cheap filter first: a sentence can only match if half of it is somewhere in b
         if containment(s, b_union) < SENTENCE_JACCARD:
             continue
-        if any(_sentence_match(s, sh, sents) for sh, sents in b_paras):
-            copied += len(s)
+        for i in range(b_sh.n):
+            if i not in b_paras:
+                b_paras[i] = (b_sh.paragraph(i), b_sh.sentences(i))
+            if _sentence_match(s, *b_paras[i]):
+                copied += len(s)
+                break
     return copied / a_total
+
+
+def _long_sentences(sh: _Shingled) -> list[np.ndarray]:
+    """Shingle sets of the sentences with at least MIN_SENTENCE_SHINGLES shingles, in order."""
+    rows = sh.n + np.flatnonzero(sh.ranges.size()[sh.n :] >= MIN_SENTENCE_SHINGLES)  # positions >= set size
+    sets = (sh.ranges.set(r) for r in rows.tolist())
+    return [s for s in sets if len(s) >= MIN_SENTENCE_SHINGLES]

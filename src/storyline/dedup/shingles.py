@@ -22,6 +22,8 @@ Example::
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -30,11 +32,15 @@ import xxhash
 __all__ = [
     "SHINGLE_K",
     "VARIANT_FOLD",
+    "ShingleRanges",
+    "TokenBatch",
     "containment",
     "jaccard",
     "shingles",
+    "shingle_ranges",
     "shingles_of_ids",
     "split_sentences",
+    "token_batch",
     "token_ids",
     "tokens",
 ]
@@ -160,3 +166,234 @@ def split_sentences(text: str) -> list[str]:
     ['他说:“没有钱。”', '他后来补充。', 'Yes. ', 'ok']
     """
     return [m for m in _SENTENCE_RE.findall(text) if m]
+
+
+# ------------------------------------------------------------------------- batches of texts
+#
+# The functions above take one text at a time; a stage that shingles thousands of paragraphs
+# pays ~20 numpy calls of Python overhead per text there. Below, a whole batch is tokenised,
+# split into sentences and shingled in one pass of array operations over the concatenated
+# codepoints; only Latin words (a few per Chinese paragraph) are hashed one by one. The result
+# is exactly what the one-text functions give (tests compare them on the seed pages and on
+# random strings of the awkward characters).
+
+_TERMINATORS = "\u3002!?;"  # the sentence ends of _SENTENCE_RE
+_TAIL_RE = re.compile("[\u3002!?;]*[\u201d\u2019\u300d\u300f\"')]*\\s*")  # what ends a sentence
+_CJK_BIT, _WORD_BIT_C, _TERM_BIT, _SPACE_BIT = 1, 2, 4, 8
+
+
+@lru_cache(maxsize=1)
+def _char_classes() -> np.ndarray:
+    """BMP table of bit flags: one-char token (CJK), word character, sentence end, whitespace."""
+    cjk, wordy = _tables()
+    flags = cjk.astype(np.uint8) * _CJK_BIT | wordy.astype(np.uint8) * _WORD_BIT_C
+    flags[[ord(c) for c in _TERMINATORS]] |= _TERM_BIT
+    space = np.array([chr(c).isspace() for c in range(0x10000)], dtype=bool)
+    flags[space] |= _SPACE_BIT
+    return flags
+
+
+@dataclass(frozen=True, slots=True)
+class TokenBatch:
+    """Token ids of many texts, and their sentences, as flat arrays.
+
+    Text ``i`` has tokens ``ids[text_starts[i]:text_starts[i + 1]]`` and sentences
+    ``text_sentences[i]:text_sentences[i + 1]``; sentence ``j`` has tokens
+    ``ids[sentence_starts[j]:sentence_stops[j]]``. Sentences are numbered exactly as
+    :func:`split_sentences` numbers them (token-less ones included).
+
+    >>> b = token_batch(["马斯克说。没钱", "ok"])
+    >>> b.text_starts.tolist(), b.text_sentences.tolist(), b.sentence_starts.tolist()
+    ([0, 5, 6], [0, 2, 3], [0, 3, 5])
+    """
+
+    ids: np.ndarray
+    text_starts: np.ndarray
+    sentence_starts: np.ndarray
+    sentence_stops: np.ndarray
+    text_sentences: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.text_starts) - 1
+
+
+def _one_text(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(ids, sentence starts, sentence stops) of one text by the one-text functions (rare texts)."""
+    parts = [token_ids(s) for s in split_sentences(text)]
+    sizes = np.array([len(p) for p in parts], dtype=np.int64)
+    stops = np.cumsum(sizes)
+    ids = np.concatenate(parts) if parts else np.empty(0, dtype=np.uint64)
+    return ids.astype(np.uint64), stops - sizes, stops
+
+
+def _assemble(pieces: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> TokenBatch:
+    text_starts = np.zeros(len(pieces) + 1, dtype=np.int64)
+    text_starts[1:] = np.cumsum([len(p[0]) for p in pieces])
+    text_sentences = np.zeros(len(pieces) + 1, dtype=np.int64)
+    text_sentences[1:] = np.cumsum([len(p[1]) for p in pieces])
+    empty = np.empty(0, dtype=np.int64)
+    return TokenBatch(
+        ids=np.concatenate([p[0] for p in pieces]) if pieces else np.empty(0, dtype=np.uint64),
+        text_starts=text_starts,
+        sentence_starts=np.concatenate([p[1] + o for p, o in zip(pieces, text_starts, strict=False)])
+        if pieces
+        else empty,
+        sentence_stops=np.concatenate([p[2] + o for p, o in zip(pieces, text_starts, strict=False)])
+        if pieces
+        else empty,
+        text_sentences=text_sentences,
+    )
+
+
+def _split(batch: TokenBatch, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    t0, t1 = batch.text_starts[i], batch.text_starts[i + 1]
+    s0, s1 = batch.text_sentences[i], batch.text_sentences[i + 1]
+    return batch.ids[t0:t1], batch.sentence_starts[s0:s1] - t0, batch.sentence_stops[s0:s1] - t0
+
+
+def _fast_batch(texts: Sequence[str]) -> TokenBatch:
+    """Vectorised tokenising and sentence splitting of lower-cased, BMP-only texts."""
+    n = len(texts)
+    lens = np.fromiter(map(len, texts), dtype=np.int64, count=n)
+    char_starts = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(lens, out=char_starts[1:])
+    total = int(char_starts[-1])
+    joined = "".join(texts)
+    cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    flags = _char_classes()[cps]
+    first = np.zeros(total + 1, dtype=bool)  # the first character of a text (and the end)
+    first[char_starts] = True
+
+    def starts_of_runs(mask: np.ndarray) -> np.ndarray:
+        prev = np.empty(total, dtype=bool)
+        prev[:1] = False
+        prev[1:] = mask[:-1]
+        return mask & ~(prev & ~first[:total])
+
+    word = (flags & _WORD_BIT_C) != 0
+    word_start = starts_of_runs(word)
+    cjk = (flags & _CJK_BIT) != 0
+    ids_all = cps.astype(np.uint64)
+    ids_all[cps == _ZHU] = _ZHE  # VARIANT_FOLD, on codepoints
+    if word_start.any():
+        nxt = np.empty(total, dtype=bool)
+        nxt[-1:] = False
+        nxt[:-1] = word[1:]
+        word_end = np.flatnonzero(word & ~(nxt & ~first[1:])) + 1
+        ws = np.flatnonzero(word_start)
+        words = [joined[a:b] for a, b in zip(ws.tolist(), word_end.tolist(), strict=True)]
+        # a one-character word above U+3000 keeps its codepoint, as token_ids does
+        ids_all[ws] = [ord(w) if len(w) == 1 and w > "\u3000" else _word_id(w) for w in words]
+    tok_pos = np.flatnonzero(cjk | word_start)
+    ids = ids_all[tok_pos]
+    text_starts = np.searchsorted(tok_pos, char_starts)
+
+    # Sentence ends, as _SENTENCE_RE finds them: each run of terminators, and each "." before
+    # whitespace or the end of its text. Punctuation holds no tokens, so a sentence's tokens
+    # are those between two ends.
+    ends = starts_of_runs((flags & _TERM_BIT) != 0)
+    dots = np.flatnonzero(cps == 0x2E)
+    if len(dots):
+        after = dots + 1
+        space_after = np.zeros(len(dots), dtype=bool)
+        inside = after < total
+        space_after[inside] = (flags[after[inside]] & _SPACE_BIT) != 0
+        ends[dots[first[after] | space_after]] = True
+    end_pos = np.flatnonzero(ends)
+    text_ends = np.searchsorted(end_pos, char_starts)
+    n_ends = np.diff(text_ends)
+    # a sentence follows the last end unless only closing quotes and spaces are left
+    more = lens > 0
+    with_ends = np.flatnonzero(n_ends)
+    last = end_pos[text_ends[1:][with_ends] - 1].tolist()
+    for i, c, stop in zip(with_ends.tolist(), last, char_starts[1:][with_ends].tolist(), strict=True):
+        more[i] = _TAIL_RE.fullmatch(joined, c + 1, stop) is None
+    counts = n_ends + more  # sentences per text: one per end, plus a tail
+    keep = np.ones(len(end_pos), dtype=bool)  # an end starts the next sentence unless it is the last
+    keep[text_ends[1:][(n_ends > 0) & ~more] - 1] = False
+    has = counts > 0
+    order_key = np.concatenate([2 * char_starts[:-1][has], 2 * end_pos[keep] + 1])
+    tok_key = np.concatenate([text_starts[:-1][has], np.searchsorted(tok_pos, end_pos[keep])])
+    sentence_starts = tok_key[np.argsort(order_key, kind="stable")]
+    text_sentences = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(counts, out=text_sentences[1:])
+    sentence_stops = np.empty_like(sentence_starts)
+    sentence_stops[:-1] = sentence_starts[1:]
+    sentence_stops[text_sentences[1:][has] - 1] = text_starts[1:][has]
+    return TokenBatch(ids, text_starts, sentence_starts, sentence_stops, text_sentences)
+
+
+def token_batch(canonical_texts: Sequence[str]) -> TokenBatch:
+    """Tokens and sentences of many canonical texts at once (see :class:`TokenBatch`)."""
+    prepared: list[str] = []
+    rare: dict[int, str] = {}
+    for i, text in enumerate(canonical_texts):
+        low = text.lower()
+        # lower() that changes the length, or characters beyond the BMP (emoji, rare
+        # ideographs): the one-text path, which is exact for everything
+        if len(low) != len(text) or len(low.encode("utf-16-le", "surrogatepass")) != 2 * len(low):
+            rare[i] = text
+            prepared.append("")
+            continue
+        if "," in low or "\uff0c" in low:
+            # removing a separator never moves a sentence end (it sits between digits)
+            low = _NUMBER_SEP_RE.sub("", low)
+        prepared.append(low)
+    batch = _fast_batch(prepared) if prepared else _assemble([])
+    if not rare:
+        return batch
+    return _assemble([_one_text(rare[i]) if i in rare else _split(batch, i) for i in range(len(prepared))])
+
+
+@dataclass(frozen=True, slots=True)
+class ShingleRanges:
+    """Shingle hashes of many token ranges: range ``i`` is ``values[lo[i]:hi[i]]`` (repeats kept).
+
+    ``set(i)`` is the sorted unique array :func:`shingles` gives for the same tokens.
+    """
+
+    values: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.lo)
+
+    def set(self, i: int) -> np.ndarray:
+        return np.unique(self.values[self.lo[i] : self.hi[i]])
+
+    def size(self) -> np.ndarray:
+        """Number of shingle positions per range (an upper bound of the set size)."""
+        return self.hi - self.lo
+
+
+def shingle_ranges(
+    ids: np.ndarray, starts: np.ndarray, stops: np.ndarray, k: int = SHINGLE_K
+) -> ShingleRanges:
+    """The shingles of token ranges ``ids[starts[i]:stops[i]]`` (ranges may overlap).
+
+    Every k-gram of ``ids`` is hashed once; a range of at least ``k`` tokens is the run of
+    k-grams that start inside it and end inside it. A shorter, non-empty range gets the one
+    shingle :func:`shingles_of_ids` gives it, appended after the k-grams.
+    """
+    n = len(ids)
+    h = np.zeros(n, dtype=np.uint64)
+    m = n - k + 1
+    if m > 0:
+        mixes = (_MIX1, _MIX2, _MIX3)
+        with np.errstate(over="ignore"):
+            for j in range(k):
+                h[:m] ^= ids[j : m + j] * (mixes[j % 3] + np.uint64(2 * (j // 3)))
+    values = _finalize(h)
+    starts = np.asarray(starts, dtype=np.int64)
+    stops = np.asarray(stops, dtype=np.int64)
+    size = stops - starts
+    lo = starts.copy()
+    hi = np.maximum(stops - (k - 1), starts)
+    short = np.flatnonzero((size > 0) & (size < k))
+    if len(short):
+        extra = [shingles_of_ids(ids[starts[i] : stops[i]], k)[0] for i in short.tolist()]
+        lo[short] = n + np.arange(len(short))
+        hi[short] = lo[short] + 1
+        values = np.concatenate([values, np.array(extra, dtype=np.uint32)])
+    return ShingleRanges(values, lo, hi)

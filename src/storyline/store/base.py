@@ -15,7 +15,7 @@ from datetime import datetime
 
 from storyline.records import Analysis, Article, RawInput, Story
 
-__all__ = ["InputWrite", "SearchHit", "Store", "StoryAssignment", "WriteResult"]
+__all__ = ["InputWrite", "SearchHit", "Store", "StoryAssignment", "StorySummary", "WriteResult"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +59,41 @@ class SearchHit:
     snippet: str  # HTML-escaped text with <mark>…</mark> around matches
     published_at: datetime | None
     outlet: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class StorySummary:
+    """The short form of a story that lists need (hot list, ``/api/stories``), without its body.
+
+    Stores keep it beside the full record (written by :meth:`Store.write_input`), so a list page
+    reads a few hundred bytes per story instead of decoding every article group and claim.
+    ``outlets`` counts the distinct outlets of the story's articles.
+    """
+
+    id: str
+    concept: str
+    headline: str
+    keywords: tuple[str, ...] = ()
+    articles: int = 0
+    outlets: int = 0
+    hotness: float = 0.0
+    first_seen: datetime | None = None
+    last_updated: datetime | None = None
+
+    @classmethod
+    def of(cls, story: Story, outlets: int) -> StorySummary:
+        """The summary of ``story``; ``outlets`` is counted by the caller, who has the articles."""
+        return cls(
+            id=story.id,
+            concept=story.concept,
+            headline=story.headline,
+            keywords=tuple(k.word for k in story.keywords),
+            articles=len(story.article_ids),
+            outlets=outlets,
+            hotness=float(story.hotness),
+            first_seen=story.first_seen,
+            last_updated=story.last_updated,
+        )
 
 
 class Store(ABC):
@@ -135,3 +170,24 @@ class Store(ABC):
     @abstractmethod
     def search(self, query: str, *, limit: int = 20, offset: int = 0) -> list[SearchHit]:
         """Articles matching ``query`` in either script; newest first within matches."""
+
+    # ---- cheap reads for the web (non-abstract: a fallback built on the methods above) ----------
+    def version(self) -> str | None:
+        """A token that changes whenever :meth:`write_input` commits; ``None`` when unknown.
+
+        The web's response cache keys rendered pages by it (and derives ETags from it), so it
+        must change with every committed write, also one made by another process, and never
+        repeat for a different database. ``None`` (this fallback) switches such caching off.
+        """
+        return None
+
+    def story_summaries(self, *, limit: int = 50, after: str | None = None) -> list[StorySummary]:
+        """:meth:`stories` in short form, same order and cursor; stores override it cheaply.
+
+        This fallback decodes every full record and reads the stories' articles to count outlets.
+        """
+        out = []
+        for story in self.stories(limit=limit, after=after):
+            outlets = {a.outlet for a in self.articles(story.article_ids)}
+            out.append(StorySummary.of(story, len(outlets)))
+        return out

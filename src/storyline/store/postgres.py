@@ -26,11 +26,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from urllib.parse import urlsplit, urlunsplit
 
+import msgspec
 import psycopg
 
 from storyline.errors import StoreError
 from storyline.records import Analysis, Article, RawInput, Story, from_json, to_json
-from storyline.store.base import InputWrite, SearchHit, Store, WriteResult
+from storyline.store.base import InputWrite, SearchHit, Store, StorySummary, WriteResult
 from storyline.store.bigrams import QueryUnit, parse_query
 from storyline.store.codec import article_search_tokens, load_migrations, search_hit, utc_aware
 
@@ -45,6 +46,8 @@ _MAX_POS = 16383
 # all are distinct. Text past that is not searchable in PostgreSQL (SQLite indexes everything).
 _MAX_TOKENS = 50_000
 _MIGRATION_LOCK = 0x5707_1E11  # pg_advisory_xact_lock key: concurrent migrate() calls serialise
+_summary_decode = msgspec.json.Decoder(StorySummary).decode
+_summary_encode = msgspec.json.Encoder().encode
 
 
 def redact_url(url: str) -> str:
@@ -118,6 +121,10 @@ class PostgresStore(Store):
         self._connect_timeout = connect_timeout
         self._lock = threading.RLock()
         self._conn: psycopg.Connection | None = None
+        # version() has its own connection (opened on first use): the web checks it on every
+        # request and must not queue behind a long write_input holding the shared one.
+        self._vlock = threading.Lock()
+        self._vconn: psycopg.Connection | None = None
         self._connect()
 
     # ---- plumbing ------------------------------------------------------------------------------
@@ -181,9 +188,27 @@ class PostgresStore(Store):
                     )
                     log.info("%s: applied migration %03d_%s", self.name, mg.version, mg.name)
                 version = mg.version
+        self._backfill_summaries()
         return version
 
+    def _backfill_summaries(self, batch: int = 500) -> None:
+        """Fill ``stories.summary`` for rows written before migration 003 (a no-op afterwards)."""
+        while True:
+            with self._guard("fill in story summaries") as cur:
+                cur.execute("SELECT id, record FROM stories WHERE summary IS NULL LIMIT %s", (batch,))
+                rows = cur.fetchall()
+                for sid, rec in rows:
+                    summary = self._summary_of(cur, from_json(bytes(rec), Story))
+                    cur.execute(
+                        "UPDATE stories SET summary = %s WHERE id = %s", (_summary_encode(summary), sid)
+                    )
+            if len(rows) < batch:
+                return
+
     def close(self) -> None:
+        with self._vlock:
+            if self._vconn is not None and not self._vconn.closed:
+                self._vconn.close()
         with self._lock:
             if self._conn is not None and not self._conn.closed:
                 self._conn.close()
@@ -310,9 +335,10 @@ class PostgresStore(Store):
                     "DELETE FROM story_aliases WHERE alias = ANY(%s)", ([s.id for s in write.stories],)
                 )
                 cur.executemany(
-                    "INSERT INTO stories (id, hotness, first_seen, last_updated, record) VALUES (%s, %s, %s, %s, %s)"
+                    "INSERT INTO stories (id, hotness, first_seen, last_updated, record, summary)"
+                    " VALUES (%s, %s, %s, %s, %s, %s)"
                     " ON CONFLICT (id) DO UPDATE SET hotness = excluded.hotness, first_seen = excluded.first_seen,"
-                    " last_updated = excluded.last_updated, record = excluded.record",
+                    " last_updated = excluded.last_updated, record = excluded.record, summary = excluded.summary",
                     [
                         (
                             s.id,
@@ -320,6 +346,7 @@ class PostgresStore(Store):
                             utc_aware(s.first_seen),
                             utc_aware(s.last_updated),
                             to_json(s),
+                            _summary_encode(self._summary_of(cur, s)),
                         )
                         for s in write.stories
                     ],
@@ -330,7 +357,18 @@ class PostgresStore(Store):
                     " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                     list(write.state.items()),
                 )
+            # In the same transaction as the data: a reader who sees the new number sees the data.
+            cur.execute("UPDATE store_version SET n = n + 1")
         return WriteResult(raw_new=raw_new, articles_new=new, articles_unchanged=unchanged)
+
+    @staticmethod
+    def _summary_of(cur: psycopg.Cursor, story: Story) -> StorySummary:
+        """The story's summary, its outlets counted over the articles table (as written so far)."""
+        cur.execute(
+            "SELECT count(DISTINCT outlet) FROM articles WHERE id = ANY(%s)", (list(story.article_ids),)
+        )
+        row = cur.fetchone()
+        return StorySummary.of(story, int(row[0]) if row else 0)
 
     # ---- reads ---------------------------------------------------------------------------------
     def raw(self, sha256: str) -> RawInput | None:
@@ -438,6 +476,52 @@ class PostgresStore(Store):
                 )
             rows = cur.fetchall()
         return [from_json(bytes(r[0]), Story) for r in rows]
+
+    def story_summaries(self, *, limit: int = 50, after: str | None = None) -> list[StorySummary]:
+        """:meth:`stories` in short form: one small JSON column per story, no full records."""
+        # The full record is selected only for rows written before migration 003 (summary NULL).
+        cols = "id, summary, CASE WHEN summary IS NULL THEN record END"
+        with self._guard("list story summaries") as cur:
+            if after is None:
+                cur.execute(f"SELECT {cols} FROM stories ORDER BY hotness DESC, id LIMIT %s", (limit,))
+            else:
+                current = self._resolve(cur, after)
+                cur.execute("SELECT hotness, id FROM stories WHERE id = %s", (current,))
+                cursor = cur.fetchone()
+                if cursor is None:
+                    raise StoreError(
+                        f"{self.name}: unknown story cursor {after!r}; start again without 'after'"
+                    )
+                cur.execute(
+                    f"SELECT {cols} FROM stories WHERE hotness < %s OR (hotness = %s AND id > %s)"
+                    " ORDER BY hotness DESC, id LIMIT %s",
+                    (cursor[0], cursor[0], cursor[1], limit),
+                )
+            rows = cur.fetchall()
+            return [
+                _summary_decode(bytes(summary))
+                if summary is not None
+                else self._summary_of(cur, from_json(bytes(rec), Story))
+                for _, summary, rec in rows
+            ]
+
+    def version(self) -> str | None:
+        """``"<epoch>.<n>"``: the random id of this database and its write_input counter.
+
+        Read through a second connection (autocommit, so always the latest committed value).
+        """
+        with self._vlock:
+            try:
+                if self._vconn is None or self._vconn.closed or self._vconn.broken:
+                    self._vconn = psycopg.connect(
+                        self.url, autocommit=True, connect_timeout=self._connect_timeout
+                    )
+                row = self._vconn.execute("SELECT epoch, n FROM store_version").fetchone()
+            except psycopg.Error as exc:
+                raise StoreError(
+                    f"{self.name}: could not read the store version: {_first_line(exc)}"
+                ) from exc
+        return f"{row[0]}.{row[1]}" if row else None
 
     def story_ids_of_articles(self, article_ids: Iterable[str]) -> dict[str, str]:
         with self._guard("read story assignments") as cur:

@@ -25,9 +25,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+import msgspec
+
 from storyline.errors import StoreError
 from storyline.records import Analysis, Article, RawInput, Story, from_json, to_json
-from storyline.store.base import InputWrite, SearchHit, Store, WriteResult
+from storyline.store.base import InputWrite, SearchHit, Store, StorySummary, WriteResult
 from storyline.store.bigrams import QueryUnit, parse_query
 from storyline.store.codec import article_search_text, load_migrations, search_hit, utc_now_text, utc_text
 
@@ -36,6 +38,8 @@ __all__ = ["SQLiteStore"]
 log = logging.getLogger(__name__)
 
 _CHUNK = 500  # ids per IN (...) list; far below SQLite's 32766 host-parameter limit
+_summary_decode = msgspec.json.Decoder(StorySummary).decode
+_summary_encode = msgspec.json.Encoder().encode
 
 
 def _chunks(items: Sequence[str], size: int = _CHUNK) -> Iterator[Sequence[str]]:
@@ -76,6 +80,11 @@ class SQLiteStore(Store):
     def __init__(self, path: str | Path, *, busy_timeout_ms: int = 10_000) -> None:
         self.path = str(path)
         self._lock = threading.RLock()
+        # version() reads through its own connection: WAL lets it read while the main connection
+        # is busy (a long write_input holds self._lock), so the web's per-request check never waits.
+        self._vdb: sqlite3.Connection | None = None
+        self._vlock = threading.Lock()
+        self._busy_timeout_ms = int(busy_timeout_ms)
         try:
             if self.path != ":memory:" and not self.path.startswith("file:"):
                 Path(self.path).expanduser().parent.mkdir(parents=True, exist_ok=True)
@@ -144,9 +153,27 @@ class SQLiteStore(Store):
                 )
                 log.info("%s: applied migration %03d_%s", self.path, mg.version, mg.name)
                 version = mg.version
+        self._backfill_summaries()
         return version
 
+    def _backfill_summaries(self, batch: int = 500) -> None:
+        """Fill ``stories.summary`` for rows written before migration 003 (a no-op afterwards)."""
+        while True:
+            with self._transaction("fill in story summaries") as db:
+                rows = db.execute(
+                    "SELECT id, record FROM stories WHERE summary IS NULL LIMIT ?", (batch,)
+                ).fetchall()
+                for sid, rec in rows:
+                    summary = self._summary_of(db, from_json(rec, Story))
+                    db.execute("UPDATE stories SET summary = ? WHERE id = ?", (_summary_encode(summary), sid))
+            if len(rows) < batch:
+                return
+
     def close(self) -> None:
+        with self._vlock:
+            if self._vdb is not None:
+                self._vdb.close()
+                self._vdb = None
         with self._lock:
             self._db.close()
 
@@ -252,22 +279,37 @@ class SQLiteStore(Store):
                 # A live story is never also an alias (a merge undone by a later rebuild).
                 db.execute("DELETE FROM story_aliases WHERE alias = ?", (story.id,))
                 db.execute(
-                    "INSERT INTO stories (id, hotness, first_seen, last_updated, record) VALUES (?, ?, ?, ?, ?)"
+                    "INSERT INTO stories (id, hotness, first_seen, last_updated, record, summary)"
+                    " VALUES (?, ?, ?, ?, ?, ?)"
                     " ON CONFLICT (id) DO UPDATE SET hotness = excluded.hotness, first_seen = excluded.first_seen,"
-                    " last_updated = excluded.last_updated, record = excluded.record",
+                    " last_updated = excluded.last_updated, record = excluded.record, summary = excluded.summary",
                     (
                         story.id,
                         float(story.hotness),
                         utc_text(story.first_seen),
                         utc_text(story.last_updated),
                         to_json(story),
+                        _summary_encode(self._summary_of(db, story)),
                     ),
                 )
             db.executemany(
                 "INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 list(write.state.items()),
             )
+            # In the same transaction as the data: a reader who sees the new number sees the data.
+            db.execute("UPDATE store_version SET n = n + 1")
         return WriteResult(raw_new=raw_new, articles_new=new, articles_unchanged=unchanged)
+
+    @staticmethod
+    def _summary_of(db: sqlite3.Connection, story: Story) -> StorySummary:
+        """The story's summary, its outlets counted over the articles table (as written so far)."""
+        outlets: set[str] = set()
+        for part in _chunks(list(story.article_ids)):
+            marks = ",".join("?" * len(part))
+            outlets.update(
+                r[0] for r in db.execute(f"SELECT outlet FROM articles WHERE id IN ({marks})", part)
+            )
+        return StorySummary.of(story, len(outlets))
 
     def _index(self, db: sqlite3.Connection, art: Article, analysis: Analysis | None) -> None:
         rowid = db.execute("SELECT rowid FROM articles WHERE id = ?", (art.id,)).fetchone()[0]
@@ -408,6 +450,64 @@ class SQLiteStore(Store):
                     (cursor[0], cursor[0], cursor[1], limit),
                 ).fetchall()
         return [from_json(r[0], Story) for r in rows]
+
+    def story_summaries(self, *, limit: int = 50, after: str | None = None) -> list[StorySummary]:
+        """:meth:`stories` in short form: one small JSON column per story, no full records."""
+        # The full record is selected only for rows written before migration 003 (summary NULL).
+        cols = "id, summary, CASE WHEN summary IS NULL THEN record END"
+        with self._guard("list story summaries") as db:
+            if after is None:
+                rows = db.execute(
+                    f"SELECT {cols} FROM stories ORDER BY hotness DESC, id LIMIT ?", (limit,)
+                ).fetchall()
+            else:
+                cursor = self._cursor(db, after)
+                rows = db.execute(
+                    f"SELECT {cols} FROM stories WHERE hotness < ? OR (hotness = ? AND id > ?)"
+                    " ORDER BY hotness DESC, id LIMIT ?",
+                    (cursor[0], cursor[0], cursor[1], limit),
+                ).fetchall()
+            return [
+                _summary_decode(summary)
+                if summary is not None
+                else self._summary_of(db, from_json(rec, Story))
+                for _, summary, rec in rows
+            ]
+
+    def _cursor(self, db: sqlite3.Connection, after: str) -> tuple[float, str]:
+        """(hotness, id) of the cursor story ``after`` (or of the story that absorbed it)."""
+        cursor = db.execute("SELECT hotness, id FROM stories WHERE id = ?", (after,)).fetchone()
+        if cursor is None:
+            current = self._resolve(db, after)
+            if current:
+                cursor = db.execute("SELECT hotness, id FROM stories WHERE id = ?", (current,)).fetchone()
+        if cursor is None:
+            raise StoreError(f"{self.path}: unknown story cursor {after!r}; start again without 'after'")
+        return cursor[0], cursor[1]
+
+    def version(self) -> str | None:
+        """``"<epoch>.<n>"``: the random id of this database and its write_input counter.
+
+        Read through a second connection (not the shared one), so it never waits for a long write.
+        """
+        with self._vlock:
+            try:
+                if self.path == ":memory:":  # a second connection would open another database
+                    with self._guard("read the store version") as db:
+                        row = db.execute("SELECT epoch, n FROM store_version").fetchone()
+                else:
+                    if self._vdb is None:
+                        self._vdb = sqlite3.connect(
+                            self.path,
+                            isolation_level=None,
+                            check_same_thread=False,
+                            uri=self.path.startswith("file:"),
+                        )
+                        self._vdb.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
+                    row = self._vdb.execute("SELECT epoch, n FROM store_version").fetchone()
+            except sqlite3.Error as exc:
+                raise StoreError(f"{self.path}: could not read the store version: {exc}") from exc
+        return f"{row[0]}.{row[1]}" if row else None
 
     def count_stories(self) -> int:
         with self._guard("count stories") as db:

@@ -220,6 +220,8 @@ class Clusterer:
             return Assignment(story_id=self.resolve(known), merged={}, created=False)
         doc = self._doc(article, analysis, observe=True)
         if doc.t is not None:
+            if self._clock == float("-inf"):
+                self._date_undated(doc.t)
             self._clock = max(self._clock, doc.t)
             self._evict()
         t = doc.t if doc.t is not None else (self._clock if self._clock > float("-inf") else 0.0)
@@ -499,6 +501,17 @@ class Clusterer:
             posting.pop(p.id, None)  # re-insert at the recent end
             posting[p.id] = None
         p.keys = new
+
+    def _date_undated(self, t: float) -> None:
+        """Stories started by undated reports before any dated one get the first known time.
+
+        Without this they would sit at the epoch and leave the window the moment the first dated
+        report arrives, so a story's membership would depend on arrival order.
+        """
+        for p in self._stories.values():
+            if p.first == 0.0 and p.last == 0.0:
+                p.first = p.last = t
+                heapq.heappush(self._heap, (p.last, p.id))
 
     def _evict(self) -> None:
         horizon = self._clock - self.window_hours * 3600.0

@@ -12,6 +12,12 @@
   effort, reads are cheap and inflated), and the log keeps one viral thread from burying every
   other story. ``comments`` is the larger of the page's count and the comments actually read.
 
+What the store keeps is :func:`hot_rank`, ``log2(outlets × engagement) + t_latest / half-life``
+(``t_latest`` in hours since the Unix epoch): ``hotness(now) == 2 ** (hot_rank − now / half-life)``
+for every story at once, so ranking by the stored rank IS ranking by hotness at any common
+``now`` — scores written at different times stay comparable and never need recomputing (the
+same trick as Reddit's "hot"), and an archive from last year still ranks sensibly.
+
 Example::
 
     >>> from datetime import datetime, UTC
@@ -30,7 +36,7 @@ from datetime import UTC, datetime
 
 from storyline.records import Article
 
-__all__ = ["HALF_LIFE_HOURS", "READS_PER_COMMENT", "hotness"]
+__all__ = ["HALF_LIFE_HOURS", "READS_PER_COMMENT", "hot_rank", "hotness"]
 
 HALF_LIFE_HOURS = 12.0
 READS_PER_COMMENT = 100.0
@@ -55,3 +61,18 @@ def hotness(articles: Sequence[Article], now: datetime) -> float:
     comments = sum(max(a.stats.comments or 0, len(a.comments)) for a in articles)
     engagement = math.log2(2.0 + reads / READS_PER_COMMENT + comments)
     return outlets * 0.5 ** (age / HALF_LIFE_HOURS) * engagement
+
+
+def hot_rank(articles: Sequence[Article]) -> float:
+    """A time-independent ranking key equivalent to :func:`hotness` (see the module docstring)."""
+    if not articles:
+        return float("-inf")
+    outlets = len({_outlet(a) for a in articles})
+    times = [_aware(a.published_at) for a in articles if a.published_at is not None]
+    reads = sum(a.stats.reads or 0 for a in articles)
+    comments = sum(max(a.stats.comments or 0, len(a.comments)) for a in articles)
+    engagement = math.log2(2.0 + reads / READS_PER_COMMENT + comments)
+    latest_hours = max(times).timestamp() / 3600.0 if times else 0.0
+    # An undated story has no clock: it ranks by weight alone, as of the epoch (below every
+    # dated story).
+    return math.log2(outlets * engagement) + latest_hours / HALF_LIFE_HOURS

@@ -32,7 +32,7 @@ from storyline.web.export import (
     discussion_export,
     iso,
     story_export,
-    story_summary,
+    summary_export,
 )
 from storyline.web.responses import etag_response
 
@@ -214,7 +214,7 @@ def list_stories(
     limit: int = Query(20, ge=1, le=100),
 ) -> Response:
     try:
-        page = _store(request).stories(limit=limit + 1, after=after or None)
+        page = _store(request).story_summaries(limit=limit + 1, after=after or None)
     except StoreError as exc:  # an unknown cursor is the client's mistake, not a server fault
         raise HTTPException(
             status_code=400, detail=f"unknown cursor {after!r}; start without 'after'"
@@ -222,7 +222,8 @@ def list_stories(
     more = len(page) > limit
     page = page[:limit]
     return _json(
-        request, {"stories": [story_summary(s) for s in page], "next": page[-1].id if more and page else None}
+        request,
+        {"stories": [summary_export(s) for s in page], "next": page[-1].id if more and page else None},
     )
 
 

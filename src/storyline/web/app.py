@@ -1,6 +1,7 @@
 """The FastAPI application: portal pages, JSON API, feeds and static files over one store.
 
-The web reads the store only; every page and endpoint is one or two store calls and a render.
+The web reads the store only; every page and endpoint is one or two store calls and a render,
+and :class:`storyline.web.cache.ResponseCache` keeps the result until the store's version changes.
 ``create_app`` takes the store and settings it is handed (no globals, no environment reads),
 so tests, the CLI (``storyline serve``) and the benchmark build the same app.
 
@@ -25,22 +26,38 @@ from storyline.errors import StoreError
 from storyline.settings import Settings
 from storyline.store.base import Store
 from storyline.web.api import router as api_router
+from storyline.web.cache import ResponseCache, build_tag
+from storyline.web.i18n import normalize_choice
 from storyline.web.responses import SecurityHeaders
+from storyline.web.views import COOKIE
 from storyline.web.views import router as views_router
 
 __all__ = ["create_app"]
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
+HERE = Path(__file__).parent
 
 
-def create_app(store: Store, settings: Settings, *, hot_ttl: float = 2.0) -> FastAPI:
+def _code_tag() -> str:
+    """:func:`build_tag` over this package's code, templates and static files and the version."""
+    from storyline import __version__
+
+    files = sorted(p for p in HERE.rglob("*") if p.is_file() and p.suffix in {".py", ".html", ".css", ".js"})
+    return build_tag(__version__.encode(), *(f.read_bytes() for f in files))
+
+
+def create_app(
+    store: Store, settings: Settings, *, cache_entries: int = 512, cache_bytes: int = 64 << 20
+) -> FastAPI:
     """A FastAPI app serving ``store``: portal at ``/``, JSON at ``/api``, feeds at ``/feeds``.
 
     FastAPI's own ``/docs`` (Swagger UI) is switched off: it loads scripts from a CDN and runs
     inline script, which the Content-Security-Policy forbids; ``/docs`` is instead a plain page
-    listing the endpoints of ``/openapi.json``. ``hot_ttl``: seconds the portal's hot list may be
-    served from memory (0 turns the micro-cache off; the JSON API is never cached in-process).
+    listing the endpoints of ``/openapi.json``.
+
+    ``cache_entries`` / ``cache_bytes`` bound the response cache (``cache_entries=0`` turns it
+    off); it is also off when the store cannot tell its version (``Store.version()`` is None).
     """
     app = FastAPI(
         title="storyline",
@@ -52,11 +69,19 @@ def create_app(store: Store, settings: Settings, *, hot_ttl: float = 2.0) -> Fas
     )
     app.state.store = store
     app.state.settings = settings
-    app.state.hot_ttl = hot_ttl
-    app.state.hot_cache = {}
     app.include_router(api_router)
     app.include_router(views_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    # Added first, so it sits inside SecurityHeaders: cached responses get those headers too.
+    app.add_middleware(
+        ResponseCache,
+        version=store.version,
+        max_entries=cache_entries,
+        max_bytes=cache_bytes,
+        build=_code_tag(),
+        cookie_name=COOKIE,
+        normalize_cookie=normalize_choice,
+    )
     app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(StoreError)

@@ -25,7 +25,7 @@ from datetime import datetime
 from typing import Any
 
 from storyline.records import Article, Claim, Comment, DiscussionSummary, ParagraphGroup, Story
-from storyline.store.base import Store
+from storyline.store.base import Store, StorySummary
 
 __all__ = [
     "article_export",
@@ -35,6 +35,7 @@ __all__ = [
     "iso",
     "story_export",
     "story_summary",
+    "summary_export",
 ]
 
 
@@ -132,6 +133,20 @@ def story_summary(s: Story) -> dict[str, Any]:
         "headline": s.headline,
         "keywords": [k.word for k in s.keywords],
         "articles": len(s.article_ids),
+        "hotness": s.hotness,
+        "first_seen": iso(s.first_seen),
+        "last_updated": iso(s.last_updated),
+    }
+
+
+def summary_export(s: StorySummary) -> dict[str, Any]:
+    """:func:`story_summary`'s dict from the store's short form (no full record decoded)."""
+    return {
+        "id": s.id,
+        "concept": s.concept,
+        "headline": s.headline,
+        "keywords": list(s.keywords),
+        "articles": s.articles,
         "hotness": s.hotness,
         "first_seen": iso(s.first_seen),
         "last_updated": iso(s.last_updated),

@@ -17,7 +17,6 @@ from __future__ import annotations
 import html
 import logging
 import re
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -193,61 +192,20 @@ def _render(request: Request, template: str, status_code: int = 200, **ctx: Any)
 
 
 # ---- hot list -----------------------------------------------------------------------------------
-def _outlets(store: Store, story: Story) -> int:
-    """Distinct outlets of a story, from its timeline when that covers every article.
-
-    The hot list shows 30 stories; loading every article of each just to count outlets would
-    dominate the page, so the timeline/paragraph records are used and articles read only for
-    the ids they do not cover.
-    """
-    by_article: dict[str, str] = {}
-    for e in story.timeline:
-        if e.article_id and e.outlet:
-            by_article[e.article_id] = e.outlet
-    for g in story.paragraphs:
-        for m in g.members:
-            if m.outlet:
-                by_article[m.article_id] = m.outlet
-    missing = [a for a in story.article_ids if a not in by_article]
-    if missing:
-        for a in store.articles(missing):
-            by_article[a.id] = a.outlet
-    return len({by_article[a] for a in story.article_ids if a in by_article})
-
-
-def _hot_stories(request: Request, store: Store, after: str | None) -> list[Story]:
-    """One page of the hot list, memoised for ``app.state.hot_ttl`` seconds.
-
-    Every visitor sees the same hot list, and reading it decodes ~30 full story records
-    (≈13 ms of the ≈20 ms the page costs, measured by benchmarks/portal_load.py), so a
-    seconds-long micro-cache takes most of the load off the store while a new story still
-    shows up within ``hot_ttl``. Story pages are not cached: each is cheap and read rarely.
-    """
-    ttl: float = getattr(request.app.state, "hot_ttl", 0.0)
-    cache: dict[str | None, tuple[float, list[Story]]] = getattr(request.app.state, "hot_cache", {})
-    now = time.monotonic()
-    hit = cache.get(after)
-    if ttl > 0 and hit is not None and now - hit[0] < ttl:
-        return hit[1]
-    try:
-        page = store.stories(limit=HOT_PAGE + 1, after=after)
-    except StoreError:  # a stale "more" link (its story merged away or gone): start over
-        page = store.stories(limit=HOT_PAGE + 1)
-    if ttl > 0:
-        if len(cache) > 256:  # bounded: cursors are client-chosen
-            cache.clear()
-        cache[after] = (now, page)
-    return page
-
-
 @router.get("/")
 def hot(request: Request, after: str | None = Query(None)) -> Response:
+    """The hot list from story summaries (a few hundred bytes each, outlets counted at write time).
+
+    Rendered pages are kept by :class:`storyline.web.cache.ResponseCache` until the next ingest.
+    """
     store = _store(request)
-    page = _hot_stories(request, store, after or None)
+    try:
+        page = store.story_summaries(limit=HOT_PAGE + 1, after=after or None)
+    except StoreError:  # a stale "more" link (its story merged away or gone): start over
+        page = store.story_summaries(limit=HOT_PAGE + 1)
     more = len(page) > HOT_PAGE
     page = page[:HOT_PAGE]
-    items = [{"story": s, "outlets": _outlets(store, s)} for s in page]
-    return _render(request, "hot.html", items=items, next_after=page[-1].id if more and page else None)
+    return _render(request, "hot.html", items=page, next_after=page[-1].id if more and page else None)
 
 
 # ---- story page -----------------------------------------------------------------------------------
@@ -265,6 +223,7 @@ class _Thread:
     article: Article
     primary: bool
     comments: list[dict[str, Any]] = field(default_factory=list)
+    html: Markup = Markup("")
 
 
 def _floor_anchor(primary_id: str | None, article_id: str, floor: int) -> str:
@@ -273,7 +232,16 @@ def _floor_anchor(primary_id: str | None, article_id: str, floor: int) -> str:
     return f"floor-{floor}" if article_id == primary_id else f"floor-{floor}-{_anchor(article_id)}"
 
 
-def _thread_view(a: Article, primary_id: str | None) -> list[dict[str, Any]]:
+def _when(at: datetime | None, tz: ZoneInfo) -> tuple[str, str]:
+    """(ISO text, local "YYYY-MM-DD HH:MM") of ``at``, ("", "") for None."""
+    if at is None:
+        return "", ""
+    return at.isoformat(), at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+
+def _thread_view(a: Article, primary_id: str | None, tz: ZoneInfo) -> list[dict[str, Any]]:
+    # Times are formatted here, not by calling dt() in the template: a function call from Jinja
+    # costs several microseconds, and a page can hold thousands of floors and quotes.
     floors = {c.floor for c in a.comments}
     out = []
     for c in a.comments:
@@ -283,6 +251,7 @@ def _thread_view(a: Article, primary_id: str | None) -> list[dict[str, Any]]:
                 "href": "#" + _floor_anchor(primary_id, a.id, q.floor)
                 if q.floor is not None and q.floor in floors
                 else None,
+                "when": _when(q.posted_at, tz),
             }
             for q in c.quotes
         ]
@@ -292,7 +261,13 @@ def _thread_view(a: Article, primary_id: str | None) -> list[dict[str, Any]]:
             else None
         )
         out.append(
-            {"c": c, "anchor": _floor_anchor(primary_id, a.id, c.floor), "quotes": quotes, "parent": parent}
+            {
+                "c": c,
+                "anchor": _floor_anchor(primary_id, a.id, c.floor),
+                "quotes": quotes,
+                "parent": parent,
+                "when": _when(c.posted_at, tz),
+            }
         )
     return out
 
@@ -345,7 +320,7 @@ KIND_LABELS = {
 }
 
 
-def _story_context(store: Store, story: Story) -> dict[str, Any]:
+def _story_context(store: Store, story: Story, tz: ZoneInfo) -> dict[str, Any]:
     arts = store.articles(story.article_ids)
     by_id = {a.id: a for a in arts}
     threads_src = sorted((a for a in arts if a.comments), key=lambda a: -len(a.comments))
@@ -379,7 +354,13 @@ def _story_context(store: Store, story: Story) -> dict[str, Any]:
                 items.append((anchor, p))
             fallback.append((a, items))
 
-    threads = [_Thread(a, a.id == primary, _thread_view(a, primary)) for a in threads_src]
+    threads = [_Thread(a, a.id == primary, _thread_view(a, primary, tz)) for a in threads_src]
+    # Each thread is rendered on its own and inserted whole: inside story.html every piece of
+    # output would climb through the block and both templates' generators (extends), which was
+    # most of the cost of a page with a long thread (measured: 150 floors, 7.5 of 10 ms).
+    thread_tmpl = _env.get_template("thread.html")
+    for t in threads:
+        t.html = Markup(thread_tmpl.render(t=t, anchor=_anchor))
     d = story.discussion
     svg = timeline_svg(
         [(a.outlet, a.published_at) for a in arts],
@@ -416,7 +397,7 @@ def story_page(request: Request, story_id: str) -> Response:
         if request.url.query:
             target += "?" + request.url.query
         return RedirectResponse(target, status_code=301)
-    return _render(request, "story.html", **_story_context(store, story))
+    return _render(request, "story.html", **_story_context(store, story, _tz(request)))
 
 
 # ---- search -----------------------------------------------------------------------------------

@@ -1,0 +1,272 @@
+"""A response cache in front of the whole app, invalidated by the store's version.
+
+Every page and JSON body is a pure function of (store contents, request key, code), where the
+key is method-independent: host, path, query string and the reader's 繁/简 cookie. So a
+rendered response can be kept until the store changes: the store's :meth:`version` token (one
+tiny query, bumped inside every ``write_input`` transaction) is read on each request and an
+entry made under another version is never served. Entries live in an LRU bounded by count and
+bytes; ETags are derived from (code, version, key), so they agree across workers and restarts
+and a revalidation from a browser is a 304 straight from memory.
+
+Pure ASGI, outside FastAPI: a hit costs a dict lookup and one ``send`` instead of routing,
+dependency resolution and a threadpool hop (the portal's handlers are sync functions).
+
+Only GET responses with status 200 or 301 are kept (404s for made-up ids would only churn the
+LRU; errors must be retried). ``/static`` is left to StaticFiles, which has its own ETags.
+Concurrent misses on one key render once: the others wait for that response.
+
+Example::
+
+    app.add_middleware(ResponseCache, version=store.version, max_entries=512)
+    GET /story/s1            → miss, rendered, kept under version "3f2a….41"
+    GET /story/s1            → hit (no handler runs)
+    store.write_input(...)   → version "3f2a….42": the next GET renders again
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from http.cookies import SimpleCookie
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from storyline.errors import StoreError
+
+__all__ = ["ResponseCache", "build_tag"]
+
+log = logging.getLogger(__name__)
+
+# Headers a 304 repeats (RFC 9110 §15.4.5: those the 200 would have carried that describe caching).
+_KEEP_ON_304 = {b"etag", b"cache-control", b"vary", b"expires", b"content-location", b"set-cookie"}
+Key = tuple[str, str, str, str]
+
+
+@dataclass(slots=True)
+class _Entry:
+    version: str
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+    etag: bytes | None  # only 200s have one
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + sum(len(k) + len(v) for k, v in self.headers) + 200
+
+
+def build_tag(*parts: bytes) -> str:
+    """A short hash of the code and templates, so ETags change when a deploy changes the pages."""
+    h = hashlib.blake2b(digest_size=8)
+    for p in parts:
+        h.update(len(p).to_bytes(8, "little"))
+        h.update(p)
+    return h.hexdigest()
+
+
+def _script_cookie(headers: list[tuple[bytes, bytes]], cookie_name: str) -> str:
+    """The raw value of the script cookie ('' when absent); only it changes what a page says."""
+    for k, v in headers:
+        if k == b"cookie" and cookie_name.encode() in v:
+            jar: SimpleCookie = SimpleCookie()
+            try:
+                jar.load(v.decode("latin-1"))
+            except Exception:  # a malformed Cookie header is the client's problem: key it as no cookie
+                return ""
+            morsel = jar.get(cookie_name)
+            return morsel.value.strip().lower() if morsel is not None else ""
+    return ""
+
+
+def _if_none_match(headers: list[tuple[bytes, bytes]]) -> bytes:
+    for k, v in headers:
+        if k == b"if-none-match":
+            return v
+    return b""
+
+
+def _matches(if_none_match: bytes, etag: bytes) -> bool:
+    if not if_none_match:
+        return False
+    if if_none_match.strip() == b"*":
+        return True
+    # a weak comparison is what RFC 9110 asks for If-None-Match
+    return any(t.strip().removeprefix(b"W/") == etag for t in if_none_match.split(b","))
+
+
+class ResponseCache:
+    """Pure ASGI middleware keeping rendered responses until the store's version changes.
+
+    version: the store's :meth:`~storyline.store.base.Store.version` (``None`` = do not cache).
+    max_entries / max_bytes: LRU bounds (keys are client-chosen, so both are needed).
+    max_entry_bytes: bigger bodies are served but not kept.
+    build: :func:`build_tag` of the code; part of every ETag.
+    cookie_name: the one cookie that changes a page (the 繁/简 choice); others are ignored.
+    normalize_cookie: maps the cookie's raw value to what the pages act on, so junk values
+    share the entry of the default.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        version: Callable[[], str | None],
+        max_entries: int = 512,
+        max_bytes: int = 64 << 20,
+        max_entry_bytes: int = 4 << 20,
+        build: str = "",
+        cookie_name: str = "script",
+        normalize_cookie: Callable[[str], str] = lambda v: v,
+        skip_prefixes: tuple[str, ...] = ("/static/",),
+    ) -> None:
+        self.app = app
+        self.version = version
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self.max_entry_bytes = max_entry_bytes
+        self.build = build
+        self.cookie_name = cookie_name
+        self.normalize_cookie = normalize_cookie
+        self.skip_prefixes = skip_prefixes
+        self._entries: OrderedDict[Key, _Entry] = OrderedDict()
+        self._bytes = 0
+        self._inflight: dict[Key, asyncio.Future[_Entry | None]] = {}
+        self.hits = self.misses = 0
+
+    # ---- bookkeeping -----------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def clear(self) -> None:
+        self._entries.clear()
+        self._bytes = 0
+
+    def _get(self, key: Key, version: str) -> _Entry | None:
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        if entry.version != version:
+            self._drop(key)
+            return None
+        self._entries.move_to_end(key)
+        return entry
+
+    def _drop(self, key: Key) -> None:
+        entry = self._entries.pop(key, None)
+        if entry is not None:
+            self._bytes -= entry.size
+
+    def _put(self, key: Key, entry: _Entry) -> None:
+        if len(entry.body) > self.max_entry_bytes or self.max_entries <= 0:
+            return
+        self._drop(key)
+        self._entries[key] = entry
+        self._bytes += entry.size
+        while self._entries and (len(self._entries) > self.max_entries or self._bytes > self.max_bytes):
+            old_key, _ = next(iter(self._entries.items()))
+            self._drop(old_key)
+
+    def etag(self, key: Key, version: str) -> bytes:
+        digest = hashlib.blake2b(repr((self.build, version, key)).encode("utf-8"), digest_size=16)
+        return b'"' + digest.hexdigest().encode() + b'"'
+
+    # ---- ASGI ------------------------------------------------------------------------------
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] != "GET"
+            or scope["path"].startswith(self.skip_prefixes)
+            or self.max_entries <= 0
+        ):
+            await self.app(scope, receive, send)
+            return
+        try:
+            version = self.version()
+        except StoreError as exc:  # the app answers 503 itself; the cache just steps aside
+            log.warning("response cache off for %s: %s", scope["path"], exc)
+            version = None
+        if version is None:
+            await self.app(scope, receive, send)
+            return
+
+        headers: list[tuple[bytes, bytes]] = scope["headers"]
+        host = next((v.decode("latin-1") for k, v in headers if k == b"host"), "")
+        cookie = self.normalize_cookie(_script_cookie(headers, self.cookie_name))
+        key: Key = (
+            f"{scope.get('scheme', 'http')}://{host}{scope.get('root_path', '')}",
+            scope["path"],
+            scope["query_string"].decode("latin-1"),
+            cookie,
+        )
+        inm = _if_none_match(headers)
+
+        entry = self._get(key, version)
+        if entry is None:
+            pending = self._inflight.get(key)
+            if pending is not None:
+                # Someone is rendering this very page: wait for it rather than render it again.
+                entry = await asyncio.shield(pending)
+                if entry is None or entry.version != version:
+                    await self.app(scope, receive, send)
+                    return
+            else:
+                self.misses += 1
+                entry = await self._render(scope, receive, key, version)
+        else:
+            self.hits += 1
+        await self._send(entry, inm, send)
+
+    async def _render(self, scope: Scope, receive: Receive, key: Key, version: str) -> _Entry:
+        """Run the app for ``key``; return its response, kept when it is a 200 or 301."""
+        future: asyncio.Future[_Entry | None] = asyncio.get_running_loop().create_future()
+        self._inflight[key] = future
+        entry: _Entry | None = None
+        try:
+            # The app must produce the full body, never its own 304: the conditional is ours.
+            inner = dict(scope)
+            inner["headers"] = [(k, v) for k, v in scope["headers"] if k != b"if-none-match"]
+            start: Message = {}
+            chunks: list[bytes] = []
+
+            async def collect(message: Message) -> None:
+                nonlocal start
+                if message["type"] == "http.response.start":
+                    start = message
+                elif message["type"] == "http.response.body":
+                    chunks.append(message.get("body", b""))
+
+            await self.app(inner, receive, collect)
+            status = int(start.get("status", 500))
+            resp_headers = [
+                (k, v) for k, v in start.get("headers", []) if k.lower() not in (b"etag", b"content-length")
+            ]
+            body = b"".join(chunks)
+            no_store = any(
+                k.lower() == b"cache-control" and b"no-store" in v.lower() for k, v in resp_headers
+            )
+            etag = self.etag(key, version) if status == 200 else None
+            if etag is not None:
+                resp_headers.append((b"etag", etag))
+            entry = _Entry(version, status, resp_headers, body, etag)
+            if status in (200, 301) and not no_store:
+                self._put(key, entry)
+            return entry
+        finally:
+            self._inflight.pop(key, None)
+            if not future.done():
+                future.set_result(entry)
+
+    @staticmethod
+    async def _send(entry: _Entry, inm: bytes, send: Send) -> None:
+        if entry.etag is not None and _matches(inm, entry.etag):
+            headers = [(k, v) for k, v in entry.headers if k.lower() in _KEEP_ON_304]
+            await send({"type": "http.response.start", "status": 304, "headers": headers})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        headers = [*entry.headers, (b"content-length", str(len(entry.body)).encode())]
+        await send({"type": "http.response.start", "status": entry.status, "headers": headers})
+        await send({"type": "http.response.body", "body": entry.body})
