@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -45,3 +48,25 @@ def pg_url() -> str:
     if not url:
         pytest.skip("STORYLINE_TEST_PG_URL not set: no PostgreSQL server for this run (.ci/run starts one)")
     return url
+
+
+def _with_db(url: str, dbname: str) -> str:
+    return urlunsplit(urlsplit(url)._replace(path="/" + dbname))
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database location for one test: a SQLite path or a PostgreSQL URL."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "nested" / "dir" / "storyline.db")
+        return
+    psycopg = pytest.importorskip("psycopg")
+    base = request.getfixturevalue("pg_url")
+    name = "sl_" + uuid.uuid4().hex[:12]
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    try:
+        yield _with_db(base, name)
+    finally:
+        with psycopg.connect(base, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

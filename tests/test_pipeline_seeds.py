@@ -133,3 +133,15 @@ def test_a_later_page_joins_the_existing_paragraph_groups(tmp_path: Path, seed_p
     shared = [g for g in exported["paragraphs"] if len({m["article_id"] for m in g["members"]}) > 1]
     assert len(shared) == 1
     assert {m["outlet"] for m in shared[0]["members"]} == {"RFI华语", "88iv"}
+
+
+def test_the_seed_story_is_the_same_on_sqlite_and_postgresql(db: str, seed_paths: list[Path]) -> None:
+    settings = Settings(db=db, use_encoder=False)
+    assert ingest(seed_paths, settings=settings).ok
+    assert [o.status for o in ingest(seed_paths, settings=settings).outcomes] == ["unchanged", "unchanged"]
+    with open_store(db) as store:
+        (story,) = stories_export(store)
+        hits = store.search("星際")  # a traditional query finds both scripts
+    assert story["headline"] == "马斯克向川普支持的AI计划泼冷水:他们实际上没钱"
+    assert sum(len(a["comments"]) for a in story["articles"]) == 48
+    assert {h.outlet for h in hits} == {"RFI华语", "88iv"}

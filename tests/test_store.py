@@ -12,10 +12,10 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+from conftest import _with_db
 from storyline.errors import StoreError
 from storyline.records import (
     Analysis,
@@ -43,28 +43,6 @@ TABLES = (
     "story_aliases",
     "state",
 )
-
-
-def _with_db(url: str, dbname: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path="/" + dbname))
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty database location for one test: a SQLite path or a PostgreSQL URL."""
-    if request.param == "sqlite":
-        yield str(tmp_path / "nested" / "dir" / "storyline.db")
-        return
-    psycopg = pytest.importorskip("psycopg")
-    base = request.getfixturevalue("pg_url")
-    name = "sl_" + uuid.uuid4().hex[:12]
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-    try:
-        yield _with_db(base, name)
-    finally:
-        with psycopg.connect(base, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 @pytest.fixture()

