@@ -14,6 +14,7 @@ characters, a full stop every 20-45 characters), in articles of 20 paragraphs, t
 from __future__ import annotations
 
 import argparse
+import ctypes
 import gc
 import os
 import time
@@ -27,6 +28,35 @@ from storyline.dedup.minhash import LSHIndex, band_keys, signatures
 def rss_bytes() -> int:
     with open("/proc/self/statm") as fh:
         return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def malloc_in_use() -> int:
+    """Bytes allocated through malloc and not freed (glibc's mallinfo2), or -1 elsewhere."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return -1
+
+    class MallInfo2(ctypes.Structure):
+        _fields_ = [
+            (name, ctypes.c_size_t)
+            for name in [
+                "arena",
+                "ordblks",
+                "smblks",
+                "hblks",
+                "hblkhd",
+                "usmblks",
+                "fsmblks",
+                "uordblks",
+                "fordblks",
+                "keepcost",
+            ]
+        ]
+
+    libc.mallinfo2.restype = MallInfo2
+    info = libc.mallinfo2()
+    return info.uordblks + info.hblkhd
 
 
 def make_paragraphs(n: int, seed: int) -> list[str]:
@@ -60,6 +90,20 @@ def main() -> None:
         f"paragraphs: {n}, per article: {args.per_article}, mean chars: {np.mean([len(p) for p in paras]):.0f}"
     )
 
+    # the index is built first, in a fresh process: a big array freed earlier raises glibc's
+    # mmap threshold and would leave later arrays fragmenting the heap
+    gc.collect()
+    before, used_before = rss_bytes(), malloc_in_use()
+    idx = ParagraphIndex()
+    t0 = time.process_time()
+    for a, start in enumerate(range(0, n, args.per_article)):
+        chunk = paras[start : start + args.per_article]
+        idx.add_article(f"a{a}", "outlet", "zh-Hans", chunk, chunk)
+    add_rate = n / (time.process_time() - t0)
+    gc.collect()
+    grown = rss_bytes() - before
+    in_use = malloc_in_use() - used_before
+
     t0 = time.process_time()
     lsh = LSHIndex()
     for start in range(0, n, 1000):
@@ -69,16 +113,6 @@ def main() -> None:
     print(f"shingles + MinHash + band keys + LSH insert (paragraph level): {sig_rate:,.0f} paragraphs/s")
     del lsh
 
-    gc.collect()
-    before = rss_bytes()
-    idx = ParagraphIndex()
-    t0 = time.process_time()
-    for a, start in enumerate(range(0, n, args.per_article)):
-        chunk = paras[start : start + args.per_article]
-        idx.add_article(f"a{a}", "outlet", "zh-Hans", chunk, chunk)
-    add_rate = n / (time.process_time() - t0)
-    gc.collect()
-    grown = rss_bytes() - before
     text_bytes = sum(len(p.encode("utf-16-le")) for p in paras)  # lower bound of str storage
     print(
         f"index: {len(idx.all_groups())} groups, {len(idx.groups())} multi-article (expected 0 on random text)"
@@ -87,8 +121,13 @@ def main() -> None:
         f"held: {idx.nbytes / n:,.0f} B/paragraph (LSH arrays {idx.nbytes_lsh / n:,.0f}); the texts alone "
         f"as UTF-16 (canonical, display equal here): {text_bytes / n:,.0f} B/paragraph"
     )
-    print(f"RSS growth: {grown / 2**20:,.1f} MiB for {n} paragraphs = {grown / n:,.0f} B/paragraph")
-    print(f"ParagraphIndex.add_article (paragraph + sentence LSH, verification, insert): {add_rate:,.0f} paragraphs/s")
+    print(
+        f"RSS growth: {grown / 2**20:,.1f} MiB for {n} paragraphs = {grown / n:,.0f} B/paragraph; "
+        f"malloc in use: {in_use / n:,.0f} B/paragraph"
+    )
+    print(
+        f"ParagraphIndex.add_article (paragraph + sentence LSH, verification, insert): {add_rate:,.0f} paragraphs/s"
+    )
     print(
         f"one core, CPU time: shingles+MinHash+LSH insert {sig_rate:,.0f} paragraphs/s; add_article "
         f"{add_rate:,.0f} paragraphs/s; index memory {grown / n * 1e6 / 2**30:,.2f} GiB per million paragraphs (RSS)"

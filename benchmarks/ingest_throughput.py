@@ -54,7 +54,7 @@ def _vary(page: str, i: int) -> str:
     lines = page.split("\n")
     for n, line in enumerate(lines):  # vary the title (first real content line) so ids differ
         if len(line.strip()) > 8:
-            lines[n] = f"{line} ({i})"
+            lines[n] = f"({i}) {line}"
             break
     return "\n".join(lines)
 

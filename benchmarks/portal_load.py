@@ -1,12 +1,21 @@
 """Portal load: req/s and p95 latency of the story page and the hot list over a synthetic store.
 
 Builds a SQLite store of ``--articles`` synthetic reports (``--per-story`` outlets per story,
-threads of ``--comments`` floors on one article in four), serves it with uvicorn in a child
-process (one worker) and drives it with a bounded asyncio httpx client (``--requests`` per
-target, ``--concurrency`` in flight). Prints settings, per-target figures, the server's RSS,
-and the headline figure on the last line.
+threads of ``--comments`` floors on one article in four), serves it with uvicorn (uvloop,
+httptools, no access log) in ``--workers`` child processes and drives it with ``--requests``
+per target, ``--concurrency`` keep-alive connections in flight, from a lean raw-socket client
+(``--client httpx`` for the old one, which costs the shared CPU more than the server does).
+
+Targets: "story page" asks every story equally often (1000 requests over 1000 stories: most
+are pages not asked before, so this measures rendering); "story page (hot)" asks stories in
+Zipf proportion to their hotness rank (readers crowd onto the top stories, so this measures
+the response cache); "hot list" is ``/``; "api story" is ``/api/stories/{id}``, uniform.
+Prints settings (with the load average: the machine may be shared), per-target req/s, p50,
+p95, errors and server CPU per request, the servers' RSS, and the headline on the last line.
 
     python benchmarks/portal_load.py                     # 20k articles, small run
+    python benchmarks/portal_load.py --workers 2         # one server process per core
+    python benchmarks/portal_load.py --cache-entries 0   # without the response cache
     python benchmarks/portal_load.py --articles 1000000  # the big store (build takes a while)
     python benchmarks/portal_load.py --db /tmp/big.db --reuse   # skip the build next time
 """
@@ -147,6 +156,11 @@ def build(db: str, articles: int, per_story: int, comments: int, seed: int) -> i
 
 
 def _serve(db: str, port: int, cache_entries: int) -> None:
+    """One server process: uvicorn on uvloop + httptools, no access log, its own store.
+
+    The socket is bound with SO_REUSEPORT so that ``--workers`` processes share the port and the
+    kernel spreads connections over them (what ``uvicorn --workers`` does with a shared socket).
+    """
     import logging
 
     import uvicorn
@@ -154,16 +168,19 @@ def _serve(db: str, port: int, cache_entries: int) -> None:
     from storyline.web.app import create_app
 
     logging.disable(logging.WARNING)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind(("127.0.0.1", port))
     store = open_store(db)
-    uvicorn.run(
+    config = uvicorn.Config(
         create_app(store, Settings(db=db), cache_entries=cache_entries),
-        host="127.0.0.1",
-        port=port,
         log_level="error",
         access_log=False,
         loop="uvloop",
         http="httptools",
     )
+    uvicorn.Server(config).run(sockets=[sock])
 
 
 def _loadavg() -> str:
@@ -266,6 +283,8 @@ def main() -> None:
     ap.add_argument("--comments", type=int, default=30, help="floors per thread (one article in four)")
     ap.add_argument("--requests", type=int, default=1000, help="requests per target")
     ap.add_argument("--concurrency", type=int, default=16)
+    ap.add_argument("--workers", type=int, default=1, help="server processes sharing the port")
+    ap.add_argument("--zipf", type=float, default=1.0, help="exponent of the 'hot' story-page popularity")
     ap.add_argument("--db", default="")
     ap.add_argument("--reuse", action="store_true", help="serve --db as it is, without building")
     ap.add_argument("--seed", type=int, default=7)
@@ -278,7 +297,7 @@ def main() -> None:
     db = args.db or str(Path(tempfile.mkdtemp(prefix="portal-load-")) / "portal.db")
     print(
         f"settings: articles={args.articles} per_story={args.per_story} comments={args.comments} "
-        f"requests={args.requests} concurrency={args.concurrency} db={db} workers=1 cpus={mp.cpu_count()} "
+        f"requests={args.requests} concurrency={args.concurrency} db={db} workers={args.workers} cpus={mp.cpu_count()} "
         f"cache_entries={args.cache_entries} client={args.client} loadavg={_loadavg()}"
     )
     if not args.reuse:
@@ -296,8 +315,12 @@ def main() -> None:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     ctx = mp.get_context("spawn")
-    server = ctx.Process(target=_serve, args=(db, port, args.cache_entries), daemon=True)
-    server.start()
+    servers = [
+        ctx.Process(target=_serve, args=(db, port, args.cache_entries), daemon=True)
+        for _ in range(args.workers)
+    ]
+    for server in servers:
+        server.start()
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
@@ -308,11 +331,20 @@ def main() -> None:
             if time.monotonic() > deadline:
                 raise SystemExit("server did not start") from None
             time.sleep(0.2)
-    rss_idle = _rss_mb(server.pid)
+    time.sleep(1.0 if args.workers > 1 else 0)  # the first answer came from one worker; let all start
+    pids = [server.pid for server in servers]
+    rss_idle = sum(_rss_mb(pid) for pid in pids)
 
     rng = random.Random(args.seed)
+    with open_store(db) as store:
+        by_heat = [s.id for s in store.story_summaries(limit=n_stories)]
+    # Readers crowd onto the hottest stories: rank k (1 = hottest) is asked with weight 1/k^zipf.
+    weights = [1 / (k**args.zipf) for k in range(1, len(by_heat) + 1)]
+    hot_paths = [f"/story/{sid}" for sid in rng.choices(by_heat, weights=weights, k=args.requests)]
     targets = {
+        # every story equally likely: most requests are for a page not asked before (cache-cold)
         "story page": [f"/story/s{rng.randrange(n_stories)}" for _ in range(args.requests)],
+        "story page (hot)": hot_paths,
         "hot list": ["/"] * args.requests,
         "api story": [f"/api/stories/s{rng.randrange(n_stories)}" for _ in range(args.requests)],
     }
@@ -321,25 +353,28 @@ def main() -> None:
     try:
         for name, paths in targets.items():
             asyncio.run(drive(base, paths[: min(50, len(paths))], args.concurrency))  # warm-up
-            cpu = _cpu_s(server.pid)
+            cpu = sum(_cpu_s(pid) for pid in pids)
             lat, errors, elapsed = asyncio.run(drive(base, paths, args.concurrency))
-            cpu_ms = (_cpu_s(server.pid) - cpu) / len(paths) * 1000
+            cpu_ms = (sum(_cpu_s(pid) for pid in pids) - cpu) / len(paths) * 1000
             rps = len(paths) / elapsed
             p50, p95 = _p(lat, 50) * 1000, _p(lat, 95) * 1000
             figures[name] = (rps, p95)
+            distinct = len(set(paths))
             print(
                 f"{name}: {rps:.0f} req/s, p50 {p50:.1f} ms, p95 {p95:.1f} ms, errors {errors}/{len(paths)}, "
-                f"server CPU {cpu_ms:.2f} ms/req"
+                f"server CPU {cpu_ms:.2f} ms/req, {distinct} distinct pages"
             )
-        rss = _rss_mb(server.pid)
+        rss = sum(_rss_mb(pid) for pid in pids)
         print(f"server RSS: {rss_idle:.0f} MB idle, {rss:.0f} MB after load; loadavg {_loadavg()}")
     finally:
-        server.terminate()
-        server.join(10)
-    sp, hl = figures["story page"], figures["hot list"]
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            server.join(10)
+    sp, sh, hl = figures["story page"], figures["story page (hot)"], figures["hot list"]
     print(
-        f"story page req/s: {sp[0]:.0f} (p95 {sp[1]:.0f} ms); hot list req/s: {hl[0]:.0f} (p95 {hl[1]:.0f} ms); "
-        f"articles: {args.articles}"
+        f"story page req/s: {sp[0]:.0f} (p95 {sp[1]:.0f} ms), hot stories {sh[0]:.0f} (p95 {sh[1]:.0f} ms); "
+        f"hot list req/s: {hl[0]:.0f} (p95 {hl[1]:.0f} ms); articles: {args.articles} workers: {args.workers}"
     )
 
 

@@ -142,7 +142,7 @@ def test_batch_equals_one_by_one_on_random_strings_of_awkward_characters(seed):
     # sentence ends next to quotes, spaces and the text's edge; "." in numbers and before
     # spaces; thousands separators; words, one-character words above U+3000; 著; characters
     # whose lower case is longer (İ) and beyond the BMP (both take the one-text path)
-    alphabet = list("马斯克说著着ab1,2,000 .。!?;”’」』\"')\n\t—…5,0003.5_x〇A") + ["İ", "😀", "𠀀", ""]
+    alphabet = [*list("马斯克说著着ab1,2,000 .。!?;”’」』\"')\n\t—…5,0003.5_x〇A"), "İ", "😀", "𠀀", ""]
     rnd = random.Random(seed)
     for _ in range(300):
         texts = ["".join(rnd.choices(alphabet, k=rnd.randint(0, 30))) for _ in range(rnd.randint(1, 6))]

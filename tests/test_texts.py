@@ -37,7 +37,9 @@ def test_display_is_stored_as_its_difference_from_the_canonical_form():
     texts.append(simplified, simplified.replace(",", "\uff0c"))  # fullwidth commas, as printed
     patched = texts.nbytes - same
     texts.append(simplified, "完全不同的一段话" * 10)  # longer: kept whole
-    assert texts.display(1) == simplified.replace(",", "\uff0c") and texts.display(2) == "完全不同的一段话" * 10
+    assert (
+        texts.display(1) == simplified.replace(",", "\uff0c") and texts.display(2) == "完全不同的一段话" * 10
+    )
     assert same == 2 * len(simplified) + 17  # UTF-16 canonical, two offsets, one kind byte
     assert patched == 2 * len(simplified) + 17 + 8 * 6  # 6 changed characters, 8 bytes each
 

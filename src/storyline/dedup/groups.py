@@ -43,7 +43,7 @@ from collections.abc import Sequence
 import msgspec
 import numpy as np
 
-from storyline.dedup.minhash import BANDS, LSHIndex, band_keys, signatures_of_ranges
+from storyline.dedup.minhash import LSHIndex, band_keys, signatures_of_ranges
 from storyline.dedup.shingles import (
     ShingleRanges,
     containment,
@@ -91,6 +91,10 @@ _SHIFT = np.uint64(32)
 _LOW32 = np.uint64(0xFFFFFFFF)
 
 Member = tuple[int, int, float]  # (paragraph, sentence or -1 for the whole paragraph, similarity)
+
+
+class _Header(msgspec.Struct, array_like=True):
+    format: int  # read first, so an index saved by another version is named as such
 
 
 class _Saved(msgspec.Struct, array_like=True):
@@ -297,7 +301,9 @@ class ParagraphIndex:
         self._g_rep.append(p)
         self._p_group[p] = g_new
         # Sentence links: this paragraph is new as a whole, but a sentence of it may repeat a group.
-        rep_sentences = {g: _sentence_shingles(self._texts.canonical(self._g_rep[g])) for g in candidate_groups}
+        rep_sentences = {
+            g: _sentence_shingles(self._texts.canonical(self._g_rep[g])) for g in candidate_groups
+        }
         for k, s in enumerate(sh.sentences(i)):
             best_group, best_sim = -1, 0.0
             for g in candidate_groups:
@@ -406,13 +412,18 @@ class ParagraphIndex:
     def from_bytes(cls, data: bytes) -> ParagraphIndex:
         """Restore an index saved with :meth:`to_bytes`."""
         try:
-            saved = msgspec.msgpack.decode(data, type=_Saved)
+            header = msgspec.msgpack.decode(data, type=_Header)
         except msgspec.DecodeError as exc:
             raise InputError("paragraph index", f"not a saved paragraph index ({exc})") from exc
-        if saved.format != _FORMAT:
+        if header.format != _FORMAT:
             raise InputError(
-                "paragraph index", f"saved with format {saved.format}, this version reads {_FORMAT}"
+                "paragraph index",
+                f"saved with format {header.format}, this version reads {_FORMAT}; rebuild it from the articles",
             )
+        try:
+            saved = msgspec.msgpack.decode(data, type=_Saved)
+        except msgspec.DecodeError as exc:
+            raise InputError("paragraph index", f"damaged saved paragraph index ({exc})") from exc
         idx = cls()
         idx._articles = [tuple(a) for a in saved.articles]  # type: ignore[misc]
         idx._article_no = {a[0]: i for i, a in enumerate(idx._articles)}

@@ -34,6 +34,7 @@ Example::
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import numpy as np
@@ -93,10 +94,10 @@ def signatures_of_ranges(values: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> 
     reach = np.maximum.accumulate(r_hi)
     can_cut = np.flatnonzero(np.concatenate([[True], reach[:-1] <= r_lo[1:]]))
     bucket = r_lo[can_cut] // _CHUNK
-    cuts = can_cut[np.concatenate([[True], bucket[1:] != bucket[:-1]])].tolist() + [len(rows)]
+    cuts = [*can_cut[np.concatenate([[True], bucket[1:] != bucket[:-1]])].tolist(), len(rows)]
     values = np.asarray(values, dtype=np.uint32)
     buf = np.empty((_CHUNK * 2 + 1, NUM_PERM), dtype=np.uint32)
-    for c0, c1 in zip(cuts[:-1], cuts[1:], strict=True):
+    for c0, c1 in itertools.pairwise(cuts):
         v0, v1 = int(r_lo[c0]), int(reach[c1 - 1])
         span = v1 - v0
         if span + 1 > len(buf):

@@ -36,8 +36,8 @@ __all__ = [
     "TokenBatch",
     "containment",
     "jaccard",
-    "shingles",
     "shingle_ranges",
+    "shingles",
     "shingles_of_ids",
     "split_sentences",
     "token_batch",
@@ -204,7 +204,7 @@ class TokenBatch:
 
     >>> b = token_batch(["马斯克说。没钱", "ok"])
     >>> b.text_starts.tolist(), b.text_sentences.tolist(), b.sentence_starts.tolist()
-    ([0, 5, 6], [0, 2, 3], [0, 3, 5])
+    ([0, 6, 7], [0, 2, 3], [0, 4, 6])
     """
 
     ids: np.ndarray

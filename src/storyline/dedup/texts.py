@@ -89,7 +89,9 @@ class ParagraphTexts:
             return payload.decode(_UTF16, _ERRORS)
         n = len(payload) // 8
         cps = np.frombuffer(self.canonical(i).encode(_UTF32, _ERRORS), dtype=np.uint32).copy()
-        cps[np.frombuffer(payload[: 4 * n], dtype=np.uint32)] = np.frombuffer(payload[4 * n :], dtype=np.uint32)
+        cps[np.frombuffer(payload[: 4 * n], dtype=np.uint32)] = np.frombuffer(
+            payload[4 * n :], dtype=np.uint32
+        )
         return cps.tobytes().decode(_UTF32, _ERRORS)
 
     def to_parts(self) -> tuple[bytes, bytes, bytes, bytes, bytes]:

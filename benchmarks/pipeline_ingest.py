@@ -1,0 +1,101 @@
+"""Full ingest throughput — parse, normalise, analyse, claims, cluster, dedup, ledger, SQLite write —
+for the text-dump and JSONL paths, articles/s on one core, and peak memory.
+
+Text-dump path: ``--dumps`` copies of the seed pages (title varied per copy so ids differ; seeds
+read from ``--shared``, never copied), one file each — all one story, so this is the worst case:
+every input rebuilds a story that keeps growing. JSONL path: ``--articles`` reports of the
+synthetic stream (``stream_generator``: many stories of ~10 reports, both scripts and English, in
+publication order), 50 per file. Each path runs ``storyline.ingest`` into a fresh SQLite file. CPU time of this process is reported (the
+pipeline is single-threaded), so other load on the machine affects the figure little.
+
+    python benchmarks/pipeline_ingest.py --articles 200
+    python benchmarks/pipeline_ingest.py --articles 200 --encoder
+
+The last line is the figure: ``articles/s/core: textdump X, jsonl Y; peak RSS Z MiB``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from ingest_throughput import _pages, _vary
+from stream_generator import stream
+
+from storyline import Settings, ingest
+
+
+def _cpu() -> float:
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    return ru.ru_utime + ru.ru_stime
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dumps", type=int, default=60)
+    parser.add_argument("--articles", type=int, default=1000)
+    parser.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared")
+    parser.add_argument("--encoder", action="store_true", help="use the multilingual sentence encoder")
+    args = parser.parse_args(argv)
+
+    pages = _pages(args.shared)
+    print(f"dumps={args.dumps} jsonl_articles={args.articles} encoder={args.encoder} store=sqlite")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        dumps = []
+        for i in range(args.dumps):
+            path = folder / f"dump{i:05d}.txt"
+            path.write_text(_vary(pages[i % len(pages)], i), encoding="utf-8")
+            dumps.append(path)
+        files: list[Path] = []
+        rows: list[str] = []
+        for article, _analysis, _truth in stream(args.articles):
+            rows.append(
+                json.dumps(
+                    {
+                        "url": f"https://example.invalid/{article.id}",
+                        "outlet": article.outlet,
+                        "title": article.title,
+                        "published_at": article.published_at.isoformat() if article.published_at else None,
+                        "paragraphs": list(article.paragraphs),
+                    },
+                    ensure_ascii=False,
+                )
+            )
+            if len(rows) == 50:
+                files.append(folder / f"stream{len(files):04d}.jsonl")
+                files[-1].write_text("\n".join(rows), encoding="utf-8")
+                rows = []
+        if rows:
+            files.append(folder / f"stream{len(files):04d}.jsonl")
+            files[-1].write_text("\n".join(rows), encoding="utf-8")
+
+        # Warm the dictionaries (jieba IDF, OpenCC, the encoder) once, as a long-running ingest would.
+        ingest([dumps[0]], settings=Settings(db=str(folder / "warm.db"), use_encoder=args.encoder))
+
+        figures = {}
+        for label, inputs in (("textdump", dumps), ("jsonl", files)):
+            settings = Settings(db=str(folder / f"{label}.db"), use_encoder=args.encoder)
+            t0, c0 = time.perf_counter(), _cpu()
+            report = ingest(inputs, settings=settings)
+            wall, cpu = time.perf_counter() - t0, _cpu() - c0
+            assert report.ok, [o.message for o in report.failed]
+            n = sum(o.articles for o in report.ingested)
+            figures[label] = n / cpu
+            print(f"{label}: {n} articles, {cpu:.1f} s CPU, {wall:.1f} s wall, {n / cpu:.1f} articles/s/core")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"articles/s/core: textdump {figures['textdump']:.1f}, jsonl {figures['jsonl']:.1f}; peak RSS {peak:.0f} MiB"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
