@@ -84,8 +84,8 @@ MIN_INDEXED_SHINGLES = 5  # sentences shorter than this are not indexed (too com
 # sentence gets 6 — its job is finding a sentence repeated nearly verbatim inside a different
 # paragraph (Jaccard 0.8: 0.99; 1.0: always) — because sentences are ~5 per paragraph and
 # every band costs 8 bytes per item in memory.
-PARAGRAPH_BANDS = 32
-SENTENCE_BANDS = 4
+PARAGRAPH_BANDS = 40
+SENTENCE_BANDS = 40
 _FORMAT = 2
 _SHIFT = np.uint64(32)
 _LOW32 = np.uint64(0xFFFFFFFF)

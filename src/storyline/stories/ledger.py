@@ -154,6 +154,11 @@ def _same_place(a: Claim, b: Claim) -> bool:
 def _contradict(a: Claim, b: Claim) -> bool:
     if _same_place(a, b):
         return False  # one speaker in one breath ("800亿(80B)") is an equivalence, not a dispute
+    return _disjoint(a, b)
+
+
+def _disjoint(a: Claim, b: Claim) -> bool:
+    """The two values cannot both hold, given their qualifiers and time frames."""
     if a.timeframe and b.timeframe and a.timeframe != b.timeframe:
         return False  # "per year" and "4 years" measure different things
     lo_a, hi_a = _interval(a)
@@ -185,21 +190,62 @@ def build_ledger(claims: Sequence[Claim]) -> tuple[Claim, ...]:
     figures = [c for c in claims if c.measure != "refutation"]
     for c in figures:
         groups[_group_key(c)].append(c)
+
+    def compare_pairwise(xs: Sequence[Claim], ys: Sequence[Claim] | None) -> None:
+        pairs = (
+            ((a, b) for i, a in enumerate(xs) for b in xs[i + 1 :])
+            if ys is None
+            else ((a, b) for a in xs for b in ys)
+        )
+        for a, b in pairs:
+            if a.qualifier in _NO_COMPARE or b.qualifier in _NO_COMPARE:
+                if "denied" in {a.qualifier, b.qualifier} and _agree_ignoring_qualifier(a, b):
+                    denier, denied = (a, b) if a.qualifier == "denied" else (b, a)
+                    if denied.qualifier != "denied" and denier.speaker != denied.speaker:
+                        refuted[denied.id].add(denier.id)
+                continue
+            if _agree(a, b):
+                agrees[a.id].add(b.id)
+                agrees[b.id].add(a.id)
+            elif _contradict(a, b):
+                contra[a.id].add(b.id)
+                contra[b.id].add(a.id)
+
     for members in groups.values():
-        for i, a in enumerate(members):
-            for b in members[i + 1 :]:
-                if a.qualifier in _NO_COMPARE or b.qualifier in _NO_COMPARE:
-                    if "denied" in {a.qualifier, b.qualifier} and _agree_ignoring_qualifier(a, b):
-                        denier, denied = (a, b) if a.qualifier == "denied" else (b, a)
-                        if denied.qualifier != "denied" and denier.speaker != denied.speaker:
-                            refuted[denied.id].add(denier.id)
+        # Restatements are the bulk of a big story (the $500B printed by every outlet): claims
+        # with the same value, unit, qualifier and time frame relate to every other claim in the
+        # same way, so compare one representative per bucket instead of every pair (a story of
+        # 60 reprints of the seed pages went from 2.1 s to well under 0.1 s here).
+        buckets: dict[tuple[float, str, str, str], list[Claim]] = defaultdict(list)
+        for c in members:
+            buckets[(c.value, c.unit, c.qualifier, c.timeframe)].append(c)
+        keys = list(buckets)
+        for k in keys:
+            same = buckets[k]
+            if k[2] in _NO_COMPARE:
+                compare_pairwise(same, None)
+            elif len(same) > 1:
+                ids = {c.id for c in same}
+                for c in same:
+                    agrees[c.id].update(ids - {c.id})
+        for i, ka in enumerate(keys):
+            for kb in keys[i + 1 :]:
+                xs, ys = buckets[ka], buckets[kb]
+                if ka[2] in _NO_COMPARE or kb[2] in _NO_COMPARE:
+                    compare_pairwise(xs, ys)
                     continue
-                if _agree(a, b):
-                    agrees[a.id].add(b.id)
-                    agrees[b.id].add(a.id)
-                elif _contradict(a, b):
-                    contra[a.id].add(b.id)
-                    contra[b.id].add(a.id)
+                a0, b0 = xs[0], ys[0]
+                if _agree(a0, b0):
+                    for a in xs:
+                        agrees[a.id].update(b.id for b in ys)
+                    for b in ys:
+                        agrees[b.id].update(a.id for a in xs)
+                elif _disjoint(a0, b0):
+                    for a in xs:
+                        for b in ys:
+                            if not _same_place(a, b):
+                                contra[a.id].add(b.id)
+                                contra[b.id].add(a.id)
     # "X's claim is wrong" covers X's figures in the same report, and X's restatements of them
     # elsewhere in the story; not every figure X ever gave.
     for r in claims:
