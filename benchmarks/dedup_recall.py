@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import opencc
 
-from storyline.dedup.groups import ParagraphIndex
+from storyline.dedup.groups import PARAGRAPH_BANDS, ParagraphIndex
 from storyline.dedup.minhash import band_keys, signatures_of_shingles
 from storyline.dedup.shingles import shingles, split_sentences
 
@@ -86,11 +86,13 @@ def main() -> None:
     stats = {k: [0, 0, 0] for k in kinds}  # lsh hit, merged, wrong group
     planted_copies: list[tuple[int, str, str, bool]] = []  # (base, kind, article id, lsh hit)
     for i in planted:
-        base_keys = band_keys(signatures_of_shingles([shingles(canonical(chunks[i], t2s))]))[0]
+        base_keys = band_keys(signatures_of_shingles([shingles(canonical(chunks[i], t2s))]), PARAGRAPH_BANDS)[
+            0
+        ]
         for kind, make in kinds.items():
             copy = make(chunks[i])
             canon = canonical(copy, t2s)
-            ck = band_keys(signatures_of_shingles([shingles(canon)]))[0]
+            ck = band_keys(signatures_of_shingles([shingles(canon)]), PARAGRAPH_BANDS)[0]
             aid = f"copy{len(planted_copies)}"
             planted_copies.append((i, kind, aid, bool(np.any(ck == base_keys))))
             idx.add_article(aid, kind, "zh-Hant" if kind == "traditional" else "zh-Hans", [canon], [copy])

@@ -291,7 +291,7 @@ def main() -> None:
     ap.add_argument(
         "--client", choices=["raw", "httpx"], default="raw", help="load client (httpx is CPU-hungry)"
     )
-    ap.add_argument("--cache-entries", type=int, default=512, help="response cache size (0 = off)")
+    ap.add_argument("--cache-entries", type=int, default=1024, help="response cache size (0 = off)")
     args = ap.parse_args()
 
     db = args.db or str(Path(tempfile.mkdtemp(prefix="portal-load-")) / "portal.db")
@@ -345,6 +345,10 @@ def main() -> None:
         # every story equally likely: most requests are for a page not asked before (cache-cold)
         "story page": [f"/story/s{rng.randrange(n_stories)}" for _ in range(args.requests)],
         "story page (hot)": hot_paths,
+        # the same popularity a minute later: the hottest pages are cached now, the tail is not
+        "story page (hot, 2nd pass)": [
+            f"/story/{sid}" for sid in rng.choices(by_heat, weights=weights, k=args.requests)
+        ],
         "hot list": ["/"] * args.requests,
         "api story": [f"/api/stories/s{rng.randrange(n_stories)}" for _ in range(args.requests)],
     }

@@ -5,11 +5,14 @@ from __future__ import annotations
 import unicodedata
 from pathlib import Path
 
+import msgspec
 import opencc
 import pytest
 
 from storyline.dedup.groups import (
     MIN_SENTENCE_SHINGLES,
+    PARAGRAPH_BANDS,
+    SENTENCE_BANDS,
     ParagraphIndex,
     group_paragraphs,
     shared_paragraph_score,
@@ -230,3 +233,53 @@ def test_group_paragraphs_takes_articles_and_analyses():
     items = [(a, Analysis(a.id, "zh-Hans", "t", (FACT,), "t", (FACT,))) for a in arts]
     (g,) = group_paragraphs(items)
     assert [m.article_id for m in g.members] == [arts[0].id, arts[1].id]
+
+
+def test_near_copies_inside_one_article_group_but_are_not_shown_as_a_repeat():
+    idx = ParagraphIndex()
+    add(idx, "a", "A", "zh-Hans", [FACT[:40], OTHER, "报道称," + FACT])
+    (g, other) = idx.all_groups()
+    assert g.text.startswith("报道称,")  # the later, longer copy became the representative
+    assert [(m.position, m.similarity) for m in g.members] == [(0, 1.0), (2, 1.0)]
+    assert [m.position for m in other.members] == [1]
+    assert idx.groups() == ()  # one article repeating itself is not a cross-outlet repeat
+
+
+def test_memory_is_texts_plus_eight_bytes_per_band_entry(seed_bodies):
+    idx = ParagraphIndex()
+    add(idx, "concept-page", "88iv", "zh-Hant", seed_bodies[0])
+    paragraphs = [canonical(p) for p in seed_bodies[0]]
+    long_sentences = sum(len(shingles(s)) >= 5 for p in paragraphs for s in split_sentences(p))
+    assert idx.nbytes_lsh == 8 * (PARAGRAPH_BANDS * len(paragraphs) + SENTENCE_BANDS * long_sentences)
+    canonical_utf16 = sum(2 * len(p) for p in paragraphs)
+    # texts: canonical UTF-16 + the display form's difference (all of it here: traditional
+    # script, punctuation widths) + 17 bytes of offsets; then 16 bytes of arrays per paragraph
+    assert idx.nbytes - idx.nbytes_lsh <= 2 * canonical_utf16 + (17 + 16) * len(paragraphs)
+    assert idx.nbytes < 2_000 * len(paragraphs)
+
+
+def test_an_index_saved_by_another_version_is_refused_by_name():
+    with pytest.raises(InputError, match="format 1, this version reads 2"):
+        ParagraphIndex.from_bytes(msgspec.msgpack.encode([1, [], b"", b""]))
+    with pytest.raises(InputError, match="damaged"):
+        ParagraphIndex.from_bytes(msgspec.msgpack.encode([2, "not a list"]))
+
+
+def test_restored_index_answers_and_extends_like_the_original():
+    idx = ParagraphIndex()
+    add(idx, "a", "A", "zh-Hans", [DOUBT + FACT2, FACT])
+    add(idx, "b", "B", "zh-Hans", [OTHER + FACT2])
+    restored = ParagraphIndex.from_bytes(idx.to_bytes())
+    assert restored.all_groups() == idx.all_groups() and restored.nbytes == idx.nbytes
+    for index in (idx, restored):
+        add(
+            index,
+            "c",
+            "C",
+            "zh-Hant",
+            [
+                "星際之門計劃由OpenAI、甲骨文和日本軟銀等科技公司合作,目的是在未來四年內投入高達五千億美元,來建設美國的人工智能基礎設施。"
+            ],
+        )
+    assert restored.all_groups() == idx.all_groups()
+    assert [m.article_id for m in idx.groups()[-1].members] == ["a", "c"]

@@ -490,24 +490,36 @@ def test_story_summaries_follow_stories_order_and_count_distinct_outlets(store: 
         store.story_summaries(after="zz")
 
 
-def test_summaries_of_rows_from_before_the_summary_column_are_computed_then_filled(tmp_path: Path) -> None:
-    path = str(tmp_path / "old.db")
-    s = open_store(path)
+def _sql(db: str, statement: str) -> list[tuple]:
+    """Run one statement behind the store's back (SQLite file or PostgreSQL URL)."""
+    if db.startswith("postgresql://"):
+        import psycopg
+
+        with psycopg.connect(db, autocommit=True) as conn:
+            cur = conn.execute(statement)
+            return cur.fetchall() if cur.description else []
+    conn = sqlite3.connect(db)
+    try:
+        rows = conn.execute(statement).fetchall()
+        conn.commit()
+        return rows
+    finally:
+        conn.close()
+
+
+def test_summaries_of_rows_from_before_the_summary_column_are_computed_then_filled(db: str) -> None:
+    s = open_store(db)
     arts = [make_article(1, "标题", ("段落",), raw=RAW, outlet="甲报")]
     s.write_input(simple_write(RAW, arts))
     expected = s.story_summaries()
+    assert expected[0].outlets == 1
     s.close()
-    conn = sqlite3.connect(path)
-    conn.execute("UPDATE stories SET summary = NULL")  # as if written before migration 003
-    conn.commit()
-    conn.close()
-    s = open_store(path, migrate=False)
+    _sql(db, "UPDATE stories SET summary = NULL")  # as if written before migration 003
+    s = open_store(db, migrate=False)
     assert s.story_summaries() == expected
     s.migrate()
     s.close()
-    conn = sqlite3.connect(path)
-    assert conn.execute("SELECT count(*) FROM stories WHERE summary IS NULL").fetchone()[0] == 0
-    conn.close()
+    assert _sql(db, "SELECT count(*) FROM stories WHERE summary IS NULL")[0][0] == 0
 
 
 # ---- search --------------------------------------------------------------------------------------

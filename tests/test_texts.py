@@ -41,11 +41,13 @@ def test_display_is_stored_as_its_difference_from_the_canonical_form():
         texts.display(1) == simplified.replace(",", "\uff0c") and texts.display(2) == "完全不同的一段话" * 10
     )
     assert same == 2 * len(simplified) + 17  # UTF-16 canonical, two offsets, one kind byte
-    assert patched == 2 * len(simplified) + 17 + 8 * 6  # 6 changed characters, 8 bytes each
+    assert patched == 2 * len(simplified) + 17 + 4 * 6  # 6 changed characters, 4 bytes each
 
 
 def test_surrogates_emoji_and_empty_texts_survive():
     texts = ParagraphTexts()
-    for c, d in [("", ""), ("ok 😀", "OK 😀"), ("a\ud800b", "a\ud800c"), ("x", "")]:
+    pairs = [("", ""), ("ok 😀", "OK 😀"), ("a\ud800b", "a\ud800c"), ("x", ""), ("ab", "a😀")]
+    pairs.append(("长" * 70_000, "長" * 70_000))  # too long for 2-byte positions
+    for c, d in pairs:
         i = texts.append(c, d)
         assert (texts.canonical(i), texts.display(i)) == (c, d)

@@ -475,3 +475,94 @@ def test_cache_entries_zero_turns_the_cache_off(tmp_path, monkeypatch):
     client.get("/story/s1"), client.get("/story/s1")
     assert stories[0] == 2
     store.close()
+
+
+def test_cache_is_invalidated_by_ingests_on_both_stores(db):
+    """The cache keys on Store.version(): SQLite and PostgreSQL both bump it inside write_input."""
+    from storyline.store import open_store
+
+    store = open_store(db)
+    try:
+        client = TestClient(create_app(store, Settings(db=db)))
+        assert _doc(client.get("/").text).cssselect("li.hot-item") == []
+        store.write_input(_new_story("s1", "第一条", 1.0))
+        assert [a.text_content() for a in _doc(client.get("/").text).cssselect("a.headline")] == ["第一条"]
+        assert client.get("/api/stories").json()["stories"][0]["headline"] == "第一条"
+        store.write_input(_new_story("s2", "第二条", 2.0))
+        headlines = [a.text_content() for a in _doc(client.get("/").text).cssselect("a.headline")]
+        assert headlines == ["第二条", "第一条"]
+        assert [s["id"] for s in client.get("/api/stories").json()["stories"]] == ["s2", "s1"]
+    finally:
+        store.close()
+
+
+def test_concurrent_misses_on_one_page_render_it_once_and_other_pages_are_not_held_up():
+    import asyncio
+
+    from storyline.web.cache import ResponseCache
+
+    calls: list[str] = []
+
+    async def app(scope, receive, send):
+        calls.append(scope["path"])
+        await asyncio.sleep(0.01)  # a slow render: the other requests arrive meanwhile
+        body = scope["path"].encode()
+        await send(
+            {"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]}
+        )
+        await send({"type": "http.response.body", "body": body})
+
+    cache = ResponseCache(app, version=lambda: "e.1", max_renders=4)
+
+    async def get(path: str) -> tuple[int, bytes]:
+        sent: list[dict] = []
+
+        async def send(message):
+            sent.append(message)
+
+        scope = {
+            "type": "http",
+            "method": "GET",
+            "path": path,
+            "query_string": b"",
+            "headers": [(b"host", b"h")],
+        }
+        await cache(scope, None, send)
+        return sent[0]["status"], b"".join(m.get("body", b"") for m in sent[1:])
+
+    async def main():
+        return await asyncio.gather(*(get("/a") for _ in range(5)), get("/b"))
+
+    results = asyncio.run(main())
+    assert results == [(200, b"/a")] * 5 + [(200, b"/b")]
+    assert sorted(calls) == ["/a", "/b"]
+    assert (cache.hits, cache.misses) == (0, 2)
+
+
+def test_thread_escape_matches_jinja_autoescape():
+    from markupsafe import escape
+
+    from storyline.web.thread_html import esc
+
+    for s in ["", "plain 中文", "<script>alert('x')</script>", 'a "q" & <b>', "&amp; already", XSS]:
+        assert esc(s) == str(escape(s))
+
+
+def test_pages_are_the_same_run_on_the_event_loop_or_in_the_thread_pool(store):
+    inline = TestClient(create_app(store, Settings(db=str(store.path)), inline=True))
+    pooled = TestClient(create_app(store, Settings(db=str(store.path)), inline=False))
+    for path in [
+        "/",
+        "/story/s1?script=hant",
+        "/api/stories?limit=1",
+        "/api/stories/s1/thread",
+        "/feeds/hot.rss",
+    ]:
+        a, b = inline.get(path), pooled.get(path)
+        assert (a.status_code, a.text) == (b.status_code, b.text), path
+    assert pooled.get("/story/s0", follow_redirects=False).headers["location"] == "/story/s1"
+    assert pooled.get("/api/stories?limit=0").status_code == 422  # parameters still validated
+    params = {
+        p["name"] for p in inline.get("/openapi.json").json()["paths"]["/api/stories"]["get"]["parameters"]
+    }
+    assert params == {"after", "limit"}

@@ -218,7 +218,7 @@ def _serve(settings: Settings) -> None:
     app = create_app(store, settings)
     console.print(f"serving {settings.db} at http://{settings.host}:{settings.port}/", highlight=False)
     try:
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", access_log=False)
     finally:
         store.close()
 

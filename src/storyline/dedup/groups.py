@@ -6,11 +6,16 @@ A group is shown as its representative — the most complete version (most shing
 every member with outlet, script, article, position and similarity (the share of the member's
 shingles found in the representative, 1.0 = it adds nothing).
 
-Candidates come from MinHash LSH over *sentences* (:mod:`storyline.dedup.minhash`); nothing is
-merged on an estimate. Every candidate is verified exactly on shingle sets
-(:mod:`storyline.dedup.shingles`), and always against the group's representative, never a
+Candidates come from MinHash LSH (:mod:`storyline.dedup.minhash`) at two levels: whole
+paragraphs against whole paragraphs (``PARAGRAPH_BANDS`` bands: near-copies edited anywhere)
+and sentences against sentences (``SENTENCE_BANDS`` bands: a sentence reprinted inside a
+different paragraph, or a paragraph trimmed to a few of its sentences). Nothing is merged on an
+estimate. Every candidate is verified exactly on shingle sets recomputed from the canonical
+text (:mod:`storyline.dedup.shingles`), and always against the group's representative, never a
 member (chaining A~B~C would let C's own words disappear behind A). Precision over recall: a
-false merge hides one outlet's words.
+false merge hides one outlet's words. Known gap: a short text inside a much longer *sentence*
+(Jaccard of the two 0.3-0.45) is found only by chance — banded MinHash estimates Jaccard, not
+containment.
 
 - paragraph member: Jaccard >= ``PARAGRAPH_JACCARD`` with the representative, or the smaller
   of the two is >= ``PARAGRAPH_CONTAINMENT`` contained in the larger (a trimmed or prefixed copy);
@@ -79,13 +84,15 @@ SENTENCE_JACCARD = 0.5
 MIN_CONTAINED_SHINGLES = 12  # a shorter text merges by containment only if also Jaccard-close
 MIN_SENTENCE_SHINGLES = 12  # about 14 CJK characters: shorter sentences never link alone
 MIN_INDEXED_SHINGLES = 5  # sentences shorter than this are not indexed (too common to be evidence)
-# LSH bands per paragraph and per sentence (3 rows each; see storyline.dedup.minhash). A whole
-# paragraph gets all 40: near-copies with edits everywhere (Jaccard ~0.5) must still meet. A
-# sentence gets 6 — its job is finding a sentence repeated nearly verbatim inside a different
-# paragraph (Jaccard 0.8: 0.99; 1.0: always) — because sentences are ~5 per paragraph and
-# every band costs 8 bytes per item in memory.
-PARAGRAPH_BANDS = 40
-SENTENCE_BANDS = 40
+# LSH bands per paragraph and per sentence (3 rows each; see storyline.dedup.minhash); every
+# band costs 8 bytes per item in memory. A whole paragraph gets 32: near-copies with edits
+# everywhere must still meet (Jaccard 0.55, a copy with 10% of characters changed: 0.997;
+# 0.45: 0.95). A sentence gets 4: its job is a sentence reprinted nearly verbatim (Jaccard 1.0:
+# always; 0.8: 0.94), and there are ~5 sentences per paragraph. Chosen on the planted-copy
+# recall benchmark (100% for every kind from 24 paragraph bands up) and on SemEval's real
+# paragraphs against the first version's 40 bands per sentence (benchmarks/dedup_recall.py).
+PARAGRAPH_BANDS = 32
+SENTENCE_BANDS = 4
 _FORMAT = 2
 _SHIFT = np.uint64(32)
 _LOW32 = np.uint64(0xFFFFFFFF)

@@ -3,7 +3,8 @@
 Why a hand-written numpy MinHash and not ``datasketch.MinHash``: the per-permutation hashing is
 one ``(n_shingles, NUM_PERM)`` array expression here, over a whole batch of paragraphs at once
 (:func:`signatures_of_ranges`), in cache-sized chunks; datasketch hashes one set per call
-(``MinHash.bulk`` measured ~10,700 paragraphs/s; this path ~40,000 on the same machine).
+(``MinHash.bulk``: ~10,700 paragraphs/s in the issue's trial; shingles + MinHash + band keys +
+LSH insert here: ~31,000 paragraphs/s on one core, ``benchmarks/dedup_paragraphs.py``).
 Why our own LSH and not ``datasketch.MinHashLSH``: that keeps one Python dict entry per band per
 item (~100 bytes each, ~4 kB per paragraph at 40 bands); :class:`LSHIndex` keeps each
 (band key, id) pair as one uint64 in sorted numpy arrays — 8 bytes — in a few levels that merge

@@ -5,8 +5,8 @@ character, and the paragraph index holds two forms of each (canonical, for verif
 display, what the page shows) — ~700 bytes for a 140-character paragraph. Here the canonical
 form is UTF-16 in one growing buffer (2 bytes a character, 8 bytes of offset), and the display
 form is kept as its difference from the canonical one: nothing when they are equal, the changed
-positions when only some characters differ (NFKC punctuation, script conversion character by
-character), the whole text otherwise (lengths differ, or most characters changed).
+positions and characters (2 + 2 bytes each) when fewer than half differ (NFKC punctuation,
+script conversion character by character), the whole text otherwise (lengths differ).
 
 Example::
 
@@ -25,7 +25,7 @@ import numpy as np
 
 __all__ = ["ParagraphTexts"]
 
-_SAME, _PATCH, _WHOLE = 0, 1, 2
+_SAME, _PATCH, _WHOLE, _PATCH16 = 0, 1, 2, 3
 _UTF16 = "utf-16-le"
 _UTF32 = "utf-32-le"
 _ERRORS = "surrogatepass"  # a lone surrogate in scraped text must survive the round trip
@@ -67,9 +67,13 @@ class ParagraphTexts:
             if len(display) == len(canonical):
                 a = np.frombuffer(canonical.encode(_UTF32, _ERRORS), dtype=np.uint32)
                 b = np.frombuffer(display.encode(_UTF32, _ERRORS), dtype=np.uint32)
-                pos = np.flatnonzero(a != b).astype(np.uint32)
-                if 8 * len(pos) < len(payload):  # 4-byte position + 4-byte codepoint per change
-                    kind, payload = _PATCH, pos.tobytes() + b[pos].tobytes()
+                pos = np.flatnonzero(a != b)
+                if len(a) < 0x10000 and (not len(pos) or b[pos].max() < 0x10000):
+                    if 4 * len(pos) < len(payload):  # 2-byte position + 2-byte character per change
+                        kind = _PATCH16
+                        payload = pos.astype(np.uint16).tobytes() + b[pos].astype(np.uint16).tobytes()
+                elif 8 * len(pos) < len(payload):  # the same in 4 + 4 bytes
+                    kind, payload = _PATCH, pos.astype(np.uint32).tobytes() + b[pos].tobytes()
         self._kind.append(kind)
         self._disp += payload
         self._disp_end.append(len(self._disp))
@@ -87,10 +91,12 @@ class ParagraphTexts:
         payload = bytes(self._disp[start : self._disp_end[i]])
         if kind == _WHOLE:
             return payload.decode(_UTF16, _ERRORS)
-        n = len(payload) // 8
+        width = 2 if kind == _PATCH16 else 4
+        dtype = np.uint16 if kind == _PATCH16 else np.uint32
+        n = len(payload) // (2 * width)
         cps = np.frombuffer(self.canonical(i).encode(_UTF32, _ERRORS), dtype=np.uint32).copy()
-        cps[np.frombuffer(payload[: 4 * n], dtype=np.uint32)] = np.frombuffer(
-            payload[4 * n :], dtype=np.uint32
+        cps[np.frombuffer(payload[: width * n], dtype=dtype)] = np.frombuffer(
+            payload[width * n :], dtype=dtype
         )
         return cps.tobytes().decode(_UTF32, _ERRORS)
 

@@ -99,6 +99,11 @@ class StorySummary:
 class Store(ABC):
     """Persistent home of raw inputs, articles, analyses and stories."""
 
+    #: True when a read by id takes well under a millisecond and never waits on a network (an
+    #: embedded database): the web then runs its page handlers on the event loop instead of a
+    #: thread pool, which for CPU-bound rendering is faster and keeps cached pages quick.
+    inline_reads: bool = False
+
     # ---- lifecycle -------------------------------------------------------------------------
     @abstractmethod
     def migrate(self) -> int:

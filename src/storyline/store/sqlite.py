@@ -77,6 +77,10 @@ class SQLiteStore(Store):
     path: a file path, or ``":memory:"`` for a throwaway store.
     """
 
+    # Reads are local and short (an id lookup is ~0.1 ms); WAL readers never wait for another
+    # process's writer. (A writer in this same process holds the lock for its transaction.)
+    inline_reads = True
+
     def __init__(self, path: str | Path, *, busy_timeout_ms: int = 10_000) -> None:
         self.path = str(path)
         self._lock = threading.RLock()
@@ -503,7 +507,10 @@ class SQLiteStore(Store):
                             check_same_thread=False,
                             uri=self.path.startswith("file:"),
                         )
-                        self._vdb.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
+                        # Short: it is called from the web's event loop. In WAL mode a reader is never
+                        # busy; without WAL a write in progress makes this fail fast (the caller then
+                        # serves uncached) instead of stalling every request behind the writer.
+                        self._vdb.execute(f"PRAGMA busy_timeout = {min(self._busy_timeout_ms, 100)}")
                     row = self._vdb.execute("SELECT epoch, n FROM store_version").fetchone()
             except sqlite3.Error as exc:
                 raise StoreError(f"{self.path}: could not read the store version: {exc}") from exc

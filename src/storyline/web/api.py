@@ -34,7 +34,7 @@ from storyline.web.export import (
     story_export,
     summary_export,
 )
-from storyline.web.responses import etag_response
+from storyline.web.responses import etag_response, inline_if_local
 
 __all__ = ["router"]
 
@@ -208,6 +208,7 @@ def _story_or_redirect(request: Request, story_id: str, suffix: str = "") -> Sto
 
 # ---- routes ---------------------------------------------------------------------------------
 @router.get("/stories", response_model=StoryPage, summary="Hot stories, hottest first")
+@inline_if_local
 def list_stories(
     request: Request,
     after: str | None = Query(None, description="cursor: the `next` value of the previous page"),
@@ -228,6 +229,7 @@ def list_stories(
 
 
 @router.get("/stories/{story_id}", response_model=StoryOut, summary="One story (export contract)")
+@inline_if_local
 def get_story(request: Request, story_id: str) -> Response:
     story = _story_or_redirect(request, story_id)
     if isinstance(story, Response):
@@ -236,6 +238,7 @@ def get_story(request: Request, story_id: str) -> Response:
 
 
 @router.get("/stories/{story_id}/articles", response_model=ArticlesOut, summary="A story's articles")
+@inline_if_local
 def get_articles(request: Request, story_id: str) -> Response:
     story = _story_or_redirect(request, story_id, "/articles")
     if isinstance(story, Response):
@@ -247,6 +250,7 @@ def get_articles(request: Request, story_id: str) -> Response:
 
 
 @router.get("/stories/{story_id}/thread", response_model=ThreadsOut, summary="Reader threads")
+@inline_if_local
 def get_thread(request: Request, story_id: str) -> Response:
     story = _story_or_redirect(request, story_id, "/thread")
     if isinstance(story, Response):
@@ -267,6 +271,7 @@ def get_thread(request: Request, story_id: str) -> Response:
 
 
 @router.get("/stories/{story_id}/claims", response_model=ClaimsOut, summary="The claims ledger")
+@inline_if_local
 def get_claims(request: Request, story_id: str) -> Response:
     story = _story_or_redirect(request, story_id, "/claims")
     if isinstance(story, Response):

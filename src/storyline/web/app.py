@@ -48,7 +48,12 @@ def _code_tag() -> str:
 
 
 def create_app(
-    store: Store, settings: Settings, *, cache_entries: int = 512, cache_bytes: int = 64 << 20
+    store: Store,
+    settings: Settings,
+    *,
+    cache_entries: int = 1024,
+    cache_bytes: int = 128 << 20,
+    inline: bool | None = None,
 ) -> FastAPI:
     """A FastAPI app serving ``store``: portal at ``/``, JSON at ``/api``, feeds at ``/feeds``.
 
@@ -58,6 +63,8 @@ def create_app(
 
     ``cache_entries`` / ``cache_bytes`` bound the response cache (``cache_entries=0`` turns it
     off); it is also off when the store cannot tell its version (``Store.version()`` is None).
+    ``inline``: run page handlers on the event loop (see :func:`responses.inline_if_local`);
+    by default when the store says its reads are local (``Store.inline_reads``: SQLite).
     """
     app = FastAPI(
         title="storyline",
@@ -69,6 +76,7 @@ def create_app(
     )
     app.state.store = store
     app.state.settings = settings
+    app.state.inline = store.inline_reads if inline is None else inline
     app.include_router(api_router)
     app.include_router(views_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -106,6 +106,7 @@ class ResponseCache:
     max_entry_bytes: bigger bodies are served but not kept.
     build: :func:`build_tag` of the code; part of every ETag.
     cookie_name: the one cookie that changes a page (the 繁/简 choice); others are ignored.
+    max_renders: misses rendered at once (more only add GIL contention for CPU-bound pages).
     normalize_cookie: maps the cookie's raw value to what the pages act on, so junk values
     share the entry of the default.
     """
@@ -122,6 +123,7 @@ class ResponseCache:
         cookie_name: str = "script",
         normalize_cookie: Callable[[str], str] = lambda v: v,
         skip_prefixes: tuple[str, ...] = ("/static/",),
+        max_renders: int = 2,
     ) -> None:
         self.app = app
         self.version = version
@@ -135,7 +137,10 @@ class ResponseCache:
         self._entries: OrderedDict[Key, _Entry] = OrderedDict()
         self._bytes = 0
         self._inflight: dict[Key, asyncio.Future[_Entry | None]] = {}
+        self.max_renders = max_renders
+        self._renders: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
         self.hits = self.misses = 0
+        self._warned = False
 
     # ---- bookkeeping -----------------------------------------------------------------------
     def __len__(self) -> int:
@@ -170,6 +175,13 @@ class ResponseCache:
             old_key, _ = next(iter(self._entries.items()))
             self._drop(old_key)
 
+    def _render_slot(self) -> asyncio.Semaphore:
+        """The semaphore bounding concurrent renders, one per event loop (tests run several)."""
+        loop = asyncio.get_running_loop()
+        if self._renders is None or self._renders[0] is not loop:
+            self._renders = (loop, asyncio.Semaphore(max(1, self.max_renders)))
+        return self._renders[1]
+
     def etag(self, key: Key, version: str) -> bytes:
         digest = hashlib.blake2b(repr((self.build, version, key)).encode("utf-8"), digest_size=16)
         return b'"' + digest.hexdigest().encode() + b'"'
@@ -187,7 +199,9 @@ class ResponseCache:
         try:
             version = self.version()
         except StoreError as exc:  # the app answers 503 itself; the cache just steps aside
-            log.warning("response cache off for %s: %s", scope["path"], exc)
+            # Said once: a store opened without migrations fails here on every request.
+            (log.debug if self._warned else log.warning)("response cache off for %s: %s", scope["path"], exc)
+            self._warned = True
             version = None
         if version is None:
             await self.app(scope, receive, send)
@@ -239,7 +253,11 @@ class ResponseCache:
                 elif message["type"] == "http.response.body":
                     chunks.append(message.get("body", b""))
 
-            await self.app(inner, receive, collect)
+            # Renders are CPU-bound and hold the GIL; with many at once in the threadpool, a cache
+            # hit waits for the event loop's turn behind all of them (one switch interval each).
+            # A few at a time keeps hits fast and costs misses nothing: they queue either way.
+            async with self._render_slot():
+                await self.app(inner, receive, collect)
             status = int(start.get("status", 500))
             resp_headers = [
                 (k, v) for k, v in start.get("headers", []) if k.lower() not in (b"etag", b"content-length")

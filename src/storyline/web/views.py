@@ -4,7 +4,8 @@ Server-rendered with Jinja2 (autoescape on), no JavaScript. Each page is rendere
 then, when the reader chose 繁 or 简 (``?script=hant|hans``, remembered in a cookie), converted
 as a whole by :func:`storyline.web.i18n.to_script`. Internal links carry the choice; external
 links are only ever http(s) and percent-encoded (:func:`safe_href`), so the conversion never
-touches a URL.
+touches a URL. Reader threads are written by :mod:`storyline.web.thread_html` (speed), and
+every rendered page is kept by :mod:`storyline.web.cache` until the store's next write.
 
 Example::
 
@@ -36,7 +37,7 @@ from storyline.settings import Settings
 from storyline.store.base import Store
 from storyline.web.feeds_out import hot_atom, hot_rss, story_atom
 from storyline.web.i18n import normalize_choice, to_script
-from storyline.web.responses import etag_response
+from storyline.web.responses import etag_response, inline_if_local
 from storyline.web.svg import timeline_svg
 from storyline.web.thread_html import anchor as _anchor
 from storyline.web.thread_html import floor_anchor as _floor_anchor
@@ -192,6 +193,7 @@ def _render(request: Request, template: str, status_code: int = 200, **ctx: Any)
 
 # ---- hot list -----------------------------------------------------------------------------------
 @router.get("/")
+@inline_if_local
 def hot(request: Request, after: str | None = Query(None)) -> Response:
     """The hot list from story summaries (a few hundred bytes each, outlets counted at write time).
 
@@ -333,6 +335,7 @@ def _story_context(store: Store, story: Story, tz: ZoneInfo) -> dict[str, Any]:
 
 
 @router.get("/story/{story_id}")
+@inline_if_local
 def story_page(request: Request, story_id: str) -> Response:
     store = _store(request)
     current = store.resolve_story_id(story_id)
@@ -385,18 +388,21 @@ def _base(request: Request) -> str:
 
 
 @router.get("/feeds/hot.rss")
+@inline_if_local
 def feed_hot_rss(request: Request) -> Response:
     body = hot_rss(_store(request).stories(limit=50), base=_base(request))
     return etag_response(request, body, "application/rss+xml; charset=utf-8", max_age=300)
 
 
 @router.get("/feeds/hot.atom")
+@inline_if_local
 def feed_hot_atom(request: Request) -> Response:
     body = hot_atom(_store(request).stories(limit=50), base=_base(request))
     return etag_response(request, body, "application/atom+xml; charset=utf-8", max_age=300)
 
 
 @router.get("/feeds/story/{story_id}.atom")
+@inline_if_local
 def feed_story_atom(request: Request, story_id: str) -> Response:
     store = _store(request)
     current = store.resolve_story_id(story_id)
