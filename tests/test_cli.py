@@ -50,7 +50,9 @@ def test_bad_inputs_fail_one_line_each_and_the_rest_is_ingested(tmp_path: Path) 
     good = tmp_path / "good.txt"
     good.write_text(SEED_LIKE_DUMP, encoding="utf-8")
     gbk = tmp_path / "gbk.txt"
-    gbk.write_bytes(SEED_LIKE_DUMP.replace("晨星日报", "南岸晚报").replace("120亿元", "121亿元").encode("gbk"))
+    gbk.write_bytes(
+        SEED_LIKE_DUMP.replace("晨星日报", "南岸晚报").replace("120亿元", "121亿元").encode("gbk")
+    )
     big5 = tmp_path / "big5.txt"
     from storyline.normalize.script import to_traditional
 
@@ -61,14 +63,23 @@ def test_bad_inputs_fail_one_line_each_and_the_rest_is_ingested(tmp_path: Path) 
     binary.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
     bad_jsonl = tmp_path / "dump.jsonl"
     bad_jsonl.write_text(
-        json.dumps({"url": "https://example.invalid/a", "outlet": "Meridian", "title": "Harbour tunnel approved",
-                    "published_at": "2025-03-03T09:00:00+08:00", "paragraphs": ["The city approved the tunnel."]})
+        json.dumps(
+            {
+                "url": "https://example.invalid/a",
+                "outlet": "Meridian",
+                "title": "Harbour tunnel approved",
+                "published_at": "2025-03-03T09:00:00+08:00",
+                "paragraphs": ["The city approved the tunnel."],
+            }
+        )
         + "\n{not json\n",
         encoding="utf-8",
     )
     missing = tmp_path / "missing.txt"
     db = tmp_path / "s.db"
-    proc = run("ingest", str(good), str(gbk), str(big5), str(empty), str(binary), str(bad_jsonl), str(missing), db=db)
+    proc = run(
+        "ingest", str(good), str(gbk), str(big5), str(empty), str(binary), str(bad_jsonl), str(missing), db=db
+    )
     assert proc.returncode == 1, proc.stderr
     lines = proc.stderr.splitlines()
     failed = [line for line in lines if line.startswith("failed")]

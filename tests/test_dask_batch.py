@@ -15,9 +15,21 @@ pytestmark = pytest.mark.dask
 
 def _corpus(tmp_path: Path, seed_paths: list[Path]) -> list[str]:
     events = [
-        ("港口隧道", "市政府批准跨港铁路隧道，预算120亿元，五年内完工。", "Harbour tunnel approved with a 12bn budget."),
-        ("芯片工厂", "北岸科技宣布在东湾建设芯片工厂，投资300亿元，创造5000个岗位。", "Northshore to build a chip plant."),
-        ("暴雨预警", "气象台发布暴雨红色预警，全市停课一天，地铁部分停运。", "Red rainstorm warning closes schools."),
+        (
+            "港口隧道",
+            "市政府批准跨港铁路隧道，预算120亿元，五年内完工。",
+            "Harbour tunnel approved with a 12bn budget.",
+        ),
+        (
+            "芯片工厂",
+            "北岸科技宣布在东湾建设芯片工厂，投资300亿元，创造5000个岗位。",
+            "Northshore to build a chip plant.",
+        ),
+        (
+            "暴雨预警",
+            "气象台发布暴雨红色预警，全市停课一天，地铁部分停运。",
+            "Red rainstorm warning closes schools.",
+        ),
     ]
     paths = [str(p) for p in seed_paths]
     for i, (topic, zh, en) in enumerate(events):

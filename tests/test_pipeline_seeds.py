@@ -68,7 +68,16 @@ def test_entities_carry_their_aliases(seed_story: dict) -> None:
 
 
 def test_export_contract_has_every_field(seed_story: dict) -> None:
-    assert set(seed_story) >= {"id", "concept", "headline", "keywords", "entities", "articles", "paragraphs", "claims"}
+    assert set(seed_story) >= {
+        "id",
+        "concept",
+        "headline",
+        "keywords",
+        "entities",
+        "articles",
+        "paragraphs",
+        "claims",
+    }
     article = seed_story["articles"][0]
     assert set(article) >= {"id", "outlet", "title", "url", "published_at", "script", "stats", "comments"}
     scripts = {a["script"] for a in seed_story["articles"]}
@@ -84,12 +93,18 @@ def test_the_shared_paragraph_is_one_group_naming_both_outlets(seed_story: dict)
 
 def test_ingesting_the_same_pages_again_adds_nothing(seeded_db: Path, seed_paths: list[Path]) -> None:
     con = sqlite3.connect(seeded_db)
-    before = {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in ("raw_inputs", "articles", "stories")}
+    before = {
+        t: con.execute(f"select count(*) from {t}").fetchone()[0]
+        for t in ("raw_inputs", "articles", "stories")
+    }
     con.close()
     report = ingest(seed_paths, settings=Settings(db=str(seeded_db)))
     assert [o.status for o in report.outcomes] == ["unchanged", "unchanged"]
     con = sqlite3.connect(seeded_db)
-    after = {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in ("raw_inputs", "articles", "stories")}
+    after = {
+        t: con.execute(f"select count(*) from {t}").fetchone()[0]
+        for t in ("raw_inputs", "articles", "stories")
+    }
     con.close()
     assert after == before == {"raw_inputs": 2, "articles": 2, "stories": 1}
 

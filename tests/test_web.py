@@ -83,20 +83,27 @@ def test_paragraph_group_is_shown_once_with_every_other_outlet_named(client):
 ART_C_TEXT = "The Stargate venture pledged $500 billion for data centres."
 
 
-def test_claims_ledger_links_passages_and_marks_contradictions(client):
+def test_claims_ledger_is_one_row_per_figure_with_every_source_and_disputes_first(client):
     doc = _doc(client.get("/story/s1").text)
-    rows = {tr.get("id"): tr for tr in doc.cssselect("#claims tbody tr")}
-    assert list(rows) == ["claim-c1", "claim-c2", "claim-c3", "claim-c4"]
+    rows = doc.cssselect("#claims tbody tr")
+    # Two contradicting SoftBank figures first, then the $500B printed by two outlets as ONE row.
+    assert len(rows) == 3
+    first, second, agreed = rows
+    assert "contradicted" in first.get("class") and "contradicted" in second.get("class")
+    assert "agreed" in agreed.get("class")
+    assert "5000亿 USD" in agreed.text_content()
+    assert agreed.cssselect(".mark-ok")[0].text_content().strip() == "✓ 2 处一致"
+    sources = agreed.cssselect("ul.claim-sources li")
+    assert [li.cssselect("a")[0].get("href") for li in sources] == ["#g-g1", "#g-g1"]
+    assert "甲报" in agreed.text_content() and "乙報" in agreed.text_content()
     # a paragraph claim links to the group holding that paragraph, a reader claim to its floor
-    assert rows["claim-c1"].cssselect("td a")[0].get("href") == "#g-g1"
-    assert rows["claim-c4"].cssselect("td a")[0].get("href") == "#g-g2"
-    assert rows["claim-c3"].cssselect("td a")[0].get("href") == "#floor-2"
-    assert "contradicted" in rows["claim-c3"].get("class")
-    mark = rows["claim-c3"].cssselect(".mark-x")[0]
-    assert mark.text_content().strip() == "✗ 矛盾：#4"
-    assert mark.cssselect("a")[0].get("href") == "#claim-c4"
-    assert rows["claim-c1"].cssselect(".mark-ok a")[0].get("href") == "#claim-c2"
-    assert "5000亿 USD" in rows["claim-c1"].text_content()
+    by_text = {tr.cssselect("ul.claim-sources li")[0].text_content(): tr for tr in (first, second)}
+    reader = next(tr for t, tr in by_text.items() if "现金不够" in t)
+    other = next(tr for t, tr in by_text.items() if "一千亿美元" in t)
+    assert reader.cssselect("ul.claim-sources a")[0].get("href") == "#floor-2"
+    assert other.cssselect("ul.claim-sources a")[0].get("href") == "#g-g2"
+    mark = reader.cssselect(".mark-x a")[0]
+    assert mark.get("href") == "#" + other.get("id")
 
 
 def test_timeline_has_list_and_svg_chart(client):

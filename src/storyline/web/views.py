@@ -232,37 +232,69 @@ def _claim_rows(
     passage: dict[tuple[str, int], str],
     primary: str | None,
 ) -> list[dict[str, Any]]:
+    """The ledger table: one row per set of agreeing claims (a restated figure is ONE row with
+    every source that printed it), contradictions and refutations as links between rows.
+
+    The grouping is :func:`storyline.stories.ledger.ledger_rows`, a pure function over the
+    Claim records the story already holds (no store or stage state), so the page and the stage
+    can never disagree about what "the same claim" means.
+    """
+    from storyline.stories.ledger import ledger_rows
+
     claims = list(claims)
-    number = {c.id: i + 1 for i, c in enumerate(claims) if c.id}
+    by_claim = {c.id: c for c in claims if c.id}
+    rows_in = ledger_rows(claims)
+    row_of: dict[str, int] = {}
+    for n, row in enumerate(rows_in, 1):
+        for c in row.claims:
+            row_of[c.id] = n
 
-    def refs(ids: Iterable[str]) -> list[tuple[int, str]]:
-        return [(number[i], "claim-" + _anchor(i)) for i in ids if i in number]
-
-    rows = []
-    for i, c in enumerate(claims):
+    def where(c: Claim) -> tuple[str, str]:
         art = by_id.get(c.article_id)
         outlet = art.outlet if art else ""
         if c.floor is not None:
-            href, where = "#" + _floor_anchor(primary, c.article_id, c.floor), f"{outlet} {c.floor}楼"
-        elif c.paragraph >= 0:
+            return "#" + _floor_anchor(primary, c.article_id, c.floor), f"{outlet} {c.floor}楼"
+        if c.paragraph >= 0:
             href = "#" + passage.get((c.article_id, c.paragraph), "art-" + _anchor(c.article_id))
-            where = f"{outlet} 第{c.paragraph + 1}段"
-        else:
-            href, where = "#art-" + _anchor(c.article_id), outlet
-        rows.append(
+            return href, f"{outlet} 第{c.paragraph + 1}段"
+        return "#art-" + _anchor(c.article_id), outlet or "?"
+
+    def links(ids: Iterable[str], own: int) -> list[tuple[int, str]]:
+        targets = sorted({row_of[i] for i in ids if i in row_of and row_of[i] != own})
+        return [(t, f"claim-row-{t}") for t in targets]
+
+    out = []
+    for n, row in enumerate(rows_in, 1):
+        sources = []
+        for c in row.claims:
+            href, label = where(c)
+            sources.append(
+                {"c": c, "href": href, "where": label.strip() or "?", "value": _fmt_value(c.value, c.unit)}
+            )
+        qualifiers = sorted({c.qualifier for c in row.claims if c.qualifier})
+        timeframes = sorted({c.timeframe for c in row.claims if c.timeframe})
+        out.append(
             {
-                "n": i + 1,
-                "anchor": "claim-" + _anchor(c.id or str(i)),
-                "c": c,
-                "value": _fmt_value(c.value, c.unit),
-                "href": href,
-                "where": where.strip() or "?",
-                "contradicts": refs(c.contradicts),
-                "agrees": refs(c.agrees_with),
-                "refuted": refs(c.refuted_by),
+                "n": n,
+                "anchor": f"claim-row-{n}",
+                "row": row,
+                "value": _fmt_value(row.value, row.unit),
+                "qualifier": " / ".join(qualifiers),
+                "timeframe": " / ".join(timeframes),
+                "speakers": list(row.speakers),
+                "sources": sources,
+                "outlets": sorted({s["where"].split(" ")[0] for s in sources if s["where"] != "?"}),
+                "contradicts": links((i for c in row.claims for i in c.contradicts), n),
+                "refuted": [
+                    {"c": by_claim[i], "href": where(by_claim[i])[0], "where": where(by_claim[i])[1]}
+                    for i in dict.fromkeys(i for c in row.claims for i in c.refuted_by)
+                    if i in by_claim
+                ],
             }
         )
-    return rows
+    # The disputes first: that is what a reader of this table is looking for.
+    out.sort(key=lambda r: (not r["contradicts"], not r["refuted"], -len(r["sources"]), r["n"]))
+    return out
 
 
 KIND_LABELS = {
