@@ -67,7 +67,7 @@ def main() -> None:
     from dask.distributed import Client, LocalCluster, wait
 
     from storyline.pipeline import parse_and_analyze, read_input
-    from storyline.scale.dask_batch import _analyse_partition
+    from storyline.scale.dask_batch import _analyse_partition, _FileRef
     from storyline.settings import Settings
 
     settings = Settings()
@@ -89,7 +89,8 @@ def main() -> None:
         client = Client(cluster)
         try:
             client.run(lambda: parse_and_analyze(raws[0]))  # warm every worker
-            items = list(enumerate(raws))
+            # As run_batch does: local files travel as (path, hash), the workers read them.
+            items = [(i, _FileRef(r.name, r.sha256, r.media_type)) for i, r in enumerate(raws)]
             chunk = max(1, len(items) // (args.workers * 8))  # enough partitions to even out the tail
             parts = [items[i : i + chunk] for i in range(0, len(items), chunk)]
             t0 = time.perf_counter()

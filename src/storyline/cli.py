@@ -131,7 +131,7 @@ def stories(ctx: click.Context, as_json: bool, limit: int) -> None:
             for story in store.stories(limit=limit):
                 out.print(
                     f"{story.id}  {story.concept or '-'}  {story.headline}  "
-                    f"({len(story.article_ids)} article(s), hot {story.hotness:.3f})",
+                    f"({len(story.article_ids)} article(s))",
                     highlight=False,
                 )
     except StorylineError as exc:

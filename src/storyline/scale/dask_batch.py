@@ -73,10 +73,39 @@ class BatchResult:
     duplicate_pairs: int  # of those, verified near-copies across different articles
 
 
-def _analyse_partition(items: Sequence[tuple[int, RawInput]]) -> list[_Analysed]:
+@dataclass(frozen=True, slots=True)
+class _FileRef:
+    """A local input the worker reads itself: only its path and hash travel through the graph.
+
+    Shipping every input's bytes inside the task graph makes the scheduler (which shares the
+    cores) serialise and forward them all; a path is a few dozen bytes.
+    """
+
+    name: str
+    sha256: str
+    media_type: str
+
+
+def _is_remote(name: str) -> bool:
+    return name.startswith(("http://", "https://"))
+
+
+def _materialise(item: RawInput | _FileRef) -> RawInput:
+    if isinstance(item, RawInput):
+        return item
+    data = Path(item.name).read_bytes()
+    raw = RawInput(item.name, data, media_type=item.media_type)
+    if raw.sha256 != item.sha256:
+        raise StorylineError(f"{item.name}: changed while the batch was running; run the batch again")
+    return raw
+
+
+def _analyse_partition(items: Sequence[tuple[int, RawInput | _FileRef]]) -> list[_Analysed]:
     out: list[_Analysed] = []
-    for index, raw in items:
+    for index, ref in items:
+        raw = RawInput(ref.name, b"") if isinstance(ref, _FileRef) else ref
         try:
+            raw = _materialise(ref)
             parsed = parse_and_analyze(raw)
             out.append(_Analysed(index, raw.name, msgspec.msgpack.encode(parsed.members), parsed.warnings))
         except StorylineError as exc:
@@ -172,6 +201,7 @@ def run_batch(
     names = [str(i) for i in inputs]
     report = IngestReport()
     raws: list[tuple[int, RawInput]] = []
+    refs: list[tuple[int, RawInput | _FileRef]] = []
     store = open_store(settings.db)
     try:
         outcomes: dict[int, InputOutcome] = {}
@@ -186,12 +216,14 @@ def run_batch(
                 outcomes[index] = InputOutcome(name, "unchanged", message="already ingested (same content)")
                 continue
             raws.append((index, raw))
+            # Local files are re-read by the worker (see _FileRef); fetched bodies travel as bytes.
+            refs.append((index, raw if _is_remote(name) else _FileRef(raw.name, raw.sha256, raw.media_type)))
 
         analysed: list[_Analysed] = []
         if raws:
             own_client, cluster = (client, None) if client is not None else _client(scheduler, workers)
             try:
-                parts = [raws[i : i + partition_size] for i in range(0, len(raws), partition_size)]
+                parts = [refs[i : i + partition_size] for i in range(0, len(refs), partition_size)]
                 bag = db.from_sequence(parts, npartitions=len(parts)).map(_analyse_partition).flatten()
                 bag = bag.persist()
                 analysed = bag.compute()

@@ -112,7 +112,7 @@ def check_address(url: str, settings: Settings, allow_hosts: Iterable[str] = ())
             raise BlockedAddress(
                 url,
                 f"host {host!r} resolves to {ip}, a private/loopback/link-local address; "
-                "refused (set allow_private to fetch from such hosts)",
+                "refused (pass --allow-private, or STORYLINE_ALLOW_PRIVATE=true, to fetch from such hosts)",
             )
 
 
