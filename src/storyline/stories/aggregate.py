@@ -49,7 +49,16 @@ def story_keywords(
             total[word] += weight
     n = len(per_outlet)
     ranked = sorted(total.items(), key=lambda kv: (-kv[1], kv[0]))[:top_k]
-    return tuple(Keyword(word=w, weight=round(s / n, 6)) for w, s in ranked)
+    # Keywords are compared in canonical (lower-cased) form but shown to readers: give Latin
+    # words the spelling of the entity they name, and short ones their acronym case (ai → AI).
+    spelled = {m.entity.lower(): m.entity for an in analyses for m in an.entities if m.entity.isascii()}
+
+    def shown(word: str) -> str:
+        if not (word.isascii() and word.isalpha()):
+            return word
+        return spelled.get(word) or (word.upper() if len(word) <= 3 else word)
+
+    return tuple(Keyword(word=shown(w), weight=round(s / n, 6)) for w, s in ranked)
 
 
 def story_entities(analyses: Sequence[Analysis]) -> tuple[Entity, ...]:
