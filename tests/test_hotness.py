@@ -87,7 +87,6 @@ def test_hot_rank_orders_exactly_as_hotness_at_any_common_time() -> None:
         ]
         for i in range(6)
     ]
-    now = base + timedelta(days=400)
     by_rank = sorted(range(6), key=lambda i: hot_rank(stories[i]))
     by_hotness = sorted(range(6), key=lambda i: hotness(stories[i], base + timedelta(days=2)))
     assert by_rank == by_hotness
@@ -96,4 +95,4 @@ def test_hot_rank_orders_exactly_as_hotness_at_any_common_time() -> None:
     for arts in stories:
         expected = 2 ** (hot_rank(arts) - soon.timestamp() / 3600 / HALF_LIFE_HOURS)
         assert abs(hotness(arts, soon) - expected) < 1e-9 * max(1.0, expected)
-    assert all(hot_rank(a) > 0 for a in stories) and now > base
+    assert all(hot_rank(a) > 0 for a in stories)

@@ -207,7 +207,6 @@ def build_story(
     members: Sequence[tuple[Article, Analysis]],
     *,
     aliases: Sequence[str] = (),
-    now: datetime | None = None,
     groups: tuple[ParagraphGroup, ...] | None = None,
 ) -> Story:
     """Everything a story page shows, computed from its member articles and their analyses.
@@ -240,7 +239,6 @@ def build_story(
     biggest = max(articles, key=lambda a: len(a.comments))
     discussion = summarize_discussion(biggest.comments)
     times = [a.published_at for a in articles if a.published_at]
-    now = now or datetime.now(UTC)
     return Story(
         id=story_id,
         concept=concept,
@@ -290,10 +288,11 @@ class _Ingestor:
         clusterer = _new_clusterer(self.settings, self.store.get_state(CLUSTER_STATE_KEY))
         if clusterer is None:
             clusterer = _new_clusterer(self.settings, None)
-            for article in self.store.iter_articles():
-                (analysis,) = self.store.analyses([article.id]) or [None]
-                if analysis is not None:
-                    clusterer.assign(article, analysis)
+            articles = list(self.store.iter_articles())
+            analyses = {an.article_id: an for an in self.store.analyses(a.id for a in articles)}
+            for article in articles:
+                if article.id in analyses:
+                    clusterer.assign(_with_observed_time(article), analyses[article.id])
         return clusterer
 
     def ingest_raw(self, raw: RawInput, parsed: ParsedInput | None = None) -> InputOutcome:
@@ -363,7 +362,6 @@ class _Ingestor:
             for old in previous_ids[1:]:
                 for art, an in touched.get(old, []):
                     bucket[art.id] = (art, an)
-        now = datetime.now(UTC)
         stories = []
         for sid, members in targets.items():
             if not members:
@@ -375,9 +373,7 @@ class _Ingestor:
                 rebuilt=sid in aliases and bool(set(merged) & aliases[sid]),
             )
             stories.append(
-                build_story(
-                    sid, list(members.values()), aliases=sorted(aliases.get(sid, ())), now=now, groups=groups
-                )
+                build_story(sid, list(members.values()), aliases=sorted(aliases.get(sid, ())), groups=groups)
             )
         return stories
 

@@ -39,7 +39,7 @@ from storyline.records import Analysis, Article, RawInput
 from storyline.settings import Settings
 from storyline.store import open_store
 
-__all__ = ["BatchResult", "near_duplicate_pairs", "run_batch"]
+__all__ = ["near_duplicate_pairs", "run_batch"]
 
 log = logging.getLogger(__name__)
 
@@ -64,13 +64,6 @@ class _Analysed:
     def parsed(self, raw: RawInput) -> ParsedInput:
         members = msgspec.msgpack.decode(self.members or b"", type=tuple[tuple[Article, Analysis], ...])
         return ParsedInput(raw, members, self.warnings)
-
-
-@dataclass(frozen=True, slots=True)
-class BatchResult:
-    report: IngestReport
-    candidate_pairs: int  # paragraph pairs sharing an LSH band (from the Dask shuffle)
-    duplicate_pairs: int  # of those, verified near-copies across different articles
 
 
 @dataclass(frozen=True, slots=True)

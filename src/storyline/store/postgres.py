@@ -457,24 +457,26 @@ class PostgresStore(Store):
             row = cur.fetchone()
         return from_json(bytes(row[0]), Story) if row else None
 
+    def _page(self, cur, cols: str, limit: int, after: str | None) -> list[tuple]:
+        """One page of stories, hottest first; ``after`` is the id of the last one seen."""
+        if after is None:
+            cur.execute(f"SELECT {cols} FROM stories ORDER BY hotness DESC, id LIMIT %s", (limit,))
+            return cur.fetchall()
+        current = self._resolve(cur, after)
+        cur.execute("SELECT hotness, id FROM stories WHERE id = %s", (current,))
+        cursor = cur.fetchone()
+        if cursor is None:
+            raise StoreError(f"{self.name}: unknown story cursor {after!r}; start again without 'after'")
+        cur.execute(
+            f"SELECT {cols} FROM stories WHERE hotness < %s OR (hotness = %s AND id > %s)"
+            " ORDER BY hotness DESC, id LIMIT %s",
+            (cursor[0], cursor[0], cursor[1], limit),
+        )
+        return cur.fetchall()
+
     def stories(self, *, limit: int = 50, after: str | None = None) -> list[Story]:
         with self._guard("list stories") as cur:
-            if after is None:
-                cur.execute("SELECT record FROM stories ORDER BY hotness DESC, id LIMIT %s", (limit,))
-            else:
-                current = self._resolve(cur, after)
-                cur.execute("SELECT hotness, id FROM stories WHERE id = %s", (current,))
-                cursor = cur.fetchone()
-                if cursor is None:
-                    raise StoreError(
-                        f"{self.name}: unknown story cursor {after!r}; start again without 'after'"
-                    )
-                cur.execute(
-                    "SELECT record FROM stories WHERE hotness < %s OR (hotness = %s AND id > %s)"
-                    " ORDER BY hotness DESC, id LIMIT %s",
-                    (cursor[0], cursor[0], cursor[1], limit),
-                )
-            rows = cur.fetchall()
+            rows = self._page(cur, "record", limit, after)
         return [from_json(bytes(r[0]), Story) for r in rows]
 
     def story_summaries(self, *, limit: int = 50, after: str | None = None) -> list[StorySummary]:
@@ -482,22 +484,7 @@ class PostgresStore(Store):
         # The full record is selected only for rows written before migration 003 (summary NULL).
         cols = "id, summary, CASE WHEN summary IS NULL THEN record END"
         with self._guard("list story summaries") as cur:
-            if after is None:
-                cur.execute(f"SELECT {cols} FROM stories ORDER BY hotness DESC, id LIMIT %s", (limit,))
-            else:
-                current = self._resolve(cur, after)
-                cur.execute("SELECT hotness, id FROM stories WHERE id = %s", (current,))
-                cursor = cur.fetchone()
-                if cursor is None:
-                    raise StoreError(
-                        f"{self.name}: unknown story cursor {after!r}; start again without 'after'"
-                    )
-                cur.execute(
-                    f"SELECT {cols} FROM stories WHERE hotness < %s OR (hotness = %s AND id > %s)"
-                    " ORDER BY hotness DESC, id LIMIT %s",
-                    (cursor[0], cursor[0], cursor[1], limit),
-                )
-            rows = cur.fetchall()
+            rows = self._page(cur, cols, limit, after)
             return [
                 _summary_decode(bytes(summary))
                 if summary is not None

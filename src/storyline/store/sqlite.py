@@ -429,30 +429,22 @@ class SQLiteStore(Store):
             row = db.execute("SELECT record FROM stories WHERE id = ?", (current,)).fetchone()
         return from_json(row[0], Story) if row else None
 
+    def _page(self, db: sqlite3.Connection, cols: str, limit: int, after: str | None) -> list[tuple]:
+        """One page of stories, hottest first; ``after`` is the id of the last one seen."""
+        if after is None:
+            return db.execute(
+                f"SELECT {cols} FROM stories ORDER BY hotness DESC, id LIMIT ?", (limit,)
+            ).fetchall()
+        cursor = self._cursor(db, after)
+        return db.execute(
+            f"SELECT {cols} FROM stories WHERE hotness < ? OR (hotness = ? AND id > ?)"
+            " ORDER BY hotness DESC, id LIMIT ?",
+            (cursor[0], cursor[0], cursor[1], limit),
+        ).fetchall()
+
     def stories(self, *, limit: int = 50, after: str | None = None) -> list[Story]:
         with self._guard("list stories") as db:
-            if after is None:
-                rows = db.execute(
-                    "SELECT record FROM stories ORDER BY hotness DESC, id LIMIT ?", (limit,)
-                ).fetchall()
-            else:
-                cursor = db.execute("SELECT hotness, id FROM stories WHERE id = ?", (after,)).fetchone()
-                if cursor is None:
-                    current = self._resolve(db, after)
-                    cursor = (
-                        db.execute("SELECT hotness, id FROM stories WHERE id = ?", (current,)).fetchone()
-                        if current
-                        else None
-                    )
-                if cursor is None:
-                    raise StoreError(
-                        f"{self.path}: unknown story cursor {after!r}; start again without 'after'"
-                    )
-                rows = db.execute(
-                    "SELECT record FROM stories WHERE hotness < ? OR (hotness = ? AND id > ?)"
-                    " ORDER BY hotness DESC, id LIMIT ?",
-                    (cursor[0], cursor[0], cursor[1], limit),
-                ).fetchall()
+            rows = self._page(db, "record", limit, after)
         return [from_json(r[0], Story) for r in rows]
 
     def story_summaries(self, *, limit: int = 50, after: str | None = None) -> list[StorySummary]:
@@ -460,17 +452,7 @@ class SQLiteStore(Store):
         # The full record is selected only for rows written before migration 003 (summary NULL).
         cols = "id, summary, CASE WHEN summary IS NULL THEN record END"
         with self._guard("list story summaries") as db:
-            if after is None:
-                rows = db.execute(
-                    f"SELECT {cols} FROM stories ORDER BY hotness DESC, id LIMIT ?", (limit,)
-                ).fetchall()
-            else:
-                cursor = self._cursor(db, after)
-                rows = db.execute(
-                    f"SELECT {cols} FROM stories WHERE hotness < ? OR (hotness = ? AND id > ?)"
-                    " ORDER BY hotness DESC, id LIMIT ?",
-                    (cursor[0], cursor[0], cursor[1], limit),
-                ).fetchall()
+            rows = self._page(db, cols, limit, after)
             return [
                 _summary_decode(summary)
                 if summary is not None
