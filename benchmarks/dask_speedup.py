@@ -62,12 +62,13 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--files", type=int, default=40)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--partition-size", type=int, default=200, help="max input files per partition")
     args = parser.parse_args()
 
-    from dask.distributed import Client, LocalCluster, wait
+    from dask.distributed import Client, LocalCluster
 
     from storyline.pipeline import parse_and_analyze, read_input
-    from storyline.scale.dask_batch import _analyse_partition, _FileRef
+    from storyline.scale.dask_batch import _FileRef, collect, submit_analysis
     from storyline.settings import Settings
 
     settings = Settings()
@@ -89,27 +90,23 @@ def main() -> None:
         client = Client(cluster)
         try:
             client.run(lambda: parse_and_analyze(raws[0]))  # warm every worker
-            # As run_batch does: local files travel as (path, hash), the workers read them.
+            # Exactly run_batch's path: local files travel as (path, hash) and the workers read
+            # them; results are taken as partitions finish and decoded on the driver.
             items = [(i, _FileRef(r.name, r.sha256, r.media_type)) for i, r in enumerate(raws)]
-            chunk = max(1, len(items) // (args.workers * 8))  # enough partitions to even out the tail
-            parts = [items[i : i + chunk] for i in range(0, len(items), chunk)]
             t0 = time.perf_counter()
-            futures = client.map(_analyse_partition, parts, pure=False)
-            wait(futures)
-            computed = time.perf_counter() - t0
-            results = client.gather(futures)
-            for part in results:  # the driver decodes what it will write, as run_batch does
-                for item in part:
-                    item.parsed(raws[item.index])
+            futures = submit_analysis(client, items, workers=args.workers, partition_size=args.partition_size)
+            n_parts = len(futures)
+            n_inputs = 0
+            for item in collect(futures):
+                item.parsed(raws[item.index])
+                n_inputs += 1
             on_dask = time.perf_counter() - t0
-            print(
-                f"dask: workers done after {computed:.2f} s, results gathered to the driver after {on_dask:.2f} s"
-            )
-            assert sum(len(r) for r in results) == len(raws)
+            assert n_inputs == len(raws)
             peaks = client.run(_worker_peak_rss_mb)
         finally:
             client.close()
             cluster.close()
+        print(f"dask: {n_parts} partitions")
         print(f"dask: {on_dask:.2f} s ({args.articles / on_dask:.0f} articles/s)")
         print("peak RSS per worker (MB): " + ", ".join(f"{v:.0f}" for v in peaks.values()))
         print(f"speed-up: {in_process / on_dask:.2f}x")

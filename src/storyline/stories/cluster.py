@@ -207,10 +207,12 @@ class Clusterer:
 
     def resolve(self, story_id: str) -> str:
         """The id a (possibly merged-away) story id now lives under."""
-        seen = set()
+        seen: list[str] = []
         while story_id in self.aliases and story_id not in seen:
-            seen.add(story_id)
+            seen.append(story_id)
             story_id = self.aliases[story_id]
+        for old in seen[:-1]:  # path compression: the next lookup of a long chain is one step
+            self.aliases[old] = story_id
         return story_id
 
     def assign(self, article: Article, analysis: Analysis) -> Assignment:
@@ -575,8 +577,8 @@ class Clusterer:
             a.langs[lang] = a.langs.get(lang, 0) + n
         a.reps = (a.reps + b.reps)[-_MAX_REPS:]
         a.article_ids.extend(b.article_ids)
+        # Ids merged into ``other`` earlier now chain through it to ``keep``; resolve() follows
+        # (and shortens) the chain. Rewriting them here would walk every alias ever made, a cost
+        # that grows with the stream.
         self.aliases[other] = keep
-        for old, new in self.aliases.items():
-            if new == other:
-                self.aliases[old] = keep
         log.info("story %s merged into %s", other, keep)
