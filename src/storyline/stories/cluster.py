@@ -81,7 +81,9 @@ _KEY_TOKENS = 8  # top tokens of a report / story used as index keys
 _KEY_ENTITIES = 10
 _KEY_FINGERPRINTS = 32
 _POSTING_SCAN = 48  # most recent stories looked at per key: caps cost under popular keys
-_MAX_CANDIDATES = 24
+# Candidates scored per report. On the 100k synthetic stream 16 gave B-cubed F1 0.935 against
+# 0.934 for 24, at 72% of the cost: the true story is nearly always among the best-keyed few.
+_MAX_CANDIDATES = 16
 _MAX_FINGERPRINTS = 256
 _MAX_REPS = 2  # canonical paragraphs of the latest reports kept for the injected scorer
 _LSH_TABLES = 6
