@@ -160,7 +160,8 @@ def test_sqlite_creates_parent_folders_and_uses_wal(tmp_path: Path) -> None:
     assert path.exists()
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert [r[0] for r in conn.execute("SELECT version FROM schema_migrations ORDER BY version")] == [1, 2, 3]
+    applied = [r[0] for r in conn.execute("SELECT version FROM schema_migrations ORDER BY version")]
+    assert applied == [1, 2, 3, 4, 5]
     conn.close()
 
 
@@ -173,7 +174,7 @@ def test_migrate_applies_only_the_missing_migrations(tmp_path: Path) -> None:
     conn.commit()
     conn.close()
     s = open_store(str(path), migrate=False)
-    assert s.migrate() == 3  # the newest version; only number 2 was missing
+    assert s.migrate() == 5  # the newest version; only number 2 was missing
     s.close()
     conn = sqlite3.connect(path)
     assert (
@@ -621,6 +622,17 @@ def test_pages_of_a_common_word_agree_with_one_big_page(store: Store) -> None:
     assert dated == sorted(dated, reverse=True)
     assert all(by_id[i].published_at is None for i in everything[len(dated) :])  # undated last
     assert len(everything) - len(dated) == 4
+
+
+def test_a_phrase_of_two_common_pairs_is_found_when_the_newest_first_walk_gives_up(store: Store) -> None:
+    """特朗 and 朗普 are each in every article, the phrase 特朗普 only in the oldest: the estimate
+    (the rarer pair's count) says "walk newest first", the walk runs out of budget, and the
+    sorted plan finds the one real match."""
+    arts = [make_article(i, f"第{i}篇", (f"特朗{i}朗普",), raw=RAW, day=2 + i % 27) for i in range(400)]
+    oldest = make_article(400, "旧闻", ("特朗普宣布",), raw=RAW, day=1)
+    store.write_input(simple_write(RAW, [*arts, oldest]))
+    assert [h.id for h in store.search("特朗普")] == [oldest.id]
+    assert [h.id for h in store.search("特朗普", limit=5, offset=1)] == []
 
 
 # ---- threads and errors --------------------------------------------------------------------------

@@ -360,6 +360,19 @@ def _new_story(sid: str, headline: str, hotness: float):
     return InputWrite(raw=RawInput(name=sid, data=sid.encode()), articles=[], analyses=[], stories=[story])
 
 
+def _rewritten(sid: str, store):
+    """A write that rebuilds story ``sid`` with a new headline (as an ingest adding to it would)."""
+    from dataclasses import replace
+
+    from storyline.records import RawInput
+    from storyline.store.base import InputWrite
+
+    story = replace(store.story(sid), headline="改写后的标题")
+    return InputWrite(
+        raw=RawInput(name=f"re-{sid}", data=f"re-{sid}".encode()), articles=[], analyses=[], stories=[story]
+    )
+
+
 def _counting(store, monkeypatch, name: str) -> list[int]:
     """Count calls of store.<name>: a cache hit must not reach the store."""
     calls = [0]
@@ -376,6 +389,7 @@ def _counting(store, monkeypatch, name: str) -> list[int]:
 def test_cache_serves_repeats_from_memory_and_a_new_ingest_invalidates_it(tmp_path, monkeypatch):
     store = build_store(tmp_path / "cache.db")
     client = TestClient(create_app(store, Settings(db=str(store.path))))
+    rewrite_s1 = _rewritten("s1", store)
     summaries = _counting(store, monkeypatch, "story_summaries")
     stories = _counting(store, monkeypatch, "story")
     first = client.get("/")
@@ -391,7 +405,10 @@ def test_cache_serves_repeats_from_memory_and_a_new_ingest_invalidates_it(tmp_pa
     assert doc.cssselect("li.hot-item a.headline")[0].text_content() == "新标题"
     assert client.get("/api/stories").json()["stories"][0]["id"] == "s9"
     client.get("/story/s1")
-    assert stories[0] == 2  # every page is re-rendered after a write, not only the hot list
+    assert stories[0] == 1  # another story's write leaves this story's page cached (story_version)
+    store.write_input(rewrite_s1)
+    client.get("/story/s1")
+    assert stories[0] == 2  # a write to this story renders it again
     store.close()
 
 
@@ -451,8 +468,8 @@ def test_cached_responses_keep_security_headers_and_answer_304_from_a_version_et
     # the ETag is the same for a fresh app over the same store (another worker, a restart) …
     other = TestClient(create_app(store, Settings(db=str(store.path))))
     assert other.get("/story/s1", headers={"If-None-Match": etag}).status_code == 304
-    # … and a new ingest makes it stale
-    store.write_input(_new_story("s9", "新标题", 99.0))
+    # … and an ingest changing the story makes it stale
+    store.write_input(_rewritten("s1", store))
     r = client.get("/story/s1", headers={"If-None-Match": etag})
     assert r.status_code == 200 and r.headers["etag"] != etag
     store.close()

@@ -186,6 +186,18 @@ class Store(ABC):
         """
         return None
 
+    def story_version(self, story_id: str) -> str | None:
+        """A token that changes whenever a write changes what ``story_id``'s pages show.
+
+        Those pages read the story (``story_id`` resolved through merges), the articles it lists
+        and their analyses, and nothing else; so the token changes with a write that rewrites the
+        story or one of those articles or analyses, or that re-points the alias, and it stays put
+        across writes to other stories. The web's response cache keys a story's pages by it, so
+        one story's ingest does not evict every other story's pages. ``None`` when unknown (this
+        fallback, or no such story): the cache then keys the page by :meth:`version`.
+        """
+        return None
+
     def story_summaries(self, *, limit: int = 50, after: str | None = None) -> list[StorySummary]:
         """:meth:`stories` in short form, same order and cursor; stores override it cheaply.
 

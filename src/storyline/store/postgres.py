@@ -312,6 +312,18 @@ class PostgresStore(Store):
             if others:
                 cur.executemany("UPDATE articles SET search_tsv = %s::tsvector WHERE id = %s", others)
 
+            # Stories whose pages change (Store.story_version): those listing a rewritten article
+            # or analysis (under its assignment before and after this write), rewritten, merged into.
+            touched: set[str] = set()
+            if reindex:
+                cur.execute(
+                    "SELECT story_id FROM story_articles WHERE article_id = ANY(%s)", (list(reindex),)
+                )
+                touched.update(r[0] for r in cur.fetchall())
+            touched.update(a.story_id for a in write.assignments if a.article_id in reindex)
+            touched.update(write.merged.values())
+            touched.update(s.id for s in write.stories)
+
             if write.assignments:
                 cur.executemany(
                     "INSERT INTO story_articles (article_id, story_id) VALUES (%s, %s)"
@@ -359,6 +371,11 @@ class PostgresStore(Store):
                 )
             # In the same transaction as the data: a reader who sees the new number sees the data.
             cur.execute("UPDATE store_version SET n = n + 1")
+            if touched:
+                cur.execute(
+                    "UPDATE stories SET stamp = (SELECT n FROM store_version) WHERE id = ANY(%s)",
+                    (sorted(touched),),
+                )
         return WriteResult(raw_new=raw_new, articles_new=new, articles_unchanged=unchanged)
 
     @staticmethod
@@ -497,18 +514,32 @@ class PostgresStore(Store):
 
         Read through a second connection (autocommit, so always the latest committed value).
         """
+        row = self._read_version("SELECT epoch, n FROM store_version", ())
+        return f"{row[0]}.{row[1]}" if row else None
+
+    def story_version(self, story_id: str) -> str | None:
+        """``"<epoch>.<current id>.<stamp>"`` (see the SQLite store): one indexed lookup."""
+        row = self._read_version(
+            "SELECT v.epoch, s.id, s.stamp FROM store_version v JOIN stories s ON s.id = %s"
+            " UNION ALL SELECT v.epoch, s.id, s.stamp FROM store_version v"
+            " JOIN story_aliases a ON a.alias = %s JOIN stories s ON s.id = a.story_id LIMIT 1",
+            (story_id, story_id),
+        )
+        return f"{row[0]}.{row[1]}.{row[2]}" if row else None
+
+    def _read_version(self, sql: str, params: tuple[str, ...]) -> tuple | None:
+        """One row read for :meth:`version` / :meth:`story_version` on their own connection."""
         with self._vlock:
             try:
                 if self._vconn is None or self._vconn.closed or self._vconn.broken:
                     self._vconn = psycopg.connect(
                         self.url, autocommit=True, connect_timeout=self._connect_timeout
                     )
-                row = self._vconn.execute("SELECT epoch, n FROM store_version").fetchone()
+                return self._vconn.execute(sql, params).fetchone()
             except psycopg.Error as exc:
                 raise StoreError(
                     f"{self.name}: could not read the store version: {_first_line(exc)}"
                 ) from exc
-        return f"{row[0]}.{row[1]}" if row else None
 
     def story_ids_of_articles(self, article_ids: Iterable[str]) -> dict[str, str]:
         with self._guard("read story assignments") as cur:

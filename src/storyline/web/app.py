@@ -1,7 +1,8 @@
 """The FastAPI application: portal pages, JSON API, feeds and static files over one store.
 
 The web reads the store only; every page and endpoint is one or two store calls and a render,
-and :class:`storyline.web.cache.ResponseCache` keeps the result until the store's version changes.
+and :class:`storyline.web.cache.ResponseCache` keeps the result until the store's version changes
+(for the pages of one story: until that story's version changes, see :func:`story_of_path`).
 ``create_app`` takes the store and settings it is handed (no globals, no environment reads),
 so tests, the CLI (``storyline serve``) and the benchmark build the same app.
 
@@ -16,6 +17,8 @@ Example::
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Callable
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -32,7 +35,7 @@ from storyline.web.responses import SecurityHeaders
 from storyline.web.views import COOKIE
 from storyline.web.views import router as views_router
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "story_of_path"]
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
@@ -45,6 +48,33 @@ def _code_tag() -> str:
 
     files = sorted(p for p in HERE.rglob("*") if p.is_file() and p.suffix in {".py", ".html", ".css", ".js"})
     return build_tag(__version__.encode(), *(f.read_bytes() for f in files))
+
+
+# The routes whose response is a function of one story (and the articles it lists) alone; the
+# id is matched as the routes match it (no "/"; the feed's greedy before ".atom").
+_STORY_PATH = re.compile(
+    r"/story/(?P<page>[^/]+)"
+    r"|/api/stories/(?P<api>[^/]+)(?:/articles|/thread|/claims)?"
+    r"|/feeds/story/(?P<feed>[^/]+)\.atom"
+)
+
+
+def story_of_path(path: str) -> str | None:
+    """The story id a story-scoped path is about, else ``None``.
+
+    >>> story_of_path("/story/s1"), story_of_path("/api/stories/s1/thread"), story_of_path("/api/stories")
+    ('s1', 's1', None)
+    """
+    m = _STORY_PATH.fullmatch(path)
+    return (m["page"] or m["api"] or m["feed"]) if m else None
+
+
+def _story_version(store: Store) -> Callable[[str], str | None]:
+    def path_version(path: str) -> str | None:
+        story_id = story_of_path(path)
+        return store.story_version(story_id) if story_id else None
+
+    return path_version
 
 
 def create_app(
@@ -84,6 +114,7 @@ def create_app(
     app.add_middleware(
         ResponseCache,
         version=store.version,
+        path_version=_story_version(store),
         max_entries=cache_entries,
         max_bytes=cache_bytes,
         build=_code_tag(),

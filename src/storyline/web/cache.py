@@ -1,5 +1,11 @@
 """A response cache in front of the whole app, invalidated by the store's version.
 
+A page about one story (its page, feed and API) is keyed by that story's own version instead
+(``path_version``: :meth:`~storyline.store.base.Store.story_version`), which moves only when a
+write changes that story or the articles it lists; so an ingest touching story A leaves the
+cached pages of every other story in place. Lists, search and the hot feeds depend on every
+story and keep the store-wide version.
+
 Every page and JSON body is a pure function of (store contents, request key, code), where the
 key is method-independent: host, path, query string and the reader's 繁/简 cookie. So a
 rendered response can be kept until the store changes: the store's :meth:`version` token (one
@@ -36,6 +42,7 @@ from http.cookies import SimpleCookie
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from storyline.errors import StoreError
+from storyline.web.responses import CACHE_ETAGS
 
 __all__ = ["ResponseCache", "build_tag"]
 
@@ -102,6 +109,8 @@ class ResponseCache:
     """Pure ASGI middleware keeping rendered responses until the store's version changes.
 
     version: the store's :meth:`~storyline.store.base.Store.version` (``None`` = do not cache).
+    path_version: a narrower version for a path whose response depends on part of the store
+    only (one story's pages), or ``None`` to use ``version``.
     max_entries / max_bytes: LRU bounds (keys are client-chosen, so both are needed).
     max_entry_bytes: bigger bodies are served but not kept.
     build: :func:`build_tag` of the code; part of every ETag.
@@ -116,6 +125,7 @@ class ResponseCache:
         app: ASGIApp,
         *,
         version: Callable[[], str | None],
+        path_version: Callable[[str], str | None] | None = None,
         max_entries: int = 512,
         max_bytes: int = 64 << 20,
         max_entry_bytes: int = 4 << 20,
@@ -127,6 +137,7 @@ class ResponseCache:
     ) -> None:
         self.app = app
         self.version = version
+        self.path_version = path_version
         self.max_entries = max_entries
         self.max_bytes = max_bytes
         self.max_entry_bytes = max_entry_bytes
@@ -182,6 +193,15 @@ class ResponseCache:
             self._renders = (loop, asyncio.Semaphore(max(1, self.max_renders)))
         return self._renders[1]
 
+    def _version(self, path: str) -> str | None:
+        """The version the response for ``path`` is kept under: its own, else the store's."""
+        if self.path_version is not None:
+            own = self.path_version(path)
+            if own is not None:
+                # Prefixed: a scoped token can never equal a store-wide one.
+                return "p:" + own
+        return self.version()
+
     def etag(self, key: Key, version: str) -> bytes:
         digest = hashlib.blake2b(repr((self.build, version, key)).encode("utf-8"), digest_size=16)
         return b'"' + digest.hexdigest().encode() + b'"'
@@ -197,7 +217,7 @@ class ResponseCache:
             await self.app(scope, receive, send)
             return
         try:
-            version = self.version()
+            version = self._version(scope["path"])
         except StoreError as exc:  # the app answers 503 itself; the cache just steps aside
             # Said once: a store opened without migrations fails here on every request.
             (log.debug if self._warned else log.warning)("response cache off for %s: %s", scope["path"], exc)
@@ -243,6 +263,7 @@ class ResponseCache:
             # The app must produce the full body, never its own 304: the conditional is ours.
             inner = dict(scope)
             inner["headers"] = [(k, v) for k, v in scope["headers"] if k != b"if-none-match"]
+            inner[CACHE_ETAGS] = True  # every 200 below gets our ETag: the handler need not hash
             start: Message = {}
             chunks: list[bytes] = []
 

@@ -19,7 +19,19 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["SECURITY_HEADERS", "SecurityHeaders", "etag_for", "etag_response", "inline_if_local"]
+__all__ = [
+    "CACHE_ETAGS",
+    "SECURITY_HEADERS",
+    "SecurityHeaders",
+    "etag_for",
+    "etag_response",
+    "inline_if_local",
+]
+
+#: Scope key set by :class:`storyline.web.cache.ResponseCache` on a request it renders: it drops
+#: the handler's ETag and answers If-None-Match itself, so hashing the body would be wasted work
+#: (≈0.15 ms for a 120 kB story page).
+CACHE_ETAGS = "storyline.cache_etags"
 
 # No inline script anywhere (the portal has no JavaScript at all), styles only from our own
 # stylesheet (so no style="" attributes either), images from self or data: (none today).
@@ -106,13 +118,18 @@ def etag_response(
     vary: str = "",
     headers: dict[str, str] | None = None,
 ) -> Response:
-    """``body`` with ETag and Cache-Control, or an empty 304 when the client already has it."""
-    etag = etag_for(body)
-    h = {"ETag": etag, "Cache-Control": f"public, max-age={max_age}" if max_age else "no-cache"}
+    """``body`` with ETag and Cache-Control, or an empty 304 when the client already has it.
+
+    Without an ETag when the response cache in front sets its own (:data:`CACHE_ETAGS`).
+    """
+    h = {"Cache-Control": f"public, max-age={max_age}" if max_age else "no-cache"}
+    etag = "" if request.scope.get(CACHE_ETAGS) else etag_for(body)
+    if etag:
+        h["ETag"] = etag
     if vary:
         h["Vary"] = vary
     if headers:
         h.update(headers)
-    if status_code == 200 and _matches(request.headers.get("if-none-match", ""), etag):
+    if etag and status_code == 200 and _matches(request.headers.get("if-none-match", ""), etag):
         return Response(status_code=304, headers=h)
     return Response(content=body, status_code=status_code, media_type=media_type, headers=h)

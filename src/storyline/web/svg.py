@@ -90,8 +90,12 @@ def timeline_svg(
 
     counts: dict[int, Counter[str]] = {}
     for o, t in dated:
-        b = int((_floor(t, step) - start) / step)
-        counts.setdefault(b, Counter())[o if o in colour else OTHER] += 1
+        # whole steps since start (a step boundary, at or before t): the bin _floor(t) opens
+        b = (t - start) // step
+        c = counts.get(b)
+        if c is None:
+            c = counts[b] = Counter()
+        c[o if o in colour else OTHER] += 1
     peak = max((sum(c.values()) for c in counts.values()), default=1)
 
     plot_w = W - LEFT - RIGHT
@@ -106,9 +110,12 @@ def timeline_svg(
         f'<text x="{LEFT - 4}" y="{base}" text-anchor="end" font-size="11" fill="#555">0</text>',
     ]
     fmt = "%m-%d %H:00" if step < timedelta(days=1) else "%Y-%m-%d"
+    width = f"{max(bw - 1, 1):.1f}"
     for b, c in sorted(counts.items()):
         y = base
-        at = start + b * step
+        # once per bin, not per bar: strftime is the dearest call here
+        at = f"{start + b * step:{fmt}}"
+        x = f"{LEFT + b * bw + 0.5:.1f}"
         for o in series:
             n = c.get(o, 0)
             if not n:
@@ -117,8 +124,8 @@ def timeline_svg(
             y -= h
             fill = colour.get(o, "#999")
             out.append(
-                f'<rect x="{LEFT + b * bw + 0.5:.1f}" y="{y:.1f}" width="{max(bw - 1, 1):.1f}" '
-                f'height="{h:.1f}" fill="{fill}"><title>{escape(o)} · {at:{fmt}} UTC · {n}</title></rect>'
+                f'<rect x="{x}" y="{y:.1f}" width="{width}" '
+                f'height="{h:.1f}" fill="{fill}"><title>{escape(o)} · {at} UTC · {n}</title></rect>'
             )
     lane_claims = base + 8
     lane_bursts = lane_claims + LANE_H
