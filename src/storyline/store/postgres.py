@@ -39,6 +39,9 @@ __all__ = ["PostgresStore", "redact_url", "ts_query", "ts_vector"]
 
 log = logging.getLogger(__name__)
 
+# Newest articles scanned before asking the whole search index (see PostgresStore.search).
+_RECENT_WINDOW = 2000
+
 # PostgreSQL keeps positions 1..16383 per lexeme (larger ones are clamped), so phrase matches
 # beyond ~16k tokens into one article are not found; headlines and leads are far inside that.
 _MAX_POS = 16383
@@ -559,15 +562,32 @@ class PostgresStore(Store):
         units = parse_query(query)
         if not units:
             return []
+        tsq = ts_query(units)
         with self._guard(f"search for {query!r}") as cur:
+            # First the newest _RECENT_WINDOW articles only, read off the date index: if a page of
+            # matches is among them, it is the newest page overall. The planner cannot see that
+            # by itself for phrases (its estimate for "特朗 <-> 朗普" is poor): at a million
+            # articles it sorted ~40k GIN matches, 143 ms p50, for a word in 4% of them.
             cur.execute(
-                "SELECT a.record, sa.story_id FROM articles a"
+                "SELECT a.record, sa.story_id FROM ("
+                "  SELECT id, published_at, search_tsv FROM articles"
+                "  ORDER BY published_at DESC NULLS LAST, id DESC LIMIT %s) r"
+                " JOIN articles a ON a.id = r.id"
                 " LEFT JOIN story_articles sa ON sa.article_id = a.id"
-                " WHERE a.search_tsv @@ %s::tsquery"
-                " ORDER BY a.published_at DESC NULLS LAST, a.id DESC LIMIT %s OFFSET %s",
-                (ts_query(units), limit, offset),
+                " WHERE r.search_tsv @@ %s::tsquery"
+                " ORDER BY r.published_at DESC NULLS LAST, r.id DESC LIMIT %s OFFSET %s",
+                (_RECENT_WINDOW, tsq, limit, offset),
             )
             rows = cur.fetchall()
+            if len(rows) < limit:  # too few among the newest: ask the whole index
+                cur.execute(
+                    "SELECT a.record, sa.story_id FROM articles a"
+                    " LEFT JOIN story_articles sa ON sa.article_id = a.id"
+                    " WHERE a.search_tsv @@ %s::tsquery"
+                    " ORDER BY a.published_at DESC NULLS LAST, a.id DESC LIMIT %s OFFSET %s",
+                    (tsq, limit, offset),
+                )
+                rows = cur.fetchall()
         return [search_hit(from_json(bytes(rec), Article), story_id, units) for rec, story_id in rows]
 
 

@@ -563,95 +563,33 @@ class SQLiteStore(Store):
             row = db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
         return bytes(row[0]) if row else None
 
-    @staticmethod
-    def _doc_count(db: sqlite3.Connection, unit: QueryUnit) -> int:
-        """Articles containing the unit's rarest token (all tokens with its prefix for a prefix unit)."""
-        counts = []
-        for token in unit.tokens:
-            if unit.prefix:
-                # every token starting with it: [token, token + U+10FFFF) in the vocabulary's order
-                row = db.execute(
-                    "SELECT sum(doc) FROM search_vocab WHERE term >= ? AND term < ?",
-                    (token, token + "\U0010ffff"),
-                ).fetchone()
-            else:
-                row = db.execute("SELECT doc FROM search_vocab WHERE term = ?", (token,)).fetchone()
-            counts.append(int(row[0] or 0) if row else 0)
-        return min(counts, default=0)
-
-    @staticmethod
-    def _walk_newest(
-        db: sqlite3.Connection, match: str, want: int, *, budget: int
-    ) -> list[tuple[bytes, str | None]] | None:
-        """The first ``want`` matches newest first, probing the index batch by batch.
-
-        Gives up (None) after ``budget`` articles: the estimate is only an upper bound (a phrase
-        of two common pairs can be rare), and then sorting the few real matches is cheaper.
-        """
-        found: list[int] = []
-        seen = 0
-        batch = 64
-        # rowids only: the (published_at, id) index covers this walk, no article record is read
-        walk = db.execute("SELECT rowid FROM articles ORDER BY published_at DESC, id DESC")
-        while len(found) < want and seen < budget:
-            ids = [r[0] for r in walk.fetchmany(batch)]
-            if not ids:
-                break
-            seen += len(ids)
-            marks = ",".join("?" * len(ids))
-            hit = {
-                r[0]
-                for r in db.execute(
-                    f"SELECT rowid FROM search_fts WHERE search_fts MATCH ? AND rowid IN ({marks})",
-                    (match, *ids),
-                )
-            }
-            found.extend(i for i in ids if i in hit)
-            batch = min(batch * 2, 1024)
-        walk.close()
-        if len(found) < want and seen >= budget:
-            return None
-        found = found[:want]
-        marks = ",".join("?" * len(found))
-        by_rowid = {
-            r[0]: (r[1], r[2])
-            for r in db.execute(
-                "SELECT a.rowid, a.record, sa.story_id FROM articles a"
-                f" LEFT JOIN story_articles sa ON sa.article_id = a.id WHERE a.rowid IN ({marks})",
-                found,
-            )
-        }
-        return [by_rowid[i] for i in found if i in by_rowid]
-
     def search(self, query: str, *, limit: int = 20, offset: int = 0) -> list[SearchHit]:
         units = parse_query(query)
         if not units:
             return []
         match = fts_query(units)
         with self._guard(f"search for {query!r}") as db:
-            # Two plans, chosen by an estimate of how many articles match (the document count of
-            # the query's rarest term, read off the FTS5 vocabulary: exact for one term, an upper
-            # bound for phrases and AND):
-            # many matches -> walk articles newest first and probe the index for each batch of
-            # rowids (~20 µs a probe), stopping after one page; few -> fetch all matches and sort
-            # (~4 µs a match). A pair in 60% of a million articles: 24 probes instead of sorting
-            # 600k matches or even counting them (count(*) walks the whole posting list).
-            total = db.execute("SELECT max(rowid) FROM articles").fetchone()[0] or 0
-            estimate = min((self._doc_count(db, u) for u in units), default=0)
-            if estimate == 0:
+            # Two plans, chosen by how many articles match (counting is cheap in FTS5):
+            # many matches -> walk articles newest first and keep those in the match set, stopping
+            # after one page; few matches -> fetch them all and sort. Measured on 20k synthetic
+            # articles: 中国 (62% of docs) 3 ms walking vs 32 ms sorting; the walk costs about
+            # 0.5 µs a step against ~4 µs a sorted match, hence 8·matches² > page·N.
+            matches = db.execute(
+                "SELECT count(*) FROM search_fts WHERE search_fts MATCH ?", (match,)
+            ).fetchone()[0]
+            if matches == 0 or offset >= matches:
                 return []
-            want = limit + offset
-            rows = None
-            if estimate * estimate * 8 > want * total:
-                rows = self._walk_newest(db, match, want, budget=4 * want * total // estimate + 256)
-            if rows is None:
-                rows = db.execute(
-                    "SELECT a.record, sa.story_id FROM articles a"
-                    " LEFT JOIN story_articles sa ON sa.article_id = a.id"
-                    " WHERE a.rowid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)"
-                    " ORDER BY +a.published_at DESC, a.id DESC LIMIT ? OFFSET ?",
-                    (match, limit, offset),
-                ).fetchall()
-            else:
-                rows = rows[offset:want]
+            total = db.execute("SELECT max(rowid) FROM articles").fetchone()[0] or 0
+            walk = 8 * matches * matches > (limit + offset) * total
+            # The unary "+" tells SQLite's planner which index NOT to use for that term.
+            rowid_term, order_term = (
+                ("+a.rowid", "a.published_at") if walk else ("a.rowid", "+a.published_at")
+            )
+            rows = db.execute(
+                "SELECT a.record, sa.story_id FROM articles a"
+                " LEFT JOIN story_articles sa ON sa.article_id = a.id"
+                f" WHERE {rowid_term} IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)"
+                f" ORDER BY {order_term} DESC, a.id DESC LIMIT ? OFFSET ?",
+                (match, limit, offset),
+            ).fetchall()
         return [search_hit(from_json(rec, Article), story_id, units) for rec, story_id in rows]
