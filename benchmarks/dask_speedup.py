@@ -109,7 +109,6 @@ def main() -> None:
         raws = [read_input(p, settings) for p in paths]
         print(f"articles={args.articles} files={args.files} workers={args.workers} threads/worker=1")
 
-        parse_and_analyze(raws[0])  # warm the dictionaries, as a worker's first task does
         cluster = LocalCluster(
             n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=None
         )

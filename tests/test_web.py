@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from storyline.settings import Settings
 from storyline.web.app import create_app
 from storyline.web.views import safe_href, safe_snippet
-from web_data import ART_A, ART_B, XSS, XSS_ARTICLE, build_store
+from web_data import ART_A, ART_B, XSS, XSS_ARTICLE, build_store, counting
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -373,25 +373,12 @@ def _rewritten(sid: str, store):
     )
 
 
-def _counting(store, monkeypatch, name: str) -> list[int]:
-    """Count calls of store.<name>: a cache hit must not reach the store."""
-    calls = [0]
-    real = getattr(store, name)
-
-    def counted(*a, **kw):
-        calls[0] += 1
-        return real(*a, **kw)
-
-    monkeypatch.setattr(store, name, counted)
-    return calls
-
-
 def test_cache_serves_repeats_from_memory_and_a_new_ingest_invalidates_it(tmp_path, monkeypatch):
     store = build_store(tmp_path / "cache.db")
     client = TestClient(create_app(store, Settings(db=str(store.path))))
     rewrite_s1 = _rewritten("s1", store)
-    summaries = _counting(store, monkeypatch, "story_summaries")
-    stories = _counting(store, monkeypatch, "story")
+    summaries = counting(store, monkeypatch, "story_summaries")
+    stories = counting(store, monkeypatch, "story")
     first = client.get("/")
     assert len(_doc(first.text).cssselect("li.hot-item")) == 2
     assert client.get("/").text == first.text and summaries[0] == 1  # second one was a hit
@@ -478,7 +465,7 @@ def test_cached_responses_keep_security_headers_and_answer_304_from_a_version_et
 def test_cache_keeps_redirects_but_not_404s_and_is_bounded(tmp_path, monkeypatch):
     store = build_store(tmp_path / "cache.db")
     client = TestClient(create_app(store, Settings(db=str(store.path)), cache_entries=2))
-    resolves = _counting(store, monkeypatch, "resolve_story_id")
+    resolves = counting(store, monkeypatch, "resolve_story_id")
     for _ in range(2):
         r = client.get("/story/s0?script=hant", follow_redirects=False)
         assert r.status_code == 301 and r.headers["location"] == "/story/s1?script=hant"
@@ -495,7 +482,7 @@ def test_cache_keeps_redirects_but_not_404s_and_is_bounded(tmp_path, monkeypatch
 def test_cache_entries_zero_turns_the_cache_off(tmp_path, monkeypatch):
     store = build_store(tmp_path / "cache.db")
     client = TestClient(create_app(store, Settings(db=str(store.path)), cache_entries=0))
-    stories = _counting(store, monkeypatch, "story")
+    stories = counting(store, monkeypatch, "story")
     client.get("/story/s1"), client.get("/story/s1")
     assert stories[0] == 2
     store.close()

@@ -16,24 +16,12 @@ from storyline.settings import Settings
 from storyline.store import open_store
 from storyline.store.base import InputWrite, StoryAssignment
 from storyline.web.app import create_app
-from web_data import ART_A, T0, build_store
+from web_data import ART_A, T0, build_store, counting
 
 
 def _write(name: str, **parts) -> InputWrite:
     parts = {"articles": [], "analyses": [], **parts}
     return InputWrite(raw=RawInput(name=name, data=name.encode()), **parts)
-
-
-def _counting(store, monkeypatch, name: str) -> list[int]:
-    calls = [0]
-    real = getattr(store, name)
-
-    def counted(*a, **kw):
-        calls[0] += 1
-        return real(*a, **kw)
-
-    monkeypatch.setattr(store, name, counted)
-    return calls
 
 
 @pytest.fixture()
@@ -48,8 +36,8 @@ def test_a_write_to_story_a_keeps_story_bs_pages_cached_and_renders_as_again(sto
     paths = ["/story/s1", "/api/stories/s1", "/api/stories/s1/thread", "/feeds/story/s1.atom"]
     first = {p: client.get(p) for p in [*paths, "/story/sx", "/"]}
     rewrite_sx = _write("sx-again", stories=[replace(store.story("sx"), headline="新的标题")])
-    reads = _counting(store, monkeypatch, "story")
-    summaries = _counting(store, monkeypatch, "story_summaries")
+    reads = counting(store, monkeypatch, "story")
+    summaries = counting(store, monkeypatch, "story_summaries")
 
     store.write_input(rewrite_sx)  # touches sx only
 
@@ -68,7 +56,7 @@ def test_a_story_page_is_rendered_again_when_only_one_of_its_articles_changes(st
     client = TestClient(create_app(store, Settings(db=str(store.path))))
     client.get("/story/s1"), client.get("/story/sx")
     more = (*ART_A.comments, Comment(floor=6, author="新读者", text="第六楼来了。", posted_at=T0))
-    reads = _counting(store, monkeypatch, "story")
+    reads = counting(store, monkeypatch, "story")
 
     # The article alone, without its story: the store still knows the page changed.
     store.write_input(_write("a2", articles=[replace(ART_A, comments=more)]))
@@ -83,7 +71,7 @@ def test_the_cache_falls_back_to_the_store_version_when_a_story_has_none(store, 
     monkeypatch.setattr(store, "story_version", lambda story_id: None)
     client = TestClient(create_app(store, Settings(db=str(store.path))))
     client.get("/story/s1")
-    reads = _counting(store, monkeypatch, "story")
+    reads = counting(store, monkeypatch, "story")
     client.get("/story/s1")
     assert reads[0] == 0
     store.write_input(_write("sx-again", stories=[replace(store.story("sx"), headline="别的")]))

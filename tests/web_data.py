@@ -274,3 +274,16 @@ def build_store(path: Path) -> SQLiteStore:
         )
     )
     return store
+
+
+def counting(store, monkeypatch, name: str) -> list[int]:
+    """Count calls of ``store.<name>`` (a cache hit must not reach the store); ``[n]``, live."""
+    calls = [0]
+    real = getattr(store, name)
+
+    def counted(*a, **kw):
+        calls[0] += 1
+        return real(*a, **kw)
+
+    monkeypatch.setattr(store, name, counted)
+    return calls

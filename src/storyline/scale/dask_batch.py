@@ -22,6 +22,7 @@ import math
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import msgspec
 import xxhash
@@ -40,7 +41,7 @@ from storyline.records import Analysis, Article, RawInput
 from storyline.settings import Settings
 from storyline.store import open_store
 
-__all__ = ["collect", "near_duplicate_pairs", "partitions", "run_batch", "submit_analysis"]
+__all__ = ["JoinFutures", "collect", "near_duplicate_pairs", "partitions", "run_batch", "submit_analysis"]
 
 log = logging.getLogger(__name__)
 
@@ -148,13 +149,24 @@ def _verified_pairs(group: tuple[str, list[tuple[str, int, str]]]) -> list[tuple
     return [(p[0][0], p[0][1], p[1][0], p[1][1]) for p in pairs]
 
 
-def near_duplicate_pairs(client, futures: list) -> list:
+class JoinFutures(NamedTuple):
+    """The near-duplicate join running on the cluster: two counts to wait for.
+
+    ``key_parts`` only keeps the band-key partitions alive: the join's graph names them by key,
+    and a future nobody holds is forgotten by the scheduler before the join reads it.
+    """
+
+    candidates: Any
+    verified: Any
+    key_parts: list
+
+
+def near_duplicate_pairs(client, futures: list) -> JoinFutures:
     """The LSH candidate join as a Dask shuffle: group paragraphs by band key, verify within groups.
 
     ``futures`` are the analysis partitions of :func:`submit_analysis`; the band keys are made
-    on the workers that hold them. Returns two futures, (candidate pairs, verified pairs): the
-    join runs on the cluster while the driver collects, and holds the analyses it still needs.
-    (A third item keeps the band-key partitions alive until the join has read them.)
+    on the workers that hold them. The join runs on the cluster while the driver collects, and
+    holds the analyses it still needs.
     """
     import dask.bag as db
 
@@ -164,9 +176,8 @@ def near_duplicate_pairs(client, futures: list) -> list:
     candidates = grouped.filter(lambda g: len(g[1]) > 1)
     n_candidates = candidates.map(lambda g: len(g[1]) * (len(g[1]) - 1) // 2).sum()
     verified = candidates.map(_verified_pairs).flatten().distinct()
-    # The key partitions go back with the results: the graph names them only by key, and a
-    # future nobody holds is forgotten by the scheduler before the join reads it.
-    return [*client.compute([n_candidates, verified.count()]), key_parts]
+    n_pairs, n_verified = client.compute([n_candidates, verified.count()])
+    return JoinFutures(n_pairs, n_verified, key_parts)
 
 
 def _client(scheduler: str, workers: int):
@@ -210,11 +221,10 @@ def partitions(
     weights = list(sizes) if len(sizes) == len(items) else [1] * len(items)
     n_parts = min(len(items), max(workers * 32, math.ceil(len(items) / max(1, partition_size))))
     target = sum(weights) / n_parts
-    cap = max(1, math.ceil(len(items) / n_parts) if not sizes else partition_size)
     parts: list[list[tuple[int, RawInput | _FileRef]]] = [[]]
     acc = 0.0
     for item, w in zip(items, weights, strict=True):
-        if parts[-1] and (acc + w / 2 > target or len(parts[-1]) >= cap):
+        if parts[-1] and (acc + w / 2 > target or len(parts[-1]) >= partition_size):
             parts.append([])
             acc = 0.0
         parts[-1].append(item)
@@ -301,10 +311,11 @@ def run_batch(
                     sizes=[len(raw.data) for _, raw in raws],
                 )
                 # Submitted before collecting, so the band keys are made where the analyses are.
-                join_futures = near_duplicate_pairs(own_client, futures) if join else []
+                joining = near_duplicate_pairs(own_client, futures) if join else None
                 analysed = list(collect(futures))
-                if join_futures:
-                    candidates, verified = (int(f.result() or 0) for f in join_futures[:2])
+                if joining is not None:
+                    candidates = int(joining.candidates.result() or 0)
+                    verified = int(joining.verified.result() or 0)
                     log.info("near-duplicate join: %d candidate pairs, %d verified", candidates, verified)
             finally:
                 if client is None:

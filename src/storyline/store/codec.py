@@ -10,13 +10,13 @@ Kept apart from the stores so SQLite and PostgreSQL order, migrate and index ide
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 
 from storyline.records import Analysis, Article
-from storyline.store.base import SearchHit
+from storyline.store.base import InputWrite, SearchHit
 from storyline.store.bigrams import QueryUnit, index_tokens, snippet
 
 __all__ = [
@@ -105,3 +105,31 @@ def search_hit(art: Article, story_id: str | None, units: Sequence[QueryUnit]) -
         published_at=art.published_at,
         outlet=art.outlet,
     )
+
+
+# Store.version / Store.story_version, the same in both dialects but for the parameter mark
+# (``{p}``: ``?`` in SQLite, ``%s`` in psycopg). A story id resolves through its alias too.
+VERSION_SQL = "SELECT epoch, n FROM store_version"
+STORY_VERSION_SQL = (
+    "SELECT v.epoch, s.id, s.stamp FROM store_version v JOIN stories s ON s.id = {p}"
+    " UNION ALL SELECT v.epoch, s.id, s.stamp FROM store_version v"
+    " JOIN story_aliases a ON a.alias = {p} JOIN stories s ON s.id = a.story_id LIMIT 1"
+)
+
+
+def version_token(row: Sequence[object] | None) -> str | None:
+    """A version row as its dotted token (``"<epoch>.<n>"`` or ``"<epoch>.<id>.<stamp>"``)."""
+    return ".".join(str(v) for v in row) if row else None
+
+
+def stories_touched(write: InputWrite, reindex: Collection[str], assigned_before: Iterable[str]) -> set[str]:
+    """The stories whose pages a write changes (their stamp moves, see Store.story_version).
+
+    Those listing a rewritten article or analysis, under its assignment before (``assigned_before``)
+    and after this write, plus the stories the write rewrites or merges into.
+    """
+    touched = set(assigned_before)
+    touched.update(a.story_id for a in write.assignments if a.article_id in reindex)
+    touched.update(write.merged.values())
+    touched.update(s.id for s in write.stories)
+    return touched

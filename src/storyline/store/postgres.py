@@ -33,7 +33,16 @@ from storyline.errors import StoreError
 from storyline.records import Analysis, Article, RawInput, Story, from_json, to_json
 from storyline.store.base import InputWrite, SearchHit, Store, StorySummary, WriteResult
 from storyline.store.bigrams import QueryUnit, parse_query
-from storyline.store.codec import article_search_tokens, load_migrations, search_hit, utc_aware
+from storyline.store.codec import (
+    STORY_VERSION_SQL,
+    VERSION_SQL,
+    article_search_tokens,
+    load_migrations,
+    search_hit,
+    stories_touched,
+    utc_aware,
+    version_token,
+)
 
 __all__ = ["PostgresStore", "redact_url", "ts_query", "ts_vector"]
 
@@ -317,15 +326,13 @@ class PostgresStore(Store):
 
             # Stories whose pages change (Store.story_version): those listing a rewritten article
             # or analysis (under its assignment before and after this write), rewritten, merged into.
-            touched: set[str] = set()
+            before: list[str] = []
             if reindex:
                 cur.execute(
                     "SELECT story_id FROM story_articles WHERE article_id = ANY(%s)", (list(reindex),)
                 )
-                touched.update(r[0] for r in cur.fetchall())
-            touched.update(a.story_id for a in write.assignments if a.article_id in reindex)
-            touched.update(write.merged.values())
-            touched.update(s.id for s in write.stories)
+                before = [r[0] for r in cur.fetchall()]
+            touched = stories_touched(write, reindex, before)
 
             if write.assignments:
                 cur.executemany(
@@ -517,18 +524,11 @@ class PostgresStore(Store):
 
         Read through a second connection (autocommit, so always the latest committed value).
         """
-        row = self._read_version("SELECT epoch, n FROM store_version", ())
-        return f"{row[0]}.{row[1]}" if row else None
+        return version_token(self._read_version(VERSION_SQL, ()))
 
     def story_version(self, story_id: str) -> str | None:
         """``"<epoch>.<current id>.<stamp>"`` (see the SQLite store): one indexed lookup."""
-        row = self._read_version(
-            "SELECT v.epoch, s.id, s.stamp FROM store_version v JOIN stories s ON s.id = %s"
-            " UNION ALL SELECT v.epoch, s.id, s.stamp FROM store_version v"
-            " JOIN story_aliases a ON a.alias = %s JOIN stories s ON s.id = a.story_id LIMIT 1",
-            (story_id, story_id),
-        )
-        return f"{row[0]}.{row[1]}.{row[2]}" if row else None
+        return version_token(self._read_version(STORY_VERSION_SQL.format(p="%s"), (story_id, story_id)))
 
     def _read_version(self, sql: str, params: tuple[str, ...]) -> tuple | None:
         """One row read for :meth:`version` / :meth:`story_version` on their own connection."""

@@ -31,7 +31,17 @@ from storyline.errors import StoreError
 from storyline.records import Analysis, Article, RawInput, Story, from_json, to_json
 from storyline.store.base import InputWrite, SearchHit, Store, StorySummary, WriteResult
 from storyline.store.bigrams import QueryUnit, parse_query
-from storyline.store.codec import article_search_text, load_migrations, search_hit, utc_now_text, utc_text
+from storyline.store.codec import (
+    STORY_VERSION_SQL,
+    VERSION_SQL,
+    article_search_text,
+    load_migrations,
+    search_hit,
+    stories_touched,
+    utc_now_text,
+    utc_text,
+    version_token,
+)
 
 __all__ = ["SQLiteStore"]
 
@@ -264,10 +274,7 @@ class SQLiteStore(Store):
                 self._index(db, art, an)
             # Stories whose pages change (Store.story_version): those listing a rewritten article
             # or analysis (under its assignment before and after this write), rewritten, merged into.
-            touched = set(self._story_ids(db, list(reindex)))
-            touched.update(a.story_id for a in write.assignments if a.article_id in reindex)
-            touched.update(write.merged.values())
-            touched.update(story.id for story in write.stories)
+            touched = stories_touched(write, reindex, self._assignments(db, list(reindex)).values())
 
             db.executemany(
                 "INSERT INTO story_articles (article_id, story_id) VALUES (?, ?)"
@@ -316,18 +323,17 @@ class SQLiteStore(Store):
         return WriteResult(raw_new=raw_new, articles_new=new, articles_unchanged=unchanged)
 
     @staticmethod
-    def _story_ids(db: sqlite3.Connection, article_ids: Sequence[str]) -> set[str]:
-        """The stories the articles are assigned to."""
-        found: set[str] = set()
+    def _assignments(db: sqlite3.Connection, article_ids: Sequence[str]) -> dict[str, str]:
+        """article id → story id, for those of ``article_ids`` that are assigned."""
+        out: dict[str, str] = {}
         for part in _chunks(article_ids):
             marks = ",".join("?" * len(part))
-            found.update(
-                r[0]
-                for r in db.execute(
-                    f"SELECT story_id FROM story_articles WHERE article_id IN ({marks})", part
-                )
+            out.update(
+                db.execute(
+                    f"SELECT article_id, story_id FROM story_articles WHERE article_id IN ({marks})", part
+                ).fetchall()
             )
-        return found
+        return out
 
     @staticmethod
     def _summary_of(db: sqlite3.Connection, story: Story) -> StorySummary:
@@ -501,8 +507,7 @@ class SQLiteStore(Store):
 
         Read through a second connection (not the shared one), so it never waits for a long write.
         """
-        row = self._read_version("SELECT epoch, n FROM store_version", ())
-        return f"{row[0]}.{row[1]}" if row else None
+        return version_token(self._read_version(VERSION_SQL, ()))
 
     def story_version(self, story_id: str) -> str | None:
         """``"<epoch>.<current id>.<stamp>"``: the story ``story_id`` resolves to and its stamp.
@@ -511,13 +516,7 @@ class SQLiteStore(Store):
         :meth:`write_input`); the id is part of it so that re-pointing an alias changes it too.
         One indexed lookup through :meth:`version`'s connection.
         """
-        row = self._read_version(
-            "SELECT v.epoch, s.id, s.stamp FROM store_version v JOIN stories s ON s.id = ?"
-            " UNION ALL SELECT v.epoch, s.id, s.stamp FROM store_version v"
-            " JOIN story_aliases a ON a.alias = ? JOIN stories s ON s.id = a.story_id LIMIT 1",
-            (story_id, story_id),
-        )
-        return f"{row[0]}.{row[1]}.{row[2]}" if row else None
+        return version_token(self._read_version(STORY_VERSION_SQL.format(p="?"), (story_id, story_id)))
 
     def _read_version(self, sql: str, params: tuple[str, ...]) -> tuple | None:
         """One row read for :meth:`version` / :meth:`story_version`, off the shared connection."""
@@ -546,17 +545,8 @@ class SQLiteStore(Store):
             return int(db.execute("SELECT count(*) FROM stories").fetchone()[0])
 
     def story_ids_of_articles(self, article_ids: Iterable[str]) -> dict[str, str]:
-        ids = list(article_ids)
-        out: dict[str, str] = {}
         with self._guard("read story assignments") as db:
-            for part in _chunks(ids):
-                marks = ",".join("?" * len(part))
-                out.update(
-                    db.execute(
-                        f"SELECT article_id, story_id FROM story_articles WHERE article_id IN ({marks})", part
-                    ).fetchall()
-                )
-        return out
+            return self._assignments(db, list(article_ids))
 
     def get_state(self, key: str) -> bytes | None:
         with self._guard(f"read state {key!r}") as db:

@@ -146,13 +146,11 @@ def _floor(c: Comment, suffix: str, floors: set[int], tz: ZoneInfo) -> str:
         if c.quotes
         else ""
     )
-    at = c.posted_at
-    time = f'<time datetime="{iso(at)}">{local_minute(at, tz)}</time>' if at is not None else ""
     return (
         f'    <li class="floor" id="{own}">\n'
         f'      <p class="fmeta"><a class="fno" href="#{own}">{c.floor}楼</a>'
         f' <span class="author">{esc(c.author)}</span>\n'
-        f"{time}{reply}{likes}</p>\n"
+        f"{_time(c.posted_at, tz)}{reply}{likes}</p>\n"
         f"{quotes}"
         f'      <p class="ctext">{esc(c.text)}</p>\n'
         "    </li>\n"
