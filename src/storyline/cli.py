@@ -6,6 +6,7 @@ storyline story ID [--json]         → Store.story + web.export.story_export
 storyline search QUERY              → storyline.pipeline.search
 storyline serve                     → storyline.web.app.create_app (uvicorn)
 storyline demo                      → ingest the shipped sample corpus, then serve
+storyline prerender [--limit N]     → storyline.web.pages.prerender_store
 storyline migrate                   → Store.migrate
 storyline batch INPUT... --scheduler local|tcp://HOST:PORT → storyline.scale.dask_batch.run_batch
 """
@@ -230,6 +231,30 @@ def _serve(settings: Settings) -> None:
 def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     """Serve the portal and the JSON API over the store."""
     _serve(_settings(ctx, host=host, port=port))
+
+
+@cli.command()
+@click.option("--limit", default=None, type=int, help="Only the N hottest stories (default: all).")
+@click.pass_context
+def prerender(ctx: click.Context, limit: int | None) -> None:
+    """Render story pages into the page store ahead of readers (skips pages still fresh)."""
+    from storyline.web.pages import prerender_store
+
+    settings = _settings(ctx)
+    try:
+        with _open(settings) as store:
+            report = prerender_store(store, settings, limit=limit)
+    except StorylineError as exc:
+        _fail(str(exc))
+    console.print(
+        f"{report.rendered} pages rendered, {report.fresh} still fresh, {len(report.failed)} failed "
+        f"in {report.seconds:.1f}s",
+        highlight=False,
+    )
+    for path, status in report.failed[:20]:
+        console.print(f"  {path}: HTTP {status}", highlight=False)
+    if report.failed:
+        sys.exit(1)
 
 
 def demo_corpus_path() -> Path:

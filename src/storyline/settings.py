@@ -27,6 +27,9 @@ class Settings:
     db: a SQLite file path or a ``postgresql://`` URL.
     allow_private: let fetching reach private/loopback/link-local addresses (tests, intranets).
     story_window_hours: how far apart in time two reports of one story may be.
+    page_store: rendered story pages kept on disk for every server process
+    (:mod:`storyline.web.pages`): ``"auto"`` (beside a SQLite store, none for PostgreSQL),
+    ``"off"``, or a file path.
     """
 
     db: str = field(default_factory=lambda: str(default_db_path()))
@@ -42,6 +45,7 @@ class Settings:
     default_timezone: str = "Asia/Shanghai"
     host: str = "127.0.0.1"
     port: int = 8000
+    page_store: str = "auto"
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:

@@ -31,6 +31,7 @@ from storyline.store.base import Store
 from storyline.web.api import router as api_router
 from storyline.web.cache import ResponseCache, build_tag
 from storyline.web.i18n import normalize_choice
+from storyline.web.pages import open_page_store
 from storyline.web.responses import SecurityHeaders
 from storyline.web.views import COOKIE
 from storyline.web.views import router as views_router
@@ -57,6 +58,20 @@ _STORY_PATH = re.compile(
     r"|/api/stories/(?P<api>[^/]+)(?:/articles|/thread|/claims)?"
     r"|/feeds/story/(?P<feed>[^/]+)\.atom"
 )
+
+
+# Story-scoped responses that do not depend on the request's host (feeds carry absolute links):
+# these may be kept in the page store, which is shared by every host name the portal answers to.
+_PAGE_STORE_PATH = re.compile(r"/story/[^/]+|/api/stories/[^/]+(?:/articles|/thread|/claims)?")
+
+
+def page_store_path_ok(path: str) -> bool:
+    """Whether the response for ``path`` may be kept in the (host-free) page store.
+
+    >>> page_store_path_ok("/story/s1"), page_store_path_ok("/feeds/story/s1.atom")
+    (True, False)
+    """
+    return _PAGE_STORE_PATH.fullmatch(path) is not None
 
 
 def story_of_path(path: str) -> str | None:
@@ -111,15 +126,20 @@ def create_app(
     app.include_router(views_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     # Added first, so it sits inside SecurityHeaders: cached responses get those headers too.
+    build = _code_tag()
+    pages = open_page_store(settings, build=build) if cache_entries > 0 else None
+    app.state.pages = pages
     app.add_middleware(
         ResponseCache,
         version=store.version,
         path_version=_story_version(store),
         max_entries=cache_entries,
         max_bytes=cache_bytes,
-        build=_code_tag(),
+        build=build,
         cookie_name=COOKIE,
         normalize_cookie=normalize_choice,
+        pages=pages,
+        persist=page_store_path_ok,
     )
     app.add_middleware(SecurityHeaders)
 

@@ -42,6 +42,7 @@ from http.cookies import SimpleCookie
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from storyline.errors import StoreError
+from storyline.web.pages import PageStore
 from storyline.web.responses import CACHE_ETAGS
 
 __all__ = ["ResponseCache", "build_tag"]
@@ -118,6 +119,9 @@ class ResponseCache:
     max_renders: misses rendered at once (more only add GIL contention for CPU-bound pages).
     normalize_cookie: maps the cookie's raw value to what the pages act on, so junk values
     share the entry of the default.
+    pages: a :class:`~storyline.web.pages.PageStore` asked on a miss and filled after a render,
+    for the paths ``persist`` accepts (story-scoped, host-independent ones) under their own
+    story version; shared by all workers, so one process's render spares the others theirs.
     """
 
     def __init__(
@@ -134,6 +138,8 @@ class ResponseCache:
         normalize_cookie: Callable[[str], str] = lambda v: v,
         skip_prefixes: tuple[str, ...] = ("/static/",),
         max_renders: int = 2,
+        pages: PageStore | None = None,
+        persist: Callable[[str], bool] = lambda path: False,
     ) -> None:
         self.app = app
         self.version = version
@@ -150,6 +156,8 @@ class ResponseCache:
         self._inflight: dict[Key, asyncio.Future[_Entry | None]] = {}
         self.max_renders = max_renders
         self._renders: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
+        self.pages = pages
+        self.persist = persist
         self.hits = self.misses = 0
         self._warned = False
 
@@ -259,7 +267,17 @@ class ResponseCache:
         future: asyncio.Future[_Entry | None] = asyncio.get_running_loop().create_future()
         self._inflight[key] = future
         entry: _Entry | None = None
+        page_key = None
+        if self.pages is not None and version.startswith("p:") and self.persist(scope["path"]):
+            page_key = f"{key[1]}?{key[2]}|{key[3]}"  # no host: persist() admits host-free pages only
         try:
+            if page_key is not None:
+                kept = self.pages.get(page_key, version)  # type: ignore[union-attr]
+                if kept is not None:
+                    etag = self.etag(key, version)
+                    entry = _Entry(version, kept[0], [*kept[1], (b"etag", etag)], kept[2], etag)
+                    self._put(key, entry)
+                    return entry
             # The app must produce the full body, never its own 304: the conditional is ours.
             inner = dict(scope)
             inner["headers"] = [(k, v) for k, v in scope["headers"] if k != b"if-none-match"]
@@ -287,6 +305,13 @@ class ResponseCache:
             no_store = any(
                 k.lower() == b"cache-control" and b"no-store" in v.lower() for k, v in resp_headers
             )
+            if (
+                page_key is not None
+                and status == 200
+                and not no_store
+                and not any(k.lower() == b"set-cookie" for k, _ in resp_headers)
+            ):
+                self.pages.put(page_key, version, status, list(resp_headers), body)  # type: ignore[union-attr]
             etag = self.etag(key, version) if status == 200 else None
             if etag is not None:
                 resp_headers.append((b"etag", etag))
