@@ -4,7 +4,12 @@ Builds a SQLite store of ``--articles`` synthetic reports (``--per-story`` outle
 threads of ``--comments`` floors on one article in four), serves it with uvicorn (uvloop,
 httptools, no access log) in ``--workers`` child processes and drives it with ``--requests``
 per target, ``--concurrency`` keep-alive connections in flight, from a lean raw-socket client
-(``--client httpx`` for the old one, which costs the shared CPU more than the server does).
+(``--client httpx`` for the old one, which costs the shared CPU more than the server does), or
+with Debian's ``wrk`` for ``--seconds`` per target (``--client wrk``: the least client CPU).
+
+Pages are rendered on request unless ``--page-store auto``: then the servers share the page
+store beside the database (:mod:`storyline.web.pages`), and ``--prerender`` fills it first
+(timed, as ``storyline prerender`` would after an ingest).
 
 Targets: "story page" asks every story equally often (1000 requests over 1000 stories: most
 are pages not asked before, so this measures rendering); "story page (hot)" asks stories in
@@ -18,6 +23,7 @@ p95, errors and server CPU per request, the servers' RSS, and the headline on th
     python benchmarks/portal_load.py --cache-entries 0   # without the response cache
     python benchmarks/portal_load.py --articles 1000000  # the big store (build takes a while)
     python benchmarks/portal_load.py --db /tmp/big.db --reuse   # skip the build next time
+    python benchmarks/portal_load.py --client wrk --page-store auto --prerender
 """
 
 from __future__ import annotations
@@ -57,6 +63,7 @@ from storyline.records import (
 from storyline.settings import Settings
 from storyline.store import open_store
 from storyline.store.base import InputWrite, StoryAssignment
+from storyline.web.pages import page_store_path, prerender_store
 
 VOCAB = "星门计划投资美元数据中心软银公司表示宣布建设首期亿万现金合作伙伴总统白宫科技人工智能芯片市场"
 OUTLETS = [f"媒体{i}" for i in range(40)]
@@ -157,7 +164,7 @@ def build(db: str, articles: int, per_story: int, comments: int, seed: int) -> i
     return n_stories
 
 
-def _serve(db: str, port: int, cache_entries: int) -> None:
+def _serve(db: str, port: int, cache_entries: int, page_store: str) -> None:
     """One server process: uvicorn on uvloop + httptools, no access log, its own store.
 
     The socket is bound with SO_REUSEPORT so that ``--workers`` processes share the port and the
@@ -176,7 +183,7 @@ def _serve(db: str, port: int, cache_entries: int) -> None:
     sock.bind(("127.0.0.1", port))
     store = open_store(db)
     config = uvicorn.Config(
-        create_app(store, Settings(db=db), cache_entries=cache_entries),
+        create_app(store, Settings(db=db, page_store=page_store), cache_entries=cache_entries),
         log_level="error",
         access_log=False,
         loop="uvloop",
@@ -350,6 +357,14 @@ def main() -> None:
         default="raw",
         help="load client: raw (Python, counted requests), wrk (Debian's, --seconds each), httpx (CPU-hungry)",
     )
+    ap.add_argument(
+        "--page-store",
+        default="off",
+        help="the servers' page store: off (render on request), auto, or a path",
+    )
+    ap.add_argument(
+        "--prerender", action="store_true", help="fill the page store first (storyline prerender)"
+    )
     ap.add_argument("--seconds", type=float, default=10, help="run time per target with --client wrk")
     ap.add_argument("--cache-entries", type=int, default=1024, help="response cache size (0 = off)")
     args = ap.parse_args()
@@ -358,7 +373,7 @@ def main() -> None:
     print(
         f"settings: articles={args.articles} per_story={args.per_story} comments={args.comments} "
         f"requests={args.requests} concurrency={args.concurrency} db={db} workers={args.workers} cpus={mp.cpu_count()} "
-        f"cache_entries={args.cache_entries} client={args.client} loadavg={_loadavg()}"
+        f"cache_entries={args.cache_entries} page_store={args.page_store} client={args.client} loadavg={_loadavg()}"
     )
     if not args.reuse:
         t = time.perf_counter()
@@ -370,13 +385,24 @@ def main() -> None:
         n_stories = sum(1 for _ in store.stories(limit=1_000_000)) if args.articles <= 200_000 else None
         print(f"store: {store.count_articles()} articles" + (f", {n_stories} stories" if n_stories else ""))
     n_stories = n_stories or max(1, args.articles // args.per_story)
+    if args.prerender:
+        if args.page_store == "off":
+            raise SystemExit("--prerender needs --page-store auto (or a path)")
+        settings = Settings(db=db, page_store=args.page_store)
+        with open_store(db) as store:
+            report = prerender_store(store, settings, limit=n_stories)
+        size = Path(page_store_path(settings) or "").stat().st_size / 1e6
+        print(
+            f"prerender: {report.rendered} pages rendered, {report.fresh} fresh, {len(report.failed)} failed "
+            f"in {report.seconds:.1f}s; page store {size:.0f} MB"
+        )
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     ctx = mp.get_context("spawn")
     servers = [
-        ctx.Process(target=_serve, args=(db, port, args.cache_entries), daemon=True)
+        ctx.Process(target=_serve, args=(db, port, args.cache_entries, args.page_store), daemon=True)
         for _ in range(args.workers)
     ]
     for server in servers:
