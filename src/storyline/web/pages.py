@@ -97,7 +97,7 @@ class PageStore:
     never serves a page the old code rendered.
     """
 
-    def __init__(self, path: str | Path, *, build: str = "", busy_timeout_ms: int = 10) -> None:
+    def __init__(self, path: str | Path, *, build: str = "", busy_timeout_ms: int = 0) -> None:
         self.path = str(path)
         self.build = build
         self._lock = threading.Lock()
@@ -105,13 +105,15 @@ class PageStore:
         self.reads = self.hits = self.writes = 0
         if self.path != ":memory:":
             Path(self.path).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        # Short busy wait: another worker writing means render this page ourselves, not queue.
-        self._db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        # Opening waits for other workers opening the same file at the same moment (WAL, schema).
+        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10)
         if self.path != ":memory:":
             self._db.execute("PRAGMA journal_mode = WAL")
         self._db.execute("PRAGMA synchronous = OFF")  # a cache: a lost write is re-rendered
         self._db.execute(_SCHEMA)
+        # Serving does not wait: the event loop must not sleep on a lock. A write another worker
+        # is making means this page is kept by a later render instead.
+        self._db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
 
     def _fail(self, action: str, exc: Exception) -> None:
         (log.debug if self._warned else log.warning)(
