@@ -267,12 +267,12 @@ class ResponseCache:
         future: asyncio.Future[_Entry | None] = asyncio.get_running_loop().create_future()
         self._inflight[key] = future
         entry: _Entry | None = None
-        page_key = None
-        if self.pages is not None and version.startswith("p:") and self.persist(scope["path"]):
-            page_key = f"{key[1]}?{key[2]}|{key[3]}"  # no host: persist() admits host-free pages only
+        # Kept on disk too when the page is one story's and host-free (what persist() admits).
+        pages = self.pages if version.startswith("p:") and self.persist(scope["path"]) else None
+        page_key = f"{scope.get('root_path', '')}{key[1]}?{key[2]}|{key[3]}"
         try:
-            if page_key is not None:
-                kept = self.pages.get(page_key, version)  # type: ignore[union-attr]
+            if pages is not None:
+                kept = pages.get(page_key, version)
                 if kept is not None:
                     etag = self.etag(key, version)
                     entry = _Entry(version, kept[0], [*kept[1], (b"etag", etag)], kept[2], etag)
@@ -306,12 +306,12 @@ class ResponseCache:
                 k.lower() == b"cache-control" and b"no-store" in v.lower() for k, v in resp_headers
             )
             if (
-                page_key is not None
+                pages is not None
                 and status == 200
                 and not no_store
                 and not any(k.lower() == b"set-cookie" for k, _ in resp_headers)
             ):
-                self.pages.put(page_key, version, status, list(resp_headers), body)  # type: ignore[union-attr]
+                pages.put(page_key, version, status, list(resp_headers), body)
             etag = self.etag(key, version) if status == 200 else None
             if etag is not None:
                 resp_headers.append((b"etag", etag))

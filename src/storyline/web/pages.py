@@ -102,7 +102,7 @@ class PageStore:
         self.build = build
         self._lock = threading.Lock()
         self._warned = False
-        self.reads = self.hits = self.writes = 0
+        self.hits = self.writes = 0  # what prerender() reports
         if self.path != ":memory:":
             Path(self.path).expanduser().parent.mkdir(parents=True, exist_ok=True)
         # Opening waits for other workers opening the same file at the same moment (WAL, schema).
@@ -126,7 +126,6 @@ class PageStore:
 
     def get(self, key: str, version: str) -> tuple[int, list[tuple[bytes, bytes]], bytes] | None:
         """``(status, headers, body)`` kept for ``key`` under ``version``, else ``None``."""
-        self.reads += 1
         try:
             with self._lock:
                 row = self._db.execute(
@@ -166,10 +165,6 @@ class PageStore:
             return False
         self.writes += 1
         return True
-
-    def __len__(self) -> int:
-        with self._lock:
-            return int(self._db.execute("SELECT count(*) FROM pages").fetchone()[0])
 
     def close(self) -> None:
         with self._lock:
