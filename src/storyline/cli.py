@@ -16,8 +16,10 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 import click
 from rich.console import Console
@@ -26,6 +28,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from storyline.errors import StorylineError
 from storyline.settings import Settings, default_db_path
 
+if TYPE_CHECKING:
+    from storyline.store.base import Store
+
+T = TypeVar("T")
 console = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True)
 
@@ -42,9 +48,19 @@ def _open(settings: Settings):
     return open_store(settings.db)
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     console.print(f"[red]error:[/red] {message}", highlight=False)
     sys.exit(1)
+
+
+def _with_store(ctx: click.Context, work: Callable[[Store, Settings], T]) -> T:
+    """``work(store, settings)`` over the store the command line names; its errors end the run."""
+    settings = _settings(ctx)
+    try:
+        with _open(settings) as store:
+            return work(store, settings)
+    except StorylineError as exc:
+        _fail(str(exc))
 
 
 @click.group()
@@ -166,12 +182,7 @@ def search(ctx: click.Context, query: str, limit: int, as_json: bool) -> None:
     """Search articles in either script (2-character Chinese words work)."""
     from storyline.pipeline import search as do_search
 
-    settings = _settings(ctx)
-    try:
-        with _open(settings) as store:
-            hits = do_search(store, query, limit=limit)
-    except StorylineError as exc:
-        _fail(str(exc))
+    hits = _with_store(ctx, lambda store, _: do_search(store, query, limit=limit))
     if as_json:
         rows = [
             {
@@ -240,12 +251,7 @@ def prerender(ctx: click.Context, limit: int | None) -> None:
     """Render story pages into the page store ahead of readers (skips pages still fresh)."""
     from storyline.web.pages import prerender_store
 
-    settings = _settings(ctx)
-    try:
-        with _open(settings) as store:
-            report = prerender_store(store, settings, limit=limit)
-    except StorylineError as exc:
-        _fail(str(exc))
+    report = _with_store(ctx, lambda store, settings: prerender_store(store, settings, limit=limit))
     console.print(
         f"{report.rendered} pages rendered, {report.fresh} still fresh, {len(report.failed)} failed "
         f"in {report.seconds:.1f}s",
