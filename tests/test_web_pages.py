@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from storyline.errors import StorylineError
 from storyline.records import RawInput
 from storyline.settings import Settings
 from storyline.store.base import InputWrite
@@ -129,7 +130,7 @@ def test_prerender_fills_the_store_hottest_first_and_skips_fresh_pages(store):
     assert (first.rendered, first.fresh, first.failed) == (store.count_stories(), 0, ())
     again = prerender_store(store, settings, limit=1)
     assert (again.rendered, again.fresh) == (0, 1)
-    with pytest.raises(Exception, match="no page store"):
+    with pytest.raises(StorylineError, match="no page store"):
         prerender_store(store, replace(settings, page_store="off"))
 
 
@@ -151,3 +152,18 @@ def test_storyline_prerender_on_the_seed_pages(seed_paths: list[Path], tmp_path:
     with sqlite3.connect(str(db) + ".pages") as pages:
         (key,) = pages.execute("SELECT key FROM pages").fetchone()
     assert key.startswith("/story/") and key.endswith("?|orig")
+
+
+def test_a_worker_never_waits_for_anothers_write_lock_and_says_nothing_of_it(tmp_path, caplog):
+    pages = PageStore(tmp_path / "p.pages", build="b")
+    assert pages.put("/story/s1?|orig", "p:e.s1.1", 200, [], b"kept")
+    other = sqlite3.connect(tmp_path / "p.pages", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another worker in the middle of its write
+    try:
+        assert pages.put("/story/s2?|orig", "p:e.s2.1", 200, [], b"not now") is False
+        assert pages.get("/story/s1?|orig", "p:e.s1.1") == (200, [], b"kept")  # reads go on (WAL)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert "could not" not in caplog.text  # contention is expected, not a fault
+    assert pages.put("/story/s2?|orig", "p:e.s2.1", 200, [], b"now")

@@ -25,6 +25,7 @@ from storyline.errors import FetchError, InputError, StoreError, StorylineError
 from storyline.records import Analysis, Article, Comment, ParagraphGroup, RawInput, Story
 from storyline.settings import Settings
 from storyline.store import InputWrite, Store, StoryAssignment, open_store
+from storyline.store.base import hottest_first
 
 __all__ = [
     "IngestReport",
@@ -493,15 +494,7 @@ def stories_export(store: Store, *, limit: int = 1000) -> list[dict]:
     """Every story (hottest first) in the export contract of ``storyline stories --json``."""
     from storyline.web.export import story_export
 
-    out: list[dict] = []
-    after: str | None = None
-    while len(out) < limit:
-        page = store.stories(limit=min(200, limit - len(out)), after=after)
-        if not page:
-            break
-        out.extend(story_export(store, s) for s in page)
-        after = page[-1].id
-    return out
+    return [story_export(store, s) for s in hottest_first(store.stories, limit=limit)]
 
 
 def search(store: Store, query: str, *, limit: int = 20, offset: int = 0):

@@ -9,13 +9,22 @@ so a crash leaves either the whole input or none of it.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol, TypeVar
 
 from storyline.records import Analysis, Article, RawInput, Story
 
-__all__ = ["InputWrite", "SearchHit", "Store", "StoryAssignment", "StorySummary", "WriteResult"]
+__all__ = [
+    "InputWrite",
+    "SearchHit",
+    "Store",
+    "StoryAssignment",
+    "StorySummary",
+    "WriteResult",
+    "hottest_first",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,3 +217,30 @@ class Store(ABC):
             outlets = {a.outlet for a in self.articles(story.article_ids)}
             out.append(StorySummary.of(story, len(outlets)))
         return out
+
+
+class _HasId(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+S = TypeVar("S", bound=_HasId)
+
+
+def hottest_first(
+    fetch: Callable[..., list[S]], *, limit: int | None = None, batch: int = 200
+) -> Iterator[S]:
+    """Walk :meth:`Store.stories` or :meth:`Store.story_summaries` (``fetch``) page by page.
+
+    Hottest first, ``limit`` in all (every story when ``None``), ``batch`` per query, each page
+    continuing after the last id of the one before (the stores' cursor).
+    """
+    left, after = limit, None
+    while left is None or left > 0:
+        page = fetch(limit=batch if left is None else min(batch, left), after=after)
+        if not page:
+            return
+        yield from page
+        after = page[-1].id
+        if left is not None:
+            left -= len(page)

@@ -269,7 +269,7 @@ class ResponseCache:
         entry: _Entry | None = None
         # Kept on disk too when the page is one story's and host-free (what persist() admits).
         pages = self.pages if version.startswith("p:") and self.persist(scope["path"]) else None
-        page_key = f"{scope.get('root_path', '')}{key[1]}?{key[2]}|{key[3]}"
+        page_key = f"{scope.get('root_path', '')}{key[1]}?{key[2]}|{key[3]}" if pages is not None else ""
         try:
             if pages is not None:
                 kept = pages.get(page_key, version)

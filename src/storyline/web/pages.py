@@ -15,7 +15,7 @@ or writing it is logged once and answered by rendering, so a missing, locked, fu
 file costs speed, never a response. Deleting the file is always safe.
 
 Only host-independent responses may be kept here (the key has no host): story pages and the
-story API, not feeds, which carry absolute links (see ``app.PAGE_STORE_PATH``).
+story API, not feeds, which carry absolute links (see ``app.page_store_path_ok``).
 
     >>> pages = PageStore(":memory:", build="b1")
     >>> pages.put("/story/s1", "p:e.s1.3", 200, [(b"content-type", b"text/html")], b"<p>hi</p>")
@@ -34,7 +34,7 @@ import sqlite3
 import threading
 import time
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -43,6 +43,7 @@ import msgspec
 
 from storyline.errors import StorylineError
 from storyline.settings import Settings
+from storyline.store.base import hottest_first
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp
@@ -155,13 +156,10 @@ class PageStore:
             )
             with self._lock:
                 self._db.execute("INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?)", packed)
-        except sqlite3.OperationalError as exc:
-            # Another worker holds the write lock longer than we wait: the next render keeps it.
-            if "locked" not in str(exc) and "busy" not in str(exc):
-                self._fail("write", exc)
-            return False
         except sqlite3.Error as exc:
-            self._fail("write", exc)
+            # Busy: another worker is writing (we do not wait); a later render keeps this page.
+            if getattr(exc, "sqlite_errorcode", 0) & 0xFF not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                self._fail("write", exc)
             return False
         self.writes += 1
         return True
@@ -238,17 +236,11 @@ def prerender_store(store: Store, settings: Settings, *, limit: int | None = Non
             "the STORYLINE_PAGE_STORE variable says; for PostgreSQL only where it says"
         )
 
-    def ids() -> Iterator[str]:
-        left, after = limit, None
-        while left is None or left > 0:
-            batch = store.story_summaries(limit=500 if left is None else min(500, left), after=after)
-            if not batch:
-                return
-            yield from (s.id for s in batch)
-            after = batch[-1].id
-            left = None if left is None else left - len(batch)
-
-    return prerender(app, pages, ids())
+    try:
+        summaries = hottest_first(store.story_summaries, limit=limit, batch=500)
+        return prerender(app, pages, (s.id for s in summaries))
+    finally:
+        pages.close()
 
 
 def prerender(app: ASGIApp, pages: PageStore, story_ids: Iterable[str]) -> PrerenderReport:
@@ -257,7 +249,7 @@ def prerender(app: ASGIApp, pages: PageStore, story_ids: Iterable[str]) -> Prere
     ``app`` must be :func:`storyline.web.app.create_app`'s app over ``pages``: the pages go
     through its response cache exactly as a reader's request would, so they are kept under the
     key and version a reader's request looks up. Run after an ingest to spare the first readers
-    of every changed story the render; pages of unchanged stories cost one lookup each.
+    of every changed story the render; a page still fresh costs a lookup and its expansion.
     """
     from urllib.parse import quote
 
