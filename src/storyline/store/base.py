@@ -9,12 +9,13 @@ so a crash leaves either the whole input or none of it.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
-from storyline.records import Analysis, Article, RawInput, Story
+from storyline.records import Analysis, Article, RawInput, Story, to_json
 
 __all__ = [
     "InputWrite",
@@ -24,6 +25,7 @@ __all__ = [
     "StorySummary",
     "WriteResult",
     "hottest_first",
+    "stories_touched",
 ]
 
 
@@ -132,9 +134,114 @@ class Store(ABC):
     def has_raw(self, sha256: str) -> bool:
         """True when this exact content was already ingested (idempotent ingest)."""
 
-    @abstractmethod
     def write_input(self, write: InputWrite) -> WriteResult:
-        """Write one input and all it produced in one transaction; all or nothing."""
+        """Write one input and all it produced in one transaction; all or nothing.
+
+        Written once, here, over the small storage operations each backend supplies (the
+        ``_w_*`` methods below), as datasketch writes ``MinHashLSH.insert`` once over its
+        storage layer: what changed, what to reindex, merges and version stamps are decided
+        in one place, so SQLite and PostgreSQL cannot drift apart.
+        """
+        with self._write_transaction(f"write input {write.raw.name}") as tx:
+            raw_new = self._w_put_raw(tx, write.raw)
+
+            stored = self._w_records(tx, "articles", [a.id for a in write.articles])
+            changed: dict[str, tuple[Article, bytes]] = {}
+            new = unchanged = 0
+            for art in write.articles:
+                record = to_json(art)
+                if art.id in stored or art.id in changed:
+                    unchanged += 1
+                    if stored.get(art.id) == record:
+                        continue
+                else:
+                    new += 1
+                changed[art.id] = (art, record)
+
+            stored_an = self._w_records(tx, "analyses", [an.article_id for an in write.analyses])
+            analyses: dict[str, Analysis] = {}
+            changed_an: dict[str, bytes] = {}
+            for an in write.analyses:
+                analyses[an.article_id] = an
+                record = to_json(an)
+                if stored_an.get(an.article_id) != record:
+                    changed_an[an.article_id] = record
+
+            # Articles whose search text changes: the rewritten ones, and those whose analysis did.
+            reindex: dict[str, Article] = {aid: art for aid, (art, _) in changed.items()}
+            reindex.update(self._w_load(tx, Article, [aid for aid in changed_an if aid not in reindex]))
+            analyses.update(self._w_load(tx, Analysis, [aid for aid in reindex if aid not in analyses]))
+            # Stories whose pages change (Store.story_version): those listing a rewritten article
+            # or analysis (under its assignment before and after this write), rewritten, merged into.
+            touched = stories_touched(write, reindex, self._w_assigned(tx, list(reindex)))
+
+            self._w_put_articles(tx, list(changed.values()), analyses)
+            self._w_put_analyses(tx, list(changed_an.items()))
+            self._w_reindex(tx, [art for aid, art in reindex.items() if aid not in changed], analyses)
+            self._w_put_assignments(tx, [(a.article_id, a.story_id) for a in write.assignments])
+            for old_id, new_id in write.merged.items():
+                if old_id != new_id:
+                    self._w_merge(tx, old_id, new_id)
+            self._w_put_stories(tx, write.stories)
+            self._w_put_state(tx, list(write.state.items()))
+            # In the same transaction as the data: a reader who sees the new number sees the data.
+            self._w_bump_version(tx, sorted(touched))
+        return WriteResult(raw_new=raw_new, articles_new=new, articles_unchanged=unchanged)
+
+    # ---- the storage operations write_input is made of (one transaction handle ``tx``) ---------
+    @abstractmethod
+    def _write_transaction(self, action: str) -> AbstractContextManager[Any]:
+        """A write transaction (committed on exit, rolled back on any exception); errors as StoreError."""
+
+    @abstractmethod
+    def _w_put_raw(self, tx: Any, raw: RawInput) -> bool:
+        """Keep the raw bytes unless this content is already kept; True when they were new."""
+
+    @abstractmethod
+    def _w_records(self, tx: Any, table: str, ids: Sequence[str]) -> dict[str, bytes]:
+        """Encoded records of ``table`` (``articles`` or ``analyses``) by article id."""
+
+    @abstractmethod
+    def _w_load(self, tx: Any, kind: type, ids: Sequence[str]) -> dict[str, Any]:
+        """Decoded :class:`Article` or :class:`Analysis` records by article id (inside ``tx``)."""
+
+    @abstractmethod
+    def _w_assigned(self, tx: Any, article_ids: Sequence[str]) -> list[str]:
+        """The story ids the given articles are assigned to now (before this write's assignments)."""
+
+    @abstractmethod
+    def _w_put_articles(
+        self, tx: Any, rows: Sequence[tuple[Article, bytes]], analyses: dict[str, Analysis]
+    ) -> None:
+        """Insert or replace articles (with their encoded record) and their search index entries."""
+
+    @abstractmethod
+    def _w_put_analyses(self, tx: Any, rows: Sequence[tuple[str, bytes]]) -> None:
+        """Insert or replace encoded analyses by article id."""
+
+    @abstractmethod
+    def _w_reindex(self, tx: Any, articles: Sequence[Article], analyses: dict[str, Analysis]) -> None:
+        """Rewrite the search index entries of stored articles whose analysis changed."""
+
+    @abstractmethod
+    def _w_put_assignments(self, tx: Any, pairs: Sequence[tuple[str, str]]) -> None:
+        """(article id, story id) assignments, replacing earlier ones."""
+
+    @abstractmethod
+    def _w_merge(self, tx: Any, old_id: str, new_id: str) -> None:
+        """Story ``old_id`` is absorbed by ``new_id``: its members and aliases move; it becomes an alias."""
+
+    @abstractmethod
+    def _w_put_stories(self, tx: Any, stories: Sequence[Story]) -> None:
+        """Insert or replace stories with their summaries; a live story id is never an alias."""
+
+    @abstractmethod
+    def _w_put_state(self, tx: Any, items: Sequence[tuple[str, bytes]]) -> None:
+        """Opaque per-key state, replacing earlier values."""
+
+    @abstractmethod
+    def _w_bump_version(self, tx: Any, touched: Sequence[str]) -> None:
+        """Advance the store's version and stamp the touched stories with it."""
 
     @abstractmethod
     def record_failure(self, name: str, sha256: str, message: str) -> None:
@@ -244,3 +351,16 @@ def hottest_first(
         after = page[-1].id
         if left is not None:
             left -= len(page)
+
+
+def stories_touched(write: InputWrite, reindex: Collection[str], assigned_before: Iterable[str]) -> set[str]:
+    """The stories whose pages a write changes (their stamp moves, see Store.story_version).
+
+    Those listing a rewritten article or analysis, under its assignment before (``assigned_before``)
+    and after this write, plus the stories the write rewrites or merges into.
+    """
+    touched = set(assigned_before)
+    touched.update(a.story_id for a in write.assignments if a.article_id in reindex)
+    touched.update(write.merged.values())
+    touched.update(s.id for s in write.stories)
+    return touched

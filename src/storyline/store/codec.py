@@ -10,13 +10,13 @@ Kept apart from the stores so SQLite and PostgreSQL order, migrate and index ide
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 
 from storyline.records import Analysis, Article
-from storyline.store.base import InputWrite, SearchHit
+from storyline.store.base import SearchHit
 from storyline.store.bigrams import QueryUnit, index_tokens, snippet
 
 __all__ = [
@@ -120,16 +120,3 @@ STORY_VERSION_SQL = (
 def version_token(row: Sequence[object] | None) -> str | None:
     """A version row as its dotted token (``"<epoch>.<n>"`` or ``"<epoch>.<id>.<stamp>"``)."""
     return ".".join(str(v) for v in row) if row else None
-
-
-def stories_touched(write: InputWrite, reindex: Collection[str], assigned_before: Iterable[str]) -> set[str]:
-    """The stories whose pages a write changes (their stamp moves, see Store.story_version).
-
-    Those listing a rewritten article or analysis, under its assignment before (``assigned_before``)
-    and after this write, plus the stories the write rewrites or merges into.
-    """
-    touched = set(assigned_before)
-    touched.update(a.story_id for a in write.assignments if a.article_id in reindex)
-    touched.update(write.merged.values())
-    touched.update(s.id for s in write.stories)
-    return touched

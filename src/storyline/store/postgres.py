@@ -31,7 +31,7 @@ import psycopg
 
 from storyline.errors import StoreError
 from storyline.records import Analysis, Article, RawInput, Story, from_json, to_json
-from storyline.store.base import InputWrite, SearchHit, Store, StorySummary, WriteResult
+from storyline.store.base import SearchHit, Store, StorySummary
 from storyline.store.bigrams import QueryUnit, parse_query
 from storyline.store.codec import (
     STORY_VERSION_SQL,
@@ -39,7 +39,6 @@ from storyline.store.codec import (
     article_search_tokens,
     load_migrations,
     search_hit,
-    stories_touched,
     utc_aware,
     version_token,
 )
@@ -243,150 +242,135 @@ class PostgresStore(Store):
             cur.execute("SELECT name, sha256, message FROM failures ORDER BY id")
             return [tuple(r) for r in cur.fetchall()]
 
-    def write_input(self, write: InputWrite) -> WriteResult:
-        raw = write.raw
-        with self._guard(f"write input {raw.name}") as cur:
-            cur.execute(
-                "INSERT INTO raw_inputs (sha256, name, media_type, encoding, data) VALUES (%s, %s, %s, %s, %s)"
-                " ON CONFLICT (sha256) DO NOTHING",
-                (raw.sha256, raw.name, raw.media_type, raw.encoding, raw.data),
+    # ---- the storage operations of Store.write_input ----------------------------------------------
+    def _write_transaction(self, action: str):
+        return self._guard(action)
+
+    def _w_put_raw(self, cur: psycopg.Cursor, raw: RawInput) -> bool:
+        cur.execute(
+            "INSERT INTO raw_inputs (sha256, name, media_type, encoding, data) VALUES (%s, %s, %s, %s, %s)"
+            " ON CONFLICT (sha256) DO NOTHING",
+            (raw.sha256, raw.name, raw.media_type, raw.encoding, raw.data),
+        )
+        return cur.rowcount == 1
+
+    def _w_records(self, cur: psycopg.Cursor, table: str, ids: Sequence[str]) -> dict[str, bytes]:
+        key = {"articles": "id", "analyses": "article_id"}[table]
+        if not ids:
+            return {}
+        cur.execute(f"SELECT {key}, record FROM {table} WHERE {key} = ANY(%s)", (list(ids),))
+        return {k: bytes(rec) for k, rec in cur.fetchall()}
+
+    def _w_load(self, cur: psycopg.Cursor, kind: type, ids: Sequence[str]) -> dict:
+        table = "articles" if kind is Article else "analyses"
+        return {k: from_json(rec, kind) for k, rec in self._w_records(cur, table, ids).items()}
+
+    def _w_assigned(self, cur: psycopg.Cursor, article_ids: Sequence[str]) -> list[str]:
+        if not article_ids:
+            return []
+        cur.execute("SELECT story_id FROM story_articles WHERE article_id = ANY(%s)", (list(article_ids),))
+        return [r[0] for r in cur.fetchall()]
+
+    def _w_put_articles(
+        self, cur: psycopg.Cursor, rows: Sequence[tuple[Article, bytes]], analyses: dict[str, Analysis]
+    ) -> None:
+        if not rows:
+            return
+        cur.executemany(
+            "INSERT INTO articles (id, raw_sha256, url, outlet, title, published_at, script, record, search_tsv)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s::tsvector)"
+            " ON CONFLICT (id) DO UPDATE SET raw_sha256 = excluded.raw_sha256, url = excluded.url,"
+            " outlet = excluded.outlet, title = excluded.title, published_at = excluded.published_at,"
+            " script = excluded.script, record = excluded.record, search_tsv = excluded.search_tsv",
+            [
+                (
+                    art.id,
+                    art.raw_sha256 or None,
+                    art.url,
+                    art.outlet,
+                    art.title,
+                    utc_aware(art.published_at),
+                    art.script,
+                    record,
+                    ts_vector(article_search_tokens(art, analyses.get(art.id))),
+                )
+                for art, record in rows
+            ],
+        )
+
+    def _w_put_analyses(self, cur: psycopg.Cursor, rows: Sequence[tuple[str, bytes]]) -> None:
+        if rows:
+            cur.executemany(
+                "INSERT INTO analyses (article_id, record) VALUES (%s, %s)"
+                " ON CONFLICT (article_id) DO UPDATE SET record = excluded.record",
+                list(rows),
             )
-            raw_new = cur.rowcount == 1
 
-            ids = [a.id for a in write.articles]
-            cur.execute("SELECT id, record FROM articles WHERE id = ANY(%s)", (ids,))
-            stored = {aid: bytes(rec) for aid, rec in cur.fetchall()}
-            an_ids = [an.article_id for an in write.analyses]
-            cur.execute("SELECT article_id, record FROM analyses WHERE article_id = ANY(%s)", (an_ids,))
-            stored_an = {aid: bytes(rec) for aid, rec in cur.fetchall()}
+    def _w_reindex(
+        self, cur: psycopg.Cursor, articles: Sequence[Article], analyses: dict[str, Analysis]
+    ) -> None:
+        if articles:
+            cur.executemany(
+                "UPDATE articles SET search_tsv = %s::tsvector WHERE id = %s",
+                [(ts_vector(article_search_tokens(a, analyses.get(a.id))), a.id) for a in articles],
+            )
 
-            changed: dict[str, tuple[Article, bytes]] = {}
-            new = unchanged = 0
-            for art in write.articles:
-                record = to_json(art)
-                if art.id in stored or art.id in changed:
-                    unchanged += 1
-                    if stored.get(art.id) == record:
-                        continue
-                else:
-                    new += 1
-                changed[art.id] = (art, record)
-            analyses = {an.article_id: an for an in write.analyses}
-            changed_an = {
-                an.article_id: to_json(an)
-                for an in write.analyses
-                if stored_an.get(an.article_id) != to_json(an)
-            }
+    def _w_put_assignments(self, cur: psycopg.Cursor, pairs: Sequence[tuple[str, str]]) -> None:
+        if pairs:
+            cur.executemany(
+                "INSERT INTO story_articles (article_id, story_id) VALUES (%s, %s)"
+                " ON CONFLICT (article_id) DO UPDATE SET story_id = excluded.story_id",
+                list(pairs),
+            )
 
-            # Articles to (re)index: the changed ones, and those whose analysis changed.
-            reindex: dict[str, Article] = {aid: art for aid, (art, _) in changed.items()}
-            missing = [aid for aid in changed_an if aid not in reindex]
-            if missing:
-                cur.execute("SELECT id, record FROM articles WHERE id = ANY(%s)", (missing,))
-                reindex.update({aid: from_json(bytes(rec), Article) for aid, rec in cur.fetchall()})
-            need_an = [aid for aid in reindex if aid not in analyses]
-            if need_an:
-                cur.execute("SELECT article_id, record FROM analyses WHERE article_id = ANY(%s)", (need_an,))
-                analyses.update({aid: from_json(bytes(rec), Analysis) for aid, rec in cur.fetchall()})
-            vectors = {
-                aid: ts_vector(article_search_tokens(art, analyses.get(aid))) for aid, art in reindex.items()
-            }
+    def _w_merge(self, cur: psycopg.Cursor, old_id: str, new_id: str) -> None:
+        cur.execute("DELETE FROM stories WHERE id = %s", (old_id,))
+        cur.execute("UPDATE story_articles SET story_id = %s WHERE story_id = %s", (new_id, old_id))
+        cur.execute("UPDATE story_aliases SET story_id = %s WHERE story_id = %s", (new_id, old_id))
+        cur.execute(
+            "INSERT INTO story_aliases (alias, story_id) VALUES (%s, %s)"
+            " ON CONFLICT (alias) DO UPDATE SET story_id = excluded.story_id",
+            (old_id, new_id),
+        )
 
-            if changed:
-                cur.executemany(
-                    "INSERT INTO articles (id, raw_sha256, url, outlet, title, published_at, script, record, search_tsv)"
-                    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s::tsvector)"
-                    " ON CONFLICT (id) DO UPDATE SET raw_sha256 = excluded.raw_sha256, url = excluded.url,"
-                    " outlet = excluded.outlet, title = excluded.title, published_at = excluded.published_at,"
-                    " script = excluded.script, record = excluded.record, search_tsv = excluded.search_tsv",
-                    [
-                        (
-                            art.id,
-                            art.raw_sha256 or None,
-                            art.url,
-                            art.outlet,
-                            art.title,
-                            utc_aware(art.published_at),
-                            art.script,
-                            record,
-                            vectors[art.id],
-                        )
-                        for art, record in changed.values()
-                    ],
+    def _w_put_stories(self, cur: psycopg.Cursor, stories: Sequence[Story]) -> None:
+        if not stories:
+            return
+        # A live story is never also an alias (a merge undone by a later rebuild).
+        cur.execute("DELETE FROM story_aliases WHERE alias = ANY(%s)", ([s.id for s in stories],))
+        cur.executemany(
+            "INSERT INTO stories (id, hotness, first_seen, last_updated, record, summary)"
+            " VALUES (%s, %s, %s, %s, %s, %s)"
+            " ON CONFLICT (id) DO UPDATE SET hotness = excluded.hotness, first_seen = excluded.first_seen,"
+            " last_updated = excluded.last_updated, record = excluded.record, summary = excluded.summary",
+            [
+                (
+                    s.id,
+                    float(s.hotness),
+                    utc_aware(s.first_seen),
+                    utc_aware(s.last_updated),
+                    to_json(s),
+                    _summary_encode(self._summary_of(cur, s)),
                 )
-            if changed_an:
-                cur.executemany(
-                    "INSERT INTO analyses (article_id, record) VALUES (%s, %s)"
-                    " ON CONFLICT (article_id) DO UPDATE SET record = excluded.record",
-                    list(changed_an.items()),
-                )
-            others = [(vectors[aid], aid) for aid in reindex if aid not in changed]
-            if others:
-                cur.executemany("UPDATE articles SET search_tsv = %s::tsvector WHERE id = %s", others)
+                for s in stories
+            ],
+        )
 
-            # Stories whose pages change (Store.story_version): those listing a rewritten article
-            # or analysis (under its assignment before and after this write), rewritten, merged into.
-            before: list[str] = []
-            if reindex:
-                cur.execute(
-                    "SELECT story_id FROM story_articles WHERE article_id = ANY(%s)", (list(reindex),)
-                )
-                before = [r[0] for r in cur.fetchall()]
-            touched = stories_touched(write, reindex, before)
+    def _w_put_state(self, cur: psycopg.Cursor, items: Sequence[tuple[str, bytes]]) -> None:
+        if items:
+            cur.executemany(
+                "INSERT INTO state (key, value) VALUES (%s, %s)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                list(items),
+            )
 
-            if write.assignments:
-                cur.executemany(
-                    "INSERT INTO story_articles (article_id, story_id) VALUES (%s, %s)"
-                    " ON CONFLICT (article_id) DO UPDATE SET story_id = excluded.story_id",
-                    [(a.article_id, a.story_id) for a in write.assignments],
-                )
-            for old_id, new_id in write.merged.items():
-                if old_id == new_id:
-                    continue
-                cur.execute("DELETE FROM stories WHERE id = %s", (old_id,))
-                cur.execute("UPDATE story_articles SET story_id = %s WHERE story_id = %s", (new_id, old_id))
-                cur.execute("UPDATE story_aliases SET story_id = %s WHERE story_id = %s", (new_id, old_id))
-                cur.execute(
-                    "INSERT INTO story_aliases (alias, story_id) VALUES (%s, %s)"
-                    " ON CONFLICT (alias) DO UPDATE SET story_id = excluded.story_id",
-                    (old_id, new_id),
-                )
-            if write.stories:
-                # A live story is never also an alias (a merge undone by a later rebuild).
-                cur.execute(
-                    "DELETE FROM story_aliases WHERE alias = ANY(%s)", ([s.id for s in write.stories],)
-                )
-                cur.executemany(
-                    "INSERT INTO stories (id, hotness, first_seen, last_updated, record, summary)"
-                    " VALUES (%s, %s, %s, %s, %s, %s)"
-                    " ON CONFLICT (id) DO UPDATE SET hotness = excluded.hotness, first_seen = excluded.first_seen,"
-                    " last_updated = excluded.last_updated, record = excluded.record, summary = excluded.summary",
-                    [
-                        (
-                            s.id,
-                            float(s.hotness),
-                            utc_aware(s.first_seen),
-                            utc_aware(s.last_updated),
-                            to_json(s),
-                            _summary_encode(self._summary_of(cur, s)),
-                        )
-                        for s in write.stories
-                    ],
-                )
-            if write.state:
-                cur.executemany(
-                    "INSERT INTO state (key, value) VALUES (%s, %s)"
-                    " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                    list(write.state.items()),
-                )
-            # In the same transaction as the data: a reader who sees the new number sees the data.
-            cur.execute("UPDATE store_version SET n = n + 1")
-            if touched:
-                cur.execute(
-                    "UPDATE stories SET stamp = (SELECT n FROM store_version) WHERE id = ANY(%s)",
-                    (sorted(touched),),
-                )
-        return WriteResult(raw_new=raw_new, articles_new=new, articles_unchanged=unchanged)
+    def _w_bump_version(self, cur: psycopg.Cursor, touched: Sequence[str]) -> None:
+        cur.execute("UPDATE store_version SET n = n + 1")
+        if touched:
+            cur.execute(
+                "UPDATE stories SET stamp = (SELECT n FROM store_version) WHERE id = ANY(%s)",
+                (list(touched),),
+            )
 
     @staticmethod
     def _summary_of(cur: psycopg.Cursor, story: Story) -> StorySummary:

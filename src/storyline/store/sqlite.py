@@ -29,7 +29,7 @@ import msgspec
 
 from storyline.errors import StoreError
 from storyline.records import Analysis, Article, RawInput, Story, from_json, to_json
-from storyline.store.base import InputWrite, SearchHit, Store, StorySummary, WriteResult
+from storyline.store.base import SearchHit, Store, StorySummary
 from storyline.store.bigrams import QueryUnit, parse_query
 from storyline.store.codec import (
     STORY_VERSION_SQL,
@@ -37,7 +37,6 @@ from storyline.store.codec import (
     article_search_text,
     load_migrations,
     search_hit,
-    stories_touched,
     utc_now_text,
     utc_text,
     version_token,
@@ -208,119 +207,121 @@ class SQLiteStore(Store):
         with self._guard("read failures") as db:
             return [tuple(r) for r in db.execute("SELECT name, sha256, message FROM failures ORDER BY id")]
 
-    def write_input(self, write: InputWrite) -> WriteResult:
-        raw = write.raw
-        with self._transaction(f"write input {raw.name}") as db:
-            cur = db.execute(
-                "INSERT OR IGNORE INTO raw_inputs (sha256, name, media_type, encoding, data, received_at)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (raw.sha256, raw.name, raw.media_type, raw.encoding, raw.data, utc_now_text()),
-            )
-            raw_new = cur.rowcount == 1
+    # ---- the storage operations of Store.write_input ----------------------------------------------
+    def _write_transaction(self, action: str):
+        return self._transaction(action)
 
-            ids = [a.id for a in write.articles]
-            present = self._existing(db, "articles", "id", ids)
-            reindex: dict[str, Article] = {}
-            new = unchanged = 0
-            for art in write.articles:
-                record = to_json(art)
-                if art.id in present:
-                    unchanged += 1
-                    old = db.execute("SELECT record FROM articles WHERE id = ?", (art.id,)).fetchone()
-                    if old is not None and bytes(old[0]) == record:
-                        continue
-                else:
-                    new += 1
-                    present.add(art.id)
-                db.execute(
-                    "INSERT INTO articles (id, raw_sha256, url, outlet, title, published_at, script, record)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                    " ON CONFLICT (id) DO UPDATE SET raw_sha256 = excluded.raw_sha256, url = excluded.url,"
-                    " outlet = excluded.outlet, title = excluded.title, published_at = excluded.published_at,"
-                    " script = excluded.script, record = excluded.record",
-                    (
-                        art.id,
-                        art.raw_sha256 or None,
-                        art.url,
-                        art.outlet,
-                        art.title,
-                        utc_text(art.published_at),
-                        art.script,
-                        record,
-                    ),
-                )
-                reindex[art.id] = art
+    def _w_put_raw(self, db: sqlite3.Connection, raw: RawInput) -> bool:
+        cur = db.execute(
+            "INSERT OR IGNORE INTO raw_inputs (sha256, name, media_type, encoding, data, received_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (raw.sha256, raw.name, raw.media_type, raw.encoding, raw.data, utc_now_text()),
+        )
+        return cur.rowcount == 1
 
-            analyses: dict[str, Analysis] = {}
-            for an in write.analyses:
-                record = to_json(an)
-                old = db.execute(
-                    "SELECT record FROM analyses WHERE article_id = ?", (an.article_id,)
-                ).fetchone()
-                analyses[an.article_id] = an
-                if old is not None and bytes(old[0]) == record:
-                    continue
-                db.execute(
-                    "INSERT INTO analyses (article_id, record) VALUES (?, ?)"
-                    " ON CONFLICT (article_id) DO UPDATE SET record = excluded.record",
-                    (an.article_id, record),
-                )
-                if an.article_id not in reindex:
-                    art = self._article(db, an.article_id)
-                    if art is not None:
-                        reindex[an.article_id] = art
-            for art in reindex.values():
-                an = analyses.get(art.id) or self._analysis(db, art.id)
-                self._index(db, art, an)
-            # Stories whose pages change (Store.story_version): those listing a rewritten article
-            # or analysis (under its assignment before and after this write), rewritten, merged into.
-            touched = stories_touched(write, reindex, self._assignments(db, list(reindex)).values())
+    def _w_records(self, db: sqlite3.Connection, table: str, ids: Sequence[str]) -> dict[str, bytes]:
+        key = {"articles": "id", "analyses": "article_id"}[table]
+        out: dict[str, bytes] = {}
+        for part in _chunks(list(dict.fromkeys(ids))):
+            marks = ",".join("?" * len(part))
+            out.update(
+                (k, bytes(rec))
+                for k, rec in db.execute(f"SELECT {key}, record FROM {table} WHERE {key} IN ({marks})", part)
+            )
+        return out
 
-            db.executemany(
-                "INSERT INTO story_articles (article_id, story_id) VALUES (?, ?)"
-                " ON CONFLICT (article_id) DO UPDATE SET story_id = excluded.story_id",
-                [(a.article_id, a.story_id) for a in write.assignments],
+    def _w_load(self, db: sqlite3.Connection, kind: type, ids: Sequence[str]) -> dict:
+        table = "articles" if kind is Article else "analyses"
+        return {k: from_json(rec, kind) for k, rec in self._w_records(db, table, ids).items()}
+
+    def _w_assigned(self, db: sqlite3.Connection, article_ids: Sequence[str]) -> list[str]:
+        return list(self._assignments(db, article_ids).values())
+
+    def _w_put_articles(
+        self, db: sqlite3.Connection, rows: Sequence[tuple[Article, bytes]], analyses: dict[str, Analysis]
+    ) -> None:
+        for art, record in rows:
+            db.execute(
+                "INSERT INTO articles (id, raw_sha256, url, outlet, title, published_at, script, record)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (id) DO UPDATE SET raw_sha256 = excluded.raw_sha256, url = excluded.url,"
+                " outlet = excluded.outlet, title = excluded.title, published_at = excluded.published_at,"
+                " script = excluded.script, record = excluded.record",
+                (
+                    art.id,
+                    art.raw_sha256 or None,
+                    art.url,
+                    art.outlet,
+                    art.title,
+                    utc_text(art.published_at),
+                    art.script,
+                    record,
+                ),
             )
-            for old_id, new_id in write.merged.items():
-                if old_id == new_id:
-                    continue
-                db.execute("DELETE FROM stories WHERE id = ?", (old_id,))
-                db.execute("UPDATE story_articles SET story_id = ? WHERE story_id = ?", (new_id, old_id))
-                db.execute("UPDATE story_aliases SET story_id = ? WHERE story_id = ?", (new_id, old_id))
-                db.execute(
-                    "INSERT INTO story_aliases (alias, story_id) VALUES (?, ?)"
-                    " ON CONFLICT (alias) DO UPDATE SET story_id = excluded.story_id",
-                    (old_id, new_id),
-                )
-            for story in write.stories:
-                # A live story is never also an alias (a merge undone by a later rebuild).
-                db.execute("DELETE FROM story_aliases WHERE alias = ?", (story.id,))
-                db.execute(
-                    "INSERT INTO stories (id, hotness, first_seen, last_updated, record, summary)"
-                    " VALUES (?, ?, ?, ?, ?, ?)"
-                    " ON CONFLICT (id) DO UPDATE SET hotness = excluded.hotness, first_seen = excluded.first_seen,"
-                    " last_updated = excluded.last_updated, record = excluded.record, summary = excluded.summary",
-                    (
-                        story.id,
-                        float(story.hotness),
-                        utc_text(story.first_seen),
-                        utc_text(story.last_updated),
-                        to_json(story),
-                        _summary_encode(self._summary_of(db, story)),
-                    ),
-                )
-            db.executemany(
-                "INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                list(write.state.items()),
+            self._index(db, art, analyses.get(art.id))
+
+    def _w_put_analyses(self, db: sqlite3.Connection, rows: Sequence[tuple[str, bytes]]) -> None:
+        db.executemany(
+            "INSERT INTO analyses (article_id, record) VALUES (?, ?)"
+            " ON CONFLICT (article_id) DO UPDATE SET record = excluded.record",
+            rows,
+        )
+
+    def _w_reindex(
+        self, db: sqlite3.Connection, articles: Sequence[Article], analyses: dict[str, Analysis]
+    ) -> None:
+        for art in articles:
+            self._index(db, art, analyses.get(art.id))
+
+    def _w_put_assignments(self, db: sqlite3.Connection, pairs: Sequence[tuple[str, str]]) -> None:
+        db.executemany(
+            "INSERT INTO story_articles (article_id, story_id) VALUES (?, ?)"
+            " ON CONFLICT (article_id) DO UPDATE SET story_id = excluded.story_id",
+            pairs,
+        )
+
+    def _w_merge(self, db: sqlite3.Connection, old_id: str, new_id: str) -> None:
+        db.execute("DELETE FROM stories WHERE id = ?", (old_id,))
+        db.execute("UPDATE story_articles SET story_id = ? WHERE story_id = ?", (new_id, old_id))
+        db.execute("UPDATE story_aliases SET story_id = ? WHERE story_id = ?", (new_id, old_id))
+        db.execute(
+            "INSERT INTO story_aliases (alias, story_id) VALUES (?, ?)"
+            " ON CONFLICT (alias) DO UPDATE SET story_id = excluded.story_id",
+            (old_id, new_id),
+        )
+
+    def _w_put_stories(self, db: sqlite3.Connection, stories: Sequence[Story]) -> None:
+        for story in stories:
+            # A live story is never also an alias (a merge undone by a later rebuild).
+            db.execute("DELETE FROM story_aliases WHERE alias = ?", (story.id,))
+            db.execute(
+                "INSERT INTO stories (id, hotness, first_seen, last_updated, record, summary)"
+                " VALUES (?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (id) DO UPDATE SET hotness = excluded.hotness, first_seen = excluded.first_seen,"
+                " last_updated = excluded.last_updated, record = excluded.record, summary = excluded.summary",
+                (
+                    story.id,
+                    float(story.hotness),
+                    utc_text(story.first_seen),
+                    utc_text(story.last_updated),
+                    to_json(story),
+                    _summary_encode(self._summary_of(db, story)),
+                ),
             )
-            # In the same transaction as the data: a reader who sees the new number sees the data.
-            db.execute("UPDATE store_version SET n = n + 1")
-            for part in _chunks(sorted(touched)):
-                marks = ",".join("?" * len(part))
-                db.execute(
-                    f"UPDATE stories SET stamp = (SELECT n FROM store_version) WHERE id IN ({marks})", part
-                )
-        return WriteResult(raw_new=raw_new, articles_new=new, articles_unchanged=unchanged)
+
+    def _w_put_state(self, db: sqlite3.Connection, items: Sequence[tuple[str, bytes]]) -> None:
+        db.executemany(
+            "INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            items,
+        )
+
+    def _w_bump_version(self, db: sqlite3.Connection, touched: Sequence[str]) -> None:
+        db.execute("UPDATE store_version SET n = n + 1")
+        for part in _chunks(list(touched)):
+            marks = ",".join("?" * len(part))
+            db.execute(
+                f"UPDATE stories SET stamp = (SELECT n FROM store_version) WHERE id IN ({marks})", part
+            )
 
     @staticmethod
     def _assignments(db: sqlite3.Connection, article_ids: Sequence[str]) -> dict[str, str]:
@@ -354,24 +355,9 @@ class SQLiteStore(Store):
         )
 
     @staticmethod
-    def _existing(db: sqlite3.Connection, table: str, column: str, keys: Sequence[str]) -> set[str]:
-        found: set[str] = set()
-        for part in _chunks(list(keys)):
-            marks = ",".join("?" * len(part))
-            found.update(
-                r[0] for r in db.execute(f"SELECT {column} FROM {table} WHERE {column} IN ({marks})", part)
-            )
-        return found
-
-    @staticmethod
     def _article(db: sqlite3.Connection, article_id: str) -> Article | None:
         row = db.execute("SELECT record FROM articles WHERE id = ?", (article_id,)).fetchone()
         return from_json(row[0], Article) if row else None
-
-    @staticmethod
-    def _analysis(db: sqlite3.Connection, article_id: str) -> Analysis | None:
-        row = db.execute("SELECT record FROM analyses WHERE article_id = ?", (article_id,)).fetchone()
-        return from_json(row[0], Analysis) if row else None
 
     # ---- reads ---------------------------------------------------------------------------------
     def raw(self, sha256: str) -> RawInput | None:
