@@ -7,9 +7,9 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
+from storyline.export import story_export
 from storyline.settings import Settings
 from storyline.web.app import create_app
-from storyline.web.export import story_export
 from web_data import ART_A, ART_B, ART_C, STORY, build_store
 
 

@@ -102,7 +102,7 @@ def test_a_worker_killed_mid_batch_still_completes_the_batch(tmp_path: Path, see
     dask_batch._analyse_partition = flaky
     try:
         report = dask_batch.run_batch(
-            inputs, settings=Settings(db=str(tmp_path / "k.db"), use_encoder=False), client=client, join=False
+            inputs, settings=Settings(db=str(tmp_path / "k.db"), use_encoder=False), client=client
         )
     finally:
         dask_batch._analyse_partition = original

@@ -20,7 +20,7 @@ from storyline.errors import (
     StoreError,
     StorylineError,
 )
-from storyline.pipeline import IngestReport, analyze_article, build_story, ingest, search, stories_export
+from storyline.export import stories_export
 from storyline.records import (
     Analysis,
     Article,
@@ -40,6 +40,21 @@ from storyline.store import Store, open_store
 
 __version__ = "0.1.0"
 
+# The pipeline imports every stage (jieba, OpenCC, trafilatura, the encoder's wrapper…), ~0.4 s;
+# commands that only read the store should not pay for it, so its names load on first use.
+_PIPELINE_NAMES = frozenset(
+    {"IngestReport", "Ingestor", "analyze_article", "build_story", "ingest", "search"}
+)
+
+
+def __getattr__(name: str):
+    if name in _PIPELINE_NAMES:
+        from storyline import pipeline
+
+        return getattr(pipeline, name)
+    raise AttributeError(f"module 'storyline' has no attribute {name!r}")
+
+
 __all__ = [
     "Analysis",
     "Article",
@@ -50,6 +65,7 @@ __all__ = [
     "Entity",
     "FetchError",
     "IngestReport",
+    "Ingestor",
     "InputError",
     "Keyword",
     "ParagraphGroup",

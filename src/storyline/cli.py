@@ -1,8 +1,8 @@
 """The command line: a thin mirror of the Python API (each command calls one package function).
 
 storyline ingest PATH_OR_URL...     → storyline.pipeline.ingest
-storyline stories [--json]          → storyline.pipeline.stories_export
-storyline story ID [--json]         → Store.story + web.export.story_export
+storyline stories [--json]          → storyline.export.stories_export
+storyline story ID [--json]         → Store.story + export.story_export
 storyline search QUERY              → storyline.pipeline.search
 storyline serve                     → storyline.web.app.create_app (uvicorn)
 storyline demo                      → ingest the shipped sample corpus, then serve
@@ -135,7 +135,7 @@ def ingest(ctx: click.Context, inputs: tuple[str, ...], allow_private: bool, no_
 @click.pass_context
 def stories(ctx: click.Context, as_json: bool, limit: int) -> None:
     """List stories, hottest first."""
-    from storyline.pipeline import stories_export
+    from storyline.export import stories_export
 
     settings = _settings(ctx)
     try:
@@ -160,7 +160,7 @@ def stories(ctx: click.Context, as_json: bool, limit: int) -> None:
 @click.pass_context
 def story(ctx: click.Context, story_id: str) -> None:
     """Print one story (by id or a merged alias) as JSON."""
-    from storyline.web.export import story_export
+    from storyline.export import story_export
 
     settings = _settings(ctx)
     try:

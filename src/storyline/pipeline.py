@@ -18,17 +18,26 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 from pathlib import Path
 
-from storyline.errors import FetchError, InputError, StoreError, StorylineError
-from storyline.records import Analysis, Article, Comment, ParagraphGroup, RawInput, Story
+from storyline.analyze import analyze
+from storyline.analyze.claims import extract_claims
+from storyline.dedup.groups import shared_paragraph_score
+from storyline.errors import InputError, StoreError, StorylineError
+from storyline.export import stories_export
+from storyline.normalize import normalize_article
+from storyline.records import Analysis, Article, Comment, RawInput
 from storyline.settings import Settings
+from storyline.sources import guess_media_type, parse_input
+from storyline.sources.fetch import fetch, to_raw
 from storyline.store import InputWrite, Store, StoryAssignment, open_store
-from storyline.store.base import hottest_first
+from storyline.stories.build import build_story, observed_time, published_key
+from storyline.stories.cluster import Clusterer
+from storyline.stories.rebuild import rebuild_stories
 
 __all__ = [
     "IngestReport",
+    "Ingestor",
     "InputOutcome",
     "ParsedInput",
     "analyze_article",
@@ -37,6 +46,7 @@ __all__ = [
     "ingest_inputs",
     "parse_and_analyze",
     "read_input",
+    "record_failure",
     "search",
     "stories_export",
 ]
@@ -44,7 +54,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 CLUSTER_STATE_KEY = "cluster"
-PARAGRAPH_STATE_PREFIX = "paragraphs:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,12 +106,8 @@ def _is_url(name: str) -> bool:
 
 def read_input(name: str | Path, settings: Settings) -> RawInput:
     """The bytes of one input (a path, or a URL fetched politely), kept exactly as received."""
-    from storyline.sources import guess_media_type
-
     name = str(name)
     if _is_url(name):
-        from storyline.sources.fetch import fetch, to_raw
-
         # Named by the URL the user gave (what they recognise in the report); the HTTP charset
         # and media type travel with the bytes.
         return replace(to_raw(fetch(name, settings)), name=name)
@@ -136,10 +141,6 @@ def _comments_text(comments: Sequence[Comment]) -> str:
 
 def analyze_article(article: Article) -> tuple[Article, Analysis]:
     """normalize → analyze → claims for one article; returns the article with its script set."""
-    from storyline.analyze import analyze
-    from storyline.analyze.claims import extract_claims
-    from storyline.normalize import normalize_article
-
     analysis = normalize_article(article)
     article = replace(article, script=analysis.script)
     analysis = analyze(analysis, _comments_text(article.comments))
@@ -162,8 +163,6 @@ def parse_and_analyze(raw: RawInput) -> ParsedInput:
     Raises :class:`InputError` when the input holds no readable article; per-item failures are
     returned as warnings. This is the function the Dask path maps over partitions.
     """
-    from storyline.sources import parse_input
-
     item_errors: list[InputError] = []
     articles = parse_input(raw, errors=item_errors)
     warnings = tuple(str(e) for e in item_errors)
@@ -177,91 +176,16 @@ def parse_and_analyze(raw: RawInput) -> ParsedInput:
     for article in articles:
         article = replace(article, raw_sha256=article.raw_sha256 or raw.sha256, source_name=raw.name)
         members.append(analyze_article(article))
-    members.sort(key=lambda m: (_published_key(m[0]), m[0].id))
+    members.sort(key=lambda m: (published_key(m[0]), m[0].id))
     return ParsedInput(raw, tuple(members), warnings)
 
 
-def _with_observed_time(article: Article) -> Article:
-    """For clustering only: an undated report existed no later than its first dated comment.
-
-    The stored article keeps ``published_at`` as the page said (unknown); the clusterer needs a
-    time to weigh proximity, and the earliest reader reply is an honest upper bound.
-    """
-    if article.published_at is not None:
-        return article
-    times = [c.posted_at for c in article.comments if c.posted_at is not None]
-    times += [q.posted_at for c in article.comments for q in c.quotes if q.posted_at is not None]
-    return replace(article, published_at=min(times)) if times else article
-
-
-def _published_key(article: Article) -> datetime:
-    return article.published_at or datetime.max.replace(tzinfo=UTC)
-
-
 # ------------------------------------------------------------------------------------------
-# Story-level stages
+# Story assignment and the write of one input
 # ------------------------------------------------------------------------------------------
 
 
-def build_story(
-    story_id: str,
-    members: Sequence[tuple[Article, Analysis]],
-    *,
-    aliases: Sequence[str] = (),
-    groups: tuple[ParagraphGroup, ...] | None = None,
-) -> Story:
-    """Everything a story page shows, computed from its member articles and their analyses.
-
-    ``groups`` are the story's paragraph groups when the caller keeps an incremental index
-    (the ingest path does); otherwise they are computed here from the members.
-    """
-    from storyline.dedup.groups import group_paragraphs
-    from storyline.stories.aggregate import story_entities, story_keywords
-    from storyline.stories.concept import concept_name
-    from storyline.stories.discussion import summarize_discussion
-    from storyline.stories.headline import choose_headline
-    from storyline.stories.hotness import hot_rank
-    from storyline.stories.ledger import build_ledger
-    from storyline.stories.timeline import build_timeline
-
-    members = sorted(members, key=lambda m: (_published_key(m[0]), m[0].id))
-    articles = [a for a, _ in members]
-    analyses = [an for _, an in members]
-    keywords = story_keywords(analyses, outlets=[a.outlet for a in articles])
-    entities = story_entities(analyses)
-    concept = concept_name(entities, keywords)
-    headline = choose_headline([(an.article_id, an.display_title) for an in analyses], keywords, entities)
-    if groups is None:
-        groups = group_paragraphs(members)
-    claims = build_ledger([c for an in analyses for c in an.claims])
-    timeline = build_timeline(articles, claims)
-    # Floors are numbered per thread, so the discussion panel summarises the largest thread; the
-    # others are still shown in full on the page.
-    biggest = max(articles, key=lambda a: len(a.comments))
-    discussion = summarize_discussion(biggest.comments)
-    times = [a.published_at for a in articles if a.published_at]
-    return Story(
-        id=story_id,
-        concept=concept,
-        headline=headline,
-        article_ids=tuple(a.id for a in articles),
-        keywords=keywords,
-        entities=entities,
-        paragraphs=groups,
-        timeline=timeline,
-        claims=claims,
-        discussion=discussion,
-        hotness=hot_rank(articles),  # time-independent rank: see stories.hotness
-        first_seen=min(times) if times else None,
-        last_updated=max(times) if times else None,
-        aliases=tuple(sorted(set(aliases))),
-    )
-
-
-def _new_clusterer(settings: Settings, state: bytes | None):
-    from storyline.dedup.groups import shared_paragraph_score
-    from storyline.stories.cluster import Clusterer
-
+def _new_clusterer(settings: Settings, state: bytes | None) -> Clusterer | None:
     kwargs = {
         "window_hours": settings.story_window_hours,
         "shared_paragraphs": shared_paragraph_score,
@@ -276,13 +200,17 @@ def _new_clusterer(settings: Settings, state: bytes | None):
     return Clusterer(**kwargs)
 
 
-class _Ingestor:
-    """Holds the clusterer across the inputs of one batch; reloads it if a write fails."""
+class Ingestor:
+    """Writes parsed inputs into a store, one transaction each: cluster, rebuild stories, write.
+
+    Holds the clusterer across the inputs of one batch and reloads it if a write fails. The
+    in-process path (:func:`ingest_inputs`) and the Dask path (:mod:`storyline.scale`) both
+    end here, so a story is decided the same way whoever parsed its articles.
+    """
 
     def __init__(self, store: Store, settings: Settings) -> None:
         self.store = store
         self.settings = settings
-        self.pending_state: dict[str, bytes] = {}
         self.clusterer = self._load_clusterer()
 
     def _load_clusterer(self):
@@ -293,7 +221,7 @@ class _Ingestor:
             analyses = {an.article_id: an for an in self.store.analyses(a.id for a in articles)}
             for article in articles:
                 if article.id in analyses:
-                    clusterer.assign(_with_observed_time(article), analyses[article.id])
+                    clusterer.assign(observed_time(article), analyses[article.id])
         return clusterer
 
     def ingest_raw(self, raw: RawInput, parsed: ParsedInput | None = None) -> InputOutcome:
@@ -306,27 +234,26 @@ class _Ingestor:
 
         assignments: list[StoryAssignment] = []
         merged: dict[str, str] = {}
-        self.pending_state = {}
         touched: dict[str, list[tuple[Article, Analysis]]] = {}
         try:
             for article, analysis in fresh:
                 if article.id in known:
                     story_id = self.store.resolve_story_id(known[article.id]) or known[article.id]
                 else:
-                    result = self.clusterer.assign(_with_observed_time(article), analysis)
+                    result = self.clusterer.assign(observed_time(article), analysis)
                     story_id = result.story_id
                     merged.update(result.merged)
                 assignments.append(StoryAssignment(article.id, story_id))
                 touched.setdefault(story_id, []).append((article, analysis))
-            stories = self._rebuild(touched, merged)
+            rebuilt = rebuild_stories(self.store, touched, merged)
             write = InputWrite(
                 raw=raw,
                 articles=[a for a, _ in fresh],
                 analyses=[an for _, an in fresh],
                 assignments=assignments,
-                stories=stories,
+                stories=rebuilt.stories,
                 merged=merged,
-                state={CLUSTER_STATE_KEY: self.clusterer.to_bytes(), **self.pending_state},
+                state={CLUSTER_STATE_KEY: self.clusterer.to_bytes(), **rebuilt.state},
             )
             result = self.store.write_input(write)
         except BaseException:
@@ -335,87 +262,6 @@ class _Ingestor:
             raise
         n_new = result.articles_new
         return InputOutcome(raw.name, "ingested", articles=n_new, warnings=warnings)
-
-    def _rebuild(
-        self, touched: dict[str, list[tuple[Article, Analysis]]], merged: dict[str, str]
-    ) -> list[Story]:
-        # Merged-away stories contribute their members to the story that absorbed them.
-        targets: dict[str, dict[str, tuple[Article, Analysis]]] = {}
-        aliases: dict[str, set[str]] = {}
-        story_ids = set(touched) | set(merged.values())
-        for old, new in merged.items():
-            aliases.setdefault(new, set()).add(old)
-        for sid in story_ids:
-            bucket = targets.setdefault(sid, {})
-            previous_ids = [sid, *sorted(old for old, new in merged.items() if new == sid)]
-            for pid in previous_ids:
-                existing = self.store.story(pid)
-                if existing is None:
-                    continue
-                aliases.setdefault(sid, set()).update(existing.aliases)
-                arts = self.store.articles(existing.article_ids)
-                ans = {an.article_id: an for an in self.store.analyses(existing.article_ids)}
-                for art in arts:
-                    if art.id in ans:
-                        bucket[art.id] = (art, ans[art.id])
-            for art, an in touched.get(sid, []):
-                bucket[art.id] = (art, an)
-            for old in previous_ids[1:]:
-                for art, an in touched.get(old, []):
-                    bucket[art.id] = (art, an)
-        stories = []
-        for sid, members in targets.items():
-            if not members:
-                continue
-            groups = self._extend_paragraph_index(
-                sid,
-                members,
-                fresh_ids={a.id for a, _ in touched.get(sid, [])},
-                rebuilt=sid in aliases and bool(set(merged) & aliases[sid]),
-            )
-            stories.append(
-                build_story(sid, list(members.values()), aliases=sorted(aliases.get(sid, ())), groups=groups)
-            )
-        return stories
-
-    def _extend_paragraph_index(
-        self,
-        story_id: str,
-        members: dict[str, tuple[Article, Analysis]],
-        *,
-        fresh_ids: set[str],
-        rebuilt: bool,
-    ) -> tuple[ParagraphGroup, ...]:
-        """The story's paragraph groups, extending its saved index with the new articles only.
-
-        A merge rebuilds the index from every member (two indexes cannot be joined without
-        re-verifying their groups against each other).
-        """
-        from storyline.dedup.groups import ParagraphIndex
-
-        key = PARAGRAPH_STATE_PREFIX + story_id
-        saved = None if rebuilt else self.store.get_state(key)
-        index = None
-        if saved:
-            try:
-                index = ParagraphIndex.from_bytes(saved)
-            except InputError as exc:
-                log.warning("paragraph index of %s not readable (%s); rebuilding it", story_id, exc)
-        if index is None:
-            index = ParagraphIndex()
-            todo = sorted(members.values(), key=lambda m: (_published_key(m[0]), m[0].id))
-        else:
-            todo = sorted(
-                (m for aid, m in members.items() if aid in fresh_ids),
-                key=lambda m: (_published_key(m[0]), m[0].id),
-            )
-        for article, analysis in todo:
-            script = analysis.script if analysis.script not in ("", "und") else article.script
-            index.add_article(
-                article.id, article.outlet, script, analysis.canonical_paragraphs, analysis.display_paragraphs
-            )
-        self.pending_state[key] = index.to_bytes()
-        return index.all_groups()
 
 
 def ingest_inputs(
@@ -428,7 +274,7 @@ def ingest_inputs(
 ) -> IngestReport:
     """Ingest already-read inputs (or thunks that read them); one transaction per input."""
     report = IngestReport()
-    ingestor = _Ingestor(store, settings)
+    ingestor = Ingestor(store, settings)
     for index, item in enumerate(raws):
         name = names[index] if names else getattr(item, "name", f"input #{index + 1}")
         try:
@@ -437,25 +283,23 @@ def ingest_inputs(
             outcome = ingestor.ingest_raw(raw)
         except StoreError:
             raise
-        except (InputError, FetchError) as exc:
+        except StorylineError as exc:  # InputError, FetchError and the rest of the family
             outcome = InputOutcome(name, "failed", message=str(exc))
-            _record_failure(store, name, exc)
-        except StorylineError as exc:
-            outcome = InputOutcome(name, "failed", message=str(exc))
-            _record_failure(store, name, exc)
+            record_failure(store, name, exc)
         except Exception as exc:  # a bug in one reader must not stop the batch; say which input
             log.exception("unexpected error on %s", name)
             outcome = InputOutcome(
                 name, "failed", message=f"{name}: internal error {type(exc).__name__}: {exc}"
             )
-            _record_failure(store, name, exc)
+            record_failure(store, name, exc)
         report.outcomes.append(outcome)
         if on_outcome:
             on_outcome(outcome)
     return report
 
 
-def _record_failure(store: Store, name: str, exc: BaseException) -> None:
+def record_failure(store: Store, name: str, exc: BaseException) -> None:
+    """Keep why ``name`` failed in the store; a store that cannot take it is only logged."""
     try:
         store.record_failure(name, "", str(exc))
     except StoreError:
@@ -488,13 +332,6 @@ def ingest(
 # ------------------------------------------------------------------------------------------
 # Reads that the CLI and the API share
 # ------------------------------------------------------------------------------------------
-
-
-def stories_export(store: Store, *, limit: int = 1000) -> list[dict]:
-    """Every story (hottest first) in the export contract of ``storyline stories --json``."""
-    from storyline.web.export import story_export
-
-    return [story_export(store, s) for s in hottest_first(store.stories, limit=limit)]
 
 
 def search(store: Store, query: str, *, limit: int = 20, offset: int = 0):

@@ -1,6 +1,10 @@
 """The batch path for big crawls: the same per-article stage functions mapped over partitions on
-Dask distributed, the near-duplicate candidate join by LSH band keys as a Dask shuffle, then
-story assignment in publication order, written to the store one input per transaction.
+Dask distributed, then story assignment in input order on the driver, written to the store one
+input per transaction by the same :class:`~storyline.pipeline.Ingestor` as the in-process path.
+
+(An earlier version also ran a global near-duplicate join of paragraphs as a Dask shuffle; its
+result was only logged, because paragraph groups are made per story by the story's own
+paragraph index. It was removed rather than kept as unused work.)
 
 The per-article work (parse, normalise, analyse, claims, MinHash signatures) is what costs: it is
 embarrassingly parallel and runs on the workers through :func:`storyline.pipeline.parse_and_analyze`
@@ -22,30 +26,26 @@ import math
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
 
 import msgspec
-import xxhash
 
 from storyline.errors import StorylineError
 from storyline.pipeline import (
+    Ingestor,
     IngestReport,
     InputOutcome,
     ParsedInput,
-    _Ingestor,
-    _record_failure,
     parse_and_analyze,
     read_input,
+    record_failure,
 )
 from storyline.records import Analysis, Article, RawInput
 from storyline.settings import Settings
 from storyline.store import open_store
 
-__all__ = ["JoinFutures", "collect", "near_duplicate_pairs", "partitions", "run_batch", "submit_analysis"]
+__all__ = ["collect", "partitions", "run_batch", "submit_analysis"]
 
 log = logging.getLogger(__name__)
-
-BANDS = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,75 +109,6 @@ def _analyse_partition(items: Sequence[tuple[int, RawInput | _FileRef]]) -> list
             error = f"{raw.name}: internal error {type(exc).__name__}: {exc}"
             out.append(_Analysed(index, raw.name, None, error=error))
     return out
-
-
-def _band_keys(item: _Analysed) -> list[tuple[str, tuple[str, int, str]]]:
-    """(band key, (article id, paragraph index, canonical text)) for every paragraph of an input."""
-    from storyline.dedup.minhash import signature
-
-    keys: list[tuple[str, tuple[str, int, str]]] = []
-    if item.members is None:
-        return keys
-    for article, analysis in item.parsed(RawInput(item.name, b"")).members:
-        for pos, text in enumerate(analysis.canonical_paragraphs):
-            if len(text) < 20:  # too short to call a copy
-                continue
-            values = list(getattr(signature(text), "hashvalues", signature(text)))
-            rows = max(1, len(values) // BANDS)
-            for b in range(BANDS):
-                band = values[b * rows : (b + 1) * rows]
-                if band:
-                    # A deterministic key: Python's hash() is salted per process, and the
-                    # workers are separate processes.
-                    digest = xxhash.xxh64_hexdigest(",".join(str(int(v)) for v in band).encode())
-                    keys.append((f"{b}:{digest}", (article.id, pos, text)))
-    return keys
-
-
-def _verified_pairs(group: tuple[str, list[tuple[str, int, str]]]) -> list[tuple[str, int, str, int]]:
-    from storyline.dedup.groups import shared_paragraph_score
-
-    _, members = group
-    pairs = []
-    for i in range(len(members)):
-        for j in range(i + 1, len(members)):
-            a, b = members[i], members[j]
-            if a[0] == b[0]:
-                continue
-            if shared_paragraph_score([a[2]], [b[2]]) >= 0.5:
-                pairs.append(tuple(sorted([(a[0], a[1]), (b[0], b[1])])))
-    return [(p[0][0], p[0][1], p[1][0], p[1][1]) for p in pairs]
-
-
-class JoinFutures(NamedTuple):
-    """The near-duplicate join running on the cluster: two counts to wait for.
-
-    ``key_parts`` only keeps the band-key partitions alive: the join's graph names them by key,
-    and a future nobody holds is forgotten by the scheduler before the join reads it.
-    """
-
-    candidates: Any
-    verified: Any
-    key_parts: list
-
-
-def near_duplicate_pairs(client, futures: list) -> JoinFutures:
-    """The LSH candidate join as a Dask shuffle: group paragraphs by band key, verify within groups.
-
-    ``futures`` are the analysis partitions of :func:`submit_analysis`; the band keys are made
-    on the workers that hold them. The join runs on the cluster while the driver collects, and
-    holds the analyses it still needs.
-    """
-    import dask.bag as db
-
-    key_parts = client.map(_partition_band_keys, futures, pure=False)
-    keyed = db.from_delayed(key_parts)
-    grouped = keyed.groupby(lambda kv: kv[0], shuffle="tasks").map(lambda kv: (kv[0], [v for _, v in kv[1]]))
-    candidates = grouped.filter(lambda g: len(g[1]) > 1)
-    n_candidates = candidates.map(lambda g: len(g[1]) * (len(g[1]) - 1) // 2).sum()
-    verified = candidates.map(_verified_pairs).flatten().distinct()
-    n_pairs, n_verified = client.compute([n_candidates, verified.count()])
-    return JoinFutures(n_pairs, n_verified, key_parts)
 
 
 def _client(scheduler: str, workers: int):
@@ -263,10 +194,6 @@ def collect(futures: list) -> Iterator[_Analysed]:
         yield from part
 
 
-def _partition_band_keys(part: list[_Analysed]) -> list[tuple[str, tuple[str, int, str]]]:
-    return [kv for item in part for kv in _band_keys(item)]
-
-
 def run_batch(
     inputs: Iterable[str | Path],
     *,
@@ -275,7 +202,6 @@ def run_batch(
     workers: int = 2,
     partition_size: int = 200,
     client=None,
-    join: bool = True,
 ) -> IngestReport:
     """Ingest ``inputs`` with the per-article stages on Dask; returns the same report as ``ingest``."""
     names = [str(i) for i in inputs]
@@ -290,7 +216,7 @@ def run_batch(
                 raw = read_input(name, settings)
             except StorylineError as exc:
                 outcomes[index] = InputOutcome(name, "failed", message=str(exc))
-                _record_failure(store, name, exc)
+                record_failure(store, name, exc)
                 continue
             if store.has_raw(raw.sha256):
                 outcomes[index] = InputOutcome(name, "unchanged", message="already ingested (same content)")
@@ -310,25 +236,19 @@ def run_batch(
                     partition_size=partition_size,
                     sizes=[len(raw.data) for _, raw in raws],
                 )
-                # Submitted before collecting, so the band keys are made where the analyses are.
-                joining = near_duplicate_pairs(own_client, futures) if join else None
                 analysed = list(collect(futures))
-                if joining is not None:
-                    candidates = int(joining.candidates.result() or 0)
-                    verified = int(joining.verified.result() or 0)
-                    log.info("near-duplicate join: %d candidate pairs, %d verified", candidates, verified)
             finally:
                 if client is None:
                     own_client.close()
                     if cluster is not None:
                         cluster.close()
 
-        ingestor = _Ingestor(store, settings)
+        ingestor = Ingestor(store, settings)
         raw_by_index = dict(raws)
         for item in sorted(analysed, key=lambda a: a.index):
             if item.members is None:
                 outcomes[item.index] = InputOutcome(item.name, "failed", message=item.error)
-                _record_failure(store, item.name, StorylineError(item.error))
+                record_failure(store, item.name, StorylineError(item.error))
                 continue
             raw = raw_by_index[item.index]
             outcomes[item.index] = ingestor.ingest_raw(raw, item.parsed(raw))

@@ -1,6 +1,6 @@
 """The JSON API under ``/api``: the same story records the portal shows, as the export contract.
 
-Every handler is one store call plus :mod:`storyline.web.export`; responses carry an ETag and
+Every handler is one store call plus :mod:`storyline.export`; responses carry an ETag and
 answer ``304 Not Modified`` to a matching ``If-None-Match``. Ids of stories merged away answer
 ``301`` to the current id, like the portal. The pydantic models below only describe the
 responses for ``/openapi.json``; bodies are encoded with msgspec straight from the export dicts
@@ -23,9 +23,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
 
 from storyline.errors import StoreError
-from storyline.records import Story
-from storyline.store.base import Store
-from storyline.web.export import (
+from storyline.export import (
     article_export,
     claim_export,
     comment_export,
@@ -34,6 +32,8 @@ from storyline.web.export import (
     story_export,
     summary_export,
 )
+from storyline.records import Story
+from storyline.store.base import Store
 from storyline.web.responses import etag_response, inline_if_local
 
 __all__ = ["router"]

@@ -1,7 +1,8 @@
 """The story export contract: one JSON-ready dict per story, shared by the API and the CLI.
 
-``GET /api/stories/{id}`` and ``storyline export`` both call :func:`story_export`, so the
-contract exists once. Times are ISO 8601 strings; every value is a plain JSON type.
+``GET /api/stories/{id}``, ``storyline story ID`` and ``storyline stories --json`` all call
+:func:`story_export` (the last through :func:`stories_export`), so the contract exists once. It
+sits below the pipeline and the web, beside the store it reads. Times are ISO 8601 strings; every value is a plain JSON type.
 
 Contract (keys every consumer may rely on; a few extra keys are added after them)::
 
@@ -25,7 +26,7 @@ from datetime import datetime
 from typing import Any
 
 from storyline.records import Article, Claim, Comment, DiscussionSummary, ParagraphGroup, Story
-from storyline.store.base import Store, StorySummary
+from storyline.store.base import Store, StorySummary, hottest_first
 
 __all__ = [
     "article_export",
@@ -33,6 +34,7 @@ __all__ = [
     "comment_export",
     "discussion_export",
     "iso",
+    "stories_export",
     "story_export",
     "story_summary",
     "summary_export",
@@ -182,3 +184,8 @@ def story_export(store: Store, story: Story, *, articles: Sequence[Article] | No
         "last_updated": iso(story.last_updated),
         "aliases": list(story.aliases),
     }
+
+
+def stories_export(store: Store, *, limit: int = 1000) -> list[dict]:
+    """Every story (hottest first) in the export contract of ``storyline stories --json``."""
+    return [story_export(store, s) for s in hottest_first(store.stories, limit=limit)]

@@ -1,0 +1,96 @@
+"""A story record built from its members: the story-level stages composed in one place.
+
+Keywords and entities (:mod:`~storyline.stories.aggregate`), the concept, the headline, the
+paragraph groups, the claims ledger, the timeline, the discussion summary and the hot rank are
+each computed by their own module; this one only decides what each is fed.
+
+Example::
+
+    >>> from storyline.pipeline import analyze_article
+    >>> from storyline.records import Article
+    >>> member = analyze_article(Article(url="", outlet="RFI", title="马斯克质疑星际之门", paragraphs=("马斯克说他们没有钱。",)))
+    >>> build_story("s1", [member]).article_ids == (member[0].id,)
+    True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from storyline.dedup.groups import group_paragraphs
+from storyline.records import Analysis, Article, ParagraphGroup, Story
+from storyline.stories.aggregate import story_entities, story_keywords
+from storyline.stories.concept import concept_name
+from storyline.stories.discussion import summarize_discussion
+from storyline.stories.headline import choose_headline
+from storyline.stories.hotness import hot_rank
+from storyline.stories.ledger import build_ledger
+from storyline.stories.timeline import build_timeline
+
+__all__ = ["build_story", "observed_time", "published_key"]
+
+
+def published_key(article: Article) -> datetime:
+    """Sort key of publication order; undated articles last."""
+    return article.published_at or datetime.max.replace(tzinfo=UTC)
+
+
+def observed_time(article: Article) -> Article:
+    """For clustering only: an undated report existed no later than its first dated comment.
+
+    The stored article keeps ``published_at`` as the page said (unknown); the clusterer needs a
+    time to weigh proximity, and the earliest reader reply is an honest upper bound.
+    """
+    if article.published_at is not None:
+        return article
+    times = [c.posted_at for c in article.comments if c.posted_at is not None]
+    times += [q.posted_at for c in article.comments for q in c.quotes if q.posted_at is not None]
+    return replace(article, published_at=min(times)) if times else article
+
+
+def build_story(
+    story_id: str,
+    members: Sequence[tuple[Article, Analysis]],
+    *,
+    aliases: Sequence[str] = (),
+    groups: tuple[ParagraphGroup, ...] | None = None,
+) -> Story:
+    """Everything a story page shows, computed from its member articles and their analyses.
+
+    ``groups`` are the story's paragraph groups when the caller keeps an incremental index
+    (the ingest path does); otherwise they are computed here from the members.
+    """
+    members = sorted(members, key=lambda m: (published_key(m[0]), m[0].id))
+    articles = [a for a, _ in members]
+    analyses = [an for _, an in members]
+    keywords = story_keywords(analyses, outlets=[a.outlet for a in articles])
+    entities = story_entities(analyses)
+    concept = concept_name(entities, keywords)
+    headline = choose_headline([(an.article_id, an.display_title) for an in analyses], keywords, entities)
+    if groups is None:
+        groups = group_paragraphs(members)
+    claims = build_ledger([c for an in analyses for c in an.claims])
+    timeline = build_timeline(articles, claims)
+    # Floors are numbered per thread, so the discussion panel summarises the largest thread; the
+    # others are still shown in full on the page.
+    biggest = max(articles, key=lambda a: len(a.comments))
+    discussion = summarize_discussion(biggest.comments)
+    times = [a.published_at for a in articles if a.published_at]
+    return Story(
+        id=story_id,
+        concept=concept,
+        headline=headline,
+        article_ids=tuple(a.id for a in articles),
+        keywords=keywords,
+        entities=entities,
+        paragraphs=groups,
+        timeline=timeline,
+        claims=claims,
+        discussion=discussion,
+        hotness=hot_rank(articles),  # time-independent rank: see stories.hotness
+        first_seen=min(times) if times else None,
+        last_updated=max(times) if times else None,
+        aliases=tuple(sorted(set(aliases))),
+    )
