@@ -18,14 +18,13 @@ from collections.abc import Mapping
 
 from storyline.normalize.script import detect_script, to_simplified, to_traditional
 from storyline.normalize.text import canonical, fold_width, is_shouting, restore_case
-from storyline.records import Analysis, Article, Comment
+from storyline.records import Analysis, Article
 
 __all__ = [
     "canonical",
     "detect_script",
     "fold_width",
     "normalize_article",
-    "normalize_comment_text",
     "restore_case",
     "to_simplified",
     "to_traditional",
@@ -54,8 +53,3 @@ def normalize_article(article: Article, known: Mapping[str, str] | None = None) 
         display_title=display(article.title),
         display_paragraphs=tuple(display(p) for p in article.paragraphs),
     )
-
-
-def normalize_comment_text(comments: tuple[Comment, ...] | list[Comment]) -> str:
-    """All comments' own words (quotes excluded, so quoted text is not counted twice), one per line."""
-    return "\n".join(fold_width(c.text) for c in comments if c.text)

@@ -32,7 +32,6 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 import numpy as np
 import xxhash
@@ -293,12 +292,6 @@ def fingerprint_overlap(a: frozenset[int] | set[int], b: frozenset[int] | set[in
 def language_of(script: str) -> str:
     """``zh`` for either Chinese script (compared in canonical simplified form), else the script."""
     return "zh" if script.startswith("zh") else script
-
-
-def time_gap_hours(a: datetime | None, b: datetime | None) -> float | None:
-    if a is None or b is None:
-        return None
-    return abs((a - b).total_seconds()) / 3600.0
 
 
 @dataclass(frozen=True, slots=True)
