@@ -65,8 +65,8 @@ def test_a_figure_appears_once_at_its_first_report_and_reader_claims_at_their_fl
     ]
     events = [e for e in build_timeline([rfi, bbc], claims) if e.kind == "claim"]
     assert [(e.at, e.label) for e in events] == [
-        (T0, "RFI: 软银 cash 243亿美元"),
-        (T0 + timedelta(minutes=600), "reader: 微软 investment 800亿美元"),
+        (T0, "RFI: 软银 243亿美元"),
+        (T0 + timedelta(minutes=600), "reader: 微软 800亿美元"),
     ]
 
 

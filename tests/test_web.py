@@ -346,7 +346,8 @@ def test_seed_story_in_simplified_script_has_no_traditional_headline(seed_client
     href = doc.cssselect("li.hot-item a.headline")[0].get("href")
     hant = _doc(seed_client.get(href + "?script=hant").text)
     hans = _doc(seed_client.get(href + "?script=hans").text)
-    assert hant.cssselect("h2")[0].text_content() == "正文"
+    # The brief comes first (above the fold), then the body.
+    assert [h.text_content() for h in hant.cssselect("h2")[:2]] == ["要點", "正文"]
     assert "讀者討論" in hant.text_content() and "读者讨论" in hans.text_content()
     assert "讀者討論" not in hans.text_content()
 

@@ -28,6 +28,7 @@ __all__ = [
     "SCRIPTS",
     "Analysis",
     "Article",
+    "BriefSentence",
     "Claim",
     "Comment",
     "DiscussionSummary",
@@ -40,6 +41,7 @@ __all__ = [
     "RawInput",
     "Stats",
     "Story",
+    "StoryBrief",
     "TimelineEvent",
     "article_id_for",
     "from_json",
@@ -281,6 +283,25 @@ class DiscussionSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class BriefSentence:
+    """A sentence of the story brief: as one outlet printed it, with every outlet that did."""
+
+    text: str
+    group_id: str  # the paragraph group it comes from (the page links to it)
+    outlets: tuple[str, ...] = ()
+    script: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class StoryBrief:
+    """What a reader sees first (:mod:`storyline.stories.brief`): facts, disputes, agreed figures."""
+
+    sentences: tuple[BriefSentence, ...] = ()
+    disputes: tuple[tuple[str, str], ...] = ()  # (claim id, claim id): the two sides
+    agreed: tuple[str, ...] = ()  # claim ids of figures several outlets state, none disputes
+
+
+@dataclass(frozen=True, slots=True)
 class Story:
     """Every outlet's report of one event, and its discussion, as one page."""
 
@@ -298,6 +319,7 @@ class Story:
     first_seen: datetime | None = None
     last_updated: datetime | None = None
     aliases: tuple[str, ...] = ()  # ids of stories merged into this one
+    brief: StoryBrief = field(default_factory=StoryBrief)
 
 
 T = TypeVar("T")

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from storyline.dedup.groups import group_paragraphs
 from storyline.records import Analysis, Article, ParagraphGroup, Story
 from storyline.stories.aggregate import story_entities, story_keywords
+from storyline.stories.brief import story_brief
 from storyline.stories.concept import concept_name
 from storyline.stories.discussion import summarize_discussion
 from storyline.stories.headline import choose_headline
@@ -78,7 +79,7 @@ def build_story(
     biggest = max(articles, key=lambda a: len(a.comments))
     discussion = summarize_discussion(biggest.comments)
     times = [a.published_at for a in articles if a.published_at]
-    return Story(
+    story = Story(
         id=story_id,
         concept=concept,
         headline=headline,
@@ -94,3 +95,4 @@ def build_story(
         last_updated=max(times) if times else None,
         aliases=tuple(sorted(set(aliases))),
     )
+    return replace(story, brief=story_brief(story, {a.id: a.outlet for a in articles}))

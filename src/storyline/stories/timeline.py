@@ -42,9 +42,11 @@ def _outlet(a: Article) -> str:
 
 
 def _claim_label(c: Claim, outlet: str) -> str:
-    who = c.speaker or outlet or "unnamed"
-    what = " ".join(x for x in (c.subject, c.measure) if x)
-    return f"{who}: {what} {c.text}".strip() if what else f"{who}: {c.text}"
+    # Words the source printed only (speaker, subject, the figure as written): the measure is a
+    # code (``cash``) that the page labels in the reader's language, not text to show as is.
+    who = c.speaker or outlet
+    what = f"{c.subject} {c.text}".strip() if c.subject else c.text
+    return f"{who}: {what}" if who else what
 
 
 def build_timeline(

@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from storyline.records import Article, GroupMember, TimelineEvent
+from storyline.web.labels import measure_label, script_label
 from storyline.web.thread_html import anchor, esc, iso
 
 __all__ = ["claims_html", "events_html", "fallback_html", "groups_html", "sources_html"]
@@ -34,7 +35,7 @@ def _version(m: GroupMember, a: Article | None) -> str:
     return (
         '      <div class="version">\n'
         f'        <p class="vmeta"><span class="src">{esc(m.outlet)}</span> <span class="script">'
-        f"{esc(m.script)}</span> 第{m.position + 1}段 · 相似度 {m.similarity:.2f}</p>\n"
+        f"{esc(script_label(m.script))}</span> 第{m.position + 1}段 · 相似度 {m.similarity:.2f}</p>\n"
         f'        <p class="para">{esc(text)}</p>\n'
         "      </div>\n"
     )
@@ -84,7 +85,7 @@ def _claim_row(r: dict[str, Any]) -> str:
         cls = "refuted"
     else:
         cls = "agreed" if len(sources) > 1 else ""
-    measure = f"<br><small>{esc(row.measure)}</small>" if row.measure else ""
+    measure = f"<br><small>{esc(measure_label(row.measure))}</small>" if row.measure else ""
     timeframe = f"<br><small>{esc(r['timeframe'])}</small>" if r["timeframe"] else ""
     outlets = f"：{esc('、'.join(r['outlets']))}" if r["outlets"] else ""
     value = r["value"]
@@ -167,7 +168,7 @@ def _source(a: Article, href: str | None, dt: Fmt) -> str:
         f'    <span class="src">{esc(a.outlet)}</span>\n'
         f"{title}"
         f'    <span class="meta">{when}'
-        f'      <span class="script">{esc(a.script)}</span>\n'
+        f'      <span class="script">{esc(script_label(a.script))}</span>\n'
         f"{reads}{comments}</span>\n"
         "  </li>\n"
     )

@@ -19,7 +19,7 @@ from __future__ import annotations
 import html
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -38,6 +38,7 @@ from storyline.settings import Settings
 from storyline.store.base import Store
 from storyline.web.feeds_out import hot_atom, hot_rss, story_atom
 from storyline.web.i18n import normalize_choice, to_script
+from storyline.web.labels import qualifier_label, timeframe_label
 from storyline.web.responses import etag_response, inline_if_local
 from storyline.web.story_html import claims_html, events_html, fallback_html, groups_html, sources_html
 from storyline.web.svg import timeline_svg
@@ -290,8 +291,8 @@ def _claim_rows(
             sources.append(
                 {"c": c, "href": href, "where": label.strip() or "?", "value": _fmt_value(c.value, c.unit)}
             )
-        qualifiers = sorted({c.qualifier for c in row.claims if c.qualifier})
-        timeframes = sorted({c.timeframe for c in row.claims if c.timeframe})
+        qualifiers = sorted({qualifier_label(c.qualifier) for c in row.claims if c.qualifier})
+        timeframes = sorted({timeframe_label(c.timeframe) for c in row.claims if c.timeframe})
         out.append(
             {
                 "n": n,
@@ -375,6 +376,8 @@ def _story_context(store: Store, story: Story, tz: ZoneInfo) -> dict[str, Any]:
     def dt(at: datetime) -> str:
         return local_minute(at, tz)
 
+    brief = _brief_context(story, claims, by_id, primary)
+
     # The loops of the page are written by story_html.py (speed); every text there is escaped.
     return {
         "story": story,
@@ -390,6 +393,69 @@ def _story_context(store: Store, story: Story, tz: ZoneInfo) -> dict[str, Any]:
         "threads": threads,
         "discussion": d,
         "floor_href": lambda f: "#" + _floor_anchor(primary, primary or "", f),
+        "brief": brief,
+    }
+
+
+def _brief_context(
+    story: Story, rows: Sequence[dict[str, Any]], by_id: dict[str, Article], primary: str | None
+) -> dict[str, Any]:
+    """The story brief (stories.brief, stored with the story) resolved into what the page links."""
+    row_of: dict[str, dict[str, Any]] = {}
+    source_of: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        for src in r["sources"]:
+            row_of[src["c"].id] = r
+            source_of[src["c"].id] = src
+    claims = {c.id: c for c in story.claims if c.id}
+
+    def side(cid: str) -> dict[str, Any] | None:
+        c = claims.get(cid)
+        if c is None:
+            return None
+        art = by_id.get(c.article_id)
+        r = row_of.get(cid)
+        return {
+            "speaker": c.speaker or (art.outlet if art else ""),
+            "outlet": art.outlet if art else "",
+            "text": c.text,
+            "qualifier": qualifier_label(c.qualifier),
+            "value": source_of[cid]["value"] if cid in source_of else "",
+            "subject": c.subject,
+            "href": "#" + r["anchor"] if r else "#claims",
+            "lang": art.script if art else "",
+        }
+
+    disputes = []
+    for a, b in story.brief.disputes:
+        left, right = side(a), side(b)
+        if left and right:
+            disputes.append((left, right))
+    agreed = []
+    for cid in story.brief.agreed:
+        r = row_of.get(cid)
+        if r is None:
+            continue
+        agreed.append(
+            {
+                "subject": r["row"].subject,
+                "value": r["value"],
+                "n": len(r["outlets"]),
+                "outlets": r["outlets"],
+                "href": "#" + r["anchor"],
+            }
+        )
+    d = story.discussion
+    top = d.most_quoted[0] if d.most_quoted else None
+    return {
+        "sentences": [
+            {"text": s.text, "href": "#g-" + _anchor(s.group_id), "outlets": s.outlets, "lang": s.script}
+            for s in story.brief.sentences
+        ],
+        "disputes": disputes,
+        "agreed": agreed,
+        "comments": d.comments,
+        "top_floor": (top[0], top[1], "#" + _floor_anchor(primary, primary or "", top[0])) if top else None,
     }
 
 

@@ -1,0 +1,195 @@
+"""The story brief: what happened in a few sentences the sources wrote, and what they dispute.
+
+A reader who opens a story wants, above the fold, the facts every outlet agrees on and the
+figures they fight over; the full text, the ledger and the thread come further down. The brief
+is **extractive**: every sentence is one an outlet printed, shown with the outlets that printed
+it and linked to its paragraph group, so nothing in it is storyline's own wording.
+
+How the sentences are chosen (all from the story's paragraph groups, each group a fact that
+one or more outlets printed):
+
+1. every sentence of every group's representative text is a candidate (too short to say
+   anything, or long enough to be a whole paragraph, is skipped);
+2. its score adds how many distinct outlets printed the group (log-scaled: a fact repeated by
+   nine outlets is the story's core, but the tenth adds little), how early it sits (the lead
+   paragraph of a report says what happened; later ones explain; the median position over the
+   outlets counts, so a compilation that opens with another outlet's tenth paragraph does not
+   make it a lead), how much of the story's keywords and top entities it names, and how much
+   of the headline it restates (the headline was chosen to fit the members);
+3. the best are taken greedily, skipping any candidate whose character pairs overlap an
+   already-chosen sentence by half or more (each fact once), up to :data:`MAX_SENTENCES`;
+4. they are shown in story order (earliest paragraph first), not score order, so they read
+   as a text.
+
+Disputes are the ledger's contradiction pairs (each pair once, both sides); agreed figures
+are the ledger's restated figures that nobody contradicts or refutes.
+
+Example::
+
+    >>> from storyline.records import GroupMember, ParagraphGroup, Story
+    >>> g = ParagraphGroup("g1", "马斯克质疑星际之门计划的资金。他说软银手上并没有那么多钱。", (
+    ...     GroupMember("a1", "RFI", "zh-Hans", 0, 1.0), GroupMember("a2", "88iv", "zh-Hant", 0, 0.9)))
+    >>> b = story_brief(Story("s1", "星际之门", "", ("a1", "a2"), paragraphs=(g,)))
+    >>> [(s.text, s.outlets) for s in b.sentences]
+    [('马斯克质疑星际之门计划的资金。', ('RFI', '88iv')), ('他说软银手上并没有那么多钱。', ('RFI', '88iv'))]
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+
+from storyline.normalize import canonical
+from storyline.records import BriefSentence, Claim, ParagraphGroup, Story, StoryBrief
+
+__all__ = ["MAX_SENTENCES", "MIN_CHARS", "split_sentences", "story_brief"]
+
+MAX_SENTENCES = 5
+MAX_DISPUTES = 4
+MAX_AGREED = 4
+MIN_CHARS = 12  # shorter says too little to stand alone ("他说。", a dateline)
+MAX_CHARS = 220  # longer is a paragraph, not a sentence a reader takes in at a glance
+_REDUNDANT = 0.5  # character-pair overlap above which two sentences state one fact
+
+# A sentence ends at CJK or Latin end punctuation (closing quotes stay with their sentence).
+_END = re.compile(r"(?<=[。！？!?；])[”」』\"')）]*|(?<=[.])[”\"')]*(?=\s+[A-Z\"“])")
+
+
+def split_sentences(text: str) -> list[str]:
+    """``text`` cut after each sentence end, in both scripts and English; pieces stripped.
+
+    >>> split_sentences('他说：“没钱。”软银回应称有钱！ It rose. Then it fell.')
+    ['他说：“没钱。”', '软银回应称有钱！', 'It rose.', 'Then it fell.']
+    """
+    out: list[str] = []
+    start = 0
+    for m in _END.finditer(text):
+        piece = text[start : m.end()].strip()
+        if piece:
+            out.append(piece)
+        start = m.end()
+    rest = text[start:].strip()
+    if rest:
+        out.append(rest)
+    return out
+
+
+def _pairs(text: str) -> set[str]:
+    t = re.sub(r"\s+", "", canonical(text))
+    return {t[i : i + 2] for i in range(len(t) - 1)}
+
+
+def _overlap(a: set[str], b: set[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / min(len(a), len(b))
+
+
+def _terms(story: Story) -> list[str]:
+    """The story's words a brief sentence should name: keywords and the top entities' names."""
+    terms = [canonical(k.word) for k in story.keywords[:8]]
+    for e in story.entities[:6]:
+        terms.append(canonical(e.name))
+        terms.extend(canonical(a) for a in e.aliases[:3])
+    return sorted({t for t in terms if t})
+
+
+def _outlets(group: ParagraphGroup) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(m.outlet for m in group.members if m.outlet))
+
+
+def story_brief(story: Story, outlet_of: dict[str, str] | None = None) -> StoryBrief:
+    """The brief of ``story`` (its groups, keywords, entities and ledger claims).
+
+    ``outlet_of`` maps article id → outlet, for the outlets of disputed and agreed claims.
+    """
+    terms = _terms(story)
+    headline = _pairs(story.headline)
+    candidates: list[tuple[float, int, int, str, str, tuple[str, ...], str]] = []
+    for gi, group in enumerate(story.paragraphs):
+        outlets = _outlets(group)
+        # The median position over the outlets, not the least: a compilation page that opens with
+        # another outlet's tenth paragraph does not make it a lead.
+        positions = sorted(m.position for m in group.members) or [0]
+        first = positions[(len(positions) - 1) // 2]
+        script = next((m.script for m in group.members if m.text == group.text), "")
+        for si, sentence in enumerate(split_sentences(group.text)):
+            n = len(sentence)
+            if n < MIN_CHARS or n > MAX_CHARS:
+                continue
+            folded = canonical(sentence)
+            named = sum(1 for t in terms if t in folded)
+            score = (
+                math.log1p(len(outlets))
+                + 1.0 / (1 + first + 0.5 * si)
+                + 0.6 * min(named, 4) / 4
+                # The headline was chosen to fit the members; the sentence that restates it is the news.
+                + 0.8 * _overlap(_pairs(sentence), headline)
+            )
+            candidates.append((score, gi, si, sentence, group.id, outlets, script))
+    # Best first; ties by story order, so the choice never depends on anything but the story.
+    candidates.sort(key=lambda c: (-c[0], c[1], c[2]))
+    chosen: list[tuple[int, int, BriefSentence]] = []
+    chosen_pairs: list[set[str]] = []
+    for _, gi, si, sentence, gid, outlets, script in candidates:
+        pairs = _pairs(sentence)
+        if any(_overlap(pairs, p) >= _REDUNDANT for p in chosen_pairs):
+            continue
+        chosen.append((gi, si, BriefSentence(sentence, gid, outlets, script)))
+        chosen_pairs.append(pairs)
+        if len(chosen) == MAX_SENTENCES:
+            break
+    chosen.sort(key=lambda c: (c[0], c[1]))
+    return StoryBrief(
+        sentences=tuple(s for _, _, s in chosen),
+        disputes=_disputes(story.claims),
+        agreed=_agreed(story.claims, outlet_of or {}),
+    )
+
+
+def _disputes(claims: Sequence[Claim]) -> tuple[tuple[str, str], ...]:
+    """Each contradiction pair once (ids in ledger order), the ledger's disputes first-come."""
+    by_id = {c.id: c for c in claims if c.id}
+    order = {c.id: i for i, c in enumerate(claims)}
+    pairs: list[tuple[str, str]] = []
+    seen: set[frozenset[str]] = set()
+    covered: set[tuple[str, str, tuple[tuple[float, str], ...]]] = set()
+    for c in claims:
+        for other in c.contradicts:
+            if other not in by_id:
+                continue
+            key = frozenset((c.id, other))
+            if key in seen:
+                continue
+            seen.add(key)
+            a, b = sorted((c.id, other), key=lambda i: order[i])
+            # One row per disagreement: the same two figures restated by more outlets add nothing.
+            ca, cb = by_id[a], by_id[b]
+            sig = (ca.subject, ca.measure, tuple(sorted([(ca.value, ca.unit), (cb.value, cb.unit)])))
+            if sig in covered:
+                continue
+            covered.add(sig)
+            pairs.append((a, b))
+    return tuple(pairs[:MAX_DISPUTES])
+
+
+def _agreed(claims: Sequence[Claim], outlet_of: dict[str, str]) -> tuple[str, ...]:
+    """Figures that two or more outlets state and nobody contradicts or refutes (claim ids)."""
+    by_id = {c.id: c for c in claims if c.id}
+    seen: set[str] = set()
+    ranked: list[tuple[int, int, str]] = []
+    for i, c in enumerate(claims):
+        if c.id in seen or not c.agrees_with or c.contradicts or c.refuted_by:
+            continue
+        component = {c.id, *c.agrees_with}
+        seen |= component
+        members = [by_id[x] for x in sorted(component) if x in by_id]
+        if any(m.contradicts or m.refuted_by for m in members):
+            continue
+        outlets = {outlet_of.get(m.article_id, m.article_id) for m in members if m.floor is None}
+        if len(outlets) < 2:
+            continue
+        ranked.append((-len(outlets), i, c.id))
+    ranked.sort()
+    return tuple(cid for _, _, cid in ranked[:MAX_AGREED])
