@@ -446,10 +446,14 @@ def test_cached_responses_keep_security_headers_and_answer_304_from_a_version_et
     first, again = client.get("/story/s1"), client.get("/story/s1")
     for r in (first, again):
         assert "default-src 'self'" in r.headers["content-security-policy"]
-        assert r.headers["vary"] == "Cookie" and r.headers["cache-control"] == "no-cache"
+        # gzipped (the test client asks for it), so the cache varies by Accept-Encoding too
+        assert r.headers["vary"] == "Cookie, Accept-Encoding" and r.headers["cache-control"] == "no-cache"
+        assert r.headers["content-encoding"] == "gzip"
     etag = first.headers["etag"]
     assert again.headers["etag"] == etag
-    assert int(first.headers["content-length"]) == len(first.content)
+    plain = client.get("/story/s1", headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers and plain.headers["etag"] != etag
+    assert int(plain.headers["content-length"]) == len(plain.content) == len(first.content)
     r304 = client.get("/story/s1", headers={"If-None-Match": etag})
     assert r304.status_code == 304 and r304.content == b"" and r304.headers["etag"] == etag
     assert "content-security-policy" in r304.headers

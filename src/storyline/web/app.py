@@ -24,6 +24,7 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.gzip import GZipMiddleware
 
 from storyline.errors import StoreError
 from storyline.settings import Settings
@@ -142,6 +143,9 @@ def create_app(
         persist=page_store_path_ok,
     )
     app.add_middleware(SecurityHeaders)
+    # Outermost: compresses what the cache did not (errors, uncached paths, a cache switched
+    # off); the cache sends its kept pages gzipped itself, compressed once per entry.
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
 
     @app.exception_handler(StoreError)
     async def store_error(request: Request, exc: StoreError) -> JSONResponse:

@@ -32,6 +32,7 @@ Example::
 from __future__ import annotations
 
 import asyncio
+import gzip
 import hashlib
 import logging
 from collections import OrderedDict
@@ -61,10 +62,67 @@ class _Entry:
     headers: list[tuple[bytes, bytes]]
     body: bytes
     etag: bytes | None  # only 200s have one
+    gz: bytes | None = None  # the body gzipped, made on the first request that accepts it
 
     @property
     def size(self) -> int:
-        return len(self.body) + sum(len(k) + len(v) for k, v in self.headers) + 200
+        return len(self.body) + len(self.gz or b"") + sum(len(k) + len(v) for k, v in self.headers) + 200
+
+    def gzipped(self) -> bytes | None:
+        """The gzip body, compressed once per entry (not per request: ~2 ms for a story page)."""
+        if (
+            self.gz is None
+            and self.status == 200
+            and len(self.body) >= _GZIP_MIN
+            and _compressible(self.headers)
+        ):
+            self.gz = gzip.compress(self.body, compresslevel=6, mtime=0)
+        return self.gz
+
+
+_GZIP_MIN = 1024  # smaller bodies gain less than the header costs
+_COMPRESSIBLE = (
+    b"text/",
+    b"application/json",
+    b"application/xml",
+    b"application/atom+xml",
+    b"application/rss+xml",
+    b"image/svg+xml",
+    b"application/javascript",
+)
+
+
+def _compressible(headers: list[tuple[bytes, bytes]]) -> bool:
+    ctype = next((v for k, v in headers if k.lower() == b"content-type"), b"")
+    return ctype.startswith(_COMPRESSIBLE) and not any(k.lower() == b"content-encoding" for k, _ in headers)
+
+
+def _accepts_gzip(headers: list[tuple[bytes, bytes]]) -> bool:
+    for k, v in headers:
+        if k == b"accept-encoding":
+            for part in v.lower().split(b","):
+                name, _, q = part.strip().partition(b";")
+                if name.strip() in (b"gzip", b"*") and q.replace(b" ", b"") not in (
+                    b"q=0",
+                    b"q=0.0",
+                    b"q=0.00",
+                ):
+                    return True
+    return False
+
+
+def _with_vary(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """``headers`` with Accept-Encoding in Vary (kept responses differ by it now)."""
+    out, seen = [], False
+    for k, v in headers:
+        if k.lower() == b"vary":
+            seen = True
+            if b"accept-encoding" not in v.lower():
+                v = v + b", Accept-Encoding"
+        out.append((k, v))
+    if not seen:
+        out.append((b"vary", b"Accept-Encoding"))
+    return out
 
 
 def build_tag(*parts: bytes) -> str:
@@ -245,6 +303,7 @@ class ResponseCache:
             cookie,
         )
         inm = _if_none_match(headers)
+        gzip_ok = _accepts_gzip(headers)
 
         entry = self._get(key, version)
         if entry is None:
@@ -260,7 +319,7 @@ class ResponseCache:
                 entry = await self._render(scope, receive, key, version)
         else:
             self.hits += 1
-        await self._send(entry, inm, send)
+        await self._send(entry, inm, send, gzip_ok)
 
     async def _render(self, scope: Scope, receive: Receive, key: Key, version: str) -> _Entry:
         """Run the app for ``key``; return its response, kept when it is a 200 or 301."""
@@ -325,12 +384,28 @@ class ResponseCache:
                 future.set_result(entry)
 
     @staticmethod
-    async def _send(entry: _Entry, inm: bytes, send: Send) -> None:
-        if entry.etag is not None and _matches(inm, entry.etag):
-            headers = [(k, v) for k, v in entry.headers if k.lower() in _KEEP_ON_304]
+    async def _send(entry: _Entry, inm: bytes, send: Send, gzip_ok: bool = False) -> None:
+        gz = entry.gzipped() if gzip_ok else None
+        etag = entry.etag
+        if gz is not None and etag is not None:
+            etag = etag[:-1] + b'-gz"'  # another representation: another strong validator
+        # Vary for the gzip variant; the identity one gets it from GZipMiddleware outside.
+        base = _with_vary(entry.headers) if gz is not None else entry.headers
+        if etag is not None and _matches(inm, etag):
+            headers = [(k, v) for k, v in base if k.lower() in _KEEP_ON_304 and k.lower() != b"etag"]
+            headers.append((b"etag", etag))
             await send({"type": "http.response.start", "status": 304, "headers": headers})
             await send({"type": "http.response.body", "body": b""})
             return
-        headers = [*entry.headers, (b"content-length", str(len(entry.body)).encode())]
+        body = entry.body
+        headers = base
+        if gz is not None:
+            body = gz
+            headers = [
+                *(h for h in base if h[0].lower() != b"etag"),
+                (b"etag", etag),
+                (b"content-encoding", b"gzip"),
+            ]
+        headers = [*headers, (b"content-length", str(len(body)).encode())]
         await send({"type": "http.response.start", "status": entry.status, "headers": headers})
-        await send({"type": "http.response.body", "body": entry.body})
+        await send({"type": "http.response.body", "body": body})

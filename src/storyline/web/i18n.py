@@ -1,32 +1,59 @@
-"""The 繁/简 switch: render a whole page in traditional or simplified script with OpenCC.
+"""The 繁/简 switch: show a page in traditional or simplified characters, never in other words.
 
 The portal renders a page as stored (each outlet in its own script), then, when the reader
-asked for ``?script=hant`` or ``?script=hans``, converts the *finished HTML* in one OpenCC
-pass. Converting the whole document (rather than each field) is what guarantees that every
-visible string — labels, headlines, comments, SVG labels — ends up in one script. It is safe
-because OpenCC only rewrites CJK characters and markup is ASCII; the one place CJK could occur
-inside markup, link targets, is percent-encoded by :func:`storyline.web.views.safe_href`.
+asked for ``?script=hant`` or ``?script=hans``, converts the *finished HTML* in one pass.
+Converting the whole document (rather than each field) is what puts every visible string —
+labels, headlines, comments, SVG labels — in one script. It is safe because OpenCC only rewrites
+CJK characters and markup is ASCII; the one place CJK could occur inside markup, link targets,
+is percent-encoded by :func:`storyline.web.views.safe_href`.
 
-``s2twp`` gives Taiwan phrasing (软件 → 軟體) for 繁; ``t2s`` gives 简.
+Two rules a reader of a news page relies on:
+
+- **Characters only.** The switch uses OpenCC's character tables (``s2t``, ``t2s``), never the
+  Taiwan phrase tables (``s2twp`` turns 支持 into 支援, 擴展 into 擴充套件, 數據中心 into
+  資料中心): a reader's switch may change how a word is written, never which word it is.
+- **The outlet's own text is left alone when it is already in the chosen script.** ``s2t`` on a
+  traditional text is not the identity (台灣 → 臺灣), so text a source printed is marked with
+  its script when it is rendered (:func:`source`), and the converter skips marked text that is
+  already in the target script. ``lang`` attributes are written through :func:`lang` so they
+  name the script the reader actually sees.
+
+The marks are private-use characters, removed from every page whatever the choice (also from
+any a hostile input carried in).
 
 Example::
 
     >>> to_script("软件信息", "hant")
-    '軟體資訊'
-    >>> to_script("軟體資訊", "hans")
-    '软体资讯'
+    '軟件信息'
+    >>> to_script("支持" + source("台灣擴展", "zh-Hant"), "hant")
+    '支持台灣擴展'
+    >>> to_script(source("台灣", "zh-Hant"), "hans")
+    '台湾'
+    >>> to_script('<p lang="' + lang_value("zh-Hant") + '">x</p>', "hans")
+    '<p lang="zh-Hans">x</p>'
 """
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import opencc
 
-__all__ = ["SCRIPT_CHOICES", "normalize_choice", "to_script"]
+__all__ = ["SCRIPT_CHOICES", "lang_value", "normalize_choice", "source", "to_script"]
 
 # URL value → OpenCC config. "orig" shows each text as its outlet printed it.
-SCRIPT_CHOICES: dict[str, str | None] = {"hant": "s2twp", "hans": "t2s", "orig": None}
+SCRIPT_CHOICES: dict[str, str | None] = {"hant": "s2t", "hans": "t2s", "orig": None}
+_TARGET = {"hant": "zh-Hant", "hans": "zh-Hans"}
+
+# Private-use marks: start of source text in a script, end of it; lang value start/end.
+_START = {"zh-Hant": "\ue001", "zh-Hans": "\ue002"}
+_SCRIPT_OF = {v: k for k, v in _START.items()}
+_END = "\ue003"
+_LANG_OPEN, _LANG_CLOSE = "\ue004", "\ue005"
+_MARKS = re.compile("[\ue000-\ue005]")
+_SEGMENT = re.compile("([\ue001\ue002])([^\ue001-\ue003]*)\ue003")
+_LANG = re.compile("\ue004([^\ue004\ue005]*)\ue005")
 
 
 @lru_cache(maxsize=4)
@@ -41,9 +68,47 @@ def normalize_choice(value: str | None) -> str:
     return v if v in SCRIPT_CHOICES else "orig"
 
 
+def source(text: str, script: str) -> str:
+    """``text`` as a source printed it, marked with its script (``zh-Hant``/``zh-Hans``).
+
+    Text in another script (English, unknown) is returned unmarked: converting it is harmless.
+    Marks inside ``text`` (from a hostile input) are dropped first, so they cannot nest.
+    """
+    start = _START.get(script)
+    text = _MARKS.sub("", text)
+    return f"{start}{text}{_END}" if start and text else text
+
+
+def lang_value(script: str) -> str:
+    """A ``lang`` attribute value that :func:`to_script` rewrites to the script shown."""
+    return f"{_LANG_OPEN}{_MARKS.sub('', script)}{_LANG_CLOSE}" if script else ""
+
+
+def _shown_lang(script: str, choice: str) -> str:
+    if choice in _TARGET and script.startswith("zh"):
+        return _TARGET[choice]
+    return script
+
+
 def to_script(text: str, choice: str) -> str:
-    """``text`` converted to the script ``choice`` names (unchanged for ``orig``)."""
-    config = SCRIPT_CHOICES.get(normalize_choice(choice))
-    if config is None or not text:
+    """``text`` in the script ``choice`` names (marks removed; unchanged text for ``orig``)."""
+    choice = normalize_choice(choice)
+    if not text:
         return text
-    return _converter(config).convert(text)
+    text = _LANG.sub(lambda m: _shown_lang(m.group(1), choice), text)
+    config = SCRIPT_CHOICES.get(choice)
+    if config is None:
+        return _MARKS.sub("", text)
+    convert = _converter(config).convert
+    target = _TARGET[choice]
+    out: list[str] = []
+    pos = 0
+    for m in _SEGMENT.finditer(text):
+        if m.start() > pos:
+            out.append(convert(_MARKS.sub("", text[pos : m.start()])))
+        body = m.group(2)
+        out.append(body if _SCRIPT_OF[m.group(1)] == target else convert(body))
+        pos = m.end()
+    if pos < len(text):
+        out.append(convert(_MARKS.sub("", text[pos:])))
+    return "".join(out)

@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from storyline.records import Article, GroupMember, TimelineEvent
+from storyline.web.i18n import lang_value, source
 from storyline.web.labels import measure_label, script_label
 from storyline.web.thread_html import anchor, esc, iso
 
@@ -36,7 +37,7 @@ def _version(m: GroupMember, a: Article | None) -> str:
         '      <div class="version">\n'
         f'        <p class="vmeta"><span class="src">{esc(m.outlet)}</span> <span class="script">'
         f"{esc(script_label(m.script))}</span> 第{m.position + 1}段 · 相似度 {m.similarity:.2f}</p>\n"
-        f'        <p class="para">{esc(text)}</p>\n'
+        f'        <p class="para" lang="{lang_value(m.script)}">{esc(source(text, m.script))}</p>\n'
         "      </div>\n"
     )
 
@@ -49,7 +50,7 @@ def groups_html(groups: Sequence[Any]) -> str:
         others = f" · 另有 {len(g.others)} 家刊登：{esc('、'.join(g.others))}" if g.others else ""
         out.append(
             f'  <div class="group" id="{esc(g.anchor)}">\n'
-            f'    <p class="para">{esc(g.text)}</p>\n'
+            f'    <p class="para" lang="{lang_value(g.script)}">{esc(source(g.text, g.script))}</p>\n'
             f'    <p class="printed">{src}{others}</p>\n'
         )
         if len(g.versions) > 1:
@@ -68,8 +69,14 @@ def fallback_html(fallback: Sequence[tuple[Article, Sequence[tuple[str, str]]]])
     return "".join(
         [
             '  <div class="article-body">\n'
-            f'    <h3><span class="src">{esc(a.outlet)}</span> {esc(a.title)}</h3>\n'
-            + "".join([f'<p class="para" id="{esc(an)}">{esc(p)}</p>' for an, p in paras])
+            f'    <h3 lang="{lang_value(a.script)}"><span class="src">{esc(a.outlet)}</span> '
+            f"{esc(source(a.title, a.script))}</h3>\n"
+            + "".join(
+                [
+                    f'<p class="para" id="{esc(an)}" lang="{lang_value(a.script)}">{esc(source(p, a.script))}</p>'
+                    for an, p in paras
+                ]
+            )
             + "  </div>\n"
             for a, paras in fallback
         ]
@@ -92,7 +99,7 @@ def _claim_row(r: dict[str, Any]) -> str:
     items = "".join(
         [
             f'<li><a href="{esc(s["href"])}">{esc(s["where"])}</a> {esc(s["c"].speaker or "")}'
-            f"：“{esc(s['c'].text)}”"
+            f'：“<span lang="{lang_value(s.get("lang", ""))}">{esc(source(s["c"].text, s.get("lang", "")))}</span>”'
             + (f" <small>({esc(s['value'])})</small>" if s["value"] != value else "")
             + "</li>"
             for s in sources
@@ -153,10 +160,15 @@ def events_html(events: Sequence[TimelineEvent], labels: dict[str, str], dt: Fmt
 
 def _source(a: Article, href: str | None, dt: Fmt) -> str:
     if href:
-        title = f'<a href="{esc(href)}" rel="noopener noreferrer nofollow" class="title">{esc(a.title)}</a>'
+        title = (
+            f'<a href="{esc(href)}" rel="noopener noreferrer nofollow" class="title" lang="{lang_value(a.script)}">'
+            f"{esc(source(a.title, a.script))}</a>"
+        )
     else:
         url = f' <span class="url">{esc(a.url)}</span>' if a.url else ""
-        title = f'<span class="title">{esc(a.title)}</span>{url}'
+        title = (
+            f'<span class="title" lang="{lang_value(a.script)}">{esc(source(a.title, a.script))}</span>{url}'
+        )
     at = a.published_at
     when = f'<time datetime="{esc(iso(at))}">{esc(dt(at))}</time>' if at else ""
     stats = a.stats

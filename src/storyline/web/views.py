@@ -37,7 +37,7 @@ from storyline.records import Article, Claim, Story
 from storyline.settings import Settings
 from storyline.store.base import Store
 from storyline.web.feeds_out import hot_atom, hot_rss, story_atom
-from storyline.web.i18n import normalize_choice, to_script
+from storyline.web.i18n import lang_value, normalize_choice, source, to_script
 from storyline.web.labels import qualifier_label, timeframe_label
 from storyline.web.responses import etag_response, inline_if_local
 from storyline.web.story_html import claims_html, events_html, fallback_html, groups_html, sources_html
@@ -62,6 +62,10 @@ _env = Environment(
     # The templates ship with the code (a deploy restarts the server): no stat() per render.
     auto_reload=False,
 )
+# Source text marked with its script, so the 繁/简 switch leaves it alone when it already is in
+# the reader's script (web.i18n); ``lang`` values written so they name the script shown.
+_env.filters["src"] = source
+_env.filters["langv"] = lang_value
 
 # Characters kept as they are when percent-encoding an external link: RFC 3986 reserved and
 # unreserved ones, minus the quote characters (an attribute can never be broken out of).
@@ -237,6 +241,7 @@ class _Group:
     outlet: str
     others: list[str]
     versions: list[tuple[Any, Article | None]]
+    script: str = ""
 
 
 @dataclass
@@ -288,8 +293,15 @@ def _claim_rows(
         sources = []
         for c in row.claims:
             href, label = where(c)
+            art = by_id.get(c.article_id)
             sources.append(
-                {"c": c, "href": href, "where": label.strip() or "?", "value": _fmt_value(c.value, c.unit)}
+                {
+                    "c": c,
+                    "href": href,
+                    "where": label.strip() or "?",
+                    "value": _fmt_value(c.value, c.unit),
+                    "lang": art.script if art else "",
+                }
             )
         qualifiers = sorted({qualifier_label(c.qualifier) for c in row.claims if c.qualifier})
         timeframes = sorted({timeframe_label(c.timeframe) for c in row.claims if c.timeframe})
@@ -347,7 +359,14 @@ def _story_context(store: Store, story: Story, tz: ZoneInfo) -> dict[str, Any]:
             for m in g.members:
                 passage.setdefault((m.article_id, m.position), anchor)
             groups.append(
-                _Group(anchor, g.text, rep_outlet, others, [(m, by_id.get(m.article_id)) for m in g.members])
+                _Group(
+                    anchor,
+                    g.text,
+                    rep_outlet,
+                    others,
+                    [(m, by_id.get(m.article_id)) for m in g.members],
+                    rep.script if rep else "",
+                )
             )
     else:
         display = {an.article_id: an.display_paragraphs for an in store.analyses(story.article_ids)}
@@ -377,6 +396,7 @@ def _story_context(store: Store, story: Story, tz: ZoneInfo) -> dict[str, Any]:
         return local_minute(at, tz)
 
     brief = _brief_context(story, claims, by_id, primary)
+    headline_script = next((a.script for a in arts if a.title.strip() and a.title in story.headline), "")
 
     # The loops of the page are written by story_html.py (speed); every text there is escaped.
     return {
@@ -394,6 +414,7 @@ def _story_context(store: Store, story: Story, tz: ZoneInfo) -> dict[str, Any]:
         "discussion": d,
         "floor_href": lambda f: "#" + _floor_anchor(primary, primary or "", f),
         "brief": brief,
+        "headline_script": headline_script,
     }
 
 
