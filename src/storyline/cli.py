@@ -180,7 +180,7 @@ def story(ctx: click.Context, story_id: str) -> None:
 @click.pass_context
 def search(ctx: click.Context, query: str, limit: int, as_json: bool) -> None:
     """Search articles in either script (2-character Chinese words work)."""
-    from storyline.pipeline import search as do_search
+    from storyline.search import search as do_search
 
     hits = _with_store(ctx, lambda store, _: do_search(store, query, limit=limit))
     if as_json:

@@ -27,6 +27,7 @@ from storyline.errors import InputError, StoreError, StorylineError
 from storyline.export import stories_export
 from storyline.normalize import normalize_article
 from storyline.records import Analysis, Article, Comment, RawInput
+from storyline.search import search as search_articles
 from storyline.settings import Settings
 from storyline.sources import guess_media_type, parse_input
 from storyline.sources.fetch import fetch, to_raw
@@ -335,5 +336,5 @@ def ingest(
 
 
 def search(store: Store, query: str, *, limit: int = 20, offset: int = 0):
-    """Search articles in either script (the store converts the query to its canonical form)."""
-    return store.search(query, limit=limit, offset=offset)
+    """Search articles in either script, each term with its other names (storyline.search)."""
+    return search_articles(store, query, limit=limit, offset=offset)

@@ -32,7 +32,14 @@ import opencc
 from storyline.errors import ParseError
 from storyline.records import EntityMention
 
-__all__ = ["EntityTable", "entity_table", "find_entities", "load_entity_table", "normalise_alias"]
+__all__ = [
+    "EntityTable",
+    "entity_table",
+    "find_entities",
+    "load_entity_table",
+    "normalise_alias",
+    "other_names",
+]
 
 log = logging.getLogger(__name__)
 
@@ -182,3 +189,18 @@ def find_entities(text: str, table: EntityTable | None = None) -> tuple[EntityMe
         first.setdefault(info.entity, start)
     ordered = sorted(per_alias.items(), key=lambda kv: (-per_entity[kv[0][0]], first[kv[0][0]], -kv[1]))
     return tuple(EntityMention(entity=e, alias=a, kind=k, count=n) for (e, a, k), n in ordered)
+
+
+def other_names(term: str, table: EntityTable | None = None) -> list[str]:
+    """The other names of the entity that ``term`` names exactly (川普 → 特朗普, Trump, …).
+
+    Search expands a query term with them, so a reader who types one outlet's spelling finds
+    every outlet's report. ``[]`` when ``term`` is not exactly one known name.
+    """
+    table = table or entity_table()
+    mentions = find_entities(term, table)
+    if len(mentions) != 1 or normalise_alias(mentions[0].alias) != normalise_alias(term.strip()):
+        return []
+    name = mentions[0].entity
+    own = normalise_alias(term.strip())
+    return [a for a in dict.fromkeys([name, *table.aliases.get(name, ())]) if normalise_alias(a) != own]

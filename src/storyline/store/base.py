@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
 from storyline.records import Analysis, Article, RawInput, Story, to_json
+from storyline.store.query import SearchQuery
 
 __all__ = [
     "InputWrite",
@@ -289,8 +290,16 @@ class Store(ABC):
         """Opaque state saved with :attr:`InputWrite.state` (e.g. the clusterer's index)."""
 
     @abstractmethod
-    def search(self, query: str, *, limit: int = 20, offset: int = 0) -> list[SearchHit]:
-        """Articles matching ``query`` in either script; newest first within matches."""
+    def search(self, query: str | SearchQuery, *, limit: int = 20, offset: int = 0) -> list[SearchHit]:
+        """Articles matching ``query`` in either script, in its order (newest first by default).
+
+        A string is parsed by :func:`~storyline.store.query.parse_search` without alias
+        expansion; callers that want a term's other names pass a parsed query.
+        """
+
+    @abstractmethod
+    def search_count(self, query: str | SearchQuery) -> int:
+        """How many articles :meth:`search` would find in all (its filters applied)."""
 
     # ---- cheap reads for the web (non-abstract: a fallback built on the methods above) ----------
     def version(self) -> str | None:

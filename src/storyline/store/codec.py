@@ -18,6 +18,7 @@ from importlib import resources
 from storyline.records import Analysis, Article
 from storyline.store.base import SearchHit
 from storyline.store.bigrams import QueryUnit, index_tokens, snippet
+from storyline.store.query import SearchQuery, parse_search
 
 __all__ = [
     "Migration",
@@ -86,6 +87,9 @@ def article_search_tokens(article: Article, analysis: Analysis | None) -> list[s
         texts = [analysis.canonical_title, *analysis.canonical_paragraphs]
     else:
         texts = [article.title, *article.paragraphs]
+    # Readers' comments are searched too (a figure or a nickname often appears only there);
+    # after the body, so that PostgreSQL's position cap cuts comments before the report.
+    texts += [c.text for c in article.comments]
     return [tok for text in texts if text for tok in index_tokens(text)]
 
 
@@ -101,7 +105,7 @@ def search_hit(art: Article, story_id: str | None, units: Sequence[QueryUnit]) -
         id=art.id,
         story_id=story_id,
         title=art.title,
-        snippet=snippet([*art.paragraphs, art.title], units),
+        snippet=snippet([*art.paragraphs, art.title, *(c.text for c in art.comments)], units),
         published_at=art.published_at,
         outlet=art.outlet,
     )
@@ -120,3 +124,26 @@ STORY_VERSION_SQL = (
 def version_token(row: Sequence[object] | None) -> str | None:
     """A version row as its dotted token (``"<epoch>.<n>"`` or ``"<epoch>.<id>.<stamp>"``)."""
     return ".".join(str(v) for v in row) if row else None
+
+
+def as_query(query: str | SearchQuery) -> SearchQuery:
+    """A parsed query (a plain string is parsed without alias expansion)."""
+    return query if isinstance(query, SearchQuery) else parse_search(query)
+
+
+def filter_sql(q: SearchQuery, mark: str, utc) -> tuple[str, list]:
+    """`` AND …`` conditions on ``a`` (articles) for the query's filters, with their parameters."""
+    sql, params = "", []
+    if q.outlet:
+        sql += f" AND a.outlet = {mark}"
+        params.append(q.outlet)
+    if q.script:
+        sql += f" AND a.script = {mark}"
+        params.append(q.script)
+    if q.since is not None:
+        sql += f" AND a.published_at >= {mark}"
+        params.append(utc(q.since))
+    if q.until is not None:
+        sql += f" AND a.published_at <= {mark}"
+        params.append(utc(q.until))
+    return sql, params

@@ -32,18 +32,21 @@ import psycopg
 from storyline.errors import StoreError
 from storyline.records import Analysis, Article, RawInput, Story, from_json, to_json
 from storyline.store.base import SearchHit, Store, StorySummary
-from storyline.store.bigrams import QueryUnit, parse_query
+from storyline.store.bigrams import QueryUnit
 from storyline.store.codec import (
     STORY_VERSION_SQL,
     VERSION_SQL,
     article_search_tokens,
+    as_query,
+    filter_sql,
     load_migrations,
     search_hit,
     utc_aware,
     version_token,
 )
+from storyline.store.query import SearchQuery
 
-__all__ = ["PostgresStore", "redact_url", "ts_query", "ts_vector"]
+__all__ = ["PostgresStore", "redact_url", "ts_match", "ts_query", "ts_vector"]
 
 log = logging.getLogger(__name__)
 
@@ -109,14 +112,21 @@ def ts_query(units: Sequence[QueryUnit]) -> str:
     >>> ts_query(parse_query("特朗普 普 trump"))
     "('特朗' <-> '朗普') & '普':* & 'trump'"
     """
-    parts = []
-    for u in units:
-        if u.prefix:
-            parts.append(_lexeme(u.tokens[0]) + ":*")
-        elif len(u.tokens) == 1:
-            parts.append(_lexeme(u.tokens[0]))
-        else:
-            parts.append("(" + " <-> ".join(_lexeme(t) for t in u.tokens) + ")")
+    return " & ".join(_ts_phrase(u) for u in units)
+
+
+def _ts_phrase(u: QueryUnit) -> str:
+    if u.prefix:
+        return _lexeme(u.tokens[0]) + ":*"
+    if len(u.tokens) == 1:
+        return _lexeme(u.tokens[0])
+    return "(" + " <-> ".join(_lexeme(t) for t in u.tokens) + ")"
+
+
+def ts_match(q: SearchQuery) -> str:
+    """The ``tsquery`` of a parsed query: ``(a | b) & c & !(d)``."""
+    parts = ["(" + " | ".join(_ts_phrase(u) for u in c.options) + ")" for c in q.positive]
+    parts += ["!(" + " | ".join(_ts_phrase(u) for u in c.options) + ")" for c in q.negative]
     return " & ".join(parts)
 
 
@@ -542,37 +552,55 @@ class PostgresStore(Store):
             row = cur.fetchone()
         return bytes(row[0]) if row else None
 
-    def search(self, query: str, *, limit: int = 20, offset: int = 0) -> list[SearchHit]:
-        units = parse_query(query)
-        if not units:
+    def search(self, query: str | SearchQuery, *, limit: int = 20, offset: int = 0) -> list[SearchHit]:
+        q = as_query(query)
+        if q.empty:
             return []
-        tsq = ts_query(units)
-        with self._guard(f"search for {query!r}") as cur:
-            # First the newest _RECENT_WINDOW articles only, read off the date index: if a page of
-            # matches is among them, it is the newest page overall. The planner cannot see that
-            # by itself for phrases (its estimate for "特朗 <-> 朗普" is poor): at a million
-            # articles it sorted ~40k GIN matches, 143 ms p50, for a word in 4% of them.
-            cur.execute(
-                "SELECT a.record, sa.story_id FROM ("
-                "  SELECT id, published_at, search_tsv FROM articles"
-                "  ORDER BY published_at DESC NULLS LAST, id DESC LIMIT %s) r"
-                " JOIN articles a ON a.id = r.id"
-                " LEFT JOIN story_articles sa ON sa.article_id = a.id"
-                " WHERE r.search_tsv @@ %s::tsquery"
-                " ORDER BY r.published_at DESC NULLS LAST, r.id DESC LIMIT %s OFFSET %s",
-                (_RECENT_WINDOW, tsq, limit, offset),
-            )
-            rows = cur.fetchall()
+        tsq = ts_match(q)
+        filters, params = filter_sql(q, "%s", utc_aware)
+        direction = "ASC NULLS LAST" if q.sort == "oldest" else "DESC NULLS LAST"
+        id_dir = "ASC" if q.sort == "oldest" else "DESC"
+        with self._guard(f"search for {q.text!r}") as cur:
+            rows = []
+            if q.sort == "newest":
+                # First the newest _RECENT_WINDOW articles only, read off the date index: if a page
+                # of matches is among them, it is the newest page overall. The planner cannot see
+                # that by itself for phrases (its estimate for "特朗 <-> 朗普" is poor): at a million
+                # articles it sorted ~40k GIN matches, 143 ms p50, for a word in 4% of them.
+                cur.execute(
+                    "SELECT a.record, sa.story_id FROM ("
+                    "  SELECT id, published_at, search_tsv FROM articles"
+                    "  ORDER BY published_at DESC NULLS LAST, id DESC LIMIT %s) r"
+                    " JOIN articles a ON a.id = r.id"
+                    " LEFT JOIN story_articles sa ON sa.article_id = a.id"
+                    f" WHERE r.search_tsv @@ %s::tsquery{filters}"
+                    " ORDER BY r.published_at DESC NULLS LAST, r.id DESC LIMIT %s OFFSET %s",
+                    (_RECENT_WINDOW, tsq, *params, limit, offset),
+                )
+                rows = cur.fetchall()
             if len(rows) < limit:  # too few among the newest: ask the whole index
                 cur.execute(
                     "SELECT a.record, sa.story_id FROM articles a"
                     " LEFT JOIN story_articles sa ON sa.article_id = a.id"
-                    " WHERE a.search_tsv @@ %s::tsquery"
-                    " ORDER BY a.published_at DESC NULLS LAST, a.id DESC LIMIT %s OFFSET %s",
-                    (tsq, limit, offset),
+                    f" WHERE a.search_tsv @@ %s::tsquery{filters}"
+                    f" ORDER BY a.published_at {direction}, a.id {id_dir} LIMIT %s OFFSET %s",
+                    (tsq, *params, limit, offset),
                 )
                 rows = cur.fetchall()
+        units = q.units
         return [search_hit(from_json(bytes(rec), Article), story_id, units) for rec, story_id in rows]
+
+    def search_count(self, query: str | SearchQuery) -> int:
+        q = as_query(query)
+        if q.empty:
+            return 0
+        filters, params = filter_sql(q, "%s", utc_aware)
+        with self._guard(f"count matches of {q.text!r}") as cur:
+            cur.execute(
+                f"SELECT count(*) FROM articles a WHERE a.search_tsv @@ %s::tsquery{filters}",
+                (ts_match(q), *params),
+            )
+            return int(cur.fetchone()[0])
 
 
 def _first_line(exc: BaseException) -> str:

@@ -30,17 +30,20 @@ import msgspec
 from storyline.errors import StoreError
 from storyline.records import Analysis, Article, RawInput, Story, from_json, to_json
 from storyline.store.base import SearchHit, Store, StorySummary
-from storyline.store.bigrams import QueryUnit, parse_query
+from storyline.store.bigrams import QueryUnit
 from storyline.store.codec import (
     STORY_VERSION_SQL,
     VERSION_SQL,
     article_search_text,
+    as_query,
+    filter_sql,
     load_migrations,
     search_hit,
     utc_now_text,
     utc_text,
     version_token,
 )
+from storyline.store.query import SearchQuery
 
 __all__ = ["SQLiteStore"]
 
@@ -73,11 +76,20 @@ def _split_statements(sql: str) -> list[str]:
 
 def fts_query(units: Sequence[QueryUnit]) -> str:
     """An FTS5 MATCH expression: each unit a quoted phrase (prefix for one CJK char), ANDed."""
-    parts = []
-    for u in units:
-        phrase = '"' + " ".join(t.replace('"', '""') for t in u.tokens) + '"'
-        parts.append(phrase + " *" if u.prefix else phrase)
-    return " AND ".join(parts)
+    return " AND ".join(_fts_phrase(u) for u in units)
+
+
+def _fts_phrase(u: QueryUnit) -> str:
+    phrase = '"' + " ".join(t.replace('"', '""') for t in u.tokens) + '"'
+    return phrase + " *" if u.prefix else phrase
+
+
+def fts_match(q: SearchQuery) -> str:
+    """The FTS5 MATCH expression of a parsed query: (a OR b) AND c NOT (d)."""
+    pos = " AND ".join("(" + " OR ".join(_fts_phrase(u) for u in c.options) + ")" for c in q.positive)
+    for c in q.negative:
+        pos = f"({pos}) NOT (" + " OR ".join(_fts_phrase(u) for u in c.options) + ")"
+    return pos
 
 
 class SQLiteStore(Store):
@@ -539,12 +551,14 @@ class SQLiteStore(Store):
             row = db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
         return bytes(row[0]) if row else None
 
-    def search(self, query: str, *, limit: int = 20, offset: int = 0) -> list[SearchHit]:
-        units = parse_query(query)
-        if not units:
+    def search(self, query: str | SearchQuery, *, limit: int = 20, offset: int = 0) -> list[SearchHit]:
+        q = as_query(query)
+        if q.empty:
             return []
-        match = fts_query(units)
-        with self._guard(f"search for {query!r}") as db:
+        match = fts_match(q)
+        filters, params = filter_sql(q, "?", utc_text)
+        direction = "ASC" if q.sort == "oldest" else "DESC"
+        with self._guard(f"search for {q.text!r}") as db:
             # Two plans, chosen by how many articles match (counting is cheap in FTS5):
             # many matches -> walk articles newest first and keep those in the match set, stopping
             # after one page; few matches -> fetch them all and sort. Measured on 20k synthetic
@@ -564,8 +578,25 @@ class SQLiteStore(Store):
             rows = db.execute(
                 "SELECT a.record, sa.story_id FROM articles a"
                 " LEFT JOIN story_articles sa ON sa.article_id = a.id"
-                f" WHERE {rowid_term} IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)"
-                f" ORDER BY {order_term} DESC, a.id DESC LIMIT ? OFFSET ?",
-                (match, limit, offset),
+                f" WHERE {rowid_term} IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?){filters}"
+                f" ORDER BY {order_term} {direction}, a.id {direction} LIMIT ? OFFSET ?",
+                (match, *params, limit, offset),
             ).fetchall()
+        units = q.units
         return [search_hit(from_json(rec, Article), story_id, units) for rec, story_id in rows]
+
+    def search_count(self, query: str | SearchQuery) -> int:
+        q = as_query(query)
+        if q.empty:
+            return 0
+        filters, params = filter_sql(q, "?", utc_text)
+        with self._guard(f"count matches of {q.text!r}") as db:
+            if not filters:
+                return db.execute(
+                    "SELECT count(*) FROM search_fts WHERE search_fts MATCH ?", (fts_match(q),)
+                ).fetchone()[0]
+            return db.execute(
+                "SELECT count(*) FROM articles a WHERE a.rowid IN"
+                f" (SELECT rowid FROM search_fts WHERE search_fts MATCH ?){filters}",
+                (fts_match(q), *params),
+            ).fetchone()[0]

@@ -33,6 +33,7 @@ from storyline.export import (
     summary_export,
 )
 from storyline.records import Story
+from storyline.search import search_query
 from storyline.store.base import Store
 from storyline.web.responses import etag_response, inline_if_local
 
@@ -179,6 +180,7 @@ class HitOut(BaseModel):
 
 class SearchOut(BaseModel):
     query: str
+    total: int = 0  # matches in all (hits is one page of them)
     hits: list[HitOut]
 
 
@@ -286,11 +288,14 @@ def search(
     limit: int = Query(20, ge=1, le=100),
     offset: int = Query(0, ge=0, le=10_000),
 ) -> Response:
-    hits = _store(request).search(q, limit=limit, offset=offset)
+    store = _store(request)
+    query = search_query(q)
+    hits = store.search(query, limit=limit, offset=offset)
     return _json(
         request,
         {
             "query": q,
+            "total": store.search_count(query) if hits or offset else 0,
             "hits": [
                 {
                     "kind": h.kind,

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.gzip import GZipMiddleware
 
@@ -126,6 +126,12 @@ def create_app(
     app.include_router(api_router)
     app.include_router(views_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> FileResponse:
+        # Browsers ask for /favicon.ico whatever the page links; answer with the same icon.
+        return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml")
+
     # Added first, so it sits inside SecurityHeaders: cached responses get those headers too.
     build = _code_tag()
     pages = open_page_store(settings, build=build) if cache_entries > 0 else None

@@ -21,7 +21,7 @@ import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
@@ -34,8 +34,10 @@ from markupsafe import Markup
 
 from storyline.errors import StoreError
 from storyline.records import Article, Claim, Story
+from storyline.search import search_query
 from storyline.settings import Settings
 from storyline.store.base import Store
+from storyline.store.query import MAX_QUERY_CHARS, SORTS
 from storyline.web.feeds_out import hot_atom, hot_rss, story_atom
 from storyline.web.i18n import lang_value, normalize_choice, source, to_script
 from storyline.web.labels import qualifier_label, timeframe_label
@@ -499,20 +501,71 @@ def story_page(request: Request, story_id: str) -> Response:
 # ---- search -----------------------------------------------------------------------------------
 @router.get("/search")
 def search_page(
-    request: Request, q: str = Query("", max_length=200), offset: int = Query(0, ge=0, le=10_000)
+    request: Request,
+    q: str = "",
+    offset: str = "0",
+    outlet: str = "",
+    lang: str = "",
+    since: str = "",
+    until: str = "",
+    sort: str = "newest",
 ) -> Response:
+    # ``lang`` filters by the article's script (``script`` is the reader's 繁/简 choice).
+    # Parameters are read as text and checked here, not by FastAPI's validation: a reader who
+    # pastes a long query or edits the URL gets this page with a sentence, never raw JSON.
     q = q.strip()
-    hits = _store(request).search(q, limit=SEARCH_PAGE + 1, offset=offset) if q else []
+    problems: list[str] = []
+    if len(q) > MAX_QUERY_CHARS:
+        problems.append(f"搜索词太长（{len(q)} 个字符，最多 {MAX_QUERY_CHARS} 个），请缩短后再试。")
+    try:
+        start = int(offset or 0)
+    except ValueError:
+        start = 0
+    start = min(max(start, 0), 10_000)
+    bounds: dict[str, datetime | None] = {}
+    for name, raw in (("since", since), ("until", until)):
+        bounds[name] = None
+        if raw.strip():
+            try:
+                day = date.fromisoformat(raw.strip()[:10])
+            except ValueError:
+                problems.append(f"日期“{raw[:20]}”看不懂，请用 2025-01-22 这样的写法。")
+                continue
+            at = datetime.combine(day, time.max if name == "until" else time.min)
+            bounds[name] = at.replace(tzinfo=_tz(request))
+    if sort not in SORTS:
+        sort = "newest"
+    store = _store(request)
+    hits, total, query = [], 0, None
+    if q and not problems:
+        query = search_query(
+            q, outlet=outlet, script=lang, since=bounds["since"], until=bounds["until"], sort=sort
+        )
+        problems.extend(query.notes)
+        hits = store.search(query, limit=SEARCH_PAGE + 1, offset=start)
+        total = store.search_count(query) if hits or start else 0
     more = len(hits) > SEARCH_PAGE
     rows = [{"h": h, "snippet": safe_snippet(h.snippet)} for h in hits[:SEARCH_PAGE]]
+    expanded = []
+    if query is not None:
+        for c in query.positive:
+            if len(c.options) > 1:
+                expanded.append((c.options[0].text, [u.text for u in c.options[1:6]]))
+    filters = {"outlet": outlet, "lang": lang, "since": since, "until": until, "sort": sort}
     return _render(
         request,
         "search.html",
-        q=q,
+        status_code=400 if problems and not rows and q else 200,
+        q=q[:MAX_QUERY_CHARS],
         rows=rows,
-        offset=offset,
-        next_offset=offset + SEARCH_PAGE if more else None,
-        prev_offset=max(offset - SEARCH_PAGE, 0) if offset else None,
+        total=total,
+        offset=start,
+        problems=problems,
+        expanded=expanded,
+        filters=filters,
+        langs=[("", "全部"), ("zh-Hans", "简体"), ("zh-Hant", "繁体"), ("en", "英文")],
+        next_offset=start + SEARCH_PAGE if more else None,
+        prev_offset=max(start - SEARCH_PAGE, 0) if start else None,
     )
 
 
