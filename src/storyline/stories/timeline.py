@@ -30,7 +30,14 @@ from storyline.records import Article, Claim, TimelineEvent
 __all__ = ["BURST_MIN_COMMENTS", "build_timeline"]
 
 BURST_MIN_COMMENTS = 5
-_KIND_ORDER = {"first_report": 0, "outlet_joined": 1, "article": 2, "claim": 3, "discussion_burst": 4}
+_KIND_ORDER = {
+    "first_report": 0,
+    "outlet_joined": 1,
+    "article": 2,
+    "undated_report": 2,
+    "claim": 3,
+    "discussion_burst": 4,
+}
 
 
 def _aware(dt: datetime) -> datetime:
@@ -73,6 +80,21 @@ def build_timeline(
                 outlet=outlet,
             )
         )
+
+    # A report that prints no time still existed by its first dated reader comment: placed there,
+    # and marked as such (kind undated_report), rather than left off the timeline.
+    for a in sorted((a for a in articles if a.published_at is None), key=lambda a: a.id):
+        times = [c.posted_at for c in a.comments if c.posted_at is not None]
+        if times:
+            events.append(
+                TimelineEvent(
+                    at=_aware(min(times)),
+                    kind="undated_report",
+                    label=f"{_outlet(a)}: {a.title}",
+                    article_id=a.id,
+                    outlet=_outlet(a),
+                )
+            )
 
     by_id = {a.id: a for a in articles}
     dated_claims = []

@@ -23,11 +23,24 @@ from storyline.records import Article, Story
 __all__ = ["hot_atom", "hot_rss", "story_atom"]
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _this_hour() -> datetime:
+    # Atom needs a time on every entry; for one nothing dates (no publication time, no dated
+    # comment, no dated story), the hour the feed was made is the honest answer, never 1970.
+    return datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
 
 
 def _rfc3339(at: datetime | None) -> str:
-    return (at or EPOCH).astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return (at or _this_hour()).astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _evidence(a: Article) -> datetime | None:
+    """When an article existed at the latest: its publication time, else its first dated comment."""
+    if a.published_at is not None:
+        return a.published_at
+    times = [c.posted_at for c in a.comments if c.posted_at is not None]
+    return min(times) if times else None
 
 
 def _is_http(url: str) -> bool:
@@ -90,14 +103,16 @@ def _atom_root(title: str, self_url: str, alt_url: str, updated: datetime | None
 def hot_atom(stories: Sequence[Story], *, base: str, title: str = "storyline — 热门") -> bytes:
     """Atom of the hot list: one entry per story."""
     base = base.rstrip("/")
-    updated = max((s.last_updated for s in stories if s.last_updated), default=None)
+    updated = max(
+        (s.last_updated or s.first_seen for s in stories if s.last_updated or s.first_seen), default=None
+    )
     feed = _atom_root(title, f"{base}/feeds/hot.atom", base + "/", updated)
     for s in stories:
         e = _sub(feed, f"{{{ATOM_NS}}}entry")
         _sub(e, f"{{{ATOM_NS}}}title", s.headline or s.concept)
         _sub(e, f"{{{ATOM_NS}}}id", f"{base}/story/{s.id}")
         _sub(e, f"{{{ATOM_NS}}}link", href=f"{base}/story/{s.id}", rel="alternate")
-        _sub(e, f"{{{ATOM_NS}}}updated", _rfc3339(s.last_updated or s.first_seen))
+        _sub(e, f"{{{ATOM_NS}}}updated", _rfc3339(s.last_updated or s.first_seen or updated))
         _sub(e, f"{{{ATOM_NS}}}summary", _story_description(s))
         for k in s.keywords[:8]:
             _sub(e, f"{{{ATOM_NS}}}category", term=k.word)
@@ -113,14 +128,17 @@ def story_atom(story: Story, articles: Sequence[Article], *, base: str) -> bytes
         f"{base}/story/{story.id}",
         story.last_updated,
     )
-    for a in sorted(articles, key=lambda a: a.published_at or EPOCH, reverse=True):
+    fallback = story.last_updated or story.first_seen
+    dated = [(_evidence(a) or fallback, a) for a in articles]
+    far = datetime.min.replace(tzinfo=UTC)
+    for at, a in sorted(dated, key=lambda x: (x[0] or far, x[1].id), reverse=True):
         e = _sub(feed, f"{{{ATOM_NS}}}entry")
         _sub(e, f"{{{ATOM_NS}}}title", a.title)
         _sub(e, f"{{{ATOM_NS}}}id", f"urn:storyline:article:{a.id}")
         # only http(s) links leave the site; anything else points back at the story page
         href = a.url if _is_http(a.url) else f"{base}/story/{story.id}"
         _sub(e, f"{{{ATOM_NS}}}link", href=href, rel="alternate")
-        _sub(e, f"{{{ATOM_NS}}}updated", _rfc3339(a.published_at))
+        _sub(e, f"{{{ATOM_NS}}}updated", _rfc3339(at))
         author = _sub(e, f"{{{ATOM_NS}}}author")
         _sub(author, f"{{{ATOM_NS}}}name", a.outlet or a.site or "?")
         if a.paragraphs:

@@ -26,6 +26,7 @@ __all__ = [
     "script_label",
     "timeframe_label",
     "unit_label",
+    "zone_label",
 ]
 
 MEASURES = {
@@ -135,3 +136,25 @@ def timeframe_label(code: str) -> str:
     if m and m.group(1) in _PER_UNITS:
         return _PER_UNITS[m.group(1)]
     return code
+
+
+_ZONES = {
+    "Asia/Shanghai": "北京时间",
+    "Asia/Chongqing": "北京时间",
+    "Asia/Harbin": "北京时间",
+    "PRC": "北京时间",
+    "Asia/Hong_Kong": "香港时间",
+    "Asia/Taipei": "台北时间",
+    "Asia/Tokyo": "东京时间",
+    "UTC": "UTC",
+    "Etc/UTC": "UTC",
+}
+
+
+def zone_label(name: str, offset: str = "") -> str:
+    """How the page names its time zone: 北京时间 for Asia/Shanghai, else ``UTC+hh:mm``.
+
+    >>> zone_label("Asia/Shanghai"), zone_label("Europe/Paris", "+01:00")
+    ('北京时间', 'UTC+01:00')
+    """
+    return _ZONES.get(name) or (f"UTC{offset}" if offset else name)

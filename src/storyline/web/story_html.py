@@ -170,7 +170,12 @@ def _source(a: Article, href: str | None, dt: Fmt) -> str:
             f'<span class="title" lang="{lang_value(a.script)}">{esc(source(a.title, a.script))}</span>{url}'
         )
     at = a.published_at
-    when = f'<time datetime="{esc(iso(at))}">{esc(dt(at))}</time>' if at else ""
+    if at:
+        when = f'<time datetime="{esc(iso(at))}">{esc(dt(at))}</time>'
+    else:
+        first = min((c.posted_at for c in a.comments if c.posted_at), default=None)
+        seen = f'，最早评论 <time datetime="{esc(iso(first))}">{esc(dt(first))}</time>' if first else ""
+        when = f'<span class="undated">未注明发布时间{seen}</span>'
     stats = a.stats
     reads = f'<span class="reads">阅读 {stats.reads}</span>' if stats.reads is not None else ""
     n = stats.comments if stats.comments is not None else len(a.comments)

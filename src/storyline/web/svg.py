@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from html import escape
 
 from storyline.records import TimelineEvent
@@ -35,8 +35,9 @@ LANE_H = 18
 MIN_BINS = 12
 
 
-def _floor(at: datetime, step: timedelta) -> datetime:
-    at = at.astimezone(UTC)
+def _floor(at: datetime, step: timedelta, tz: tzinfo = UTC) -> datetime:
+    # Bins and the axis in the reader's zone (the page's times are), not UTC.
+    at = at.astimezone(tz)
     if step >= timedelta(days=1):
         return at.replace(hour=0, minute=0, second=0, microsecond=0)
     return at.replace(minute=0, second=0, microsecond=0)
@@ -56,6 +57,8 @@ def timeline_svg(
     activity: Sequence[tuple[datetime, int]] = (),
     *,
     title: str = "时间线",
+    tz: tzinfo = UTC,
+    tz_label: str = "UTC",
 ) -> str:
     """SVG text for ``reports`` (outlet, published_at) plus claim and discussion-burst marks.
 
@@ -73,8 +76,8 @@ def timeline_svg(
         return ""
     lo, hi = min(times), max(times)
     step = timedelta(hours=1) if hi - lo <= timedelta(hours=72) else timedelta(days=1)
-    start = _floor(lo, step)
-    n_bins = int((_floor(hi, step) - start) / step) + 1
+    start = _floor(lo, step, tz)
+    n_bins = int((_floor(hi, step, tz) - start) / step) + 1
     if n_bins < MIN_BINS:
         # pad a short story with empty bins on both sides, so one report is a bar, not a wall
         pad = (MIN_BINS - n_bins) // 2
@@ -125,7 +128,7 @@ def timeline_svg(
             fill = colour.get(o, "#999")
             out.append(
                 f'<rect x="{x}" y="{y:.1f}" width="{width}" '
-                f'height="{h:.1f}" fill="{fill}"><title>{escape(o)} · {at} UTC · {n}</title></rect>'
+                f'height="{h:.1f}" fill="{fill}"><title>{escape(o)} · {at} {escape(tz_label)} · {n}</title></rect>'
             )
     lane_claims = base + 8
     lane_bursts = lane_claims + LANE_H
@@ -136,24 +139,26 @@ def timeline_svg(
         f'<text x="{LEFT - 4}" y="{lane_bursts + 10}" text-anchor="end" font-size="11" fill="#555">●</text>'
     )
     for e in claims:
-        x = LEFT + ((_floor(e.at, step) - start) / step + 0.5) * bw
+        x = LEFT + ((_floor(e.at, step, tz) - start) / step + 0.5) * bw
         y = lane_claims + 6
         out.append(
             f'<path d="M{x:.1f} {y - 5} L{x + 5:.1f} {y} L{x:.1f} {y + 5} L{x - 5:.1f} {y} Z" fill="#b8860b">'
             f"<title>{escape(e.label)}</title></path>"
         )
     for at, label in bursts:
-        x = LEFT + ((_floor(at, step) - start) / step + 0.5) * bw
+        x = LEFT + ((_floor(at, step, tz) - start) / step + 0.5) * bw
         out.append(
             f'<circle cx="{x:.1f}" cy="{lane_bursts + 6}" r="5" fill="#6a3d9a">'
             f"<title>{escape(label)}</title></circle>"
         )
     axis_y = lane_bursts + LANE_H + 8
     end = start + (n_bins - 1) * step
-    out.append(f'<text x="{LEFT}" y="{axis_y}" font-size="11" fill="#333">{start:{fmt}} UTC</text>')
+    out.append(
+        f'<text x="{LEFT}" y="{axis_y}" font-size="11" fill="#333">{start:{fmt}} {escape(tz_label)}</text>'
+    )
     if n_bins > 1:
         out.append(
-            f'<text x="{W - RIGHT}" y="{axis_y}" text-anchor="end" font-size="11" fill="#333">{end:{fmt}} UTC</text>'
+            f'<text x="{W - RIGHT}" y="{axis_y}" text-anchor="end" font-size="11" fill="#333">{end:{fmt}} {escape(tz_label)}</text>'
         )
     # legend: one swatch per outlet series, wrapped into rows
     lx, ly = LEFT, axis_y + 16

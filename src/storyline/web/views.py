@@ -21,7 +21,7 @@ import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
@@ -40,7 +40,7 @@ from storyline.store.base import Store
 from storyline.store.query import MAX_QUERY_CHARS, SORTS
 from storyline.web.feeds_out import hot_atom, hot_rss, story_atom
 from storyline.web.i18n import lang_value, normalize_choice, source, to_script
-from storyline.web.labels import qualifier_label, timeframe_label
+from storyline.web.labels import qualifier_label, timeframe_label, zone_label
 from storyline.web.responses import etag_response, inline_if_local
 from storyline.web.story_html import claims_html, events_html, fallback_html, groups_html, sources_html
 from storyline.web.svg import timeline_svg
@@ -179,6 +179,11 @@ def _tz(request: Request) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
+def _zone_label(tz: ZoneInfo) -> str:
+    offset = datetime.now(tz).strftime("%z")
+    return zone_label(tz.key, f"{offset[:3]}:{offset[3:]}" if offset else "")
+
+
 def _render(request: Request, template: str, status_code: int = 200, **ctx: Any) -> Response:
     choice, from_query = _choice(request)
     tz = _tz(request)
@@ -201,7 +206,15 @@ def _render(request: Request, template: str, status_code: int = 200, **ctx: Any)
 
     lang = {"hant": "zh-Hant", "hans": "zh-Hans"}.get(choice, "zh")
     page = _env.get_template(template).render(
-        url=url, switch=switch, dt=dt, script=choice, lang=lang, safe_href=safe_href, anchor=_anchor, **ctx
+        url=url,
+        switch=switch,
+        dt=dt,
+        script=choice,
+        lang=lang,
+        safe_href=safe_href,
+        anchor=_anchor,
+        zone=_zone_label(tz),
+        **ctx,
     )
     page = to_script(page, choice)
     resp = etag_response(
@@ -337,6 +350,7 @@ KIND_LABELS = {
     "article": "报道",
     "claim": "说法",
     "discussion_burst": "讨论高峰",
+    "undated_report": "报道（未注明时间，按最早评论）",
 }
 
 
@@ -389,8 +403,16 @@ def _story_context(store: Store, story: Story, tz: ZoneInfo) -> dict[str, Any]:
         story.timeline,
         d.activity,
         title=f"{story.concept} 时间线",
+        tz=tz,
+        tz_label=_zone_label(tz),
     )
-    articles = sorted(arts, key=lambda a: (a.published_at is None, a.published_at or datetime.min))
+
+    # Undated reports sit at their earliest evidence (first dated comment), or last when none.
+    def when(a: Article) -> tuple[bool, datetime]:
+        at = a.published_at or min((c.posted_at for c in a.comments if c.posted_at), default=None)
+        return (at is None, at or datetime.max.replace(tzinfo=UTC))
+
+    articles = sorted(arts, key=lambda a: (*when(a), a.id))
     claims = _claim_rows(story.claims, by_id, passage, primary)
     timeline = sorted(story.timeline, key=lambda e: e.at)
 
