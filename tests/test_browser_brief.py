@@ -9,10 +9,10 @@ import threading
 import time
 
 import pytest
-from test_browser import ARGS, CHROMIUM, SHOTS, _free_port
 
 from storyline import Settings, ingest, open_store
 from storyline.web.app import create_app
+from test_browser import ARGS, CHROMIUM, SHOTS, _free_port
 
 pytestmark = pytest.mark.browser
 
