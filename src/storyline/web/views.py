@@ -40,7 +40,7 @@ from storyline.store.base import Store
 from storyline.store.query import MAX_QUERY_CHARS, SORTS
 from storyline.web.feeds_out import hot_atom, hot_rss, story_atom
 from storyline.web.i18n import lang_value, normalize_choice, source, to_script
-from storyline.web.labels import qualifier_label, timeframe_label, zone_label
+from storyline.web.labels import qualifier_label, timeframe_label, unit_label, zone_label
 from storyline.web.responses import etag_response, inline_if_local
 from storyline.web.story_html import claims_html, events_html, fallback_html, groups_html, sources_html
 from storyline.web.svg import timeline_svg
@@ -149,6 +149,7 @@ def _fmt_value(value: float, unit: str) -> str:
     """5e11, "USD" → "5000亿 USD": 万/亿/万亿 because that is how these readers count."""
     v = abs(value)
     # each band keeps the mantissa in [1, 10000), where 4 significant digits never need an exponent
+    unit = unit_label(unit)  # jobs → 就业岗位; currency codes stay
     for scale, word in ((1e12, "万亿"), (1e8, "亿"), (1e4, "万")):
         if v >= scale:
             return f"{value / scale:.4g}{word} {unit}".strip()
@@ -330,7 +331,14 @@ def _claim_rows(
                 "timeframe": " / ".join(timeframes),
                 "speakers": list(row.speakers),
                 "sources": sources,
-                "outlets": sorted({s["where"].split(" ")[0] for s in sources if s["where"] != "?"}),
+                # outlet names may hold spaces (The Meridian Post): taken from the articles, not the label
+                "outlets": sorted(
+                    {
+                        by_id[c.article_id].outlet
+                        for c in row.claims
+                        if c.article_id in by_id and by_id[c.article_id].outlet
+                    }
+                ),
                 "contradicts": links((i for c in row.claims for i in c.contradicts), n),
                 "refuted": [
                     {"c": by_claim[i], "href": where(by_claim[i])[0], "where": where(by_claim[i])[1]}
