@@ -33,6 +33,7 @@ __all__ = [
     "DiscussionSummary",
     "Entity",
     "EntityMention",
+    "FloorStance",
     "GroupMember",
     "Keyword",
     "ParagraphGroup",
@@ -40,6 +41,7 @@ __all__ = [
     "RawInput",
     "Stats",
     "Story",
+    "ThreadSummary",
     "TimelineEvent",
     "article_id_for",
     "from_json",
@@ -269,6 +271,41 @@ class TimelineEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class FloorStance:
+    """Where one floor stands on its article's headline claim: agree, disagree or other.
+
+    ``evidence`` is the sentence of the floor that decided it ("" for other); ``score`` is the
+    weight of agreeing minus disagreeing cues (for ordering, not a probability).
+    """
+
+    floor: int
+    stance: str  # agree, disagree, other
+    evidence: str = ""
+    score: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadSummary:
+    """One article's reader thread within a story: its size and how its readers split.
+
+    ``top_agree`` / ``top_disagree`` are the most-quoted (then most-replied, most-liked) floor
+    on each side, ``None`` when that side is empty.
+    """
+
+    article_id: str
+    outlet: str = ""
+    title: str = ""
+    floors: int = 0
+    replies: int = 0  # floors that answer or quote another floor
+    agree: int = 0
+    disagree: int = 0
+    other: int = 0
+    top_agree: int | None = None
+    top_disagree: int | None = None
+    stances: tuple[FloorStance, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class DiscussionSummary:
     comments: int = 0
     authors: int = 0
@@ -278,6 +315,7 @@ class DiscussionSummary:
     reply_depth: int = 0
     activity: tuple[tuple[datetime, int], ...] = ()  # (hour, comments)
     summary: str = ""
+    threads: tuple[ThreadSummary, ...] = ()  # every thread of the story, biggest first, with stances
 
 
 @dataclass(frozen=True, slots=True)
