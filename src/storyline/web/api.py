@@ -31,6 +31,7 @@ from storyline.web.export import (
     comment_export,
     discussion_export,
     iso,
+    stance_index,
     story_export,
     summary_export,
 )
@@ -64,6 +65,8 @@ class CommentOut(BaseModel):
     quotes: list[QuoteOut] = []
     parent_floor: int | None = None
     likes: int | None = None
+    stance: str | None = None  # agree / disagree / other toward the article's headline claim
+    stance_evidence: str | None = None
 
 
 class ArticleOut(BaseModel):
@@ -256,12 +259,13 @@ def get_thread(request: Request, story_id: str) -> Response:
     if isinstance(story, Response):
         return story
     arts = [a for a in _store(request).articles(story.article_ids) if a.comments]
+    stance_of = stance_index(story.discussion)
     threads = [
         {
             "article_id": a.id,
             "outlet": a.outlet,
             "title": a.title,
-            "comments": [comment_export(c) for c in a.comments],
+            "comments": [comment_export(c, stance_of.get(a.id, {}).get(c.floor)) for c in a.comments],
         }
         for a in arts
     ]
