@@ -24,7 +24,7 @@ from datetime import datetime
 
 from storyline.records import Article, Claim, Comment, DiscussionSummary, FloorStance, ThreadSummary
 
-__all__ = ["best_floors", "split_line", "summarize_discussion", "summarize_threads"]
+__all__ = ["best_floors", "reply_counts", "split_line", "summarize_discussion", "summarize_threads"]
 
 log = logging.getLogger(__name__)
 
@@ -162,7 +162,7 @@ def summarize_discussion(comments: Sequence[Comment]) -> DiscussionSummary:
 # --------------------------------------------------------------------------------------------
 
 
-def _counts(comments: Sequence[Comment]) -> tuple[Counter[int], Counter[int]]:
+def reply_counts(comments: Sequence[Comment]) -> tuple[Counter[int], Counter[int]]:
     """(times quoted, distinct replying floors) per floor of one thread."""
     floors = {c.floor for c in comments}
     quoted: Counter[int] = Counter()
@@ -177,12 +177,16 @@ def _counts(comments: Sequence[Comment]) -> tuple[Counter[int], Counter[int]]:
 
 
 def best_floors(comments: Sequence[Comment]) -> list[Comment]:
-    """The thread's floors best first: most quoted, then most replied, then most liked, then oldest.
+    """The thread's floors best first: most quoted, then most replied, most liked, oldest.
 
     What a reader who will not read 900 floors wants first: the floors the others argued with.
     """
-    quoted, replied = _counts(comments)
-    return sorted(comments, key=lambda c: (-quoted[c.floor], -replied[c.floor], -(c.likes or 0), c.floor))
+    quoted, replied = reply_counts(comments)
+    # A floor with no words of its own (a bare repost) goes last whatever answers it.
+    return sorted(
+        comments,
+        key=lambda c: (not c.text.strip(), -quoted[c.floor], -replied[c.floor], -(c.likes or 0), c.floor),
+    )
 
 
 def _top_of(side: str, stances: Sequence[FloorStance], rank: dict[int, int]) -> int | None:
