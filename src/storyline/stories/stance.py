@@ -68,7 +68,7 @@ AGREE, DISAGREE, OTHER = "agree", "disagree", "other"
 STANCES = (AGREE, DISAGREE, OTHER)
 
 #: What benchmarks/stance_eval.py printed for these rules (accuracy; majority baseline).
-MEASURED = {"seed": (0.771, 0.417), "weibo": (0.800, 0.535)}
+MEASURED = {"seed": (0.792, 0.417), "weibo": (0.800, 0.535)}
 
 # --------------------------------------------------------------------------------------------
 # The headline as a claim
@@ -169,7 +169,8 @@ _ATTACK = _rx(
 _REBUT = _rx(r"你想多了", r"想多了", r"胡说", r"不对", r"错了", r"并非如此", r"不是这样", r"\bwrong\b")
 _SECOND = _rx(r"同意", r"赞同", r"说得好", r"说的好", r"正解", r"没错", r"\+1", r"顶", r"^对", r"是的")
 # For a headline about a lack of money: restating the lack, or saying the money is there / can be had.
-_LACK = _rx(r"没钱", r"没有钱", r"没有这么多钱", r"没这么多钱", r"钱不够", r"资金不足", r"no money")
+# ("有没有钱" asks, A-not-A: it does not say there is none.)
+_LACK = _rx(r"没钱", r"(?<!有)没有钱", r"没有这么多钱", r"没这么多钱", r"钱不够", r"资金不足", r"no money")
 _HAVE = _rx(
     r"借钱", r"借他们钱", r"不会借", r"集资", r"融资", r"筹资", r"(?<!没)有钱", r"钱够", r"资金(充足|够)",
     r"投资就慢慢进来", r"出大头", r"不是现在", r"未来\s*\d+\s*年", r"can borrow", r"have the money",
