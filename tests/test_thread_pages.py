@@ -8,74 +8,28 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from pathlib import Path
 
 import lxml.html
 import pytest
 
-from storyline.pipeline import analyze_article, build_story
-from storyline.records import Comment, Quote, RawInput
+from storyline.records import Comment, Quote
 from storyline.settings import Settings
-from storyline.store import InputWrite, StoryAssignment
-from storyline.store.sqlite import SQLiteStore
 from storyline.web.thread_html import PAGE_FLOORS, PAGE_MAX, conversations, page_of_floor, paginate
+from thread_data import build_threads_store, weibo_article
 
-BIG = "2698_jy6HYt_1773974463"
 FLOOR_HREF = re.compile(r"^/story/(?P<s>[^/?#]+)/thread/(?P<a>[^/?#]+)\?(?:view=\w+&)?page=(?P<p>\d+)#floor-(?P<f>\d+)$")
-
-
-def _weibo_article(weibo_dir: Path):
-    from storyline.sources.weibo import parse_pair
-
-    post = weibo_dir / "original" / f"{BIG}.json"
-    return parse_pair(post.read_bytes(), (weibo_dir / "threads" / f"{BIG}.json").read_bytes(), str(post))
 
 
 @pytest.fixture(scope="module")
 def big(tmp_path_factory, weibo_dir, seed_paths):
     """A store with the 909-floor story alone (s-big) and a two-thread story (s-two)."""
-    from storyline.sources.textdump import parse as parse_text
-
-    weibo, weibo_an = analyze_article(_weibo_article(weibo_dir))
-    seed_raw = RawInput(str(seed_paths[1]), seed_paths[1].read_bytes())
-    seed, seed_an = analyze_article(parse_text(seed_raw)[0])
-    from dataclasses import replace
-
-    store = SQLiteStore(str(tmp_path_factory.mktemp("threads") / "t.db"))
-    store.migrate()
-    raw_one, raw_two = RawInput("weibo", b"w"), RawInput("two", b"2")
-    weibo = replace(weibo, raw_sha256=raw_one.sha256)
-    alone = build_story("s-big", [(weibo, weibo_an)])
-    store.write_input(
-        InputWrite(
-            raw=raw_one,
-            articles=[weibo],
-            analyses=[weibo_an],
-            assignments=[StoryAssignment(weibo.id, "s-big")],
-            stories=[alone],
-        )
-    )
-    # The same two reports again under other URLs, as one story of two outlets' threads.
-    w2 = replace(weibo, url=weibo.url + "?two", id="", raw_sha256=raw_two.sha256)
-    s2 = replace(seed, url="https://example.org/seed-two", id="", raw_sha256=raw_two.sha256)
-    w2_an = replace(weibo_an, article_id=w2.id)
-    s2_an = replace(seed_an, article_id=s2.id)
-    two = build_story("s-two", [(s2, s2_an), (w2, w2_an)])
-    store.write_input(
-        InputWrite(
-            raw=raw_two,
-            articles=[s2, w2],
-            analyses=[s2_an, w2_an],
-            assignments=[StoryAssignment(s2.id, "s-two"), StoryAssignment(w2.id, "s-two")],
-            stories=[two],
-        )
-    )
     from fastapi.testclient import TestClient
 
     from storyline.web.app import create_app
 
-    client = TestClient(create_app(store, Settings(db=str(store.path))))
-    yield {"client": client, "weibo": weibo, "w2": w2, "s2": s2, "store": store}
+    data = build_threads_store(tmp_path_factory.mktemp("threads") / "t.db", weibo_dir, seed_paths[1])
+    store = data["store"]
+    yield {"client": TestClient(create_app(store, Settings(db=str(store.path)))), **data}
     store.close()
 
 
@@ -85,7 +39,7 @@ def _doc(resp):
 
 
 def test_pages_hold_every_floor_once_and_conversations_stay_whole(weibo_dir):
-    comments = _weibo_article(weibo_dir).comments
+    comments = weibo_article(weibo_dir).comments
     assert len(comments) == 909
     for view in ("time", "talk"):
         pages = paginate(comments, view)

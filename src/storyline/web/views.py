@@ -432,7 +432,13 @@ def _story_context(store: Store, story: Story, tz: ZoneInfo) -> dict[str, Any]:
             shown.sort(key=lambda c: ranked.index(c))
             budget -= len(shown)
         n_pages = max(pof.values(), default=1)
-        page_links = " ".join(f'<a href="{url}?page={n}">{n}</a>' for n in range(1, n_pages + 1))
+        # Every page of a thread up to 20 pages; beyond, the first ten and the last (the pager of
+        # the thread page reaches the rest).
+        listed = range(1, n_pages + 1) if n_pages <= 20 else [*range(1, 11), n_pages]
+        page_links = " ".join(
+            (f'<a href="{url}?page={n}">{n}</a>' if n != n_pages or n_pages <= 20 else f'… <a href="{url}?page={n}">{n}</a>')
+            for n in listed
+        )
         lead = f"精华 {len(shown)} 楼，" if shown is not None else ""
         more = Markup(
             f'  <p class="thread-more">{lead}全部 {len(a.comments)} 楼共 {n_pages} 页：{page_links}'
