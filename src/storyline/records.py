@@ -289,7 +289,8 @@ class ThreadSummary:
     """One article's reader thread within a story: its size and how its readers split.
 
     ``top_agree`` / ``top_disagree`` are the most-quoted (then most-replied, most-liked) floor
-    on each side, ``None`` when that side is empty.
+    on each side, ``None`` when that side is empty. ``stances`` lists the floors that agree or
+    disagree; every other floor of the thread is ``other``.
     """
 
     article_id: str

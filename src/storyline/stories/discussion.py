@@ -223,7 +223,10 @@ def summarize_threads(
                 other=n["other"],
                 top_agree=_top_of("agree", stances, rank),
                 top_disagree=_top_of("disagree", stances, rank),
-                stances=stances,
+                # Only the floors that take a side are kept (a floor not listed is "other"): a
+                # story is decoded on every uncached page view, and most floors of a big thread
+                # are reposts and chatter.
+                stances=tuple(s for s in stances if s.stance != "other"),
             )
         )
     return tuple(out)

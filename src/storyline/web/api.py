@@ -30,6 +30,7 @@ from storyline.web.export import (
     claim_export,
     comment_export,
     discussion_export,
+    floor_stance,
     iso,
     stance_index,
     story_export,
@@ -265,7 +266,7 @@ def get_thread(request: Request, story_id: str) -> Response:
             "article_id": a.id,
             "outlet": a.outlet,
             "title": a.title,
-            "comments": [comment_export(c, stance_of.get(a.id, {}).get(c.floor)) for c in a.comments],
+            "comments": [comment_export(c, floor_stance(stance_of.get(a.id), c.floor)) for c in a.comments],
         }
         for a in arts
     ]

@@ -42,6 +42,7 @@ __all__ = [
     "claim_export",
     "comment_export",
     "discussion_export",
+    "floor_stance",
     "iso",
     "stance_index",
     "story_export",
@@ -74,8 +75,19 @@ def comment_export(c: Comment, stance: FloorStance | None = None) -> dict[str, A
 
 
 def stance_index(d: DiscussionSummary) -> dict[str, dict[int, FloorStance]]:
-    """article id → floor → its stance, from the story's thread summaries."""
+    """article id → floor → its stance, from the story's thread summaries.
+
+    Only the floors that take a side are stored; for a thread the story summarises, any other
+    floor reads as ``other`` (an article without a summary is absent: its floors have no stance).
+    """
     return {t.article_id: {s.floor: s for s in t.stances} for t in d.threads}
+
+
+def floor_stance(thread: dict[int, FloorStance] | None, floor: int) -> FloorStance | None:
+    """A floor's stance from one thread of :func:`stance_index` (``None``: no summary)."""
+    if thread is None:
+        return None
+    return thread.get(floor) or FloorStance(floor=floor, stance="other")
 
 
 def thread_export(t: ThreadSummary) -> dict[str, Any]:
@@ -95,6 +107,7 @@ def thread_export(t: ThreadSummary) -> dict[str, Any]:
 def article_export(
     a: Article, *, with_comments: bool = True, stances: dict[int, FloorStance] | None = None
 ) -> dict[str, Any]:
+    """One article; ``stances`` is its thread from :func:`stance_index` (``None``: no stances)."""
     out: dict[str, Any] = {
         "id": a.id,
         "outlet": a.outlet,
@@ -105,8 +118,7 @@ def article_export(
         "stats": {"reads": a.stats.reads, "comments": a.stats.comments},
     }
     if with_comments:
-        stances = stances or {}
-        out["comments"] = [comment_export(c, stances.get(c.floor)) for c in a.comments]
+        out["comments"] = [comment_export(c, floor_stance(stances, c.floor)) for c in a.comments]
     return out
 
 
