@@ -26,10 +26,13 @@ A reply inherits context from the floor it quotes or answers: assent to that flo
 "说得好") takes its stance, a rebuttal ("你想多了", "胡说") the opposite one, and a reply that
 says nothing of its own about the story keeps ``other``.
 
-Measured against hand labels (``benchmarks/stance_eval.py``; the figures are in the module
-constant :data:`MEASURED`): cue rules beat the majority class on both labelled sets; the
-multilingual sentence encoder compared with the claim and its negation did not (see the
-benchmark), so it is not part of the decision.
+Measured against hand labels (``benchmarks/stance_eval.py``; figures in :data:`MEASURED`): on
+the seed thread (labelled before any rule was written) 38/48 against the majority class's 20/48;
+on 245 Weibo replies 0.800 against 0.535 — in-sample, the lexicons were extended from its errors;
+on 80 held-out Weibo replies 0.525 against 0.650: the rules are precise when they take a side
+(15 of 16 "agree" right) but miss reactions they have no word for ("默哀", "严惩凶手"), which stay
+``other``. The multilingual sentence encoder, compared with the claim and with its negation, is
+below the majority class on every set even with thresholds fitted in-sample, so it is not used.
 
 Example::
 
@@ -67,8 +70,8 @@ __all__ = [
 AGREE, DISAGREE, OTHER = "agree", "disagree", "other"
 STANCES = (AGREE, DISAGREE, OTHER)
 
-#: What benchmarks/stance_eval.py printed for these rules (accuracy; majority baseline).
-MEASURED = {"seed": (0.792, 0.417), "weibo": (0.800, 0.535)}
+#: What benchmarks/stance_eval.py printed for these rules: (accuracy, majority baseline).
+MEASURED = {"seed": (0.792, 0.417), "weibo": (0.800, 0.535), "weibo-heldout": (0.525, 0.650)}
 
 # --------------------------------------------------------------------------------------------
 # The headline as a claim
