@@ -108,14 +108,15 @@ def main() -> int:
             rows.append((article.title, text_of[f], g, got[f]))
     sets["weibo"] = rows
     # Labelled after the lexicons were last changed, and never used to change them.
-    held = []
-    for name, by_mid in labels.get("weibo_heldout", {}).items():
-        article, floor_of = weibo_thread(name)
-        got = {s.floor: s.stance for s in floor_stances(article.title, article.comments, fold=canonical)}
-        text_of = {c.floor: c.text for c in article.comments}
-        held += [(article.title, text_of[floor_of[m]], g, got[floor_of[m]]) for m, g in by_mid.items()]
-    if held:
-        sets["weibo-heldout"] = held
+    for key, set_name in (("weibo_heldout", "weibo-heldout-1"), ("weibo_heldout2", "weibo-heldout-2")):
+        held = []
+        for name, by_mid in labels.get(key, {}).items():
+            article, floor_of = weibo_thread(name)
+            got = {s.floor: s.stance for s in floor_stances(article.title, article.comments, fold=canonical)}
+            text_of = {c.floor: c.text for c in article.comments}
+            held += [(article.title, text_of[floor_of[m]], g, got[floor_of[m]]) for m, g in by_mid.items()]
+        if held:
+            sets[set_name] = held
 
     preds: dict[str, dict[str, list[str]]] = {n: {"rules": [r[3] for r in v]} for n, v in sets.items()}
     if not args.no_encoder:

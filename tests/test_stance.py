@@ -2,9 +2,9 @@
 
 The labels (tests/fixtures/stance_labels.json: labels only, keyed by floor / mid) were made by
 reading the seed thread's 48 floors and 245 Weibo replies of six CED threads before the rules
-were written (the lexicons were then extended once from the Weibo errors), and 80 replies of two
-more threads after the last change (held out); benchmarks/stance_eval.py prints the same figures
-with confusion tables.
+were written (the lexicons were then extended from the Weibo errors), and two held-out sets of
+80 replies (see test_held_out_…); benchmarks/stance_eval.py prints the same figures with
+confusion tables.
 """
 
 from __future__ import annotations
@@ -71,12 +71,13 @@ def test_a_reply_inherits_the_stance_it_seconds_or_the_opposite_of_what_it_rebut
         Comment(1, "a", "圈钱的把戏"),
         Comment(2, "b", "同意", parent_floor=1),
         Comment(3, "c", "你想多了", quotes=(Quote("a", "圈钱的把戏", floor=1),)),
-        Comment(4, "d", "同意"),  # seconds nobody in the thread
+        Comment(4, "d", "同意"),  # answers no floor: seconds the post, i.e. its headline
+        Comment(5, "e", "同意", parent_floor=6),  # answers a floor not in the thread: no side
     ]
     got = floor_stances(SEED_TITLE, comments, fold=canonical)
-    assert [s.stance for s in got] == ["agree", "agree", "disagree", "other"]
+    assert [s.stance for s in got] == ["agree", "agree", "disagree", "agree", "other"]
     assert got[1].evidence == "回复 1楼：同意"
-    assert got[0].evidence == "圈钱的把戏" and got[3].evidence == ""
+    assert got[0].evidence == "圈钱的把戏" and got[3].evidence == "同意" and got[4].evidence == ""
 
 
 def test_a_reader_figure_the_ledger_sets_against_the_claimants_figure_disagrees():
@@ -130,25 +131,49 @@ def test_weibo_replies_agree_with_the_hand_labels_well_above_the_majority_class(
     assert len(gold_all) == 245
     majority = Counter(gold_all).most_common(1)[0][1]
     assert majority == 131
-    assert hits == 196  # 0.800 against 0.535 (in-sample: the lexicons were extended from these)
+    assert hits == 197  # 0.804 against 0.535 (in-sample: the lexicons were extended from these)
 
 
-def test_held_out_weibo_replies_are_scored_as_measured(weibo_dir):
-    """Labelled after the rules were last changed: the honest figure, below the majority class
-    (52/80 agree) because reactions outside the lexicons stay "other" — but a side, once taken,
-    is nearly always right."""
-    bench = _benchmark()
+def _scored(bench, key):
     pairs = []
-    for name, by_mid in LABELS["weibo_heldout"].items():
+    for name, by_mid in LABELS[key].items():
         article, floor_of = bench.weibo_thread(name)
         got = {s.floor: s.stance for s in floor_stances(article.title, article.comments, fold=canonical)}
         pairs += [(gold, got[floor_of[mid]]) for mid, gold in by_mid.items()]
-    assert len(pairs) == 80
-    assert sum(g == p for g, p in pairs) == 42
-    sided = [(g, p) for g, p in pairs if p != "other"]
-    assert len(sided) == 16 and sum(g == p for g, p in sided) == 15
+    return pairs
+
+
+def test_held_out_weibo_replies_are_scored_as_measured(weibo_dir):
+    """Held-out set 1 was scored once (42/80, majority 52/80), then its errors showed which cue
+    classes were missing (grief, outrage, calls to spread, precaution, exposés of fakes); set 2
+    was labelled before that change and never looked at for it: the honest figure, equal to the
+    majority class, because reactions outside the lexicons stay "other"."""
+    bench = _benchmark()
+    first = _scored(bench, "weibo_heldout")
+    assert len(first) == 80 and sum(g == p for g, p in first) == 59
+    second = _scored(bench, "weibo_heldout2")
+    assert len(second) == 80
+    assert Counter(g for g, _ in second).most_common(1) == [("agree", 37)]
+    assert sum(g == p for g, p in second) == 37
+    sided = [(g, p) for g, p in second if p != "other"]
+    assert len(sided) == 5 and sum(g == p for g, p in sided) == 3
 
 
 @pytest.mark.parametrize("text", ["", "   ", "[哈哈]", "@某人", "转发微博。"])
 def test_floors_without_words_are_other(text):
     assert _stances(SEED_TITLE, [Comment(1, "a", text)]) == ["other"]
+
+
+def test_fake_words_deny_a_report_but_agree_with_an_expose_of_a_fake():
+    assert _stances("芙蓉姐姐在家中自杀身亡", [Comment(1, "a", "假的！")]) == ["disagree"]
+    comments = [Comment(1, "a", "假的！"), Comment(2, "b", "还好没买")]
+    assert _stances("中国市场40%金条用铱或钨掺假", comments) == ["agree", "agree"]
+    # precaution is no assent to a doubt: under "they have no money" it takes no side
+    assert _stances(SEED_TITLE, [Comment(1, "a", "千万别用政府债务")]) == ["other"]
+
+
+def test_seconding_the_post_itself_agrees():
+    assert _stances("国家工商总局决定停止企业年检", [Comment(1, "a", "顶！"), Comment(2, "b", "附议")]) == [
+        "agree",
+        "agree",
+    ]

@@ -28,11 +28,15 @@ says nothing of its own about the story keeps ``other``.
 
 Measured against hand labels (``benchmarks/stance_eval.py``; figures in :data:`MEASURED`): on
 the seed thread (labelled before any rule was written) 38/48 against the majority class's 20/48;
-on 245 Weibo replies 0.800 against 0.535 — in-sample, the lexicons were extended from its errors;
-on 80 held-out Weibo replies 0.525 against 0.650: the rules are precise when they take a side
-(15 of 16 "agree" right) but miss reactions they have no word for ("默哀", "严惩凶手"), which stay
-``other``. The multilingual sentence encoder, compared with the claim and with its negation, is
-below the majority class on every set even with thresholds fitted in-sample, so it is not used.
+on 245 Weibo replies 0.804 against 0.535 — in-sample: the lexicons were extended from its
+errors; on a first held-out set of 80 Weibo replies 0.525 against 0.650 when first scored, 0.738
+after the cue classes its errors showed were added (so no longer held out); on a second held-out
+set, labelled before that change and never used for it, 0.463 — no better than the majority
+class (0.463): the replies there approve or complain ("好事", "终于", "税率很高") in words the
+lexicons do not have, and stay ``other``. Sides, once taken, are mostly right (see the
+confusion tables). The multilingual sentence encoder, compared with the claim and with its
+negation, is below the majority class on three sets of four even with thresholds fitted
+in-sample, so it is not used.
 
 Example::
 
@@ -71,7 +75,12 @@ AGREE, DISAGREE, OTHER = "agree", "disagree", "other"
 STANCES = (AGREE, DISAGREE, OTHER)
 
 #: What benchmarks/stance_eval.py printed for these rules: (accuracy, majority baseline).
-MEASURED = {"seed": (0.792, 0.417), "weibo": (0.800, 0.535), "weibo-heldout": (0.525, 0.650)}
+MEASURED = {
+    "seed": (0.792, 0.417),
+    "weibo": (0.804, 0.535),
+    "weibo-heldout-1": (0.738, 0.650),  # 0.525 before its errors were looked at
+    "weibo-heldout-2": (0.463, 0.463),
+}
 
 # --------------------------------------------------------------------------------------------
 # The headline as a claim
@@ -85,6 +94,7 @@ class HeadlineClaim:
     claimant: str  # who makes it, when the headline names them first ("" otherwise)
     sceptical: bool  # the claim doubts, denies or exposes something
     lack: bool  # the claim says something is missing ("没钱", "资金不足")
+    expose: bool = False  # the claim exposes a fake or a lie ("掺假", "撒谎"): "假" agrees with it
 
 
 _COLON = re.compile(r"[:：]")
@@ -92,8 +102,9 @@ _COLON = re.compile(r"[:：]")
 _CLAIMANT = re.compile(r"^\s*([^\s，,:：「“\"]{1,12}?)(?:向|称|说|表示|质疑|批评|指|认为|痛批|怒斥|:|：)")
 _SCEPTIC_HEAD = re.compile(
     r"泼冷水|质疑|怀疑|没钱|没有钱|缺钱|不足|不实|谣言|辟谣|撒谎|说谎|骗局|造假|假的|并非|否认|打脸|"
-    r"不可能|不靠谱|失败|泡沫|doubt|deni|lie[sd]?\b|fake|false|hoax|no money|can't afford"
+    r"不可能|不靠谱|失败|泡沫|掺假|假货|假冒|doubt|deni|lie[sd]?\b|fake|false|hoax|no money|can't afford"
 )
+_EXPOSE_HEAD = re.compile(r"假|骗|谎|伪造|fake|fraud|\blie")
 _LACK_HEAD = re.compile(r"没钱|没有钱|缺钱|资金不足|钱不够|没有资金|no money|don't have the money|lack")
 
 
@@ -111,6 +122,7 @@ def headline_claim(headline: str, fold: Callable[[str], str] | None = None) -> H
         claimant=claimant,
         sceptical=bool(_SCEPTIC_HEAD.search(low)),
         lack=bool(_LACK_HEAD.search(low)),
+        expose=bool(_EXPOSE_HEAD.search(low)),
     )
 
 
@@ -135,8 +147,10 @@ _CONDITIONAL = _rx(
     r"\bif (it'?s )?true",
 )
 # The report is untrue / not to be believed.
+# "It is fake": denies a report, but agrees with one that exposes a fake.
+_FAKE = _rx(r"假的", r"假消息", r"假[!！]", r"假货", r"\bfake\b")
 _DENY = _rx(
-    r"谣言", r"造谣", r"辟谣", r"假的", r"假消息", r"不实", r"不[是很太大]{0,3}相?信", r"不会相信",
+    r"谣言", r"造谣", r"辟谣", r"不实", r"不[是很太大]{0,3}相?信", r"不会相信",
     r"不可能吧", r"不可不吧", r"瞎扯", r"胡扯", r"扯淡", r"胡说", r"炒作", r"别信", r"不是真的",
     r"有没有那么", r"哪有那么", r"\bfake\b", r"not true", r"\brumou?r", r"\bhoax", r"nonsense", r"bullshit",
 )
@@ -157,7 +171,14 @@ _REACT = _rx(
     r"\[怒\]", r"\[愤怒\]", r"\brip\b", r"可怕", r"恐怖(?!袭击|分子|主义|事件|组织)", r"吓人", r"坑",
     r"不要脸", r"抢钱", r"狗日", r"神经病", r"让不让人活", r"让人活不", r"卸载", r"卸了", r"删号",
     r"不敢用", r"扔掉", r"扔了", r"(以后|还是|再也)不(要)?用", r"不能用了", r"怎么办", r"阴谋(?!论)",
+    # grief, outrage and calls for justice, a call to spread it, precaution and relief
+    r"默哀", r"安息", r"慢走", r"节哀", r"悼念", r"致敬", r"敬礼", r"英雄", r"严惩", r"枪毙", r"谴责",
+    r"正义(在哪|何在)", r"有没有正义", r"王法", r"世道", r"黑暗", r"无耻", r"天理", r"必须转", r"转起来",
+    r"扩散", r"靠不住", r"不能信", r"骗人", r"还有什么是真", r"还有真的吗",
 )
+# Precaution and relief believe a warning or an exposé, not a doubt ("千万别用政府债务" under
+# "they have no money" is advice, not assent).
+_CAUTION = _rx(r"还好没", r"幸好", r"当心", r"小心", r"千万(别|不要|住手)")
 # Assent to whoever is being answered (the claimant, or the floor replied to).
 _ASSENT = _rx(
     r"说的对", r"说得对", r"说的没错", r"说得没错", r"实话", r"懂行", r"内行", r"认同", r"有道理",
@@ -170,7 +191,7 @@ _ATTACK = _rx(
 )
 # A rebuttal / agreement opening a reply to a floor.
 _REBUT = _rx(r"你想多了", r"想多了", r"胡说", r"不对", r"错了", r"并非如此", r"不是这样", r"\bwrong\b")
-_SECOND = _rx(r"同意", r"赞同", r"说得好", r"说的好", r"正解", r"没错", r"\+1", r"顶", r"^对", r"是的")
+_SECOND = _rx(r"同意", r"赞同", r"附议", r"说得好", r"说的好", r"正解", r"没错", r"\+1", r"顶", r"^对", r"是的")
 # For a headline about a lack of money: restating the lack, or saying the money is there / can be had.
 # ("有没有钱" asks, A-not-A: it does not say there is none.)
 _LACK = _rx(r"没钱", r"(?<!有)没有钱", r"没有这么多钱", r"没这么多钱", r"钱不够", r"资金不足", r"no money")
@@ -224,6 +245,11 @@ def _score(text: str, hc: HeadlineClaim) -> _Score:
         a = d = 0.0
         # Words about the report's truth are the most direct cues: they outweigh a reaction.
         deny = _hits(_DENY, s_q)
+        fake = _hits(_FAKE, s_q)
+        if hc.expose:  # "假的" repeats an exposé of a fake
+            a += 1.5 * max(fake, 0)
+        else:
+            deny += fake
         d += 1.5 * max(deny, 0)
         a += 1.5 * max(-deny, 0)
         a += 1.5 * max(_hits(_AFFIRM, s_q), 0)
@@ -234,6 +260,8 @@ def _score(text: str, hc: HeadlineClaim) -> _Score:
             d += hype
         if not asks:
             a += max(_hits(_REACT, s_q), 0)
+            if hc.expose or not hc.sceptical:
+                a += max(_hits(_CAUTION, s_q), 0)
         assent = _hits(_ASSENT, s_q)
         a += max(assent, 0)
         d += max(-assent, 0)
@@ -351,6 +379,9 @@ def floor_stances(
                 inherited = _flip(by_floor[parent])
             elif sc.seconds:
                 inherited = by_floor[parent]
+        elif not parents and sc.seconds and stance == OTHER:
+            # "顶" / "同意" under the post itself seconds the post.
+            stance, evidence = AGREE, sc.evidence or c.text.strip()[:80]
         if inherited is not None:
             stance = inherited
             evidence = f"回复 {parent}楼：{evidence or c.text[:80]}"
