@@ -108,7 +108,11 @@ def main() -> int:
             rows.append((article.title, text_of[f], g, got[f]))
     sets["weibo"] = rows
     # Labelled after the lexicons were last changed, and never used to change them.
-    for key, set_name in (("weibo_heldout", "weibo-heldout-1"), ("weibo_heldout2", "weibo-heldout-2")):
+    for key, set_name in (
+        ("weibo_heldout", "weibo-heldout-1"),
+        ("weibo_heldout2", "weibo-heldout-2"),
+        ("weibo_heldout3", "weibo-heldout-3"),
+    ):
         held = []
         for name, by_mid in labels.get(key, {}).items():
             article, floor_of = weibo_thread(name)

@@ -157,6 +157,13 @@ def test_held_out_weibo_replies_are_scored_as_measured(weibo_dir):
     assert sum(g == p for g, p in second) == 37
     sided = [(g, p) for g, p in second if p != "other"]
     assert len(sided) == 5 and sum(g == p for g, p in sided) == 3
+    # set 3: labelled after the last rule change, scored once — the figure to quote
+    third = _scored(bench, "weibo_heldout3")
+    assert len(third) == 80
+    assert Counter(g for g, _ in third).most_common(1) == [("other", 32)]
+    assert sum(g == p for g, p in third) == 40
+    sided = [(g, p) for g, p in third if p != "other"]
+    assert len(sided) == 9 and sum(g == p for g, p in sided) == 8
 
 
 @pytest.mark.parametrize("text", ["", "   ", "[哈哈]", "@某人", "转发微博。"])

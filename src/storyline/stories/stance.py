@@ -33,10 +33,13 @@ errors; on a first held-out set of 80 Weibo replies 0.525 against 0.650 when fir
 after the cue classes its errors showed were added (so no longer held out); on a second held-out
 set, labelled before that change and never used for it, 0.463 — no better than the majority
 class (0.463): the replies there approve or complain ("好事", "终于", "税率很高") in words the
-lexicons do not have, and stay ``other``. Sides, once taken, are mostly right (see the
-confusion tables). The multilingual sentence encoder, compared with the claim and with its
-negation, is below the majority class on three sets of four even with thresholds fitted
-in-sample, so it is not used.
+lexicons do not have, and stay ``other``; on a third, labelled after the last change and scored
+once, 0.500 against 0.400. Sides, once taken, are mostly right (8 of 9 on the third set), and
+most misses are floors left ``other`` (see the confusion tables). The multilingual sentence encoder (cosine to the claim minus cosine to its negation) with
+thresholds taken from another set scores 0.188 / 0.339 / 0.338 / 0.450 / 0.400 on the five sets
+— at or below the majority class on every one; even fitted on the set it is scored on it reaches
+only 0.438 / 0.510 / 0.625 / 0.500 / 0.512, and as a fallback for floors the rules leave
+``other`` it lowers the rules' accuracy, so it is not used.
 
 Example::
 
@@ -80,6 +83,7 @@ MEASURED = {
     "weibo": (0.804, 0.535),
     "weibo-heldout-1": (0.738, 0.650),  # 0.525 before its errors were looked at
     "weibo-heldout-2": (0.463, 0.463),
+    "weibo-heldout-3": (0.500, 0.400),  # labelled and scored after the last rule change
 }
 
 # --------------------------------------------------------------------------------------------
