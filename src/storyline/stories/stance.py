@@ -27,7 +27,7 @@ A reply inherits context from the floor it quotes or answers: assent to that flo
 says nothing of its own about the story keeps ``other``.
 
 Measured against hand labels (``benchmarks/stance_eval.py``; figures in :data:`MEASURED`): on
-the seed thread (labelled before any rule was written) 38/48 against the majority class's 20/48;
+the seed thread (labelled before any rule was written) 39/48 against the majority class's 20/48;
 on 245 Weibo replies 0.804 against 0.535 — in-sample: the lexicons were extended from its
 errors; on a first held-out set of 80 Weibo replies 0.525 against 0.650 when first scored, 0.738
 after the cue classes its errors showed were added (so no longer held out); on a second held-out
@@ -39,7 +39,7 @@ most misses are floors left ``other`` (see the confusion tables). The multilingu
 thresholds taken from another set scores 0.188 / 0.339 / 0.338 / 0.450 / 0.400 on the five sets
 — at or below the majority class on every one; even fitted on the set it is scored on it reaches
 only 0.438 / 0.510 / 0.625 / 0.500 / 0.512, and as a fallback for floors the rules leave
-``other`` it lowers the rules' accuracy, so it is not used.
+``other`` it never raises the rules' accuracy (it lowers it on two sets), so it is not used.
 
 Example::
 
@@ -79,7 +79,7 @@ STANCES = (AGREE, DISAGREE, OTHER)
 
 #: What benchmarks/stance_eval.py printed for these rules: (accuracy, majority baseline).
 MEASURED = {
-    "seed": (0.792, 0.417),
+    "seed": (0.812, 0.417),
     "weibo": (0.804, 0.535),
     "weibo-heldout-1": (0.738, 0.650),  # 0.525 before its errors were looked at
     "weibo-heldout-2": (0.463, 0.463),
@@ -186,7 +186,7 @@ _CAUTION = _rx(r"还好没", r"幸好", r"当心", r"小心", r"千万(别|不�
 # Assent to whoever is being answered (the claimant, or the floor replied to).
 _ASSENT = _rx(
     r"说的对", r"说得对", r"说的没错", r"说得没错", r"实话", r"懂行", r"内行", r"认同", r"有道理",
-    r"一针见血", r"戳穿", r"看得明白", r"明明白白", r"支持马斯克", r"这回支持", r"\bagree", r"is right",
+    r"一针见血", r"戳穿", r"看得明白", r"明明白白", r"这回支持", r"\bagree", r"is right",
 )
 # An attack on whoever is being answered.
 _ATTACK = _rx(
@@ -201,7 +201,7 @@ _SECOND = _rx(r"同意", r"赞同", r"附议", r"说得好", r"说的好", r"正
 _LACK = _rx(r"没钱", r"(?<!有)没有钱", r"没有这么多钱", r"没这么多钱", r"钱不够", r"资金不足", r"no money")
 _HAVE = _rx(
     r"借钱", r"借他们钱", r"不会借", r"集资", r"融资", r"筹资", r"(?<!没)有钱", r"钱够", r"资金(充足|够)",
-    r"投资就慢慢进来", r"出大头", r"不是现在", r"未来\s*\d+\s*年", r"can borrow", r"have the money",
+    r"出大头", r"不是现在", r"未来\s*\d+\s*年", r"can borrow", r"have the money",
 )
 _NEG_BEFORE = re.compile(r"[不没别非][是太很]?$")
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]*")
@@ -231,13 +231,17 @@ class _Score:
     rebuts: bool  # rebuts whoever it answers
 
 
-def _score(text: str, hc: HeadlineClaim) -> _Score:
+def _score(text: str, hc: HeadlineClaim, fold: Callable[[str], str] | None) -> _Score:
+    """Cue weights of one floor, sentence by sentence; the evidence is a sentence as printed."""
     agree = disagree = 0.0
     best, best_w = "", 0.0
     seconds = rebuts = False
     skip_next = False
+    backs_claimant = (
+        re.compile(f"(支持|相信|挺|认同){re.escape(hc.claimant.lower())}") if hc.claimant else None
+    )
     for raw in _sentences(text):
-        s = _NOISE.sub("", raw).lower()
+        s = _NOISE.sub("", fold(raw) if fold else raw).lower()
         if skip_next:
             skip_next = False
             continue
@@ -267,6 +271,8 @@ def _score(text: str, hc: HeadlineClaim) -> _Score:
             if hc.expose or not hc.sceptical:
                 a += max(_hits(_CAUTION, s_q), 0)
         assent = _hits(_ASSENT, s_q)
+        if backs_claimant is not None:
+            assent += _hits(backs_claimant, s_q)
         a += max(assent, 0)
         d += max(-assent, 0)
         attack = max(_hits(_ATTACK, s_q), 0) if hc.claimant else 0  # aimed at the claimant
@@ -361,8 +367,7 @@ def floor_stances(
     by_floor: dict[int, str] = {}
     out: list[FloorStance] = []
     for c in sorted(comments, key=lambda c: c.floor):
-        text = fold(c.text) if fold else c.text
-        sc = _score(text, hc)
+        sc = _score(c.text, hc, fold)
         agree, disagree = sc.agree, sc.disagree
         evidence = sc.evidence
         vote = votes.get(c.floor)
