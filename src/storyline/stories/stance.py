@@ -203,6 +203,16 @@ _HAVE = _rx(
     r"借钱", r"借他们钱", r"不会借", r"集资", r"融资", r"筹资", r"(?<!没)有钱", r"钱够", r"资金(充足|够)",
     r"出大头", r"不是现在", r"未来\s*\d+\s*年", r"can borrow", r"have the money",
 )
+# Any cue at all: most floors of a big thread have none, and one scan tells (≈3x faster a thread).
+_ANY = re.compile(
+    "|".join(
+        f"(?:{rx.pattern})"
+        for rx in (
+            _QUERY, _CONDITIONAL, _FAKE, _DENY, _AFFIRM, _HYPE, _REACT, _CAUTION, _ASSENT, _ATTACK,
+            _REBUT, _SECOND, _LACK, _HAVE,
+        )
+    )
+)
 _NEG_BEFORE = re.compile(r"[不没别非][是太很]?$")
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]*")
 # Mentions and the bare "转发微博" say nothing; emoticons ([蜡烛], [怒]) stay: they are cues.
@@ -244,6 +254,8 @@ def _score(text: str, hc: HeadlineClaim, fold: Callable[[str], str] | None) -> _
         s = _NOISE.sub("", fold(raw) if fold else raw).lower()
         if skip_next:
             skip_next = False
+            continue
+        if not _ANY.search(s) and not (backs_claimant and backs_claimant.search(s)):
             continue
         if _CONDITIONAL.search(s):
             skip_next = True
