@@ -19,7 +19,7 @@ from __future__ import annotations
 import html
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -365,6 +365,101 @@ KIND_LABELS = {
 }
 
 
+def _page_links(url: str, n_pages: int) -> str:
+    """Links to a thread's pages: all up to 20, else the first ten and the last."""
+    if n_pages <= 20:
+        return " ".join(f'<a href="{url}?page={n}">{n}</a>' for n in range(1, n_pages + 1))
+    first = " ".join(f'<a href="{url}?page={n}">{n}</a>' for n in range(1, 11))
+    return f'{first} … <a href="{url}?page={n_pages}">{n_pages}</a>'
+
+
+def _threads_on_page(
+    story: Story, threads_src: list[Article], primary: str | None, tz: ZoneInfo
+) -> tuple[list[_Thread], Any]:
+    """The story page's threads, and ``floor_link(article_id, floor)`` → the href of any floor.
+
+    A thread of up to FULL_THREAD floors is shown whole while the page's STORY_FLOORS last; a
+    bigger one by its BEST_ON_STORY best floors (each side's most-quoted floor among them, since
+    the split line links it) and links to its pages. A floor not on the page links to the
+    arrival-order thread page that holds it.
+    """
+    from storyline.stories.discussion import best_floors
+    from storyline.web.export import stance_index
+
+    d = story.discussion
+    stance_of = stance_index(d)
+    summary_of = {t.article_id: t for t in d.threads}
+    budget = STORY_FLOORS
+    threads: list[_Thread] = []
+    link_of: dict[str, Any] = {}
+    for a in threads_src:
+        url = thread_url(story.id, a.id)
+        pof = page_of_floor(paginate(a.comments, "time"))
+        summary = summary_of.get(a.id)
+
+        def elsewhere(f: int, url: str = url, pof: dict[int, int] = pof) -> str:
+            return f"{url}?page={pof[f]}#floor-{f}"
+
+        if len(a.comments) <= min(FULL_THREAD, budget):
+            shown = None
+            budget -= len(a.comments)
+        else:
+            ranked = best_floors(a.comments)
+            rank = {c.floor: i for i, c in enumerate(ranked)}
+            tops = {f for f in (summary.top_agree, summary.top_disagree) if f is not None} if summary else set()
+            k = max(0, min(BEST_ON_STORY, budget))
+            shown = [c for c in ranked if c.floor in tops][:k]
+            shown += [c for c in ranked if c.floor not in tops][: k - len(shown)]
+            shown.sort(key=lambda c: rank[c.floor])
+            budget -= len(shown)
+        n_pages = max(pof.values(), default=1)
+        lead = f"精华 {len(shown)} 楼，" if shown is not None else ""
+        more = Markup(
+            f'  <p class="thread-more">{lead}全部 {len(a.comments)} 楼共 {n_pages} 页：'
+            f"{_page_links(url, n_pages)}"
+            f' · <a href="{url}?view=best">精华在前</a> · <a href="{url}?view=talk">按对话</a></p>\n'
+        )
+        on_page = {c.floor for c in (a.comments if shown is None else shown)}
+
+        def link(f: int, aid: str = a.id, on_page: set[int] = on_page, pof: dict[int, int] = pof, el=elsewhere) -> str:
+            if f in on_page or f not in pof:  # (a floor the thread lacks keeps its in-page anchor)
+                return "#" + _floor_anchor(primary, aid, f)
+            return el(f)
+
+        link_of[a.id] = link
+        html_ = thread_html(
+            a, primary, tz, stances=stance_of.get(a.id), shown=shown, elsewhere=elsewhere, more=more
+        )
+        bar = split_bar(summary.agree, summary.disagree, summary.other) if summary else ""
+        threads.append(_Thread(a, a.id == primary, html_, url=url, summary=summary, bar=bar))
+
+    def floor_link(article_id: str, f: int) -> str:
+        link = link_of.get(article_id)
+        return link(f) if link else "#" + _floor_anchor(primary, article_id, f)
+
+    return threads, floor_link
+
+
+def _split_context(summaries: Sequence[Any], threads: list[_Thread], floor_link: Any) -> dict[str, Any]:
+    """The discussion's one line on how readers split, its bar, and each side's most-quoted floor
+    as (href, floor, outlet, name the outlet?)."""
+    from storyline.stories.discussion import split_line
+
+    top = {}
+    for side in ("agree", "disagree"):
+        found = _side_top(threads, side)
+        if found:
+            t, f = found
+            top[side] = (floor_link(t.article.id, f), f, t.article.outlet, len(threads) > 1)
+    return {
+        "line": split_line(summaries) if summaries else "",
+        "bar": split_bar(
+            sum(t.agree for t in summaries), sum(t.disagree for t in summaries), sum(t.other for t in summaries)
+        ),
+        "top": top,
+    }
+
+
 def _story_context(store: Store, story: Story, tz: ZoneInfo) -> dict[str, Any]:
     arts = store.articles(story.article_ids)
     by_id = {a.id: a for a in arts}
@@ -400,85 +495,9 @@ def _story_context(store: Store, story: Story, tz: ZoneInfo) -> dict[str, Any]:
             fallback.append((a, items))
 
     # Threads are written by thread_html.py, not the template: they are most of a page's floors.
-    # A big thread is shown by its summary and best floors; every floor not on this page links
-    # to the thread page that holds it (arrival order, PAGE_FLOORS a page).
-    from storyline.stories.discussion import best_floors, split_line
-    from storyline.web.export import stance_index
-
     d = story.discussion
-    stance_of = stance_index(d)
-    summary_of = {t.article_id: t for t in d.threads}
-    budget = STORY_FLOORS
-    threads: list[_Thread] = []
-    link_of: dict[str, Any] = {}
-    for a in threads_src:
-        url = thread_url(story.id, a.id)
-        pof = page_of_floor(paginate(a.comments, "time"))
-
-        def elsewhere(f: int, url: str = url, pof: dict[int, int] = pof) -> str:
-            return f"{url}?page={pof[f]}#floor-{f}"
-
-        if len(a.comments) <= min(FULL_THREAD, budget):
-            shown = None
-            budget -= len(a.comments)
-        else:
-            # The best floors, the most-quoted floor of each side among them (the split line links it).
-            ranked = best_floors(a.comments)
-            s_ = summary_of.get(a.id)
-            tops = {f for f in (s_.top_agree, s_.top_disagree) if f is not None} if s_ else set()
-            k = max(0, min(BEST_ON_STORY, budget))
-            shown = [c for c in ranked if c.floor in tops][:k]
-            shown += [c for c in ranked if c.floor not in tops][: k - len(shown)]
-            shown.sort(key=lambda c: ranked.index(c))
-            budget -= len(shown)
-        n_pages = max(pof.values(), default=1)
-        # Every page of a thread up to 20 pages; beyond, the first ten and the last (the pager of
-        # the thread page reaches the rest).
-        listed = range(1, n_pages + 1) if n_pages <= 20 else [*range(1, 11), n_pages]
-        page_links = " ".join(
-            (f'<a href="{url}?page={n}">{n}</a>' if n != n_pages or n_pages <= 20 else f'… <a href="{url}?page={n}">{n}</a>')
-            for n in listed
-        )
-        lead = f"精华 {len(shown)} 楼，" if shown is not None else ""
-        more = Markup(
-            f'  <p class="thread-more">{lead}全部 {len(a.comments)} 楼共 {n_pages} 页：{page_links}'
-            f' · <a href="{url}?view=best">精华在前</a> · <a href="{url}?view=talk">按对话</a></p>\n'
-        )
-        on_page = {c.floor for c in (a.comments if shown is None else shown)}
-
-        def link(f: int, a: Article = a, on_page: set[int] = on_page, el=elsewhere) -> str:
-            if f in on_page:
-                return "#" + _floor_anchor(primary, a.id, f)
-            return el(f)
-
-        link_of[a.id] = link
-        s = summary_of.get(a.id)
-        threads.append(
-            _Thread(
-                a,
-                a.id == primary,
-                thread_html(a, primary, tz, stances=stance_of.get(a.id), shown=shown, elsewhere=elsewhere, more=more),
-                url=url,
-                summary=s,
-                bar=split_bar(s.agree, s.disagree, s.other) if s else Markup(""),
-            )
-        )
-
-    def floor_link(article_id: str, f: int) -> str:
-        link = link_of.get(article_id)
-        return link(f) if link else "#" + _floor_anchor(primary, article_id, f)
-
-    sides = {side: _side_top(threads, side) for side in ("agree", "disagree")}
-    split = {
-        "line": split_line(d.threads) if d.threads else "",
-        "bar": split_bar(sum(t.agree for t in d.threads), sum(t.disagree for t in d.threads), sum(t.other for t in d.threads)),
-        "top": {
-            side: (floor_link(t.article.id, f), f, t.article.outlet, len(threads) > 1)
-            for side, v in sides.items()
-            if v
-            for t, f in [v]
-        },
-    }
+    threads, floor_link = _threads_on_page(story, threads_src, primary, tz)
+    split = _split_context(d.threads, threads, floor_link)
     svg = timeline_svg(
         [(a.outlet, a.published_at) for a in arts],
         story.timeline,
