@@ -240,3 +240,24 @@ def test_seed_story_page_says_in_one_line_how_readers_split(big):
     assert (seed_thread.agree, seed_thread.disagree, seed_thread.other) == (22, 10, 16)
     # only the floors that take a side are stored with the story
     assert len(seed_thread.stances) == 32 and all(s.stance != "other" for s in seed_thread.stances)
+
+
+def test_a_ledger_figure_on_a_floor_the_thread_lacks_does_not_break_the_page(big):
+    from dataclasses import replace
+
+    from storyline.records import Claim, RawInput
+    from storyline.store import InputWrite
+
+    store = big["store"]
+    story = store.story("s-big")
+    weibo = big["weibo"]
+    odd = Claim("x", "m", 1.0, "USD", "1美元", speaker="读者", article_id=weibo.id, floor=5000, id="codd")
+    near = Claim("x", "m", 1.0, "USD", "1美元", speaker="读者", article_id=weibo.id, floor=700, id="cnear")
+    store.write_input(
+        InputWrite(raw=RawInput("odd", b"odd"), articles=[], analyses=[], stories=[replace(story, claims=(odd, near))])
+    )
+    doc = _doc(big["client"].get("/story/s-big"))
+    hrefs = [a.get("href") for a in doc.cssselect("ul.claim-sources a")]
+    assert "#floor-5000" in hrefs  # kept as an anchor: no page holds it
+    assert f"/story/s-big/thread/{weibo.id}?page=14#floor-700" in hrefs  # not on the story page
+    store.write_input(InputWrite(raw=RawInput("back", b"back"), articles=[], analyses=[], stories=[story]))
