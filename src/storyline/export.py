@@ -8,7 +8,8 @@ Contract (keys every consumer may rely on; a few extra keys are added after them
 
     id, concept, headline, keywords[], entities[{name, aliases[]}],
     articles[{id, outlet, title, url, published_at, script, stats{reads, comments},
-              comments[{floor, author, posted_at, text, quotes[{author, posted_at, text, floor}]}]}],
+              comments[{floor, author, posted_at, text, quotes[{author, posted_at, text, floor}],
+                        stance, stance_evidence}]}],
     paragraphs[{text, members[{article_id, outlet, script, position, similarity}]}],
     claims[{subject, measure, value, unit, qualifier, speaker, text, article_id, contradicts[]}]
 
@@ -25,7 +26,16 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from storyline.records import Article, Claim, Comment, DiscussionSummary, ParagraphGroup, Story
+from storyline.records import (
+    Article,
+    Claim,
+    Comment,
+    DiscussionSummary,
+    FloorStance,
+    ParagraphGroup,
+    Story,
+    ThreadSummary,
+)
 from storyline.store.base import Store, StorySummary, hottest_first
 
 __all__ = [
@@ -33,11 +43,14 @@ __all__ = [
     "claim_export",
     "comment_export",
     "discussion_export",
+    "floor_stance",
     "iso",
+    "stance_index",
     "stories_export",
     "story_export",
     "story_summary",
     "summary_export",
+    "thread_export",
 ]
 
 
@@ -45,7 +58,8 @@ def iso(at: datetime | None) -> str | None:
     return at.isoformat() if at is not None else None
 
 
-def comment_export(c: Comment) -> dict[str, Any]:
+def comment_export(c: Comment, stance: FloorStance | None = None) -> dict[str, Any]:
+    """One floor; ``stance`` / ``stance_evidence`` are ``None`` when the story holds no stance for it."""
     return {
         "floor": c.floor,
         "author": c.author,
@@ -57,10 +71,45 @@ def comment_export(c: Comment) -> dict[str, Any]:
         ],
         "parent_floor": c.parent_floor,
         "likes": c.likes,
+        "stance": stance.stance if stance else None,
+        "stance_evidence": stance.evidence if stance else None,
     }
 
 
-def article_export(a: Article, *, with_comments: bool = True) -> dict[str, Any]:
+def stance_index(d: DiscussionSummary) -> dict[str, dict[int, FloorStance]]:
+    """article id → floor → its stance, from the story's thread summaries.
+
+    Only the floors that take a side are stored; for a thread the story summarises, any other
+    floor reads as ``other`` (an article without a summary is absent: its floors have no stance).
+    """
+    return {t.article_id: {s.floor: s for s in t.stances} for t in d.threads}
+
+
+def floor_stance(thread: dict[int, FloorStance] | None, floor: int) -> FloorStance | None:
+    """A floor's stance from one thread of :func:`stance_index` (``None``: no summary)."""
+    if thread is None:
+        return None
+    return thread.get(floor) or FloorStance(floor=floor, stance="other")
+
+
+def thread_export(t: ThreadSummary) -> dict[str, Any]:
+    """One thread's size and split (the floors' own stances are in ``comments[]``)."""
+    return {
+        "article_id": t.article_id,
+        "outlet": t.outlet,
+        "title": t.title,
+        "floors": t.floors,
+        "replies": t.replies,
+        "stance": {"agree": t.agree, "disagree": t.disagree, "other": t.other},
+        "top_agree": t.top_agree,
+        "top_disagree": t.top_disagree,
+    }
+
+
+def article_export(
+    a: Article, *, with_comments: bool = True, stances: dict[int, FloorStance] | None = None
+) -> dict[str, Any]:
+    """One article; ``stances`` is its thread from :func:`stance_index` (``None``: no stances)."""
     out: dict[str, Any] = {
         "id": a.id,
         "outlet": a.outlet,
@@ -71,7 +120,7 @@ def article_export(a: Article, *, with_comments: bool = True) -> dict[str, Any]:
         "stats": {"reads": a.stats.reads, "comments": a.stats.comments},
     }
     if with_comments:
-        out["comments"] = [comment_export(c) for c in a.comments]
+        out["comments"] = [comment_export(c, floor_stance(stances, c.floor)) for c in a.comments]
     return out
 
 
@@ -124,6 +173,7 @@ def discussion_export(d: DiscussionSummary) -> dict[str, Any]:
         "reply_depth": d.reply_depth,
         "activity": [{"hour": iso(h), "count": n} for h, n in d.activity],
         "summary": d.summary,
+        "threads": [thread_export(t) for t in d.threads],
     }
 
 
@@ -158,13 +208,14 @@ def summary_export(s: StorySummary) -> dict[str, Any]:
 def story_export(store: Store, story: Story, *, articles: Sequence[Article] | None = None) -> dict[str, Any]:
     """The full story dict of the export contract (articles read from ``store`` unless given)."""
     arts = list(articles) if articles is not None else store.articles(story.article_ids)
+    stance_of = stance_index(story.discussion)
     return {
         "id": story.id,
         "concept": story.concept,
         "headline": story.headline,
         "keywords": [k.word for k in story.keywords],
         "entities": [{"name": e.name, "aliases": list(e.aliases)} for e in story.entities],
-        "articles": [article_export(a) for a in arts],
+        "articles": [article_export(a, stances=stance_of.get(a.id)) for a in arts],
         "paragraphs": [paragraph_export(g) for g in story.paragraphs],
         "claims": [claim_export(c) for c in story.claims],
         # extras beyond the contract

@@ -34,6 +34,7 @@ __all__ = [
     "DiscussionSummary",
     "Entity",
     "EntityMention",
+    "FloorStance",
     "GroupMember",
     "Keyword",
     "ParagraphGroup",
@@ -42,6 +43,7 @@ __all__ = [
     "Stats",
     "Story",
     "StoryBrief",
+    "ThreadSummary",
     "TimelineEvent",
     "article_id_for",
     "from_json",
@@ -271,6 +273,42 @@ class TimelineEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class FloorStance:
+    """Where one floor stands on its article's headline claim: agree, disagree or other.
+
+    ``evidence`` is the sentence of the floor that decided it ("" for other); ``score`` is the
+    weight of agreeing minus disagreeing cues (for ordering, not a probability).
+    """
+
+    floor: int
+    stance: str  # agree, disagree, other
+    evidence: str = ""
+    score: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadSummary:
+    """One article's reader thread within a story: its size and how its readers split.
+
+    ``top_agree`` / ``top_disagree`` are the most-quoted (then most-replied, most-liked) floor
+    on each side, ``None`` when that side is empty. ``stances`` lists the floors that agree or
+    disagree; every other floor of the thread is ``other``.
+    """
+
+    article_id: str
+    outlet: str = ""
+    title: str = ""
+    floors: int = 0
+    replies: int = 0  # floors that answer or quote another floor
+    agree: int = 0
+    disagree: int = 0
+    other: int = 0
+    top_agree: int | None = None
+    top_disagree: int | None = None
+    stances: tuple[FloorStance, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class DiscussionSummary:
     comments: int = 0
     authors: int = 0
@@ -280,6 +318,7 @@ class DiscussionSummary:
     reply_depth: int = 0
     activity: tuple[tuple[datetime, int], ...] = ()  # (hour, comments)
     summary: str = ""
+    threads: tuple[ThreadSummary, ...] = ()  # every thread of the story, biggest first, with stances
 
 
 @dataclass(frozen=True, slots=True)

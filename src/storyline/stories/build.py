@@ -20,11 +20,12 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from storyline.dedup.groups import group_paragraphs
+from storyline.normalize.text import canonical
 from storyline.records import Analysis, Article, ParagraphGroup, Story
 from storyline.stories.aggregate import story_entities, story_keywords
 from storyline.stories.brief import story_brief
 from storyline.stories.concept import concept_name
-from storyline.stories.discussion import summarize_discussion
+from storyline.stories.discussion import summarize_discussion, summarize_threads
 from storyline.stories.headline import choose_headline
 from storyline.stories.hotness import hot_rank
 from storyline.stories.ledger import build_ledger
@@ -77,7 +78,10 @@ def build_story(
     # Floors are numbered per thread, so the discussion panel summarises the largest thread; the
     # others are still shown in full on the page.
     biggest = max(articles, key=lambda a: len(a.comments))
-    discussion = summarize_discussion(biggest.comments)
+    discussion = replace(
+        summarize_discussion(biggest.comments),
+        threads=summarize_threads(articles, claims, fold=canonical),
+    )
     times = [a.published_at for a in articles if a.published_at]
     story = Story(
         id=story_id,

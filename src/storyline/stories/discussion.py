@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from storyline.records import Comment, DiscussionSummary
+from storyline.records import Article, Claim, Comment, DiscussionSummary, FloorStance, ThreadSummary
 
-__all__ = ["summarize_discussion"]
+__all__ = ["best_floors", "reply_counts", "split_line", "summarize_discussion", "summarize_threads"]
 
 log = logging.getLogger(__name__)
 
@@ -155,3 +155,94 @@ def summarize_discussion(comments: Sequence[Comment]) -> DiscussionSummary:
             len(comments), len(authors), span, most_quoted, most_replied, most_active, depth
         ),
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Several threads, and where their readers stand
+# --------------------------------------------------------------------------------------------
+
+
+def reply_counts(comments: Sequence[Comment]) -> tuple[Counter[int], Counter[int]]:
+    """(times quoted, distinct replying floors) per floor of one thread."""
+    floors = {c.floor for c in comments}
+    quoted: Counter[int] = Counter()
+    replied: Counter[int] = Counter()
+    for c in comments:
+        for q in c.quotes:
+            if q.floor is not None and q.floor in floors and q.floor != c.floor:
+                quoted[q.floor] += 1
+        for t in _targets(c, floors):
+            replied[t] += 1
+    return quoted, replied
+
+
+def best_floors(comments: Sequence[Comment]) -> list[Comment]:
+    """The thread's floors best first: most quoted, then most replied, most liked, oldest.
+
+    What a reader who will not read 900 floors wants first: the floors the others argued with.
+    """
+    quoted, replied = reply_counts(comments)
+    # A floor with no words of its own (a bare repost) goes last whatever answers it.
+    return sorted(
+        comments,
+        key=lambda c: (not c.text.strip(), -quoted[c.floor], -replied[c.floor], -(c.likes or 0), c.floor),
+    )
+
+
+def _top_of(side: str, stances: Sequence[FloorStance], rank: dict[int, int]) -> int | None:
+    floors = [s.floor for s in stances if s.stance == side]
+    return min(floors, key=lambda f: rank[f]) if floors else None
+
+
+def summarize_threads(
+    articles: Sequence[Article], claims: Sequence[Claim] = (), *, fold: Callable[[str], str] | None = None
+) -> tuple[ThreadSummary, ...]:
+    """Every article's thread: floors, replies and the stance of each floor toward its headline.
+
+    Biggest thread first (ties: article id). ``claims`` are the story's ledger (reader figures that
+    repeat or contradict the claimant's count as cues); ``fold`` is the text folding the stance
+    lexicons need (``normalize.text.canonical``).
+    """
+    from storyline.stories.stance import floor_stances
+
+    out: list[ThreadSummary] = []
+    for a in sorted((a for a in articles if a.comments), key=lambda a: (-len(a.comments), a.id)):
+        stances = floor_stances(a.title, a.comments, claims, article_id=a.id, fold=fold)
+        rank = {c.floor: i for i, c in enumerate(best_floors(a.comments))}
+        floors = {c.floor for c in a.comments}
+        n = Counter(s.stance for s in stances)
+        out.append(
+            ThreadSummary(
+                article_id=a.id,
+                outlet=a.outlet,
+                title=a.title,
+                floors=len(a.comments),
+                replies=sum(1 for c in a.comments if _targets(c, floors)),
+                agree=n["agree"],
+                disagree=n["disagree"],
+                other=n["other"],
+                top_agree=_top_of("agree", stances, rank),
+                top_disagree=_top_of("disagree", stances, rank),
+                # Only the floors that take a side are kept (a floor not listed is "other"): a
+                # story is decoded on every uncached page view, and most floors of a big thread
+                # are reposts and chatter.
+                stances=tuple(s for s in stances if s.stance != "other"),
+            )
+        )
+    return tuple(out)
+
+
+def split_line(threads: Sequence[ThreadSummary]) -> str:
+    """One sentence on how a story's readers split (simplified Chinese, like the other labels).
+
+    >>> split_line([ThreadSummary("a1", floors=48, agree=20, disagree=16, other=12)])
+    '48 楼评论中，20 楼赞同标题的说法，16 楼反对，12 楼谈别的。'
+    """
+    floors = sum(t.floors for t in threads)
+    if not floors:
+        return "暂无读者评论。"
+    agree = sum(t.agree for t in threads)
+    disagree = sum(t.disagree for t in threads)
+    other = sum(t.other for t in threads)
+    where = f"{len(threads)} 个讨论串共 " if len(threads) > 1 else ""
+    return f"{where}{floors} 楼评论中，{agree} 楼赞同标题的说法，{disagree} 楼反对，{other} 楼谈别的。"

@@ -28,7 +28,9 @@ from storyline.export import (
     claim_export,
     comment_export,
     discussion_export,
+    floor_stance,
     iso,
+    stance_index,
     story_export,
     summary_export,
 )
@@ -65,6 +67,8 @@ class CommentOut(BaseModel):
     quotes: list[QuoteOut] = []
     parent_floor: int | None = None
     likes: int | None = None
+    stance: str | None = None  # agree / disagree / other toward the article's headline claim
+    stance_evidence: str | None = None
 
 
 class ArticleOut(BaseModel):
@@ -258,12 +262,13 @@ def get_thread(request: Request, story_id: str) -> Response:
     if isinstance(story, Response):
         return story
     arts = [a for a in _store(request).articles(story.article_ids) if a.comments]
+    stance_of = stance_index(story.discussion)
     threads = [
         {
             "article_id": a.id,
             "outlet": a.outlet,
             "title": a.title,
-            "comments": [comment_export(c) for c in a.comments],
+            "comments": [comment_export(c, floor_stance(stance_of.get(a.id), c.floor)) for c in a.comments],
         }
         for a in arts
     ]

@@ -55,7 +55,7 @@ def _code_tag() -> str:
 # The routes whose response is a function of one story (and the articles it lists) alone; the
 # id is matched as the routes match it (no "/"; the feed's greedy before ".atom").
 _STORY_PATH = re.compile(
-    r"/story/(?P<page>[^/]+)"
+    r"/story/(?P<page>[^/]+)(?:/thread/[^/]+(?:/floor/\d+)?)?"
     r"|/api/stories/(?P<api>[^/]+)(?:/articles|/thread|/claims)?"
     r"|/feeds/story/(?P<feed>[^/]+)\.atom"
 )
@@ -63,7 +63,9 @@ _STORY_PATH = re.compile(
 
 # Story-scoped responses that do not depend on the request's host (feeds carry absolute links):
 # these may be kept in the page store, which is shared by every host name the portal answers to.
-_PAGE_STORE_PATH = re.compile(r"/story/[^/]+|/api/stories/[^/]+(?:/articles|/thread|/claims)?")
+_PAGE_STORE_PATH = re.compile(
+    r"/story/[^/]+(?:/thread/[^/]+)?|/api/stories/[^/]+(?:/articles|/thread|/claims)?"
+)
 
 
 def page_store_path_ok(path: str) -> bool:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import html
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -44,9 +44,17 @@ from storyline.web.labels import qualifier_label, timeframe_label, unit_label, z
 from storyline.web.responses import etag_response, inline_if_local
 from storyline.web.story_html import claims_html, events_html, fallback_html, groups_html, sources_html
 from storyline.web.svg import timeline_svg
+from storyline.web.thread_html import (
+    VIEWS,
+    local_minute,
+    page_of_floor,
+    paginate,
+    split_bar,
+    thread_html,
+    thread_page_html,
+)
 from storyline.web.thread_html import anchor as _anchor
 from storyline.web.thread_html import floor_anchor as _floor_anchor
-from storyline.web.thread_html import local_minute, thread_html
 
 __all__ = ["router", "safe_href", "safe_snippet"]
 
@@ -265,6 +273,36 @@ class _Thread:
     article: Article
     primary: bool
     html: Markup
+    url: str = ""  # its own pages
+    summary: Any = None  # records.ThreadSummary, when the story holds one
+    bar: Markup | str = ""
+
+
+#: A story page shows at most this many floors in all; a thread of up to FULL_THREAD floors is
+#: shown whole while they fit, a bigger one by its best BEST_ON_STORY floors and links to its pages.
+STORY_FLOORS = 100
+FULL_THREAD = 50
+BEST_ON_STORY = 10
+
+
+def thread_url(story_id: str, article_id: str) -> str:
+    return f"/story/{quote(story_id, safe='')}/thread/{quote(article_id, safe='')}"
+
+
+def _side_top(threads: list[_Thread], side: str) -> tuple[_Thread, int] | None:
+    """The story's most-quoted floor on ``side`` (then most replied): (its thread, floor)."""
+    from storyline.stories.discussion import reply_counts
+
+    best: tuple[tuple[int, int], _Thread, int] | None = None
+    for t in threads:
+        floor = getattr(t.summary, f"top_{side}", None) if t.summary else None
+        if floor is None:
+            continue
+        quoted, replied = reply_counts(t.article.comments)
+        key = (quoted[floor], replied[floor])
+        if best is None or key > best[0]:
+            best = (key, t, floor)
+    return (best[1], best[2]) if best else None
 
 
 def _claim_rows(
@@ -272,6 +310,7 @@ def _claim_rows(
     by_id: dict[str, Article],
     passage: dict[tuple[str, int], str],
     primary: str | None,
+    floor_link: Any = None,
 ) -> list[dict[str, Any]]:
     """The ledger table: one row per set of agreeing claims (a restated figure is ONE row with
     every source that printed it), contradictions and refutations as links between rows.
@@ -294,7 +333,12 @@ def _claim_rows(
         art = by_id.get(c.article_id)
         outlet = art.outlet if art else ""
         if c.floor is not None:
-            return "#" + _floor_anchor(primary, c.article_id, c.floor), f"{outlet} {c.floor}楼"
+            href = (
+                floor_link(c.article_id, c.floor)
+                if floor_link
+                else "#" + _floor_anchor(primary, c.article_id, c.floor)
+            )
+            return href, f"{outlet} {c.floor}楼"
         if c.paragraph >= 0:
             href = "#" + passage.get((c.article_id, c.paragraph), "art-" + _anchor(c.article_id))
             return href, f"{outlet} 第{c.paragraph + 1}段"
@@ -362,6 +406,107 @@ KIND_LABELS = {
 }
 
 
+def _page_links(url: str, n_pages: int) -> str:
+    """Links to a thread's pages: all up to 20, else the first ten and the last."""
+    if n_pages <= 20:
+        return " ".join(f'<a href="{url}?page={n}">{n}</a>' for n in range(1, n_pages + 1))
+    first = " ".join(f'<a href="{url}?page={n}">{n}</a>' for n in range(1, 11))
+    return f'{first} … <a href="{url}?page={n_pages}">{n_pages}</a>'
+
+
+def _threads_on_page(
+    story: Story, threads_src: list[Article], primary: str | None, tz: ZoneInfo
+) -> tuple[list[_Thread], Any]:
+    """The story page's threads, and ``floor_link(article_id, floor)`` → the href of any floor.
+
+    A thread of up to FULL_THREAD floors is shown whole while the page's STORY_FLOORS last; a
+    bigger one by its BEST_ON_STORY best floors (each side's most-quoted floor among them, since
+    the split line links it) and links to its pages. A floor not on the page links to the
+    arrival-order thread page that holds it.
+    """
+    from storyline.stories.discussion import best_floors
+    from storyline.export import stance_index
+
+    d = story.discussion
+    stance_of = stance_index(d)
+    summary_of = {t.article_id: t for t in d.threads}
+    budget = STORY_FLOORS
+    threads: list[_Thread] = []
+    link_of: dict[str, Any] = {}
+    for a in threads_src:
+        url = thread_url(story.id, a.id)
+        pof = page_of_floor(paginate(a.comments, "time"))
+        summary = summary_of.get(a.id)
+
+        def elsewhere(f: int, url: str = url, pof: dict[int, int] = pof) -> str:
+            return f"{url}?page={pof[f]}#floor-{f}"
+
+        if len(a.comments) <= min(FULL_THREAD, budget):
+            shown = None
+            budget -= len(a.comments)
+        else:
+            ranked = best_floors(a.comments)
+            rank = {c.floor: i for i, c in enumerate(ranked)}
+            tops = (
+                {f for f in (summary.top_agree, summary.top_disagree) if f is not None} if summary else set()
+            )
+            k = max(0, min(BEST_ON_STORY, budget))
+            shown = [c for c in ranked if c.floor in tops][:k]
+            shown += [c for c in ranked if c.floor not in tops][: k - len(shown)]
+            shown.sort(key=lambda c: rank[c.floor])
+            budget -= len(shown)
+        n_pages = max(pof.values(), default=1)
+        lead = f"精华 {len(shown)} 楼，" if shown is not None else ""
+        more = Markup(
+            f'  <p class="thread-more">{lead}全部 {len(a.comments)} 楼共 {n_pages} 页：'
+            f"{_page_links(url, n_pages)}"
+            f' · <a href="{url}?view=best">精华在前</a> · <a href="{url}?view=talk">按对话</a></p>\n'
+        )
+        on_page = {c.floor for c in (a.comments if shown is None else shown)}
+
+        def link(
+            f: int, aid: str = a.id, on_page: set[int] = on_page, pof: dict[int, int] = pof, el=elsewhere
+        ) -> str:
+            if f in on_page or f not in pof:  # (a floor the thread lacks keeps its in-page anchor)
+                return "#" + _floor_anchor(primary, aid, f)
+            return el(f)
+
+        link_of[a.id] = link
+        html_ = thread_html(
+            a, primary, tz, stances=stance_of.get(a.id), shown=shown, elsewhere=elsewhere, more=more
+        )
+        bar = split_bar(summary.agree, summary.disagree, summary.other) if summary else ""
+        threads.append(_Thread(a, a.id == primary, html_, url=url, summary=summary, bar=bar))
+
+    def floor_link(article_id: str, f: int) -> str:
+        link = link_of.get(article_id)
+        return link(f) if link else "#" + _floor_anchor(primary, article_id, f)
+
+    return threads, floor_link
+
+
+def _split_context(summaries: Sequence[Any], threads: list[_Thread], floor_link: Any) -> dict[str, Any]:
+    """The discussion's one line on how readers split, its bar, and each side's most-quoted floor
+    as (href, floor, outlet, name the outlet?)."""
+    from storyline.stories.discussion import split_line
+
+    top = {}
+    for side in ("agree", "disagree"):
+        found = _side_top(threads, side)
+        if found:
+            t, f = found
+            top[side] = (floor_link(t.article.id, f), f, t.article.outlet, len(threads) > 1)
+    return {
+        "line": split_line(summaries) if summaries else "",
+        "bar": split_bar(
+            sum(t.agree for t in summaries),
+            sum(t.disagree for t in summaries),
+            sum(t.other for t in summaries),
+        ),
+        "top": top,
+    }
+
+
 def _story_context(store: Store, story: Story, tz: ZoneInfo) -> dict[str, Any]:
     arts = store.articles(story.article_ids)
     by_id = {a.id: a for a in arts}
@@ -404,8 +549,9 @@ def _story_context(store: Store, story: Story, tz: ZoneInfo) -> dict[str, Any]:
             fallback.append((a, items))
 
     # Threads are written by thread_html.py, not the template: they are most of a page's floors.
-    threads = [_Thread(a, a.id == primary, thread_html(a, primary, tz)) for a in threads_src]
     d = story.discussion
+    threads, floor_link = _threads_on_page(story, threads_src, primary, tz)
+    split = _split_context(d.threads, threads, floor_link)
     svg = timeline_svg(
         [(a.outlet, a.published_at) for a in arts],
         story.timeline,
@@ -421,13 +567,13 @@ def _story_context(store: Store, story: Story, tz: ZoneInfo) -> dict[str, Any]:
         return (at is None, at or datetime.max.replace(tzinfo=UTC))
 
     articles = sorted(arts, key=lambda a: (*when(a), a.id))
-    claims = _claim_rows(story.claims, by_id, passage, primary)
+    claims = _claim_rows(story.claims, by_id, passage, primary, floor_link)
     timeline = sorted(story.timeline, key=lambda e: e.at)
 
     def dt(at: datetime) -> str:
         return local_minute(at, tz)
 
-    brief = _brief_context(story, claims, by_id, primary)
+    brief = _brief_context(story, claims, by_id, primary, floor_link)
     headline_script = next((a.script for a in arts if a.title.strip() and a.title in story.headline), "")
 
     # The loops of the page are written by story_html.py (speed); every text there is escaped.
@@ -444,14 +590,19 @@ def _story_context(store: Store, story: Story, tz: ZoneInfo) -> dict[str, Any]:
         "svg": Markup(svg),  # built by svg.py, which escapes every label itself
         "threads": threads,
         "discussion": d,
-        "floor_href": lambda f: "#" + _floor_anchor(primary, primary or "", f),
+        "split": split,
+        "floor_href": lambda f: floor_link(primary or "", f),
         "brief": brief,
         "headline_script": headline_script,
     }
 
 
 def _brief_context(
-    story: Story, rows: Sequence[dict[str, Any]], by_id: dict[str, Article], primary: str | None
+    story: Story,
+    rows: Sequence[dict[str, Any]],
+    by_id: dict[str, Article],
+    primary: str | None,
+    floor_link: Callable[[str, int], str],
 ) -> dict[str, Any]:
     """The story brief (stories.brief, stored with the story) resolved into what the page links."""
     row_of: dict[str, dict[str, Any]] = {}
@@ -508,7 +659,7 @@ def _brief_context(
         "disputes": disputes,
         "agreed": agreed,
         "comments": d.comments,
-        "top_floor": (top[0], top[1], "#" + _floor_anchor(primary, primary or "", top[0])) if top else None,
+        "top_floor": (top[0], top[1], floor_link(primary or "", top[0])) if top else None,
     }
 
 
@@ -526,6 +677,97 @@ def story_page(request: Request, story_id: str) -> Response:
             target += "?" + request.url.query
         return RedirectResponse(target, status_code=301)
     return _render(request, "story.html", **_story_context(store, story, _tz(request)))
+
+
+# ---- a thread on its own pages ----------------------------------------------------------------
+def _thread_or_none(store: Store, story: Story, article_id: str) -> Article | None:
+    if article_id not in story.article_ids:
+        return None
+    arts = store.articles([article_id])
+    return arts[0] if arts and arts[0].comments else None
+
+
+@router.get("/story/{story_id}/thread/{article_id}")
+@inline_if_local
+def thread_page(
+    request: Request,
+    story_id: str,
+    article_id: str,
+    page: int = Query(1, ge=1, le=100_000),
+    view: str = Query("time", max_length=8),
+) -> Response:
+    """One page of one reader thread: by time, best first or as conversations (folded replies)."""
+    from storyline.stories.discussion import best_floors
+    from storyline.export import stance_index
+
+    store = _store(request)
+    current = store.resolve_story_id(story_id)
+    story = store.story(current) if current else None
+    if current is None or story is None:
+        return _render(request, "not_found.html", status_code=404, what=story_id)
+    if current != story_id:
+        target = thread_url(current, article_id)
+        if request.url.query:
+            target += "?" + request.url.query
+        return RedirectResponse(target, status_code=301)
+    a = _thread_or_none(store, story, article_id)
+    if a is None:
+        return _render(request, "not_found.html", status_code=404, what=f"{story_id} / {article_id}")
+    view = view if view in VIEWS else "time"
+    pages = paginate(a.comments, view, best_floors(a.comments) if view == "best" else None)
+    n = min(page, len(pages))
+    here = {c.floor for c in pages[n - 1]}
+    pof = page_of_floor(pages)
+    base = thread_url(story.id, a.id)
+    view_q = "" if view == "time" else f"view={view}&"
+
+    def page_href(k: int) -> str:
+        return f"{base}?{view_q}page={k}"
+
+    def href(f: int) -> str | None:
+        if f in here:
+            return f"#floor-{f}"
+        return f"{page_href(pof[f])}#floor-{f}" if f in pof else None
+
+    summary = next((t for t in story.discussion.threads if t.article_id == a.id), None)
+    stances = stance_index(story.discussion).get(a.id, {})
+    return _render(
+        request,
+        "thread.html",
+        story=story,
+        article=a,
+        view=view,
+        views=VIEWS,
+        base=base,
+        page=n,
+        pages=len(pages),
+        page_href=page_href,
+        first=pages[n - 1][0].floor if pages[n - 1] else None,
+        count=len(pages[n - 1]),
+        summary=summary,
+        bar=split_bar(summary.agree, summary.disagree, summary.other) if summary else "",
+        top_href={
+            side: href(getattr(summary, f"top_{side}"))
+            for side in ("agree", "disagree")
+            if summary and getattr(summary, f"top_{side}") is not None
+        },
+        floors_html=thread_page_html(a, pages[n - 1], view, href, _tz(request), stances),
+    )
+
+
+@router.get("/story/{story_id}/thread/{article_id}/floor/{floor}")
+def floor_link(request: Request, story_id: str, article_id: str, floor: int) -> Response:
+    """A floor's stable link: to the (arrival-order) page that holds it, at ``#floor-N``."""
+    store = _store(request)
+    current = store.resolve_story_id(story_id)
+    story = store.story(current) if current else None
+    a = _thread_or_none(store, story, article_id) if story is not None else None
+    if a is None or story is None:
+        return _render(request, "not_found.html", status_code=404, what=f"{story_id} / {article_id}")
+    pof = page_of_floor(paginate(a.comments, "time"))
+    if floor not in pof:
+        return _render(request, "not_found.html", status_code=404, what=f"{article_id} {floor}楼")
+    return RedirectResponse(f"{thread_url(story.id, a.id)}?page={pof[floor]}#floor-{floor}", status_code=302)
 
 
 # ---- search -----------------------------------------------------------------------------------
