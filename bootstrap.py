@@ -10,7 +10,7 @@ virtual environment in ``.venv`` beside it, installs this checkout into it (edit
 you change is the code that runs), and hands its arguments to ``.venv/bin/storyline``. Where the
 plain ``venv`` cannot bring pip, it falls back on the pip the system already has; where there is
 none, it says which apt package to install. It uses only the standard library and runs on any
-Python 3 old enough to be a system's, so that it can say plainly when that Python is too old.
+Python from 3.7 on, so that it can say plainly when a system's Python is too old for storyline.
 """
 
 import glob
@@ -39,9 +39,10 @@ def fail(message):
 
 
 def run(cmd, capture=False):
-    """``cmd``'s exit status (and its stderr when ``capture``), never raising."""
+    """``cmd``'s exit status (and its stderr when ``capture``: then its stdout is dropped)."""
+    pipe = subprocess.PIPE if capture else None
     try:
-        proc = subprocess.run(cmd, stderr=subprocess.PIPE if capture else None, universal_newlines=True)
+        proc = subprocess.run(cmd, stdout=subprocess.DEVNULL if capture else None, stderr=pipe, text=True)
     except OSError as exc:
         return 127, str(exc)
     return proc.returncode, (proc.stderr or "") if capture else ""
@@ -50,17 +51,18 @@ def run(cmd, capture=False):
 def check_python():
     if sys.version_info[:2] >= NEEDS:
         return
-    have = "%d.%d" % sys.version_info[:2]
+    have = "{}.{}".format(*sys.version_info[:2])
+    want = "{}.{}".format(*NEEDS)
+    again = " ".join(sys.argv[1:]) or "demo"
     fail(
-        "storyline needs Python %d.%d or newer; %s is %s.\n"
+        f"storyline needs Python {want} or newer; {sys.executable} is {have}.\n"
         "  Debian 12 and Ubuntu 24.04 ship 3.11/3.12 as python3. On Ubuntu 22.04:\n"
-        "    sudo apt install python3.11 python3.11-venv && python3.11 bootstrap.py %s"
-        % (NEEDS + (sys.executable, have, " ".join(sys.argv[1:]) or "demo"))
+        f"    sudo apt install python3.11 python3.11-venv && python3.11 bootstrap.py {again}"
     )
 
 
 def apt_venv_package():
-    return "python%d.%d-venv" % sys.version_info[:2]
+    return "python{}.{}-venv".format(*sys.version_info[:2])
 
 
 def stamp_value():
@@ -75,20 +77,20 @@ def venv_has_pip():
 
 def make_venv():
     """``.venv`` with pip in it, by the first route this machine allows."""
-    say("creating a virtual environment in %s" % VENV)
+    say(f"creating a virtual environment in {VENV}")
     code, err = run([sys.executable, "-m", "venv", VENV], capture=True)
     if code == 0 and venv_has_pip():
         return
     # Debian without python3-venv: venv exists but ensurepip does not. A venv without pip still
     # works; pip can come from the system's own pip (python3-pip) or its wheel (python3-pip-whl).
     reason = (err.strip().splitlines() or ["python3 -m venv failed"])[0]
-    say("python3 -m venv could not install pip (%s); trying the system's pip instead" % reason)
+    say(f"python3 -m venv could not install pip ({reason}); trying the system's pip instead")
     shutil.rmtree(VENV, ignore_errors=True)
     code, err = run([sys.executable, "-m", "venv", "--without-pip", VENV], capture=True)
     if code != 0:
         fail(
-            "could not create %s: %s\n  On Debian/Ubuntu: sudo apt install %s (or python3-venv), "
-            "then run this command again." % (VENV, err.strip() or "venv failed", apt_venv_package())
+            "could not create {}: {}\n  On Debian/Ubuntu: sudo apt install {} (or python3-venv), "
+            "then run this command again.".format(VENV, err.strip() or "venv failed", apt_venv_package())
         )
     routes = []
     if run([sys.executable, "-m", "pip", "--version"], capture=True)[0] == 0:
@@ -103,8 +105,7 @@ def make_venv():
     shutil.rmtree(VENV, ignore_errors=True)
     fail(
         "this Python has neither ensurepip nor a pip to bring into a virtual environment.\n"
-        "  On Debian/Ubuntu: sudo apt install %s (or python3-venv), then run this command again."
-        % apt_venv_package()
+        f"  On Debian/Ubuntu: sudo apt install {apt_venv_package()} (or python3-venv), then run this command again."
     )
 
 
@@ -123,20 +124,19 @@ def installed():
 def install():
     if not (os.path.exists(VENV_PYTHON) and venv_has_pip()):
         if os.path.exists(VENV):
-            say("%s has no working pip; making it again" % VENV)
+            say(f"{VENV} has no working pip; making it again")
             shutil.rmtree(VENV, ignore_errors=True)
         make_venv()
-    say("installing storyline and its dependencies into %s (the first time takes a few minutes)" % VENV)
-    code, _ = run(
-        [VENV_PYTHON, "-m", "pip", "install", "--disable-pip-version-check", "-q", "-e", HERE]
-    )
+    say(f"installing storyline and its dependencies into {VENV} (the first time takes a few minutes)")
+    code, _ = run([VENV_PYTHON, "-m", "pip", "install", "--disable-pip-version-check", "-q", "-e", HERE])
     if code != 0:
-        fail("pip could not install storyline into %s (its messages are above)" % VENV)
+        fail(f"pip could not install storyline into {VENV} (its messages are above)")
     with open(STAMP, "w") as f:
         f.write(stamp_value())
     say(
-        "installed. From now on: %s COMMAND (or `source %s` first, then storyline COMMAND)"
-        % (os.path.relpath(os.path.join(BIN, "storyline")), os.path.relpath(os.path.join(BIN, "activate")))
+        "installed. From now on: {} COMMAND (or `source {}` first, then storyline COMMAND)".format(
+            os.path.relpath(os.path.join(BIN, "storyline")), os.path.relpath(os.path.join(BIN, "activate"))
+        )
     )
 
 
