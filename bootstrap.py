@@ -83,7 +83,8 @@ def make_venv():
         return
     # Debian without python3-venv: venv exists but ensurepip does not. A venv without pip still
     # works; pip can come from the system's own pip (python3-pip) or its wheel (python3-pip-whl).
-    reason = (err.strip().splitlines() or ["python3 -m venv failed"])[0]
+    lines = err.strip().splitlines()
+    reason = lines[-1] if lines else ("pip does not run in it" if code == 0 else "python3 -m venv failed")
     say(f"python3 -m venv could not install pip ({reason}); trying the system's pip instead")
     shutil.rmtree(VENV, ignore_errors=True)
     code, err = run([sys.executable, "-m", "venv", "--without-pip", VENV], capture=True)
@@ -96,10 +97,12 @@ def make_venv():
     if run([sys.executable, "-m", "pip", "--version"], capture=True)[0] == 0:
         # pip's --python installs into another interpreter's environment (here the venv, which is
         # not externally managed), so PEP 668 does not apply.
-        routes.append([sys.executable, "-m", "pip", "--python", VENV_PYTHON, "install", "-q", "pip"])
+        cmd = [sys.executable, "-m", "pip", "--python", VENV_PYTHON, "install", "-q", "pip"]
+        routes.append(("the system's pip (python3 -m pip --python)", cmd))
     for wheel in sorted(glob.glob("/usr/share/python-wheels/pip-*.whl"), reverse=True):
-        routes.append([VENV_PYTHON, os.path.join(wheel, "pip"), "install", "-q", "pip"])
-    for route in routes:
+        routes.append((wheel, [VENV_PYTHON, os.path.join(wheel, "pip"), "install", "-q", "pip"]))
+    for source, route in routes:
+        say(f"bringing pip into {VENV} from {source}")
         if run(route)[0] == 0 and venv_has_pip():
             return
     shutil.rmtree(VENV, ignore_errors=True)

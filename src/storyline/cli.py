@@ -33,6 +33,7 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.table import Column
 from rich.text import Text
 
 from storyline.errors import StorylineError
@@ -214,11 +215,13 @@ def cli(ctx: click.Context, db: str | None, verbose: int) -> None:
 
 
 class _RateColumn(ProgressColumn):
-    """Inputs per second so far (rich's own speed columns speak of bytes)."""
+    """Inputs per second since the start (rich's own speed columns speak of bytes, over a window)."""
 
     def render(self, task: Task) -> Text:
-        speed = task.finished_speed or task.speed
-        return Text(f"{speed:.1f} inputs/s" if speed else "– inputs/s", style="progress.data.speed")
+        seconds = task.finished_time or task.elapsed
+        if not seconds or not task.completed:
+            return Text("– inputs/s", style="progress.data.speed")
+        return Text(f"{task.completed / seconds:.1f} inputs/s", style="progress.data.speed")
 
 
 def _ingest_progress(total: int) -> Progress:
@@ -227,16 +230,19 @@ def _ingest_progress(total: int) -> Progress:
     Counts inputs (each lands in one transaction), with the rate, the failures so far and the
     articles ingested; the per-input lines follow when it is done.
     """
+    # Every figure is kept whole (no_wrap); on a narrow terminal the bar and the name shrink.
+    whole = Column(no_wrap=True)
     return Progress(
-        TextColumn("[bold]ingest"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        _RateColumn(),
-        TextColumn("[red]{task.fields[failed]} failed[/red]  {task.fields[articles]} article(s)"),
-        TimeElapsedColumn(),
-        TextColumn("eta"),
-        TimeRemainingColumn(),
-        TextColumn("{task.description}"),
+        TextColumn("[bold]ingest", table_column=whole),
+        BarColumn(bar_width=24),
+        MofNCompleteColumn(table_column=whole),
+        _RateColumn(table_column=whole),
+        TextColumn(
+            "[red]{task.fields[failed]} failed[/red]  {task.fields[articles]} article(s)", table_column=whole
+        ),
+        TimeElapsedColumn(table_column=whole),
+        TimeRemainingColumn(table_column=whole),
+        TextColumn("{task.description}", table_column=Column(overflow="ellipsis")),
         console=console,
         transient=True,
         disable=total < 3 or not console.is_terminal,
