@@ -195,3 +195,27 @@ def test_api_index_links_the_schema_the_docs_and_every_endpoint(tmp_path: Path) 
         assert client.get("/feeds/hot.rss").status_code == 200
     finally:
         store.close()
+
+
+# ---- the README's first command -----------------------------------------------------------------
+def test_the_readmes_first_command_needs_only_the_standard_library() -> None:
+    """``python3 bootstrap.py demo`` runs before anything is installed: stdlib imports only."""
+    import ast
+    import sys
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    first = readme.split("```bash\n", 1)[1].split("\n", 1)[0]
+    assert first == "python3 bootstrap.py demo"
+    tree = ast.parse((ROOT / "bootstrap.py").read_text(encoding="utf-8"))
+    imported = {
+        alias.name.split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    }
+    imported |= {
+        node.module.split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module
+    }
+    assert imported and imported <= set(sys.stdlib_module_names), imported - set(sys.stdlib_module_names)
