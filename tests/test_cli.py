@@ -393,3 +393,19 @@ def test_long_ingest_shows_progress_on_a_terminal_and_is_quiet_piped(tmp_path: P
     assert piped.returncode == 1
     assert "inputs/s" not in piped.stderr and "\x1b" not in piped.stderr
     assert piped.stderr.splitlines()[-1] == "ingested 4 input(s) (4 article(s)), unchanged 0, failed 1"
+
+
+def test_serve_and_demo_say_when_the_port_is_taken(tmp_path: Path) -> None:
+    import socket
+
+    env = _env(tmp_path / "home")
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = str(taken.getsockname()[1])
+        for args in (["serve", "--db", str(tmp_path / "s.db")], ["demo", "--db", str(tmp_path / "d.db")]):
+            proc = storyline(*args, "--port", port, env=env)
+            assert proc.returncode == 1
+            assert proc.stderr.strip() == (
+                f"error: 127.0.0.1:{port} is already in use (another server, or a storyline still running?): "
+                "choose another port with --port N or $STORYLINE_PORT"
+            )
+    assert not (tmp_path / "d.db").exists()  # the demo said so before ingesting anything

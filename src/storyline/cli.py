@@ -392,11 +392,32 @@ def migrate(ctx: click.Context) -> None:
     console.print(f"{store_label(settings.db)}: schema at version {version}", highlight=False)
 
 
+def _port_taken(host: str, port: int) -> bool:
+    """Whether ``host:port`` cannot be listened on because something else already does."""
+    import errno
+    import socket
+
+    try:
+        with socket.create_server((host, port)):
+            return False
+    except OSError as exc:
+        return exc.errno == errno.EADDRINUSE
+
+
+def _require_free_port(settings: Settings) -> None:
+    if _port_taken(settings.host, settings.port):
+        _fail(
+            f"{settings.host}:{settings.port} is already in use (another server, or a storyline still "
+            f"running?): choose another port with --port N or $STORYLINE_PORT"
+        )
+
+
 def _serve(settings: Settings) -> None:
     import uvicorn
 
     from storyline.web.app import create_app
 
+    _require_free_port(settings)
     store = _open(settings, announce=False)  # the line below names it
     app = create_app(store, settings)
     console.print(
@@ -450,6 +471,8 @@ def demo(ctx: click.Context, host: str | None, port: int | None, no_serve: bool)
     """Build a store from the shipped sample corpus and serve it (SQLite, nothing else needed)."""
     db = ctx.obj.get("db") or str(demo_db_path())
     settings = Settings.from_env(db=db, host=host, port=port)
+    if not no_serve:
+        _require_free_port(settings)  # before the ingest, not after it
     try:
         code = _run_ingest(settings, [str(demo_corpus_path())])
     except StorylineError as exc:
