@@ -36,6 +36,7 @@ from rich.progress import (
 from rich.table import Column
 from rich.text import Text
 
+from storyline import __version__
 from storyline.errors import StorylineError
 from storyline.settings import Settings, default_db_path
 
@@ -90,7 +91,7 @@ def _announce_store(settings: Settings) -> None:
     Only on a terminal: piped output (``stories --json > x``, scripts) stays as it was.
     """
     if console.is_terminal:
-        console.print(f"store: {store_label(settings.db)}", highlight=False)
+        console.print(f"store: {store_label(settings.db)}", markup=False, highlight=False)
 
 
 def demo_db_path() -> Path:
@@ -104,18 +105,22 @@ def demo_db_path() -> Path:
 def _hint_empty_store(settings: Settings) -> None:
     """An empty store says how to fill it, and where the demo's stories are if it was run."""
     db = settings.db
-    console.print(f"no stories in {store_label(db)} yet. Fill it with:", highlight=False)
+    console.print(f"no stories in {store_label(db)} yet. Fill it with:", markup=False, highlight=False)
     console.print(
         "  storyline ingest FILE_OR_URL...   (text dumps, JSONL, HTML pages, RSS/Atom feeds, "
         "Weibo JSON, http(s) URLs)",
+        markup=False,
         highlight=False,
     )
     demo = demo_db_path()
     here = None if _is_url(db) else Path(db).expanduser().absolute()
     if demo.exists() and here != demo:
-        console.print(f"The demo's stories are in {demo}:  storyline stories --db {demo}", highlight=False)
+        line = f"The demo's stories are in {demo}:  storyline stories --db {demo}"
+        console.print(line, markup=False, highlight=False)
     else:
-        console.print("  storyline demo                    (builds and serves the shipped sample corpus)")
+        console.print(
+            "  storyline demo                    (builds and serves the shipped sample corpus)", markup=False
+        )
 
 
 def _fail(message: str) -> NoReturn:
@@ -202,7 +207,7 @@ def _start_here(ctx: click.Context) -> None:
 @click.group(cls=_Group, invoke_without_command=True)
 @click.option("--db", envvar="STORYLINE_DB", default=None, help=DB_HELP)
 @click.option("-v", "--verbose", count=True, help=VERBOSE_HELP)
-@click.version_option(package_name="storyline", prog_name="storyline")
+@click.version_option(__version__, prog_name="storyline")
 @click.pass_context
 def cli(ctx: click.Context, db: str | None, verbose: int) -> None:
     """storyline: every outlet's report of a story, and its discussion, on one page."""
@@ -338,7 +343,7 @@ def story(ctx: click.Context, story_id: str) -> None:
         with _open(settings) as store:
             found = store.story(story_id)
             if found is None:
-                _fail(f"no story {story_id!r} in {settings.db}")
+                _fail(f"no story {story_id!r} in {store_label(settings.db)}")
             sys.stdout.write(json.dumps(story_export(store, found), ensure_ascii=False, indent=2) + "\n")
     except StorylineError as exc:
         _fail(str(exc))
@@ -389,7 +394,7 @@ def migrate(ctx: click.Context) -> None:
             version = store.migrate()
     except StorylineError as exc:
         _fail(str(exc))
-    console.print(f"{store_label(settings.db)}: schema at version {version}", highlight=False)
+    console.print(f"{store_label(settings.db)}: schema at version {version}", markup=False, highlight=False)
 
 
 def _port_taken(host: str, port: int) -> bool:
@@ -421,7 +426,9 @@ def _serve(settings: Settings) -> None:
     store = _open(settings, announce=False)  # the line below names it
     app = create_app(store, settings)
     console.print(
-        f"serving {store_label(settings.db)} at http://{settings.host}:{settings.port}/", highlight=False
+        f"serving {store_label(settings.db)} at http://{settings.host}:{settings.port}/",
+        markup=False,
+        highlight=False,
     )
     try:
         uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", access_log=False)
