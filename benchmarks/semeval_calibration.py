@@ -120,11 +120,22 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--csv", type=Path, default=DEFAULT_CSV)
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--l2", type=float, default=1.0)
+    ap.add_argument(
+        "--limit", type=int, default=0, help="only the first N pairs of each language pair (CI's smoke run)"
+    )
     args = ap.parse_args(argv)
     csv.field_size_limit(1 << 30)
     with args.csv.open(encoding="utf-8") as fh:
         rows = [r for r in csv.DictReader(fh) if (r["lang1"], r["lang2"]) in PAIRS]
-    print(f"csv={args.csv} pairs={len(rows)} folds={args.folds} l2={args.l2}")
+    if args.limit:
+        seen: Counter[tuple[str, str]] = Counter()
+        kept = []
+        for r in rows:
+            seen[(r["lang1"], r["lang2"])] += 1
+            if seen[(r["lang1"], r["lang2"])] <= args.limit:
+                kept.append(r)
+        rows = kept
+    print(f"csv={args.csv} pairs={len(rows)} folds={args.folds} l2={args.l2} limit={args.limit or 'none'}")
 
     # Document frequencies from every text (unlabelled, so no leak of the targets).
     clus = Clusterer(encoder=True)

@@ -199,3 +199,213 @@ def test_sigkill_mid_batch_leaves_a_consistent_store_and_rerun_completes(tmp_pat
     assert con.execute("select count(*) from articles").fetchone()[0] == 200
     assert con.execute("select count(distinct article_id) from story_articles").fetchone()[0] == 200
     con.close()
+
+
+# ---- first run as a newcomer (issue 16) ------------------------------------------------------
+def _env(home: Path, **extra: str) -> dict[str, str]:
+    """A user with nothing set up yet: their own HOME (so their own default store), no STORYLINE_DB."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STORYLINE_")}
+    env.update(
+        HOME=str(home),
+        XDG_DATA_HOME=str(home / ".local" / "share"),
+        PYTHONIOENCODING="utf-8",
+        STORYLINE_USE_ENCODER="false",
+        **extra,
+    )
+    return env
+
+
+def storyline(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """``storyline ARGS`` exactly as typed: no --db put in front."""
+    return subprocess.run(
+        [sys.executable, "-m", "storyline", *args], capture_output=True, text=True, env=env, timeout=300
+    )
+
+
+def on_terminal(*args: str, env: dict[str, str], columns: int = 160) -> tuple[int, str]:
+    """``storyline ARGS`` with stdout and stderr on a pseudo-terminal; what the terminal showed."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "storyline", *args],
+        stdin=subprocess.DEVNULL,
+        stdout=slave,
+        stderr=slave,
+        env=dict(env, TERM="xterm-256color"),
+    )
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 1 << 16)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    return proc.wait(timeout=300), b"".join(chunks).decode("utf-8", "replace")
+
+
+def _plain(screen: str) -> list[str]:
+    """What the terminal drew, line by line, without colour and cursor codes.
+
+    A progress bar redraws its line after a carriage return: each drawing is one entry here.
+    """
+    import re
+
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07", "", screen)
+    return [line for line in re.split(r"\r\n|\r|\n", text) if line.strip()]
+
+
+def test_db_and_verbose_after_the_subcommand(tmp_path: Path) -> None:
+    good = tmp_path / "good.txt"
+    good.write_text(SEED_LIKE_DUMP, encoding="utf-8")
+    db = tmp_path / "after.db"
+    env = _env(tmp_path / "home", STORYLINE_DB=str(tmp_path / "env.db"))
+    proc = storyline("ingest", "--db", str(db), str(good), "-v", env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert "applied migration 001_initial" in proc.stderr  # -v after the subcommand took effect
+    assert (
+        db.exists() and not (tmp_path / "env.db").exists()
+    )  # --db after the command wins over $STORYLINE_DB
+    listed = storyline("stories", "--db", str(db), "--json", env=env)
+    assert [a["title"] for s in json.loads(listed.stdout) for a in s["articles"]] == [
+        "港口隧道获批 预算引争议"
+    ]
+    # Before the subcommand still works, and both places agree.
+    before = storyline("--db", str(db), "stories", "--json", env=env)
+    assert json.loads(before.stdout) == json.loads(listed.stdout)
+
+
+def test_storyline_alone_says_what_to_do_first(tmp_path: Path) -> None:
+    env = _env(tmp_path / "home")
+    proc = storyline(env=env)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[2] == "Start here:"
+    assert lines[3].split()[:2] == ["storyline", "demo"]
+    default = tmp_path / "home" / ".local" / "share" / "storyline"
+    assert f"Your store: {default / 'storyline.db'} (SQLite, does not exist yet)" in lines
+    assert f"The demo's: {default / 'demo.db'} (SQLite, does not exist yet)" in lines
+    assert "Commands:" in lines  # then the usual help
+    assert storyline("--help", env=env).stdout in proc.stdout
+
+
+def test_python_dash_m_storyline_is_the_cli(tmp_path: Path) -> None:
+    proc = storyline("--help", env=_env(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("Usage: storyline ")
+    assert "ingest" in proc.stdout and "demo" in proc.stdout
+
+
+def test_demo_then_stories_says_where_the_demo_is(tmp_path: Path) -> None:
+    env = _env(tmp_path / "home")
+    demo = storyline("demo", "--no-serve", env=env)
+    assert demo.returncode == 0, demo.stderr
+    demo_db = tmp_path / "home" / ".local" / "share" / "storyline" / "demo.db"
+    default_db = demo_db.with_name("storyline.db")
+    # The user's own store is still empty, and says so: where it looked, how to fill it, where the demo is.
+    proc = storyline("stories", env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == ""
+    hint = proc.stderr.splitlines()
+    assert hint[0] == f"no stories in {default_db} (SQLite) yet. Fill it with:"
+    assert hint[1].split()[:3] == ["storyline", "ingest", "FILE_OR_URL..."]
+    command = f"storyline stories --db {demo_db}"
+    assert hint[2] == f"The demo's stories are in {demo_db}:  {command}"
+    # And the command it names shows the demo's stories.
+    shown = storyline(*command.split()[1:], env=env)
+    assert shown.returncode == 0 and shown.stderr == "", shown.stderr
+    assert len(shown.stdout.splitlines()) == len(
+        json.loads(storyline(*command.split()[1:], "--json", env=env).stdout)
+    )
+    assert len(shown.stdout.splitlines()) >= 2
+
+
+def test_empty_store_without_a_demo_suggests_it(tmp_path: Path) -> None:
+    env = _env(tmp_path / "home")
+    db = tmp_path / "empty.db"
+    proc = storyline("stories", "--json", "--db", str(db), env=env)
+    assert proc.returncode == 0 and json.loads(proc.stdout) == []
+    assert proc.stderr.splitlines()[0] == f"no stories in {db} (SQLite) yet. Fill it with:"
+    assert proc.stderr.splitlines()[-1].split()[:2] == ["storyline", "demo"]
+
+
+def test_every_store_command_names_its_store_first_on_a_terminal(tmp_path: Path) -> None:
+    env = _env(tmp_path / "home")
+    good = tmp_path / "good.txt"
+    good.write_text(SEED_LIKE_DUMP, encoding="utf-8")
+    db = tmp_path / "s.db"
+    code, screen = on_terminal("ingest", str(good), "--db", str(db), env=env)
+    assert code == 0, screen
+    assert _plain(screen)[0] == f"store: {db} (SQLite, does not exist yet)"
+    story_id = json.loads(storyline("stories", "--json", "--db", str(db), env=env).stdout)[0]["id"]
+    for args in (["stories"], ["story", story_id], ["search", "隧道"], ["prerender"]):
+        code, screen = on_terminal(*args, "--db", str(db), env=env)
+        assert code == 0, screen
+        assert _plain(screen)[0] == f"store: {db} (SQLite)", (args, screen)
+    code, screen = on_terminal("migrate", "--db", str(db), env=env)
+    assert code == 0 and _plain(screen)[0].startswith(f"{db} (SQLite): schema at version "), screen
+    # Piped, the output is what it was: no store line on stderr, stdout untouched.
+    piped = storyline("stories", "--db", str(db), env=env)
+    assert "store:" not in piped.stderr and piped.stdout.startswith(story_id)
+
+
+def test_store_line_hides_a_postgres_password(tmp_path: Path) -> None:
+    from storyline.cli import store_label
+
+    assert (
+        store_label("postgresql://news:s3cret@db:5432/news")
+        == "postgresql://news:***@db:5432/news (PostgreSQL)"
+    )
+    assert store_label("postgresql://news@db/news") == "postgresql://news@db/news (PostgreSQL)"
+    assert store_label(str(tmp_path / "x.db")) == f"{tmp_path / 'x.db'} (SQLite, does not exist yet)"
+
+
+def test_long_ingest_shows_progress_on_a_terminal_and_is_quiet_piped(tmp_path: Path) -> None:
+    env = _env(tmp_path / "home")
+    inputs = []
+    for i in range(4):
+        p = tmp_path / f"in{i}.txt"
+        p.write_text(
+            SEED_LIKE_DUMP.replace("晨星日报", f"晨星日报{i}").replace("120亿元", f"12{i}亿元"),
+            encoding="utf-8",
+        )
+        inputs.append(str(p))
+    inputs.append(str(tmp_path / "missing.txt"))
+    code, screen = on_terminal("ingest", *inputs, "--db", str(tmp_path / "t.db"), env=env)
+    assert code == 1, screen  # one input failed
+    bars = [line for line in _plain(screen) if line.startswith("ingest ") and "inputs/s" in line]
+    assert bars, screen
+    last = bars[-1].split()
+    assert "5/5" in last and "1 failed" in " ".join(last) and "4 article(s)" in " ".join(last), bars[-1]
+    rate = float(last[last.index("inputs/s") - 1])
+    assert rate > 0
+    # The per-input lines and the summary follow the bar.
+    assert _plain(screen)[-1] == "ingested 4 input(s) (4 article(s)), unchanged 0, failed 1"
+    piped = storyline("ingest", *inputs, "--db", str(tmp_path / "p.db"), env=env)
+    assert piped.returncode == 1
+    assert "inputs/s" not in piped.stderr and "\x1b" not in piped.stderr
+    assert piped.stderr.splitlines()[-1] == "ingested 4 input(s) (4 article(s)), unchanged 0, failed 1"
+
+
+def test_serve_and_demo_say_when_the_port_is_taken(tmp_path: Path) -> None:
+    import socket
+
+    env = _env(tmp_path / "home")
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = str(taken.getsockname()[1])
+        for args in (["serve", "--db", str(tmp_path / "s.db")], ["demo", "--db", str(tmp_path / "d.db")]):
+            proc = storyline(*args, "--port", port, env=env)
+            assert proc.returncode == 1
+            assert proc.stderr.strip() == (
+                f"error: 127.0.0.1:{port} is already in use (another server, or a storyline still running?): "
+                "choose another port with --port N or $STORYLINE_PORT"
+            )
+    assert not (tmp_path / "d.db").exists()  # the demo said so before ingesting anything

@@ -23,8 +23,20 @@ from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Column
+from rich.text import Text
 
+from storyline import __version__
 from storyline.errors import StorylineError
 from storyline.settings import Settings, default_db_path
 
@@ -42,10 +54,73 @@ def _settings(ctx: click.Context, **overrides: object) -> Settings:
     return Settings.from_env(db=ctx.obj.get("db"), **overrides)
 
 
-def _open(settings: Settings):
+def _open(settings: Settings, *, announce: bool = True):
     from storyline.store import open_store
 
+    if announce:
+        _announce_store(settings)
     return open_store(settings.db)
+
+
+# ---- where the store is: named on a terminal, and how to fill it when it is empty ------------
+def _is_url(db: str) -> bool:
+    return db.startswith(("postgresql://", "postgres://"))
+
+
+def store_label(db: str) -> str:
+    """``db`` as a person reads it: an absolute SQLite path, or a PostgreSQL URL without its password.
+
+    >>> store_label("postgresql://news:s3cret@db:5432/news")
+    'postgresql://news:***@db:5432/news (PostgreSQL)'
+    """
+    if _is_url(db):
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(db)
+        if parts.password is not None:
+            host = parts.netloc.rpartition("@")[2]
+            parts = parts._replace(netloc=f"{parts.username or ''}:***@{host}")
+        return f"{parts.geturl()} (PostgreSQL)"
+    path = Path(db).expanduser().absolute()
+    return f"{path} (SQLite{'' if path.exists() else ', does not exist yet'})"
+
+
+def _announce_store(settings: Settings) -> None:
+    """The first line a command prints on a terminal: which store it reads or writes.
+
+    Only on a terminal: piped output (``stories --json > x``, scripts) stays as it was.
+    """
+    if console.is_terminal:
+        console.print(f"store: {store_label(settings.db)}", markup=False, highlight=False)
+
+
+def demo_db_path() -> Path:
+    """Where ``storyline demo`` builds its store unless ``--db`` says otherwise: beside the default.
+
+    Its own file, so that the invented sample outlets never mix into the stories you ingest.
+    """
+    return default_db_path().with_name("demo.db")
+
+
+def _hint_empty_store(settings: Settings) -> None:
+    """An empty store says how to fill it, and where the demo's stories are if it was run."""
+    db = settings.db
+    console.print(f"no stories in {store_label(db)} yet. Fill it with:", markup=False, highlight=False)
+    console.print(
+        "  storyline ingest FILE_OR_URL...   (text dumps, JSONL, HTML pages, RSS/Atom feeds, "
+        "Weibo JSON, http(s) URLs)",
+        markup=False,
+        highlight=False,
+    )
+    demo = demo_db_path()
+    here = None if _is_url(db) else Path(db).expanduser().absolute()
+    if demo.exists() and here != demo:
+        line = f"The demo's stories are in {demo}:  storyline stories --db {demo}"
+        console.print(line, markup=False, highlight=False)
+    else:
+        console.print(
+            "  storyline demo                    (builds and serves the shipped sample corpus)", markup=False
+        )
 
 
 def _fail(message: str) -> NoReturn:
@@ -63,38 +138,137 @@ def _with_store(ctx: click.Context, work: Callable[[Store, Settings], T]) -> T:
         _fail(str(exc))
 
 
-@click.group()
-@click.option("--db", envvar="STORYLINE_DB", default=None, help="SQLite file or postgresql:// URL.")
-@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+# ---- global options: before or after the subcommand -------------------------------------------
+DB_HELP = "SQLite file or postgresql:// URL (default: $STORYLINE_DB, else the user's data directory)."
+VERBOSE_HELP = "More log output (-vv for debug)."
+
+
+def _log_level(verbose: int) -> int:
+    return max(logging.WARNING - 10 * verbose, logging.DEBUG)
+
+
+def _db_after_command(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:  # the subcommand's --db wins over the group's (and $STORYLINE_DB)
+        ctx.ensure_object(dict)["db"] = value
+
+
+def _verbose_after_command(ctx: click.Context, _param: click.Parameter, value: int) -> None:
+    if value:
+        obj = ctx.ensure_object(dict)
+        obj["verbose"] = obj.get("verbose", 0) + value
+        logging.getLogger().setLevel(_log_level(obj["verbose"]))
+
+
+def _global_params() -> list[click.Parameter]:
+    """``--db`` and ``-v`` as every subcommand takes them (the group's own stay too).
+
+    People put global flags after the subcommand (``storyline ingest --db x.db FILE``), as git,
+    pip and docker let them; the callbacks write into the same ``ctx.obj`` the group fills.
+    """
+    return [
+        click.Option(["--db"], default=None, expose_value=False, callback=_db_after_command, help=DB_HELP),
+        click.Option(
+            ["-v", "--verbose"],
+            count=True,
+            expose_value=False,
+            callback=_verbose_after_command,
+            help=VERBOSE_HELP,
+        ),
+    ]
+
+
+class _Group(click.Group):
+    """A group whose every command, including those added later, also takes the global options."""
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        taken = {opt for p in cmd.params for opt in getattr(p, "opts", [])}
+        cmd.params.extend(p for p in _global_params() if not taken & set(p.opts))
+        super().add_command(cmd, name)
+
+
+def _start_here(ctx: click.Context) -> None:
+    """What ``storyline`` alone prints: the first commands to run, where the stores are, then help."""
+    db = ctx.obj.get("db") or str(default_db_path())
+    click.echo(
+        "storyline: every outlet's report of a story, and its discussion, on one page.\n\n"
+        "Start here:\n"
+        "  storyline demo                    build a store from the shipped sample corpus and serve it\n"
+        "                                    at http://127.0.0.1:8000/\n"
+        "  storyline ingest FILE_OR_URL...   add news: text dumps, JSONL, HTML pages, feeds, Weibo JSON, URLs\n"
+        "  storyline stories                 the hot list of your store\n"
+        "  storyline serve                   the portal and JSON API over your store\n\n"
+        f"Your store: {store_label(db)}\n"
+        f"The demo's: {store_label(str(demo_db_path()))}\n"
+        "Choose another with --db PATH_OR_URL (before or after the command) or $STORYLINE_DB.\n"
+    )
+    click.echo(ctx.get_help())
+
+
+@click.group(cls=_Group, invoke_without_command=True)
+@click.option("--db", envvar="STORYLINE_DB", default=None, help=DB_HELP)
+@click.option("-v", "--verbose", count=True, help=VERBOSE_HELP)
+@click.version_option(__version__, prog_name="storyline")
 @click.pass_context
 def cli(ctx: click.Context, db: str | None, verbose: int) -> None:
     """storyline: every outlet's report of a story, and its discussion, on one page."""
-    level = logging.WARNING - 10 * verbose
-    logging.basicConfig(level=max(level, logging.DEBUG), format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=_log_level(verbose), format="%(levelname)s %(name)s: %(message)s")
     ctx.ensure_object(dict)
     ctx.obj["db"] = db
+    ctx.obj["verbose"] = verbose
+    if ctx.invoked_subcommand is None:
+        _start_here(ctx)
+
+
+class _RateColumn(ProgressColumn):
+    """Inputs per second since the start (rich's own speed columns speak of bytes, over a window)."""
+
+    def render(self, task: Task) -> Text:
+        seconds = task.finished_time or task.elapsed
+        if not seconds or not task.completed:
+            return Text("– inputs/s", style="progress.data.speed")
+        return Text(f"{task.completed / seconds:.1f} inputs/s", style="progress.data.speed")
+
+
+def _ingest_progress(total: int) -> Progress:
+    """A bar for ingests long enough to wait on, on a terminal only (piped output stays plain).
+
+    Counts inputs (each lands in one transaction), with the rate, the failures so far and the
+    articles ingested; the per-input lines follow when it is done.
+    """
+    # Every figure is kept whole (no_wrap); on a narrow terminal the bar and the name shrink.
+    whole = Column(no_wrap=True)
+    return Progress(
+        TextColumn("[bold]ingest", table_column=whole),
+        BarColumn(bar_width=24),
+        MofNCompleteColumn(table_column=whole),
+        _RateColumn(table_column=whole),
+        TextColumn(
+            "[red]{task.fields[failed]} failed[/red]  {task.fields[articles]} article(s)", table_column=whole
+        ),
+        TimeElapsedColumn(table_column=whole),
+        TimeRemainingColumn(table_column=whole),
+        TextColumn("{task.description}", table_column=Column(overflow="ellipsis")),
+        console=console,
+        transient=True,
+        disable=total < 3 or not console.is_terminal,
+    )
 
 
 def _run_ingest(settings: Settings, inputs: list[str]) -> int:
     from storyline.pipeline import ingest
 
-    with (
-        _open(settings) as store,
-        Progress(
-            TextColumn("[bold]ingest"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            TextColumn("{task.description}"),
-            console=console,
-            transient=True,
-            disable=len(inputs) < 3 or not console.is_terminal,
-        ) as progress,
-    ):
-        task = progress.add_task("", total=len(inputs))
+    with _open(settings) as store, _ingest_progress(len(inputs)) as progress:
+        task = progress.add_task("", total=len(inputs), failed=0, articles=0)
 
         def advance(outcome) -> None:
-            progress.update(task, advance=1, description=Path(outcome.name).name[:40])
+            fields = progress.tasks[task].fields
+            progress.update(
+                task,
+                advance=1,
+                description=Path(outcome.name).name[:40],
+                failed=fields["failed"] + (outcome.status == "failed"),
+                articles=fields["articles"] + outcome.articles,
+            )
 
         report = ingest(inputs, settings=settings, store=store, on_outcome=advance)
     for outcome in report.outcomes:
@@ -140,6 +314,8 @@ def stories(ctx: click.Context, as_json: bool, limit: int) -> None:
     settings = _settings(ctx)
     try:
         with _open(settings) as store:
+            if not store.story_summaries(limit=1):
+                _hint_empty_store(settings)  # on stderr: `--json` still prints its (empty) array
             if as_json:
                 sys.stdout.write(
                     json.dumps(stories_export(store, limit=limit), ensure_ascii=False, indent=2) + "\n"
@@ -167,7 +343,7 @@ def story(ctx: click.Context, story_id: str) -> None:
         with _open(settings) as store:
             found = store.story(story_id)
             if found is None:
-                _fail(f"no story {story_id!r} in {settings.db}")
+                _fail(f"no story {story_id!r} in {store_label(settings.db)}")
             sys.stdout.write(json.dumps(story_export(store, found), ensure_ascii=False, indent=2) + "\n")
     except StorylineError as exc:
         _fail(str(exc))
@@ -218,7 +394,27 @@ def migrate(ctx: click.Context) -> None:
             version = store.migrate()
     except StorylineError as exc:
         _fail(str(exc))
-    console.print(f"{settings.db}: schema at version {version}", highlight=False)
+    console.print(f"{store_label(settings.db)}: schema at version {version}", markup=False, highlight=False)
+
+
+def _port_taken(host: str, port: int) -> bool:
+    """Whether ``host:port`` cannot be listened on because something else already does."""
+    import errno
+    import socket
+
+    try:
+        with socket.create_server((host, port)):
+            return False
+    except OSError as exc:
+        return exc.errno == errno.EADDRINUSE
+
+
+def _require_free_port(settings: Settings) -> None:
+    if _port_taken(settings.host, settings.port):
+        _fail(
+            f"{settings.host}:{settings.port} is already in use (another server, or a storyline still "
+            f"running?): choose another port with --port N or $STORYLINE_PORT"
+        )
 
 
 def _serve(settings: Settings) -> None:
@@ -226,9 +422,14 @@ def _serve(settings: Settings) -> None:
 
     from storyline.web.app import create_app
 
-    store = _open(settings)
+    _require_free_port(settings)
+    store = _open(settings, announce=False)  # the line below names it
     app = create_app(store, settings)
-    console.print(f"serving {settings.db} at http://{settings.host}:{settings.port}/", highlight=False)
+    console.print(
+        f"serving {store_label(settings.db)} at http://{settings.host}:{settings.port}/",
+        markup=False,
+        highlight=False,
+    )
     try:
         uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", access_log=False)
     finally:
@@ -275,8 +476,10 @@ def demo_corpus_path() -> Path:
 @click.pass_context
 def demo(ctx: click.Context, host: str | None, port: int | None, no_serve: bool) -> None:
     """Build a store from the shipped sample corpus and serve it (SQLite, nothing else needed)."""
-    db = ctx.obj.get("db") or str(default_db_path().with_name("demo.db"))
+    db = ctx.obj.get("db") or str(demo_db_path())
     settings = Settings.from_env(db=db, host=host, port=port)
+    if not no_serve:
+        _require_free_port(settings)  # before the ingest, not after it
     try:
         code = _run_ingest(settings, [str(demo_corpus_path())])
     except StorylineError as exc:
@@ -300,6 +503,7 @@ def batch(
     from storyline.scale.dask_batch import run_batch
 
     settings = _settings(ctx)
+    _announce_store(settings)
     try:
         report = run_batch(
             list(inputs),

@@ -188,6 +188,21 @@ class SearchOut(BaseModel):
     hits: list[HitOut]
 
 
+class EndpointOut(BaseModel):
+    method: str
+    path: str
+    summary: str
+
+
+class ApiIndexOut(BaseModel):
+    name: str
+    version: str
+    openapi: str
+    docs: str
+    endpoints: list[EndpointOut]
+    feeds: list[str]
+
+
 # ---- helpers --------------------------------------------------------------------------------
 def _store(request: Request) -> Store:
     return request.app.state.store
@@ -213,6 +228,39 @@ def _story_or_redirect(request: Request, story_id: str, suffix: str = "") -> Sto
 
 
 # ---- routes ---------------------------------------------------------------------------------
+@router.get(
+    "", response_model=ApiIndexOut, summary="This index: the API's endpoints and where they are described"
+)
+def api_index(request: Request) -> Response:
+    """What a person or a client finds at ``/api``: the JSON endpoints and feeds, the schema, the docs.
+
+    Built from the app's own OpenAPI schema, so it lists exactly the routes that exist.
+    """
+    spec = request.app.openapi()
+    endpoints = [
+        {"method": method.upper(), "path": path, "summary": op.get("summary", "")}
+        for path, ops in spec.get("paths", {}).items()
+        if path.startswith("/api/")
+        for method, op in ops.items()
+    ]
+    # The feeds are not in the schema (XML, on the portal's router); its routes say where they are.
+    from storyline.web.views import router as portal
+
+    feeds = [r.path for r in portal.routes if getattr(r, "path", "").startswith("/feeds/")]
+    info = spec.get("info", {})
+    return _json(
+        request,
+        {
+            "name": info.get("title", "storyline"),
+            "version": info.get("version", ""),
+            "openapi": request.app.openapi_url,
+            "docs": "/docs",
+            "endpoints": endpoints,
+            "feeds": feeds,
+        },
+    )
+
+
 @router.get("/stories", response_model=StoryPage, summary="Hot stories, hottest first")
 @inline_if_local
 def list_stories(
