@@ -424,8 +424,8 @@ def _threads_on_page(
     the split line links it) and links to its pages. A floor not on the page links to the
     arrival-order thread page that holds it.
     """
-    from storyline.stories.discussion import best_floors
     from storyline.export import stance_index
+    from storyline.stories.discussion import best_floors
 
     d = story.discussion
     stance_of = stance_index(d)
@@ -697,8 +697,8 @@ def thread_page(
     view: str = Query("time", max_length=8),
 ) -> Response:
     """One page of one reader thread: by time, best first or as conversations (folded replies)."""
-    from storyline.stories.discussion import best_floors
     from storyline.export import stance_index
+    from storyline.stories.discussion import best_floors
 
     store = _store(request)
     current = store.resolve_story_id(story_id)
