@@ -140,6 +140,9 @@ class Article:
     source_name: str = ""
     raw_sha256: str = ""
     id: str = ""
+    # The page gave a day without a time of day: ``published_at`` is that day's midnight in the
+    # page's zone, and is shown and exported as the date alone.
+    published_day_only: bool = False
 
     def __post_init__(self) -> None:
         if not self.id:
@@ -147,11 +150,16 @@ class Article:
 
 
 def article_id_for(url: str, outlet: str, title: str, paragraphs: tuple[str, ...]) -> str:
-    """A stable id: from the URL when there is one, else from outlet, title and first paragraph.
+    """A stable id: from the URL when there is one, else from outlet, title and the whole text.
 
     Stable ids are what make ingest idempotent: the same report read twice maps to one row.
+    Without a URL every paragraph counts: two reports that share a title and a boilerplate
+    first paragraph ("原标题：…", an agency dateline) are still two reports.
     """
-    key = url.strip() if url.strip() else "\x1f".join([outlet, title, paragraphs[0] if paragraphs else ""])
+    if url.strip():
+        key = url.strip()
+    else:
+        key = "\x1f".join([outlet, title, *paragraphs])
     return "a" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:15]
 
 
