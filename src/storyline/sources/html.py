@@ -126,8 +126,10 @@ def clean_body(paragraphs: list[str]) -> list[str]:
     kept: list[str] = []
     size = 0
     for p in paragraphs:
-        if size >= _END_AFTER and _END_MARK.match(p.removeprefix("- ")):
-            break
+        if _END_MARK.match(p.removeprefix("- ")):
+            if size >= _END_AFTER:
+                break
+            continue  # a disclaimer or credit above the body is not body either
         kept.append(p)
         size += len(p)
     out: list[str] = []
@@ -162,35 +164,40 @@ def _own_text(el: lxml.html.HtmlElement) -> str:
 
 
 def _densest_block(tree: lxml.html.HtmlElement) -> list[str]:
-    """The paragraphs of the element whose child blocks hold the most sentence text.
+    """The paragraphs under the element that holds the most sentence text.
 
-    The fallback for pages trafilatura misreads; comments and sidebars rarely beat an article
-    on sentence text, and link text never counts.
+    The fallback for pages trafilatura misreads. Each block with sentence punctuation adds its
+    own text's length to its parent, half to the grandparent and a quarter above that (the
+    readability scheme), so an article split into one <section> per paragraph still adds up;
+    link text never counts, so link lists and navigation do not compete.
     """
     body = tree.find("body")
     if body is None:
         return []
-    score: dict[lxml.html.HtmlElement, int] = {}
-    lines: dict[lxml.html.HtmlElement, list[str]] = {}
+    score: dict[lxml.html.HtmlElement, float] = {}
     for el in body.iter(*_BLOCKS):
-        own = " ".join(_own_text(el).split())
-        if len(own) < 2:
+        own = _own_text(el)
+        size = len("".join(own.split()))
+        if size < 10 or not _SENTENCE.search(own):
             continue
-        parent = el.getparent()
-        if parent is None:
-            continue
-        lines.setdefault(parent, []).append(own)
-        if _SENTENCE.search(own):
-            score[parent] = score.get(parent, 0) + len(own)
-        # The element itself, when its own text is split by <br> (old CMS pages).
-        text_lines = [" ".join(x.split()) for x in own.split("\n")]
-        if len(own) >= 20 and _SENTENCE.search(own):
-            score[el] = score.get(el, 0) + len(own)
-            lines.setdefault(el, []).extend(x for x in text_lines if x)
+        weight = 1.0
+        node = el.getparent()
+        for _ in range(3):
+            if node is None:
+                break
+            score[node] = score.get(node, 0.0) + size * weight
+            weight /= 2
+            node = node.getparent()
     if not score:
         return []
     best = max(score, key=score.__getitem__)
-    return [line for line in lines.get(best, []) if line]
+    lines: list[str] = []
+    for el in best.iter(*_BLOCKS):
+        for line in _own_text(el).split("\n"):
+            line = " ".join(line.split())
+            if line:
+                lines.append(line)
+    return lines
 
 
 def parse(raw: RawInput, errors: list[InputError] | None = None) -> list[Article]:

@@ -95,12 +95,14 @@ _LABELLED = re.compile(r"(?:发布|发表|刊发|发稿)(?:时间|日期|于)|(?
 # in separate elements) and "18-03-08 23:16" (two-digit year, only after a date label).
 _SPACED = re.compile(r"(?<!\d)((?:19|20)\d{2})\s+(\d{1,2})/(\d{1,2})\s+(\d{1,2}:\d{2})")
 _SHORT_YEAR = re.compile(r"(?<=[:：])\s*(\d{2})-(\d{1,2})-(\d{1,2})\s*(\d{1,2}:\d{2})")
+_CRUMB = re.compile(r"首页|当前位置|您的位置|>|›|»")
 _YEAR = re.compile(r"(?:19|20)\d{2}")
 # How much text after the title is the byline zone (characters), and how much before it.
 _AFTER_TITLE = 400
 _BEFORE_TITLE = 160
 # A text piece this long with sentence punctuation is body prose, not a byline.
 _PROSE = 40
+_PROSE_GAP = "\u2029"
 _SENTENCE_MARK = re.compile(r"[，。！？；,.!?;]")
 # The meta and byline times are the same publication when this close.
 _SAME_EVENT = timedelta(hours=36)
@@ -132,7 +134,7 @@ class PageMeta:
         self.published_at: datetime | None = None
         self.day_only = False
         self.published_from = ""  # "meta", "byline", "script", "htmldate": where the time came from
-        self.title_node: lxml.html.HtmlElement | None = None
+        self.title_node: _Anchor | None = None
         self.heading = ""  # the text of the element that heads the article, as printed
 
 
@@ -241,37 +243,49 @@ def _jsonld(tree: lxml.html.HtmlElement) -> tuple[str, str]:
     return published, author_name
 
 
-def _heading_candidates(tree: lxml.html.HtmlElement) -> list[tuple[str, lxml.html.HtmlElement]]:
-    """Texts that may head the article, in reading order: h1-h3 whole, any other short text node."""
-    out: list[tuple[str, lxml.html.HtmlElement]] = []
+class _Anchor:
+    """Where a candidate title sits: an element's text (or whole heading), or the tail after an
+    element (``<!-- 标题 -->标题文字``, text after an ``<img>``)."""
+
+    __slots__ = ("node", "tail")
+
+    def __init__(self, node: lxml.html.HtmlElement, tail: bool = False) -> None:
+        self.node = node
+        self.tail = tail
+
+
+def _heading_candidates(tree: lxml.html.HtmlElement) -> list[tuple[str, _Anchor]]:
+    """Texts that may head the article, in reading order: h1-h3 whole, any other short text."""
+    out: list[tuple[str, _Anchor]] = []
     body = tree.find("body")
     if body is None:
         return out
     for node in body.iter():
-        if not isinstance(node.tag, str) or node.tag in _SKIP:
-            continue
-        if node.tag in _HEADINGS:
-            out.append((_norm(node.text_content()), node))
-        elif node.text and 4 <= len(node.text.strip()) <= 120:
-            out.append((_norm(node.text), node))
+        if isinstance(node.tag, str) and node.tag not in _SKIP:
+            if node.tag in _HEADINGS:
+                out.append((_norm(node.text_content()), _Anchor(node)))
+            elif node.text and 4 <= len(node.text.strip()) <= 120:
+                out.append((_norm(node.text), _Anchor(node)))
+        if node is not body and node.tail and 4 <= len(node.tail.strip()) <= 120:
+            out.append((_norm(node.tail), _Anchor(node, tail=True)))
     return out
 
 
-def _heading_above_label(headings: list[tuple[str, lxml.html.HtmlElement]]):
+def _heading_above_label(headings: list[tuple[str, _Anchor]]):
     """The text right above the first labelled byline date ("发布时间：…"), the article's heading
     on pages whose <title> names only the section."""
     last: tuple[str, lxml.html.HtmlElement] | None = None
     for t, n in headings:
         if _LABELLED.search(t) and _first_date(t)[0] is not None:
             return last
-        if len(t) >= 8 and not _SENTENCE_MARK.search(t[-1:]) and ">" not in t:
+        if 8 <= len(t) <= 80 and not _CRUMB.search(t):
             last = (t, n)
     return None
 
 
 def _choose_title(
     tree: lxml.html.HtmlElement, found: dict[str, str], site_names: tuple[str, ...]
-) -> tuple[str, lxml.html.HtmlElement | None]:
+) -> tuple[str, _Anchor | None]:
     node = tree.find(".//title")
     page_title = _norm(node.text_content()) if node is not None else ""
     metas = [_norm(found[k]) for k in _TITLE_META if found.get(k)]
@@ -293,22 +307,22 @@ def _choose_title(
         if len(cleaned) < 8:
             # <title> names only a section ("新闻动态--中国地理学会官网"): the page's main heading
             # is the first h1-h3, else the heading text right above the byline.
-            for t, n in headings:
-                if n.tag in _HEADINGS and len(t) >= 8:
-                    return t, n
             above = _heading_above_label(headings)
             if above is not None:
                 return above
+            for t, n in headings:
+                if n.node.tag == "h1" and not n.tail and len(t) >= 8:
+                    return t, n
         return cleaned, _node_with(headings, cleaned)
     for t in metas:
         return clean_title(t, site_names), _node_with(headings, t)
     for t, n in headings:
-        if n.tag in _HEADINGS and t:
+        if n.node.tag in _HEADINGS and not n.tail and t:
             return t, n
     return "", None
 
 
-def _node_with(headings: list[tuple[str, lxml.html.HtmlElement]], title: str):
+def _node_with(headings: list[tuple[str, _Anchor]], title: str) -> _Anchor | None:
     if not title:
         return None
     for t, n in headings:
@@ -320,20 +334,21 @@ def _node_with(headings: list[tuple[str, lxml.html.HtmlElement]], title: str):
     return None
 
 
-def _texts_after(node: lxml.html.HtmlElement, limit: int) -> str:
+def _texts_after(anchor: _Anchor, limit: int) -> str:
     """The visible text that follows ``node`` in reading order, up to ``limit`` characters.
 
     It stops at the second paragraph of prose: a byline sits above the body (at most a lead or
     a photo caption comes first), and what follows the body is comments and sidebars.
     """
+    node = anchor.node
     out: list[str] = []
     size = 0
     prose = 0
     started = False
     for el in node.getroottree().getroot().iter():
         if el is node:
-            started = True  # its own text is the title; its tail and what follows are the byline
-            if el.tail and el.tail.strip():
+            started = True  # its own text (or tail) is the title; what follows is the byline
+            if not anchor.tail and el.tail and el.tail.strip():
                 out.append(el.tail.strip())
                 size += len(out[-1])
             continue
@@ -348,19 +363,24 @@ def _texts_after(node: lxml.html.HtmlElement, limit: int) -> str:
             continue
         for piece in (el.text, el.tail):
             if piece and piece.strip():
-                out.append(piece.strip())
-                size += len(out[-1])
-                if len(out[-1]) >= _PROSE and _SENTENCE_MARK.search(out[-1]):
+                text = piece.strip()
+                size += len(text)
+                if len(text) >= _PROSE and _SENTENCE_MARK.search(text):
                     prose += 1
+                    text = _PROSE_GAP  # a date inside the body's sentences is not the byline's
+                out.append(text)
         if size >= limit or prose >= 2:
             break
     return " ".join(out)[:limit]
 
 
-def _texts_before(node: lxml.html.HtmlElement, limit: int) -> str:
+def _texts_before(anchor: _Anchor, limit: int) -> str:
+    node = anchor.node
     out: list[str] = []
     for el in node.getroottree().getroot().iter():
         if el is node:
+            if anchor.tail and isinstance(el.tag, str) and el.tag not in _SKIP:
+                out.extend(x.strip() for x in [el.text or ""] if x.strip())
             break
         if not isinstance(el.tag, str) or el.tag in _SKIP:
             continue
@@ -471,7 +491,8 @@ def page_meta(
     names = (*site_names, meta.site_name)
     meta.title, meta.title_node = _choose_title(tree, found, names)
     if meta.title_node is not None:
-        meta.heading = _norm(meta.title_node.text_content())
+        anchor = meta.title_node
+        meta.heading = _norm(anchor.node.tail or "") if anchor.tail else _norm(anchor.node.text_content())
     if not meta.site_name:
         node = tree.find(".//title")
         meta.site_name = site_from_title(node.text_content()) if node is not None else ""
