@@ -69,10 +69,13 @@ _END_MARK = re.compile(
 _END_AFTER = 40
 _LIST_RUN = 3
 _LIST_ITEM_MAX = 42
-# Sentence punctuation: what separates prose from navigation in the densest-block fallback.
-_SENTENCE = re.compile(r"[，。！？；：、]|[,.!?;](?=\s)")
+# Sentence punctuation: what separates prose from navigation in the densest-block fallback
+# (not the colon: "来源：", "电话：" are how footers and bylines are written).
+_SENTENCE = re.compile(r"[，。！？；]|[,.!?;](?=\s)")
 _BLOCKS = {"p", "div", "td", "li", "section", "article", "span", "font", "blockquote", "dd", "pre", "center"}
 _SKIP = {"script", "style", "noscript", "template", "textarea", "select", "option", "a", "button"}
+# A site footer's text: copyright, licence numbers, hotlines.
+_FOOTER = re.compile(r"版权所有|Copyright|©|ICP[备证]|举报电话|All Rights Reserved", re.IGNORECASE)
 # trafilatura's body is replaced by the densest block when it holds less than this share of it.
 _TINY_SHARE = 0.3
 _TINY_MIN_BLOCK = 80
@@ -178,7 +181,7 @@ def _densest_block(tree: lxml.html.HtmlElement) -> list[str]:
     for el in body.iter(*_BLOCKS):
         own = _own_text(el)
         size = len("".join(own.split()))
-        if size < 10 or not _SENTENCE.search(own):
+        if size < 10 or not _SENTENCE.search(own) or _FOOTER.search(own):
             continue
         weight = 1.0
         node = el.getparent()
