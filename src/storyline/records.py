@@ -156,10 +156,7 @@ def article_id_for(url: str, outlet: str, title: str, paragraphs: tuple[str, ...
     Without a URL every paragraph counts: two reports that share a title and a boilerplate
     first paragraph ("原标题：…", an agency dateline) are still two reports.
     """
-    if url.strip():
-        key = url.strip()
-    else:
-        key = "\x1f".join([outlet, title, *paragraphs])
+    key = url.strip() if url.strip() else "\x1f".join([outlet, title, *paragraphs])
     return "a" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:15]
 
 
@@ -274,6 +271,7 @@ class TimelineEvent:
     label: str
     article_id: str = ""
     outlet: str = ""
+    day_only: bool = False  # a report dated by its day alone: shown as that date, never 00:00
 
 
 @dataclass(frozen=True, slots=True)

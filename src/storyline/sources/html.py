@@ -217,11 +217,6 @@ def _url_for(raw_name: str, canonical: str) -> str:
     return base
 
 
-def parse(raw: RawInput, errors: list[InputError] | None = None) -> list[Article]:
-    """One HTML page → one Article (main text, metadata, reader thread)."""
-    return [parse_html(decode_html(raw), raw.name, raw.sha256, errors)]
-
-
 def parse_html(text: str, name: str, sha256: str = "", errors: list[InputError] | None = None) -> Article:
     """The Article of an already-decoded page; ``name`` is the file or URL it came from."""
     tree = _tree(text, name)

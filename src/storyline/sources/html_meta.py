@@ -166,8 +166,7 @@ def _split_title(title: str, site_names: tuple[str, ...]) -> tuple[str, list[str
         return (
             not p
             or p.lower() in names
-            or len(p) <= _SITE_PIECE_MAX
-            and (bool(_SITE_WORDS.search(p)) or len(p) <= 6 or p.isascii())
+            or (len(p) <= _SITE_PIECE_MAX and (bool(_SITE_WORDS.search(p)) or len(p) <= 6 or p.isascii()))
         )
 
     end = len(pieces)
@@ -296,7 +295,9 @@ def _choose_title(
         # "中国地理学会", is never the article's title); the longest wins.
         contained = [(t, n) for t, n in headings if len(t) >= 4 and t in page_title]
         contained += [(t, None) for t in metas if len(t) >= 4 and t in page_title]
-        contained = [(t, n) for t, n in contained if (t in cleaned or cleaned in t) and len(t) >= min(len(cleaned), 8)]
+        contained = [
+            (t, n) for t, n in contained if (t in cleaned or cleaned in t) and len(t) >= min(len(cleaned), 8)
+        ]
         if contained:
             best = max(len(t) for t, _ in contained)
             title = next(t for t, _ in contained if len(t) == best)
@@ -469,9 +470,7 @@ def _htmldate(html: str) -> tuple[datetime | None, bool]:
     return _when(found) if found else (None, False)
 
 
-def page_meta(
-    tree: lxml.html.HtmlElement, html: str = "", *, site_names: tuple[str, ...] = ()
-) -> PageMeta:
+def page_meta(tree: lxml.html.HtmlElement, html: str = "", *, site_names: tuple[str, ...] = ()) -> PageMeta:
     """Title, site name, author, canonical URL and publication time of a parsed page.
 
     ``html`` is the page's text (for the script and htmldate signals, skipped when empty).

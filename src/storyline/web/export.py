@@ -36,11 +36,19 @@ __all__ = [
     "story_export",
     "story_summary",
     "summary_export",
+    "when_iso",
 ]
 
 
 def iso(at: datetime | None) -> str | None:
     return at.isoformat() if at is not None else None
+
+
+def when_iso(at: datetime | None, day_only: bool = False) -> str | None:
+    """``at`` as ISO 8601, or its date alone (``2019-05-17``) when the source gave no time."""
+    if at is None:
+        return None
+    return at.date().isoformat() if day_only else at.isoformat()
 
 
 def comment_export(c: Comment) -> dict[str, Any]:
@@ -64,7 +72,7 @@ def article_export(a: Article, *, with_comments: bool = True) -> dict[str, Any]:
         "outlet": a.outlet,
         "title": a.title,
         "url": a.url,
-        "published_at": iso(a.published_at),
+        "published_at": when_iso(a.published_at, a.published_day_only),
         "script": a.script,
         "stats": {"reads": a.stats.reads, "comments": a.stats.comments},
     }
@@ -168,7 +176,7 @@ def story_export(store: Store, story: Story, *, articles: Sequence[Article] | No
         # extras beyond the contract
         "timeline": [
             {
-                "at": iso(e.at),
+                "at": when_iso(e.at, e.day_only),
                 "kind": e.kind,
                 "label": e.label,
                 "article_id": e.article_id,
