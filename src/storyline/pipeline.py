@@ -348,7 +348,9 @@ class _Ingestor:
             self.clusterer = self._load_clusterer()
             raise
         n_new = result.articles_new
-        return InputOutcome(raw.name, "ingested", articles=n_new, warnings=warnings + _why_fewer(raw.name, fresh, n_new))
+        return InputOutcome(
+            raw.name, "ingested", articles=n_new, warnings=warnings + _why_fewer(raw.name, fresh, n_new)
+        )
 
     def _rebuild(
         self, touched: dict[str, list[tuple[Article, Analysis]]], merged: dict[str, str]

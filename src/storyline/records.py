@@ -98,6 +98,9 @@ class Comment:
 
     ``parent_floor`` is the floor this reply answers (``回复@name:``, a quote, a Weibo parent);
     ``text`` holds the reply's own words, with quoted material moved into ``quotes``.
+    ``reply_to`` is the name a ``回复@name:`` reply addresses and ``reply_to_floor`` that user's
+    floor when the data shows which it is; a name no floor can be shown to belong to keeps
+    ``reply_to_floor`` None (the target is unknown, and the export says so).
     """
 
     floor: int
@@ -107,6 +110,8 @@ class Comment:
     quotes: tuple[Quote, ...] = ()
     parent_floor: int | None = None
     likes: int | None = None
+    reply_to: str = ""
+    reply_to_floor: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -63,6 +63,10 @@ def comment_export(c: Comment) -> dict[str, Any]:
         ],
         "parent_floor": c.parent_floor,
         "likes": c.likes,
+        # "回复@name:" replies: whom they address, and whether that user's floor is known
+        "reply_to": {"name": c.reply_to, "floor": c.reply_to_floor, "known": c.reply_to_floor is not None}
+        if c.reply_to
+        else None,
     }
 
 
