@@ -219,13 +219,20 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 marks = [time.perf_counter()]
                 report = ingest_inputs(
-                    [raws[k] for k in keys], store, settings, on_outcome=lambda _o: marks.append(time.perf_counter())
+                    [raws[k] for k in keys],
+                    store,
+                    settings,
+                    on_outcome=lambda _o: marks.append(time.perf_counter()),
                 )
             finally:
                 store.close()
             for k, a, b in zip(keys, marks, marks[1:], strict=False):
                 ingest_s[k] = b - a
-            silent = [o.name for o in report.outcomes if o.status == "ingested" and o.articles == 0 and not o.warnings]
+            silent = [
+                o.name
+                for o in report.outcomes
+                if o.status == "ingested" and o.articles == 0 and not o.warnings
+            ]
             print(f"ingest: {report.summary()}; ingested with 0 articles and no message: {len(silent)}")
 
     dated = [r for r in rows if r["want_when"]]
@@ -253,13 +260,19 @@ def main(argv: list[str] | None = None) -> int:
             )
     traf_ms = 1000 * mean([r["traf_s"] for r in rows])
     parse_ms = 1000 * mean([r["parse_s"] for r in rows])
-    print(f"body F1 (mean over {len(scored)} pages): storyline {body_f1:.3f}, trafilatura defaults {traf_f1:.3f}")
-    print(f"publication day right {day_ok}/{len(dated)}, minute right {minute_ok}/{len(timed)}, shown exactly {exact_ok}/{len(dated)}")
+    print(
+        f"body F1 (mean over {len(scored)} pages): storyline {body_f1:.3f}, trafilatura defaults {traf_f1:.3f}"
+    )
+    print(
+        f"publication day right {day_ok}/{len(dated)}, minute right {minute_ok}/{len(timed)}, shown exactly {exact_ok}/{len(dated)}"
+    )
     print(f"titles exact {titles_ok}/{len(rows)}; refused pages {len(refused)} {refused}")
     ratio = ""
     if ingest_s:
         ingest_ms = 1000 * mean(list(ingest_s.values()))
-        per_page = [ingest_s[r["key"]] / r["traf_s"] for r in rows if r["key"] in ingest_s and r["traf_s"] > 0]
+        per_page = [
+            ingest_s[r["key"]] / r["traf_s"] for r in rows if r["key"] in ingest_s and r["traf_s"] > 0
+        ]
         ratio = (
             f", ingest {ingest_ms:.1f} ms/page, ingest/trafilatura median {statistics.median(per_page):.2f}"
             f" max {max(per_page):.2f}"

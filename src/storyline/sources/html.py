@@ -36,6 +36,7 @@ import trafilatura
 from lxml import etree
 from trafilatura.settings import use_config
 
+from storyline.dates import find_dates
 from storyline.errors import InputError, ParseError
 from storyline.records import Article, RawInput, Stats
 from storyline.sources.decode import decode_tolerant
@@ -63,8 +64,15 @@ _CONFIG.set("DEFAULT", "EXTENSIVE_DATE_SEARCH", "off")
 _END_MARK = re.compile(
     r"^[\s【\[(（]*(?:责任编辑|责编[：:|]|网友评论仅供|热门推荐|相关推荐|相关阅读|相关新闻|相关文章|推荐阅读|延伸阅读"
     r"|猜你喜欢|为您推荐|为你推荐|小编最近文章|作者最近文章|更多猛料|热点新闻|点击排行|免责声明|版权声明|特别声明"
-    r"|声明：|分享到[：:]?$|返回搜狐|查看更多|进入专题|点击进入专题)"
+    r"|声明：|分享到[：:]?$|返回搜狐|查看更多|进入专题|点击进入专题|本文仅代表作者|版权所有|Copyright|©)"
 )
+# Lines that are never article text: no word at all ("-", "|"), a bare link, a bare timestamp.
+_NO_WORD = re.compile(r"^[^\w]*$")
+_BARE_URL = re.compile(r"^(?:https?://|www\.)\S+$")
+_BARE_TIME = re.compile(r"^[\d\s:：/.\-年月日时分秒]+$")
+# A byline line: a date with a source/author label and no sentence punctuation.
+_BYLINE_WORD = re.compile(r"来源|作者|记者|编辑|发布|时间|日期|字号|阅读")
+_BYLINE_MAX = 80
 # A body must have this much text before an end marker counts (a marker-like first line is text).
 _END_AFTER = 40
 _LIST_RUN = 3
@@ -78,6 +86,9 @@ _SKIP = {"script", "style", "noscript", "template", "textarea", "select", "optio
 _FOOTER = re.compile(r"版权所有|Copyright|©|ICP[备证]|举报电话|All Rights Reserved", re.IGNORECASE)
 # trafilatura's body is replaced by the densest block when it holds less than this share of it.
 _TINY_SHARE = 0.3
+# How far down trafilatura's lines the article's heading is looked for.
+_HEAD_WINDOW = 8
+_YEAR = re.compile(r"(?:19|20)\d{2}")
 _TINY_MIN_BLOCK = 80
 
 
@@ -135,6 +146,7 @@ def clean_body(paragraphs: list[str]) -> list[str]:
             continue  # a disclaimer or credit above the body is not body either
         kept.append(p)
         size += len(p)
+    kept = [p for p in kept if not (_NO_WORD.match(p) or _BARE_URL.match(p) or _BARE_TIME.match(p))]
     out: list[str] = []
     i = 0
     while i < len(kept):
@@ -203,6 +215,28 @@ def _densest_block(tree: lxml.html.HtmlElement) -> list[str]:
     return lines
 
 
+def _after_heading(paragraphs: list[str], headings: set[str]) -> list[str]:
+    """The body below the article's heading and byline.
+
+    trafilatura keeps the <h1> (and at times a breadcrumb above it, the byline below it) as the
+    first lines; when the heading is among the first lines, it and what precedes it go, and so
+    do short byline lines right below it ("2019-09-26 12:11 来源：证券时报网 作者：…").
+    """
+    for i, p in enumerate(paragraphs[:_HEAD_WINDOW]):
+        if p in headings:
+            paragraphs = paragraphs[i + 1 :]
+            break
+    while paragraphs and _is_byline(paragraphs[0]):
+        paragraphs = paragraphs[1:]
+    return paragraphs
+
+
+def _is_byline(line: str) -> bool:
+    if len(line) > _BYLINE_MAX or _SENTENCE.search(line) or not _BYLINE_WORD.search(line):
+        return False
+    return any(_YEAR.search(span) for span, _ in find_dates(line))
+
+
 def parse(raw: RawInput, errors: list[InputError] | None = None) -> list[Article]:
     """One HTML page → one Article (main text, metadata, reader thread)."""
     return [parse_html(decode_html(raw, errors), raw.name, raw.sha256, errors)]
@@ -249,9 +283,7 @@ def parse_html(text: str, name: str, sha256: str = "", errors: list[InputError] 
             paragraphs = clean_body(block)
     said = {c.text for c in comments if c.text}
     title = meta.title
-    # trafilatura keeps the <h1> as the first line of the body; it is the title, not a paragraph.
-    while paragraphs and title and paragraphs[0] in {" ".join(title.split()), meta.heading}:
-        paragraphs = paragraphs[1:]
+    paragraphs = _after_heading(paragraphs, {title, meta.heading} - {""})
     paragraphs = [p for p in paragraphs if p not in said]
     if not paragraphs and not comments and not title:
         raise ParseError(name, "no article text, title or reader comments found in this HTML page")
