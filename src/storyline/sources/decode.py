@@ -16,6 +16,7 @@ from __future__ import annotations
 import codecs
 import logging
 import re
+import threading
 from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
@@ -185,6 +186,7 @@ class Decoded:
     encoding: str
     replaced: int = 0
     first_bad: int | None = None
+    places: int = 0
 
     def warning(self, name: str) -> InputError | None:
         """The message a user reads when bytes were replaced (None when none were)."""
@@ -192,37 +194,49 @@ class Decoded:
             return None
         return EncodingError(
             name,
-            f"{self.replaced} byte(s) not valid {self.encoding} were shown as U+FFFD; "
+            f"{self.replaced} byte(s) in {self.places} place(s) not valid {self.encoding} were shown as U+FFFD; "
             "the rest of the page is kept and the raw bytes are stored unchanged",
             offset=self.first_bad,
         )
 
 
-def _replace_counting(data: bytes, enc: str, limit: int) -> tuple[str, int, int | None] | None:
-    """Decode with U+FFFD for each undecodable run; None once more than ``limit`` bytes are bad."""
-    decoder = codecs.getincrementaldecoder(enc)("strict")
-    parts: list[str] = []
-    bad = 0
-    first: int | None = None
-    pos = 0
-    while pos < len(data):
-        try:
-            parts.append(decoder.decode(data[pos:], final=True))
-            break
-        except UnicodeDecodeError as exc:
-            # exc.start/end are relative to the slice handed in; the decoder is reset for the rest.
-            good = data[pos : pos + exc.start]
-            decoder.reset()
-            parts.append(good.decode(enc, "replace"))
-            parts.append("\ufffd")
-            bad += max(1, exc.end - exc.start)
-            if first is None:
-                first = pos + exc.start
-            if bad > limit:
-                return None
-            pos += exc.end
-            decoder.reset()
-    return "".join(parts), bad, first
+class _TooManyBad(Exception):
+    pass
+
+
+_tally = threading.local()
+
+
+def _count_and_replace(exc: UnicodeError) -> tuple[str, int]:
+    # The codec's own resynchronisation (the same as "replace", the WHATWG decoders' behaviour),
+    # counting as it goes; past the limit the read is abandoned.
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    tally = _tally.current
+    tally[0] += max(1, exc.end - exc.start)
+    tally[1] += 1
+    if tally[2] is None:
+        tally[2] = exc.start
+    if tally[0] > tally[3]:
+        raise _TooManyBad
+    return "\ufffd", exc.end
+
+
+codecs.register_error("storyline-count", _count_and_replace)
+
+
+def _replace_counting(data: bytes, enc: str, limit: int) -> tuple[str, int, int | None, int] | None:
+    """Decode with U+FFFD for each undecodable run; None once more than ``limit`` bytes are bad.
+
+    Returns ``(text, bad bytes, offset of the first, number of places)``.
+    """
+    _tally.current = [0, 0, None, limit]
+    try:
+        text = data.decode(enc, "storyline-count")
+    except (_TooManyBad, LookupError):
+        return None
+    bad, places, first, _ = _tally.current
+    return text, bad, first, places
 
 
 def decode_tolerant(data: bytes, name: str, declared: str | None = None) -> Decoded:
@@ -250,7 +264,7 @@ def decode_tolerant(data: bytes, name: str, declared: str | None = None) -> Deco
         got = _replace_counting(data, label, limit)
         if got is not None and _control_share(got[0]) <= _MAX_CONTROL_SHARE:
             log.info("%s: %d undecodable byte(s) replaced reading it as %s", name, got[1], label)
-            return Decoded(got[0], label, got[1], got[2])
+            return Decoded(got[0], label, got[1], got[2], got[3])
     try:
         text, enc = decode_bytes(data, name, declared)
         return Decoded(text, enc)
@@ -267,11 +281,11 @@ def decode_tolerant(data: bytes, name: str, declared: str | None = None) -> Deco
         got = _replace_counting(data, enc, limit if best is None else min(limit, best.replaced))
         if got is None:
             continue
-        text, bad, first = got
+        text, bad, first, places = got
         if _control_share(text) > _MAX_CONTROL_SHARE:
             continue
         if best is None or bad < best.replaced:
-            best = Decoded(text, enc, bad, first)
+            best = Decoded(text, enc, bad, first, places)
     if best is None:
         raise refusal
     log.info("%s: %d undecodable byte(s) replaced reading it as %s", name, best.replaced, best.encoding)

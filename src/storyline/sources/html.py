@@ -266,6 +266,7 @@ def parse_html(text: str, name: str, sha256: str = "", errors: list[InputError] 
             with_metadata=False,
             include_comments=False,
             include_tables=True,
+            favor_recall=True,
             config=_CONFIG,
         )
     except Exception as exc:  # trafilatura wraps lxml; any failure of it is a page it cannot read
