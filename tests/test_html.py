@@ -109,3 +109,53 @@ def test_sniff_charset_reads_meta_and_http_equiv() -> None:
 def test_dispatch_sends_html_files_to_the_html_reader() -> None:
     (a,) = parse_input(_read("big5_page.html"))
     assert a.title == "港島電車加開夜班"
+
+
+def test_decoding_with_a_few_bad_bytes_counts_them_and_keeps_the_rest() -> None:
+    from storyline.sources.decode import decode_tolerant
+
+    body = "山城老夜市于周六晚重新开放，首晚接待游客约一万二千人次。".encode("gbk")
+    page = b'<meta charset="gb2312">' + body[:10] + b"\xff" + body[10:] * 20
+    d = decode_tolerant(page, "p.html", "gb2312")
+    assert (d.encoding, d.replaced, d.places, d.first_bad) == ("gb18030", 1, 1, 33)
+    assert d.text.count("\ufffd") == 1 and d.text.endswith("人次。")
+    assert str(d.warning("p.html")).startswith("p.html byte 33: 1 byte(s) in 1 place(s) not valid gb18030")
+    # mostly unreadable in every candidate: still refused, naming the input
+    with pytest.raises(EncodingError, match=r"^junk\.html"):
+        decode_tolerant(bytes(range(0x80, 0x100)) * 40, "junk.html", "utf-8")
+
+
+def test_page_with_a_bad_byte_is_read_with_a_warning_not_refused() -> None:
+    page = _read("gbk_page.html").data
+    at = page.index("首晚".encode("gbk"))
+    errors: list[InputError] = []
+    (a,) = html.parse(RawInput("gbk_bad.html", page[:at] + b"\xff" + page[at:]), errors)
+    assert a.title == "山城夜市重新开放"
+    assert [e.reason for e in errors] == [
+        "1 byte(s) in 1 place(s) not valid gb18030 were shown as U+FFFD; "
+        "the rest of the page is kept and the raw bytes are stored unchanged"
+    ]
+
+
+def test_date_only_byline_stays_a_date() -> None:
+    page = (
+        "<html><head><title>通知_某市政府网</title></head><body><h1>关于停水的通知</h1>"
+        "<div>发布日期：2019-03-06 来源：水务局</div><p>甲区今日停水，恢复时间另行通知。</p></body></html>"
+    )
+    (a,) = html.parse(RawInput("n.html", page.encode()))
+    assert a.title == "关于停水的通知"
+    assert a.published_at.isoformat() == "2019-03-06T00:00:00+08:00" and a.published_day_only is True
+    assert a.paragraphs == ("甲区今日停水，恢复时间另行通知。",)
+
+
+def test_url_less_ids_depend_on_the_whole_text() -> None:
+    from storyline.records import article_id_for
+
+    a = article_id_for("", "某市政府网", "通报", ("原标题：通报", "甲区今日停水。"))
+    b = article_id_for("", "某市政府网", "通报", ("原标题：通报", "乙区今日停电。"))
+    assert a != b
+    assert a == article_id_for("", "某市政府网", "通报", ("原标题：通报", "甲区今日停水。"))
+    # with a URL the URL alone names the report (a corrected text updates it in place)
+    assert article_id_for("https://x.org/1", "X", "t", ("p1",)) == article_id_for(
+        "https://x.org/1", "X", "t", ("p2",)
+    )

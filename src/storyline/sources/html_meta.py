@@ -170,7 +170,7 @@ def _split_title(title: str, site_names: tuple[str, ...]) -> tuple[str, list[str
         )
 
     end = len(pieces)
-    while end > 1 and site_like(pieces[end - 1]) and sum(map(len, pieces[: end - 1])) >= 4:
+    while end > 1 and site_like(pieces[end - 1]) and sum(map(len, pieces[: end - 1])) >= 2:
         end -= 1
     start = 0
     if end == len(pieces) and end > 1 and pieces[0].strip().lower() in names:
@@ -312,7 +312,7 @@ def _choose_title(
             if above is not None:
                 return above
             for t, n in headings:
-                if n.node.tag == "h1" and not n.tail and len(t) >= 8:
+                if n.node.tag == "h1" and not n.tail and len(t) > max(3, len(cleaned)):
                     return t, n
         return cleaned, _node_with(headings, cleaned)
     for t in metas:
