@@ -86,6 +86,9 @@ _SKIP = {"script", "style", "noscript", "template", "textarea", "select", "optio
 _FOOTER = re.compile(r"版权所有|Copyright|©|ICP[备证]|举报电话|All Rights Reserved", re.IGNORECASE)
 # trafilatura's body is replaced by the densest block when it holds less than this share of it.
 _TINY_SHARE = 0.3
+# Only a body shorter than this is compared with the densest block (the check parses the page
+# again: trafilatura has cleaned the first tree in place).
+_FALLBACK_BELOW = 400
 # How far down trafilatura's lines the article's heading is looked for.
 _HEAD_WINDOW = 8
 _YEAR = re.compile(r"(?:19|20)\d{2}")
@@ -275,7 +278,7 @@ def parse_html(text: str, name: str, sha256: str = "", errors: list[InputError] 
     body = (getattr(doc, "text", None) or "") if doc is not None else ""
     paragraphs = clean_body([" ".join(p.split()) for p in body.splitlines() if p.strip()])
     size = sum(map(len, paragraphs))
-    if size < 2000:
+    if size < _FALLBACK_BELOW:
         # trafilatura keeps a notice's metadata table and drops its text, or picks a disclaimer
         # over the article: the page's densest block of sentences is the honest body then.
         block = _densest_block(_tree(text, name))
