@@ -159,3 +159,16 @@ def test_url_less_ids_depend_on_the_whole_text() -> None:
     assert article_id_for("https://x.org/1", "X", "t", ("p1",)) == article_id_for(
         "https://x.org/1", "X", "t", ("p2",)
     )
+
+
+def test_byline_in_an_unnamed_zone_does_not_shift_the_tagged_time() -> None:
+    page = (
+        '<html><head><title>Port plan unveiled | Example News</title>'
+        '<meta property="article:published_time" content="2025-01-22T20:04:00Z"></head>'
+        "<body><h1>Port plan unveiled</h1><p>January 22, 2025 3:04 PM</p>"
+        "<p>The city said on Wednesday it would spend three billion on the port.</p></body></html>"
+    )
+    (a,) = html.parse(RawInput("en.html", page.encode()))
+    assert a.title == "Port plan unveiled"
+    # 3:04 PM is US Eastern time (20:04 UTC); read as Beijing time it would be 07:04 UTC
+    assert a.published_at.isoformat() == "2025-01-22T20:04:00+00:00"

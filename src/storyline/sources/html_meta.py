@@ -166,7 +166,14 @@ def _split_title(title: str, site_names: tuple[str, ...]) -> tuple[str, list[str
         return (
             not p
             or p.lower() in names
-            or (len(p) <= _SITE_PIECE_MAX and (bool(_SITE_WORDS.search(p)) or len(p) <= 6 or p.isascii()))
+            or (
+                len(p) <= _SITE_PIECE_MAX
+                and (
+                    bool(_SITE_WORDS.search(p))
+                    or (len(p) <= 6 and not p.isascii())
+                    or (p.isascii() and " " not in p)
+                )
+            )
         )
 
     end = len(pieces)
@@ -533,6 +540,10 @@ def _reconcile(
         return b_at, b_timed, "byline"
     if abs(m_at - b_at) > _SAME_EVENT:
         return m_at, m_timed, "meta"
+    if b_timed and m_timed and m_at != b_at and (b_at - m_at).total_seconds() % 3600 == 0:
+        # The same wall-clock minute a whole number of hours apart: the byline printed the time
+        # in a zone it did not name (read here as Beijing time); the tag's offset is right.
+        return m_at, True, "meta"
     if b_timed:
         return b_at, True, "byline"
     if m_timed and m_at.astimezone(b_at.tzinfo).date() == b_at.date():
