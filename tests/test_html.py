@@ -163,7 +163,7 @@ def test_url_less_ids_depend_on_the_whole_text() -> None:
 
 def test_byline_in_an_unnamed_zone_does_not_shift_the_tagged_time() -> None:
     page = (
-        '<html><head><title>Port plan unveiled | Example News</title>'
+        "<html><head><title>Port plan unveiled | Example News</title>"
         '<meta property="article:published_time" content="2025-01-22T20:04:00Z"></head>'
         "<body><h1>Port plan unveiled</h1><p>January 22, 2025 3:04 PM</p>"
         "<p>The city said on Wednesday it would spend three billion on the port.</p></body></html>"

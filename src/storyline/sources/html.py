@@ -69,7 +69,9 @@ _END_MARK = re.compile(
 # Lines that are never article text: no word at all ("-", "|"), a bare link, a bare timestamp.
 _NO_WORD = re.compile(r"^[^\w]*$")
 _BARE_URL = re.compile(r"^(?:https?://|www\.)\S+$")
-_BARE_TIME = re.compile(r"^[\d\s:：/.\-年月日时分秒]+$")
+_BARE_TIME = re.compile(
+    r"^(?:(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?)?\s*(?:\d{1,2}:\d{2}(?::\d{2})?)?$"
+)
 # A byline line: a date with a source/author label and no sentence punctuation.
 _BYLINE_WORD = re.compile(r"来源|作者|记者|编辑|发布|时间|日期|字号|阅读")
 _BYLINE_MAX = 80
