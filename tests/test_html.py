@@ -172,3 +172,16 @@ def test_byline_in_an_unnamed_zone_does_not_shift_the_tagged_time() -> None:
     assert a.title == "Port plan unveiled"
     # 3:04 PM is US Eastern time (20:04 UTC); read as Beijing time it would be 07:04 UTC
     assert a.published_at.isoformat() == "2025-01-22T20:04:00+00:00"
+
+
+def test_big5_page_with_traditional_labels_reads_byline_and_cuts_at_the_editor() -> None:
+    page = (
+        '<html><head><meta charset="big5"><title>電車加開夜班_維港時報網</title></head><body>'
+        "<div>首頁 &gt; 港聞</div><h1>電車加開夜班</h1><div>發佈時間：2024年12月18日 08:15 來源：維港時報</div>"
+        "<p>電車公司宣布，由下月起在週五及週六晚加開通宵班次，每二十分鐘一班。</p>"
+        "<p>責任編輯：陳大文</p><p>相關新聞</p><ul><li><a href='/1'>巴士加價</a></li></ul></body></html>"
+    )
+    (a,) = html.parse(RawInput("hk.html", page.encode("big5")))
+    assert a.title == "電車加開夜班"
+    assert a.published_at.isoformat() == "2024-12-18T08:15:00+08:00" and not a.published_day_only
+    assert a.paragraphs == ("電車公司宣布，由下月起在週五及週六晚加開通宵班次，每二十分鐘一班。",)

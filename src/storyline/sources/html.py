@@ -64,7 +64,9 @@ _CONFIG.set("DEFAULT", "EXTENSIVE_DATE_SEARCH", "off")
 _END_MARK = re.compile(
     r"^[\s【\[(（]*(?:责任编辑|责编[：:|]|网友评论仅供|热门推荐|相关推荐|相关阅读|相关新闻|相关文章|推荐阅读|延伸阅读"
     r"|猜你喜欢|为您推荐|为你推荐|小编最近文章|作者最近文章|更多猛料|热点新闻|点击排行|免责声明|版权声明|特别声明"
-    r"|声明：|分享到[：:]?$|返回搜狐|查看更多|进入专题|点击进入专题|本文仅代表作者|版权所有|Copyright|©)"
+    r"|声明：|分享到[：:]?$|返回搜狐|查看更多|进入专题|点击进入专题|本文仅代表作者|版权所有|Copyright|©"
+    r"|責任編輯|責編[：:|]|網友評論|熱門推薦|相關推薦|相關閱讀|相關新聞|相關文章|推薦閱讀|延伸閱讀|猜你喜歡"
+    r"|為您推薦|熱點新聞|點擊排行|免責聲明|版權聲明|特別聲明|聲明：|本文僅代表作者|版權所有)"
 )
 # Lines that are never article text: no word at all ("-", "|"), a bare link, a bare timestamp.
 _NO_WORD = re.compile(r"^[^\w]*$")
@@ -73,8 +75,14 @@ _BARE_TIME = re.compile(
     r"^(?:(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?)?\s*(?:\d{1,2}:\d{2}(?::\d{2})?)?$"
 )
 # A byline line: a date with a source/author label and no sentence punctuation.
-_BYLINE_WORD = re.compile(r"来源|作者|记者|编辑|发布|时间|日期|字号|阅读")
+_BYLINE_WORD = re.compile(
+    r"来源|作者|记者|编辑|发布|时间|日期|字号|阅读|來源|記者|編輯|發布|發佈|時間|字號|閱讀"
+)
 _BYLINE_MAX = 80
+_CRUMB = re.compile(
+    r"^(?:首页|首頁|当前位置|當前位置|您的位置|您所在的位置)|\s(?:>|>>|›|»|/)\s|\S(?:>|>>|›|»)\S"
+)
+_CRUMB_MAX = 60
 # A body must have this much text before an end marker counts (a marker-like first line is text).
 _END_AFTER = 40
 _LIST_RUN = 3
@@ -231,9 +239,14 @@ def _after_heading(paragraphs: list[str], headings: set[str]) -> list[str]:
         if p in headings:
             paragraphs = paragraphs[i + 1 :]
             break
-    while paragraphs and _is_byline(paragraphs[0]):
+    while paragraphs and (_is_byline(paragraphs[0]) or _is_crumb(paragraphs[0])):
         paragraphs = paragraphs[1:]
     return paragraphs
+
+
+def _is_crumb(line: str) -> bool:
+    """A breadcrumb line ("首页 > 港聞", "您所在的位置：首页 >> 新闻")."""
+    return len(line) <= _CRUMB_MAX and bool(_CRUMB.search(line)) and not _SENTENCE.search(line)
 
 
 def _is_byline(line: str) -> bool:

@@ -84,18 +84,22 @@ _TITLE_SEP = re.compile(r"\s*(?:_{1,2}|\||｜|——|--|—|–|－|\s-\s|(?<!\d
 _SITE_PIECE_MAX = 16
 _SITE_WORDS = re.compile(
     r"(?:网|网站|官网|门户|频道|新闻|资讯|日报|晚报|时报|商报|周刊|公报|杂志|电视台|在线|首页|客户端|平台|中心"
+    r"|網|網站|官網|門戶|頻道|新聞|資訊|日報|晚報|時報|商報|雜誌|電視台|電視臺|首頁|客戶端"
     r"|\.(?:com|cn|net|org)"
     r"|News|Online|Paper|Times|Daily|Post)$",
     re.IGNORECASE,
 )
 
 # A label that introduces the publication date in a byline.
-_LABELLED = re.compile(r"(?:发布|发表|刊发|发稿)(?:时间|日期|于)|(?<![\u4e00-\u9fff])(?:时间|日期)\s*[:：]")
+_LABELLED = re.compile(
+    r"(?:发布|发表|刊发|发稿|發布|發佈|發表|刊發|發稿|更新)(?:时间|時間|日期|于|於)"
+    r"|(?<![\u4e00-\u9fff])(?:时间|時間|日期)\s*[:：]"
+)
 # Byline shapes find_dates does not read on its own: "2019 09/07 19:02" (a year, then month/day,
 # in separate elements) and "18-03-08 23:16" (two-digit year, only after a date label).
 _SPACED = re.compile(r"(?<!\d)((?:19|20)\d{2})\s+(\d{1,2})/(\d{1,2})\s+(\d{1,2}:\d{2})")
 _SHORT_YEAR = re.compile(r"(?<=[:：])\s*(\d{2})-(\d{1,2})-(\d{1,2})\s*(\d{1,2}:\d{2})")
-_CRUMB = re.compile(r"首页|当前位置|您的位置|>|›|»")
+_CRUMB = re.compile(r"首页|首頁|当前位置|當前位置|您的位置|>|›|»")
 _YEAR = re.compile(r"(?:19|20)\d{2}")
 # How much text after the title is the byline zone (characters), and how much before it.
 _AFTER_TITLE = 400
