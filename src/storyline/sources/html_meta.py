@@ -347,7 +347,7 @@ def _node_with(headings: list[tuple[str, _Anchor]], title: str) -> _Anchor | Non
 
 
 def _texts_after(anchor: _Anchor, limit: int) -> str:
-    """The visible text that follows ``node`` in reading order, up to ``limit`` characters.
+    """The visible text that follows the anchor in reading order, up to ``limit`` characters.
 
     It stops at the second paragraph of prose: a byline sits above the body (at most a lead or
     a photo caption comes first), and what follows the body is comments and sidebars.
@@ -364,11 +364,9 @@ def _texts_after(anchor: _Anchor, limit: int) -> str:
                 out.append(el.tail.strip())
                 size += len(out[-1])
             continue
-        if not started or not isinstance(el.tag, str):
+        if not started or _inside(el, node):
             continue
-        if _inside(el, node):
-            continue
-        if el.tag in _SKIP:
+        if not isinstance(el.tag, str) or el.tag in _SKIP:  # a comment's or script's tail is text
             if el.tail and el.tail.strip():
                 out.append(el.tail.strip())
                 size += len(out[-1])
