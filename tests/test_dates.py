@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from storyline.dates import find_dates, parse_date, zone_from_label
+from storyline.dates import find_dates, find_timed_dates, parse_date, parse_timed_date, zone_from_label
 
 SH = ZoneInfo("Asia/Shanghai")
 LA = ZoneInfo("America/Los_Angeles")
@@ -172,3 +172,16 @@ def test_parse_date_never_raises_on_arbitrary_text(text: str) -> None:
 def test_parse_date_never_raises_on_date_shaped_noise(text: str) -> None:
     result = parse_date(text, now=NOW)
     assert result is None or result.tzinfo is not None
+
+
+def test_timed_dates_say_whether_the_text_gave_a_time_of_day() -> None:
+    found = find_timed_dates("发布日期：2019-03-06 · 2019年09月09日 20:52 · 2019-09-3007:42 · 昨天", now=NOW)
+    assert [(span.strip(), at.isoformat(), timed) for span, at, timed in found] == [
+        ("2019-03-06", "2019-03-06T00:00:00+08:00", False),
+        ("2019年09月09日 20:52", "2019-09-09T20:52:00+08:00", True),
+        ("2019-09-3007:42", "2019-09-30T07:42:00+08:00", True),  # date and time run together
+        ("昨天", (NOW.date() - timedelta(days=1)).isoformat() + "T00:00:00+08:00", False),
+    ]
+    assert parse_timed_date("2019-05-17 · 苏皖城市报道")[1] is False
+    assert parse_timed_date("1581517074") == (datetime(2020, 2, 12, 14, 17, 54, tzinfo=UTC), True)
+    assert parse_timed_date("no date") == (None, False)

@@ -109,3 +109,79 @@ def test_sniff_charset_reads_meta_and_http_equiv() -> None:
 def test_dispatch_sends_html_files_to_the_html_reader() -> None:
     (a,) = parse_input(_read("big5_page.html"))
     assert a.title == "港島電車加開夜班"
+
+
+def test_decoding_with_a_few_bad_bytes_counts_them_and_keeps_the_rest() -> None:
+    from storyline.sources.decode import decode_tolerant
+
+    body = "山城老夜市于周六晚重新开放，首晚接待游客约一万二千人次。".encode("gbk")
+    page = b'<meta charset="gb2312">' + body[:10] + b"\xff" + body[10:] * 20
+    d = decode_tolerant(page, "p.html", "gb2312")
+    assert (d.encoding, d.replaced, d.places, d.first_bad) == ("gb18030", 1, 1, 33)
+    assert d.text.count("\ufffd") == 1 and d.text.endswith("人次。")
+    assert str(d.warning("p.html")).startswith("p.html byte 33: 1 byte(s) in 1 place(s) not valid gb18030")
+    # mostly unreadable in every candidate: still refused, naming the input
+    with pytest.raises(EncodingError, match=r"^junk\.html"):
+        decode_tolerant(bytes(range(0x80, 0x100)) * 40, "junk.html", "utf-8")
+
+
+def test_page_with_a_bad_byte_is_read_with_a_warning_not_refused() -> None:
+    page = _read("gbk_page.html").data
+    at = page.index("首晚".encode("gbk"))
+    errors: list[InputError] = []
+    (a,) = html.parse(RawInput("gbk_bad.html", page[:at] + b"\xff" + page[at:]), errors)
+    assert a.title == "山城夜市重新开放"
+    assert [e.reason for e in errors] == [
+        "1 byte(s) in 1 place(s) not valid gb18030 were shown as U+FFFD; "
+        "the rest of the page is kept and the raw bytes are stored unchanged"
+    ]
+
+
+def test_date_only_byline_stays_a_date() -> None:
+    page = (
+        "<html><head><title>通知_某市政府网</title></head><body><h1>关于停水的通知</h1>"
+        "<div>发布日期：2019-03-06 来源：水务局</div><p>甲区今日停水，恢复时间另行通知。</p></body></html>"
+    )
+    (a,) = html.parse(RawInput("n.html", page.encode()))
+    assert a.title == "关于停水的通知"
+    assert a.published_at.isoformat() == "2019-03-06T00:00:00+08:00" and a.published_day_only is True
+    assert a.paragraphs == ("甲区今日停水，恢复时间另行通知。",)
+
+
+def test_url_less_ids_depend_on_the_whole_text() -> None:
+    from storyline.records import article_id_for
+
+    a = article_id_for("", "某市政府网", "通报", ("原标题：通报", "甲区今日停水。"))
+    b = article_id_for("", "某市政府网", "通报", ("原标题：通报", "乙区今日停电。"))
+    assert a != b
+    assert a == article_id_for("", "某市政府网", "通报", ("原标题：通报", "甲区今日停水。"))
+    # with a URL the URL alone names the report (a corrected text updates it in place)
+    assert article_id_for("https://x.org/1", "X", "t", ("p1",)) == article_id_for(
+        "https://x.org/1", "X", "t", ("p2",)
+    )
+
+
+def test_byline_in_an_unnamed_zone_does_not_shift_the_tagged_time() -> None:
+    page = (
+        "<html><head><title>Port plan unveiled | Example News</title>"
+        '<meta property="article:published_time" content="2025-01-22T20:04:00Z"></head>'
+        "<body><h1>Port plan unveiled</h1><p>January 22, 2025 3:04 PM</p>"
+        "<p>The city said on Wednesday it would spend three billion on the port.</p></body></html>"
+    )
+    (a,) = html.parse(RawInput("en.html", page.encode()))
+    assert a.title == "Port plan unveiled"
+    # 3:04 PM is US Eastern time (20:04 UTC); read as Beijing time it would be 07:04 UTC
+    assert a.published_at.isoformat() == "2025-01-22T20:04:00+00:00"
+
+
+def test_big5_page_with_traditional_labels_reads_byline_and_cuts_at_the_editor() -> None:
+    page = (
+        '<html><head><meta charset="big5"><title>電車加開夜班_維港時報網</title></head><body>'
+        "<div>首頁 &gt; 港聞</div><h1>電車加開夜班</h1><div>發佈時間：2024年12月18日 08:15 來源：維港時報</div>"
+        "<p>電車公司宣布，由下月起在週五及週六晚加開通宵班次，每二十分鐘一班。</p>"
+        "<p>責任編輯：陳大文</p><p>相關新聞</p><ul><li><a href='/1'>巴士加價</a></li></ul></body></html>"
+    )
+    (a,) = html.parse(RawInput("hk.html", page.encode("big5")))
+    assert a.title == "電車加開夜班"
+    assert a.published_at.isoformat() == "2024-12-18T08:15:00+08:00" and not a.published_day_only
+    assert a.paragraphs == ("電車公司宣布，由下月起在週五及週六晚加開通宵班次，每二十分鐘一班。",)

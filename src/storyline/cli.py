@@ -281,7 +281,7 @@ def _run_ingest(settings: Settings, inputs: list[str]) -> int:
                 f"[green]ingested[/green]  {outcome.name} ({outcome.articles} article(s))", highlight=False
             )
         for warning in outcome.warnings:
-            console.print(f"  [yellow]skipped[/yellow] {warning}", highlight=False)
+            console.print(f"  [yellow]warning[/yellow] {warning}", highlight=False)
     console.print(report.summary(), highlight=False)
     return 0 if report.ok else 1
 

@@ -36,7 +36,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dateutil import parser as dateutil_parser
 from dateutil.relativedelta import relativedelta
 
-__all__ = ["find_dates", "parse_date", "zone_from_label"]
+__all__ = ["find_dates", "find_timed_dates", "parse_date", "parse_timed_date", "zone_from_label"]
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +107,9 @@ _OFFSET_RE = re.compile(r"^\s*(?:(Z)(?![A-Za-z])|(?:UTC|GMT)?\s*([+-])(\d{2}):?(
 
 _TIME = r"(?:[T\s]+|T)?(?:(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:[.,](?P<F>\d{1,6})\d*)?)?)?"
 _NUMERIC_RE = re.compile(
-    r"(?<![\d.])(?P<y>(?:19|20)\d{2})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?!\d)" + _TIME + r"T?"
+    r"(?<![\d.])(?P<y>(?:19|20)\d{2})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?:(?!\d)|(?=\d{1,2}:\d{2}))"
+    + _TIME
+    + r"T?"
 )
 # 1/22/2025: month first as US feeds print it; a first number over 12 can only be a day (22/01/2025).
 _SLASH_RE = re.compile(
@@ -283,23 +285,37 @@ def find_dates(
     >>> [d.isoformat() for _, d in find_dates("发表于 2025-01-22 13:40:20 回复于 2025/1/23")]
     ['2025-01-22T13:40:20+08:00', '2025-01-23T00:00:00+08:00']
     """
+    return [(span, value) for span, value, _ in find_timed_dates(text, default_tz=default_tz, now=now)]
+
+
+def find_timed_dates(
+    text: str, *, default_tz: str = "Asia/Shanghai", now: datetime | None = None
+) -> list[tuple[str, datetime, bool]]:
+    """Like :func:`find_dates`, with a third item: True when the text gave a time of day.
+
+    A date printed without a time is midnight in the datetime but False here, so a caller can
+    keep it a date (a page that says ``2019-05-17`` did not say ``00:00``).
+
+    >>> [(d.date().isoformat(), timed) for _, d, timed in find_timed_dates("2019-05-17 · 2019年09月09日 20:52")]
+    [('2019-05-17', False), ('2019-09-09', True)]
+    """
     if not isinstance(text, str) or not text.strip():
         return []
     s = text.translate(_WIDTH)
     if not _MAYBE_DATE_RE.search(s):  # most strings handed in (names, counts) hold no date at all
         return []
     tz = _zone(default_tz)
-    found: list[tuple[int, int, datetime]] = []
+    found: list[tuple[int, int, datetime, bool]] = []
 
-    def take(start: int, end: int, value: datetime | None) -> None:
-        if value is not None and not any(start < e and end > b for b, e, _ in found):
-            found.append((start, end, value))
+    def take(start: int, end: int, value: datetime | None, timed: bool = True) -> None:
+        if value is not None and not any(start < e and end > b for b, e, _, _ in found):
+            found.append((start, end, value, timed))
 
     for m in _NUMERIC_RE.finditer(s):
         zone, end = _zone_near(s, m.start(), m.end())
         frac = (m.group("F") or "").ljust(6, "0")[:6]
         take(m.start(), end, _build(int(m["y"]), int(m["m"]), int(m["d"]), _as_int(m["H"]), _as_int(m["M"]),
-                                    _as_int(m["S"]), _as_int(frac), zone or tz))  # fmt: skip
+                                    _as_int(m["S"]), _as_int(frac), zone or tz), m["H"] is not None)  # fmt: skip
     for m in _SLASH_RE.finditer(s):
         zone, end = _zone_near(s, m.start(), m.end())
         a, b = int(m["a"]), int(m["b"])
@@ -309,6 +325,7 @@ def find_dates(
             m.start(),
             end,
             _build(int(m["y"]), month, day, hour, _as_int(m["M"]), _as_int(m["S"]), 0, zone or tz),
+            m["H"] is not None,
         )
     for m in _ENGLISH_RE.finditer(s):
         zone, end = _zone_near(s, m.start(), m.end())
@@ -316,7 +333,7 @@ def find_dates(
             value = dateutil_parser.parse(m.group(0), default=datetime(2000, 1, 1))
         except (ValueError, OverflowError, TypeError):
             continue
-        take(m.start(), end, value.replace(tzinfo=zone or tz))
+        take(m.start(), end, value.replace(tzinfo=zone or tz), ":" in m.group(0))
     for m in _CHINESE_RE.finditer(s):
         zone, end = _zone_near(s, m.start(), m.end())
         zone = zone or tz
@@ -326,15 +343,18 @@ def find_dates(
             m.start(),
             end,
             _build(year, int(m["m"]), int(m["d"]), hour, _as_int(m["M"]), _as_int(m["S"]), 0, zone),
+            m["H"] is not None,
         )
     for m in _REL_CJK_RE.finditer(s):
         n = m["n"]
         amount = float(n) if n.isdigit() else _CN_NUM.get(n, 1)
-        take(m.start(), m.end(), _ago(_now(now, tz), amount, _REL_UNITS[m["u"]]))
+        unit = _REL_UNITS[m["u"]]
+        take(m.start(), m.end(), _ago(_now(now, tz), amount, unit), unit in {"seconds", "minutes", "hours"})
     for m in _REL_EN_RE.finditer(s):
         n = m["n"].lower()
         amount = float(n) if n.isdigit() else 1.0
-        take(m.start(), m.end(), _ago(_now(now, tz), amount, _EN_UNITS[m["u"].lower()]))
+        unit = _EN_UNITS[m["u"].lower()]
+        take(m.start(), m.end(), _ago(_now(now, tz), amount, unit), unit in {"seconds", "minutes", "hours"})
     for m in _DAY_WORD_RE.finditer(s):
         word = m["w"].lower() if m["w"].isascii() else m["w"]
         if not m["H"] and _CJK_RE.match(s, m.end()):
@@ -350,9 +370,9 @@ def find_dates(
                 clock = time(_hour24(int(m["H"]), m["ap"]), _as_int(m["M"]), _as_int(m["S"]))
             except ValueError:
                 continue
-        take(m.start(), m.end(), datetime.combine(day, clock, tzinfo=tz))
+        take(m.start(), m.end(), datetime.combine(day, clock, tzinfo=tz), bool(m["H"]))
     found.sort(key=lambda item: item[0])
-    return [(text[b:e], value) for b, e, value in found]
+    return [(text[b:e], value, timed) for b, e, value, timed in found]
 
 
 def _ago(now: datetime, amount: float, unit: str) -> datetime | None:
@@ -362,6 +382,24 @@ def _ago(now: datetime, amount: float, unit: str) -> datetime | None:
         return now - timedelta(**{unit: amount})
     except (OverflowError, ValueError):
         return None
+
+
+def parse_timed_date(
+    text: str, *, default_tz: str = "Asia/Shanghai", now: datetime | None = None
+) -> tuple[datetime | None, bool]:
+    """:func:`parse_date` and whether the text gave a time of day (unix times always do).
+
+    >>> parse_timed_date("发布日期：2019-03-06")[1], parse_timed_date("2019-03-06 09:53")[1]
+    (False, True)
+    """
+    if not isinstance(text, str) or not text.strip():
+        return None, False
+    if _UNIX_RE.match(text):
+        return parse_date(text, default_tz=default_tz, now=now), True
+    dates = find_timed_dates(text, default_tz=default_tz, now=now)
+    if dates:
+        return dates[0][1], dates[0][2]
+    return None, False
 
 
 def parse_date(

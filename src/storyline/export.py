@@ -51,11 +51,19 @@ __all__ = [
     "story_summary",
     "summary_export",
     "thread_export",
+    "when_iso",
 ]
 
 
 def iso(at: datetime | None) -> str | None:
     return at.isoformat() if at is not None else None
+
+
+def when_iso(at: datetime | None, day_only: bool = False) -> str | None:
+    """``at`` as ISO 8601, or its date alone (``2019-05-17``) when the source gave no time."""
+    if at is None:
+        return None
+    return at.date().isoformat() if day_only else at.isoformat()
 
 
 def comment_export(c: Comment, stance: FloorStance | None = None) -> dict[str, Any]:
@@ -73,6 +81,10 @@ def comment_export(c: Comment, stance: FloorStance | None = None) -> dict[str, A
         "likes": c.likes,
         "stance": stance.stance if stance else None,
         "stance_evidence": stance.evidence if stance else None,
+        # "回复@name:" replies: whom they address, and whether that user's floor is known
+        "reply_to": {"name": c.reply_to, "floor": c.reply_to_floor, "known": c.reply_to_floor is not None}
+        if c.reply_to
+        else None,
     }
 
 
@@ -115,7 +127,7 @@ def article_export(
         "outlet": a.outlet,
         "title": a.title,
         "url": a.url,
-        "published_at": iso(a.published_at),
+        "published_at": when_iso(a.published_at, a.published_day_only),
         "script": a.script,
         "stats": {"reads": a.stats.reads, "comments": a.stats.comments},
     }
@@ -221,7 +233,7 @@ def story_export(store: Store, story: Story, *, articles: Sequence[Article] | No
         # extras beyond the contract
         "timeline": [
             {
-                "at": iso(e.at),
+                "at": when_iso(e.at, e.day_only),
                 "kind": e.kind,
                 "label": e.label,
                 "article_id": e.article_id,

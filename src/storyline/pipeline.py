@@ -181,6 +181,20 @@ def parse_and_analyze(raw: RawInput) -> ParsedInput:
     return ParsedInput(raw, tuple(members), warnings)
 
 
+def _why_fewer(name: str, fresh: Sequence[tuple[Article, Analysis]], n_new: int) -> tuple[str, ...]:
+    """Say why an input added fewer new articles than it holds (never a silent "0 article(s)")."""
+    if n_new >= len(fresh):
+        return ()
+    same = len(fresh) - n_new
+    first = fresh[0][0] if fresh else None
+    why = "the same URL" if first is not None and first.url else "the same outlet, title and text"
+    sample = f" (first: {first.title[:40]!r}, id {first.id})" if first is not None and len(fresh) == 1 else ""
+    return (
+        f"{name}: {same} of {len(fresh)} article(s) already in the store under the same id "
+        f"({why}){sample}; updated in place, not counted as new",
+    )
+
+
 # ------------------------------------------------------------------------------------------
 # Story assignment and the write of one input
 # ------------------------------------------------------------------------------------------
@@ -262,7 +276,9 @@ class Ingestor:
             self.clusterer = self._load_clusterer()
             raise
         n_new = result.articles_new
-        return InputOutcome(raw.name, "ingested", articles=n_new, warnings=warnings)
+        return InputOutcome(
+            raw.name, "ingested", articles=n_new, warnings=warnings + _why_fewer(raw.name, fresh, n_new)
+        )
 
 
 def ingest_inputs(

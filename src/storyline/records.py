@@ -102,6 +102,9 @@ class Comment:
 
     ``parent_floor`` is the floor this reply answers (``回复@name:``, a quote, a Weibo parent);
     ``text`` holds the reply's own words, with quoted material moved into ``quotes``.
+    ``reply_to`` is the name a ``回复@name:`` reply addresses and ``reply_to_floor`` that user's
+    floor when the data shows which it is; a name no floor can be shown to belong to keeps
+    ``reply_to_floor`` None (the target is unknown, and the export says so).
     """
 
     floor: int
@@ -111,6 +114,8 @@ class Comment:
     quotes: tuple[Quote, ...] = ()
     parent_floor: int | None = None
     likes: int | None = None
+    reply_to: str = ""
+    reply_to_floor: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +149,9 @@ class Article:
     source_name: str = ""
     raw_sha256: str = ""
     id: str = ""
+    # The page gave a day without a time of day: ``published_at`` is that day's midnight in the
+    # page's zone, and is shown and exported as the date alone.
+    published_day_only: bool = False
 
     def __post_init__(self) -> None:
         if not self.id:
@@ -151,11 +159,13 @@ class Article:
 
 
 def article_id_for(url: str, outlet: str, title: str, paragraphs: tuple[str, ...]) -> str:
-    """A stable id: from the URL when there is one, else from outlet, title and first paragraph.
+    """A stable id: from the URL when there is one, else from outlet, title and the whole text.
 
     Stable ids are what make ingest idempotent: the same report read twice maps to one row.
+    Without a URL every paragraph counts: two reports that share a title and a boilerplate
+    first paragraph ("原标题：…", an agency dateline) are still two reports.
     """
-    key = url.strip() if url.strip() else "\x1f".join([outlet, title, paragraphs[0] if paragraphs else ""])
+    key = url.strip() if url.strip() else "\x1f".join([outlet, title, *paragraphs])
     return "a" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:15]
 
 
@@ -270,6 +280,7 @@ class TimelineEvent:
     label: str
     article_id: str = ""
     outlet: str = ""
+    day_only: bool = False  # a report dated by its day alone: shown as that date, never 00:00
 
 
 @dataclass(frozen=True, slots=True)

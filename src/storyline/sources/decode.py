@@ -16,12 +16,14 @@ from __future__ import annotations
 import codecs
 import logging
 import re
+import threading
+from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
 
 from storyline.errors import EncodingError, InputError
 
-__all__ = ["canonical_encoding", "decode_bytes", "looks_binary"]
+__all__ = ["Decoded", "canonical_encoding", "decode_bytes", "decode_tolerant", "looks_binary"]
 
 log = logging.getLogger(__name__)
 
@@ -168,3 +170,123 @@ def decode_bytes(data: bytes, name: str, declared: str | None = None) -> tuple[s
         "not readable as UTF-8, GB18030 or Big5-HKSCS; re-save it as UTF-8 or pass its charset",
         offset=offset,
     )
+
+
+# A page is "mostly readable" when at most this share of its bytes (and this many in all) do not
+# decode: browsers show such pages with a few U+FFFD marks, and so must we.
+_MAX_BAD_SHARE = 0.01
+_MAX_BAD_BYTES = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    """Text read from bytes; ``replaced`` counts the bytes shown as U+FFFD (0 for a clean read)."""
+
+    text: str
+    encoding: str
+    replaced: int = 0
+    first_bad: int | None = None
+    places: int = 0
+
+    def warning(self, name: str) -> InputError | None:
+        """The message a user reads when bytes were replaced (None when none were)."""
+        if not self.replaced:
+            return None
+        return EncodingError(
+            name,
+            f"{self.replaced} byte(s) in {self.places} place(s) not valid {self.encoding} were shown as U+FFFD; "
+            "the rest of the page is kept and the raw bytes are stored unchanged",
+            offset=self.first_bad,
+        )
+
+
+class _TooManyBad(Exception):
+    pass
+
+
+_tally = threading.local()
+
+
+def _count_and_replace(exc: UnicodeError) -> tuple[str, int]:
+    # The codec's own resynchronisation (the same as "replace", the WHATWG decoders' behaviour),
+    # counting as it goes; past the limit the read is abandoned.
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    tally = _tally.current
+    tally[0] += max(1, exc.end - exc.start)
+    tally[1] += 1
+    if tally[2] is None:
+        tally[2] = exc.start
+    if tally[0] > tally[3]:
+        raise _TooManyBad
+    return "\ufffd", exc.end
+
+
+codecs.register_error("storyline-count", _count_and_replace)
+
+
+def _replace_counting(data: bytes, enc: str, limit: int) -> tuple[str, int, int | None, int] | None:
+    """Decode with U+FFFD for each undecodable run; None once more than ``limit`` bytes are bad.
+
+    Returns ``(text, bad bytes, offset of the first, number of places)``.
+    """
+    _tally.current = [0, 0, None, limit]
+    try:
+        text = data.decode(enc, "storyline-count")
+    except (_TooManyBad, LookupError):
+        return None
+    bad, places, first, _ = _tally.current
+    return text, bad, first, places
+
+
+def decode_tolerant(data: bytes, name: str, declared: str | None = None) -> Decoded:
+    """:func:`decode_bytes`, but a page with a few undecodable bytes is read, not refused.
+
+    When no encoding reads the bytes cleanly, each candidate (the declared one, UTF-8, GB18030,
+    Big5-HKSCS) is read with U+FFFD in place of bad bytes and the one with the fewest wins; the
+    count travels in :attr:`Decoded.replaced` so the caller can warn. Empty and binary inputs,
+    and bytes mostly unreadable in every candidate, still raise :class:`EncodingError`.
+
+    >>> d = decode_tolerant("新闻".encode("gbk") + b"\\xff" + "正文".encode("gbk"), "p.html", "gbk")
+    >>> d.text, d.encoding, d.replaced
+    ('新闻\ufffd正文', 'gb18030', 1)
+    """
+    limit = min(_MAX_BAD_BYTES, max(8, int(len(data) * _MAX_BAD_SHARE)))
+    label = canonical_encoding(declared) if declared else None
+    if label and data.strip() and not looks_binary(data) and not any(data.startswith(b) for b, _ in _BOMS):
+        # The page's own label with a handful of bad bytes beats a detector's guess, which on
+        # such bytes tends to be a single-byte codepage that "reads" everything as mojibake.
+        for enc in (label, "utf-8"):
+            try:
+                return Decoded(data.decode(enc), enc)
+            except (UnicodeDecodeError, LookupError):
+                continue
+        got = _replace_counting(data, label, limit)
+        if got is not None and _control_share(got[0]) <= _MAX_CONTROL_SHARE:
+            log.info("%s: %d undecodable byte(s) replaced reading it as %s", name, got[1], label)
+            return Decoded(got[0], label, got[1], got[2], got[3])
+    try:
+        text, enc = decode_bytes(data, name, declared)
+        return Decoded(text, enc)
+    except EncodingError as exc:
+        if "binary" in exc.reason or "byte-order mark" in exc.reason:
+            raise
+        refusal = exc
+    candidates: list[str] = []
+    if declared and canonical_encoding(declared):
+        candidates.append(canonical_encoding(declared) or "")
+    candidates += [e for e in ("utf-8", "gb18030", "big5hkscs") if e not in candidates]
+    best: Decoded | None = None
+    for enc in candidates:
+        got = _replace_counting(data, enc, limit if best is None else min(limit, best.replaced))
+        if got is None:
+            continue
+        text, bad, first, places = got
+        if _control_share(text) > _MAX_CONTROL_SHARE:
+            continue
+        if best is None or bad < best.replaced:
+            best = Decoded(text, enc, bad, first, places)
+    if best is None:
+        raise refusal
+    log.info("%s: %d undecodable byte(s) replaced reading it as %s", name, best.replaced, best.encoding)
+    return best

@@ -17,8 +17,20 @@ One :class:`~storyline.records.RawInput` reaches :func:`parse`, so it accepts th
 :func:`parse_pair` takes the two files' bytes directly.
 
 Replies are numbered as floors in time order (oldest first). ``parent_floor`` comes from the
-``parent`` mid; a reply to the post whose text starts ``回复@name:`` resolves to that user's latest
-earlier reply in the thread; ``//@name: …`` repost chains become :class:`Quote` records.
+``parent`` mid; ``//@name: …`` repost chains become :class:`Quote` records.
+
+Names: CED replies carry a ``uid`` (a number, or for some accounts the screen name itself), while
+``回复@name:`` and ``//@name:`` name users by screen name. Every ``回复@name:`` reply keeps the
+name in ``reply_to``; where the data shows whose it is (a uid equal to the name) it resolves to
+that user's latest earlier floor (``reply_to_floor``, and ``parent_floor`` for a reply to the
+post), else the target stays unknown and the export says so. A reply's ``parent`` mid is not
+the addressee: in the 224 CED threads 215 of the 270 ``回复@`` replies with a parent mid hang
+under the replier's own repost.
+
+Times: a Weibo mid embeds its own time (for ids from 2012 on, ``(mid >> 22) + 515483463`` is the
+unix time, the mid read from its base-62 URL form); a reply dated ``08月02日 05:10`` takes its
+year from its mid (a 2013 post's thread holds 2016 replies), and a reply without a readable date
+gets its mid's time.
 
 Example::
 
@@ -32,7 +44,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -41,7 +53,7 @@ from storyline.errors import InputError, ParseError
 from storyline.records import Article, Comment, Quote, RawInput, Stats
 from storyline.sources.decode import decode_bytes
 
-__all__ = ["parse", "parse_pair"]
+__all__ = ["mid_number", "mid_time", "parse", "parse_pair"]
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +64,13 @@ _REPLY_RE = re.compile(r"^\s*回复\s*@(?P<name>[^:：\s]{1,40})\s*[:：]")
 _CHAIN_RE = re.compile(r"//\s*@(?P<name>[^:：\s/]{1,40})\s*[:：]")
 _MONTH_DAY_RE = re.compile(r"^\s*(\d{1,2})月(\d{1,2})日\s+(\d{1,2}):(\d{2})")
 _TITLE_CHARS = 60
+# Weibo's base-62 alphabet; a URL mid is read in groups of 4 characters from the right, each
+# group worth 7 decimal digits of the numeric mid.
+_B62 = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_B62_INDEX = {c: i for i, c in enumerate(_B62)}
+_MID_EPOCH = 515483463
+# Mids before 2012 do not embed a time this way; below this numeric mid the rule is not used.
+_MID_TIMED_FROM = (1325376000 - _MID_EPOCH) << 22  # 2012-01-01 UTC
 
 
 def parse(raw: RawInput, errors: list[InputError] | None = None) -> list[Article]:
@@ -147,33 +166,81 @@ def _post_time(value: Any) -> datetime | None:
         return None
 
 
-def _reply_time(text: Any, post_at: datetime | None) -> datetime | None:
+def mid_number(mid: str) -> int | None:
+    """The numeric mid of a base-62 URL mid (``z6AQz0uPP`` → ``3516455226098629``), or None.
+
+    A mid given in decimal already is returned as it is.
+
+    >>> mid_number("E1Dgewfd1")
+    4003892507684963
+    """
+    mid = mid.strip()
+    if not mid:
+        return None
+    if mid.isdigit() and len(mid) >= 12:
+        return int(mid)
+    digits = ""
+    while mid:
+        group, mid = mid[-4:], mid[:-4]
+        value = 0
+        for ch in group:
+            if ch not in _B62_INDEX:
+                return None
+            value = value * 62 + _B62_INDEX[ch]
+        digits = (str(value).zfill(7) if mid else str(value)) + digits
+    return int(digits)
+
+
+def mid_time(mid: str) -> datetime | None:
+    """The time a (post-2012) Weibo mid embeds, in Beijing time; None for older or odd mids.
+
+    >>> mid_time("E1Dgewfd1").isoformat()
+    '2016-08-02T05:10:25+08:00'
+    """
+    number = mid_number(mid)
+    if number is None or number < _MID_TIMED_FROM:
+        return None
+    try:
+        return datetime.fromtimestamp((number >> 22) + _MID_EPOCH, tz=WEIBO_TZ)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def _reply_time(text: Any, post_at: datetime | None, mid: str = "") -> datetime | None:
     """``2014-07-24 14:37:38`` (the CED form) or Weibo's short ``08月02日 05:10`` form.
 
     Hand-parsed rather than through dateutil: 85,000 replies of one fixed form parse ~20× faster
-    with strptime, and the short form has no year, which must come from the post (the year of
-    the post, or the next one when that would put the reply before the post).
+    with strptime. The short form has no year: it comes from the reply's own mid when the mid
+    embeds a time on the same day (±1, for the zone), else from the post (the post's year, or
+    the next one when that would put the reply before the post). No readable date: the mid's time.
     """
-    if not isinstance(text, str):
-        return None
-    try:
-        return datetime.strptime(text.strip(), "%Y-%m-%d %H:%M:%S").replace(tzinfo=WEIBO_TZ)
-    except ValueError:
-        pass
-    m = _MONTH_DAY_RE.match(text)
-    if m and post_at is not None:
-        month, day, hour, minute = (int(g) for g in m.groups())
+    if isinstance(text, str):
         try:
-            at = datetime(post_at.year, month, day, hour, minute, tzinfo=WEIBO_TZ)
-            if at < post_at:
-                at = at.replace(year=post_at.year + 1)
-            return at
+            return datetime.strptime(text.strip(), "%Y-%m-%d %H:%M:%S").replace(tzinfo=WEIBO_TZ)
         except ValueError:
-            return None
-    try:
-        return datetime.fromisoformat(text.strip()).astimezone(WEIBO_TZ)
-    except ValueError:
-        return None
+            pass
+        m = _MONTH_DAY_RE.match(text)
+        if m:
+            month, day, hour, minute = (int(g) for g in m.groups())
+            embedded = mid_time(mid) if mid else None
+            try:
+                if embedded is not None:
+                    at = datetime(embedded.year, month, day, hour, minute, tzinfo=WEIBO_TZ)
+                    if abs(at - embedded) <= timedelta(days=1):
+                        return at
+                if post_at is not None:
+                    at = datetime(post_at.year, month, day, hour, minute, tzinfo=WEIBO_TZ)
+                    if at < post_at:
+                        at = at.replace(year=post_at.year + 1)
+                    return at
+            except ValueError:
+                pass
+        else:
+            try:
+                return datetime.fromisoformat(text.strip()).astimezone(WEIBO_TZ)
+            except ValueError:
+                pass
+    return mid_time(mid) if mid else None
 
 
 def _ids_from_name(name: str) -> tuple[str, str]:
@@ -230,7 +297,7 @@ def _thread(
             else:
                 errors.append(err)
             continue
-        rows.append((_reply_time(item.get("date"), post_at), index, item))
+        rows.append((_reply_time(item.get("date"), post_at, str(item.get("mid") or "")), index, item))
     # CED threads list newest first: order oldest first, ties by file position reversed (older).
     far = datetime.max.replace(tzinfo=WEIBO_TZ)
     rows.sort(key=lambda r: (r[0] or far, -r[1]))
@@ -251,10 +318,15 @@ def _thread(
         if parent_floor == floor:
             parent_floor = None
         own, quotes = _split_chain(text, last_floor_of)
+        m = _REPLY_RE.match(own)
+        reply_to = m["name"] if m else ""
+        # A name is knowable only where the data carries it: CED's uid is the screen name for
+        # some accounts. (A parent mid does not name the addressee: in CED it is the repost whose
+        # comments hold the exchange, most often the replier's own.)
+        reply_to_floor = last_floor_of.get(reply_to) if reply_to else None
         if parent_floor is None:
-            m = _REPLY_RE.match(own)
-            if m:
-                parent_floor = last_floor_of.get(m["name"])
+            if reply_to:
+                parent_floor = reply_to_floor
             elif quotes and quotes[0].floor is not None:
                 parent_floor = quotes[0].floor
         comments.append(
@@ -266,6 +338,8 @@ def _thread(
                 quotes=quotes,
                 parent_floor=parent_floor,
                 likes=_int(item.get("likes")),
+                reply_to=reply_to,
+                reply_to_floor=reply_to_floor,
             )
         )
         if author:

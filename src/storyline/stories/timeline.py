@@ -78,6 +78,7 @@ def build_timeline(
                 label=f"{outlet}: {a.title}",
                 article_id=a.id,
                 outlet=outlet,
+                day_only=a.published_day_only,
             )
         )
 
@@ -103,21 +104,27 @@ def build_timeline(
         if a is None:
             continue
         at = a.published_at
+        day_only = a.published_day_only
         if c.floor is not None:
             floor_time = next((m.posted_at for m in a.comments if m.floor == c.floor), None)
-            at = floor_time or at
+            at, day_only = (floor_time, False) if floor_time else (at, day_only)
         if at is not None:
-            dated_claims.append((_aware(at), c, a))
+            dated_claims.append((_aware(at), c, a, day_only))
     dated_claims.sort(key=lambda x: (x[0], x[1].id))
     seen_figures: set[tuple[str, str, float, str]] = set()
-    for at, c, a in dated_claims:
+    for at, c, a, day_only in dated_claims:
         key = (c.subject, c.measure, c.value, c.unit)
         if key in seen_figures:
             continue
         seen_figures.add(key)
         events.append(
             TimelineEvent(
-                at=at, kind="claim", label=_claim_label(c, _outlet(a)), article_id=a.id, outlet=_outlet(a)
+                at=at,
+                kind="claim",
+                label=_claim_label(c, _outlet(a)),
+                article_id=a.id,
+                outlet=_outlet(a),
+                day_only=day_only,
             )
         )
 

@@ -142,6 +142,15 @@ def claims_html(rows: Sequence[dict[str, Any]]) -> str:
     return "".join([_claim_row(r) for r in rows])
 
 
+def _when(at: datetime, day_only: bool) -> str:
+    # A report dated by its day alone keeps that day (in its own zone), never a made-up 00:00.
+    return at.date().isoformat() if day_only else iso(at)
+
+
+def _shown(at: datetime, day_only: bool, dt: Fmt) -> str:
+    return at.date().isoformat() if day_only else dt(at)
+
+
 def events_html(events: Sequence[TimelineEvent], labels: dict[str, str], dt: Fmt) -> str:
     """The timeline's ``<li>`` events (already in time order)."""
     out: list[str] = []
@@ -150,8 +159,8 @@ def events_html(events: Sequence[TimelineEvent], labels: dict[str, str], dt: Fmt
         label = esc(e.label)
         target = f'<a href="#art-{esc(anchor(e.article_id))}">{label}</a>' if e.article_id else label
         out.append(
-            f'  <li class="event kind-{esc(e.kind)}"><time datetime="{esc(iso(e.at))}">'
-            f"{esc(dt(e.at))}</time>\n"
+            f'  <li class="event kind-{esc(e.kind)}"><time datetime="{esc(_when(e.at, e.day_only))}">'
+            f"{esc(_shown(e.at, e.day_only, dt))}</time>\n"
             f'    <span class="kind">{esc(labels.get(e.kind, e.kind))}</span>\n'
             f"{src}{target}</li>\n"
         )
@@ -171,7 +180,10 @@ def _source(a: Article, href: str | None, dt: Fmt) -> str:
         )
     at = a.published_at
     if at:
-        when = f'<time datetime="{esc(iso(at))}">{esc(dt(at))}</time>'
+        when = (
+            f'<time datetime="{esc(_when(at, a.published_day_only))}">'
+            f"{esc(_shown(at, a.published_day_only, dt))}</time>"
+        )
     else:
         first = min((c.posted_at for c in a.comments if c.posted_at), default=None)
         seen = f'，最早评论 <time datetime="{esc(iso(first))}">{esc(dt(first))}</time>' if first else ""
