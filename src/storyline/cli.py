@@ -27,6 +27,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from storyline.errors import StorylineError
 from storyline.settings import Settings, default_db_path
+from storyline.terminal import line, safe
 
 if TYPE_CHECKING:
     from storyline.store.base import Store
@@ -49,7 +50,7 @@ def _open(settings: Settings):
 
 
 def _fail(message: str) -> NoReturn:
-    console.print(f"[red]error:[/red] {message}", highlight=False)
+    console.print(line(("error:", "red"), " ", message), highlight=False)
     sys.exit(1)
 
 
@@ -94,22 +95,24 @@ def _run_ingest(settings: Settings, inputs: list[str]) -> int:
         task = progress.add_task("", total=len(inputs))
 
         def advance(outcome) -> None:
-            progress.update(task, advance=1, description=Path(outcome.name).name[:40])
+            progress.update(task, advance=1, description=safe(Path(outcome.name).name[:40]))
 
         report = ingest(inputs, settings=settings, store=store, on_outcome=advance)
     for outcome in report.outcomes:
         if outcome.status == "failed":
-            console.print(f"[red]failed[/red]    {outcome.message}", highlight=False)
+            console.print(line(("failed", "red"), "    ", outcome.message), highlight=False)
         elif outcome.status == "unchanged":
-            console.print(f"unchanged {outcome.name}", highlight=False)
+            console.print(line("unchanged ", outcome.name), highlight=False)
         else:
             console.print(
-                f"[green]ingested[/green]  {outcome.name} ({outcome.articles} article(s))", highlight=False
+                line(("ingested", "green"), f"  {outcome.name} ({outcome.articles} article(s))"),
+                highlight=False,
             )
         for warning in outcome.warnings:
-            console.print(f"  [yellow]skipped[/yellow] {warning}", highlight=False)
+            console.print(line("  ", ("skipped", "yellow"), " ", warning), highlight=False)
     console.print(report.summary(), highlight=False)
-    return 0 if report.ok else 1
+    # A skipped line or dropped value is a partial failure: scripts must be able to notice it.
+    return 0 if report.ok and not any(o.warnings for o in report.outcomes) else 1
 
 
 @cli.command()
@@ -147,8 +150,10 @@ def stories(ctx: click.Context, as_json: bool, limit: int) -> None:
                 return
             for story in store.stories(limit=limit):
                 out.print(
-                    f"{story.id}  {story.concept or '-'}  {story.headline}  "
-                    f"({len(story.article_ids)} article(s))",
+                    line(
+                        f"{story.id}  {story.concept or '-'}  {story.headline}  "
+                        f"({len(story.article_ids)} article(s))"
+                    ),
                     highlight=False,
                 )
     except StorylineError as exc:
@@ -199,10 +204,10 @@ def search(ctx: click.Context, query: str, limit: int, as_json: bool) -> None:
         return
     for h in hits:
         when = h.published_at.strftime("%Y-%m-%d %H:%M") if h.published_at else "—"
-        out.print(f"{when}  {h.outlet}  {h.title}  [story {h.story_id}]", highlight=False)
-        out.print("    " + h.snippet.replace("<mark>", "[").replace("</mark>", "]"), highlight=False)
+        out.print(line(f"{when}  {h.outlet}  {h.title}  [story {h.story_id}]"), highlight=False)
+        out.print(line("    " + h.snippet.replace("<mark>", "[").replace("</mark>", "]")), highlight=False)
     if not hits:
-        console.print(f"no match for {query!r}", highlight=False)
+        console.print(line(f"no match for {query!r}"), highlight=False)
 
 
 @cli.command()
@@ -218,7 +223,7 @@ def migrate(ctx: click.Context) -> None:
             version = store.migrate()
     except StorylineError as exc:
         _fail(str(exc))
-    console.print(f"{settings.db}: schema at version {version}", highlight=False)
+    console.print(line(f"{settings.db}: schema at version {version}"), highlight=False)
 
 
 def _serve(settings: Settings) -> None:
@@ -228,7 +233,7 @@ def _serve(settings: Settings) -> None:
 
     store = _open(settings)
     app = create_app(store, settings)
-    console.print(f"serving {settings.db} at http://{settings.host}:{settings.port}/", highlight=False)
+    console.print(line(f"serving {settings.db} at http://{settings.host}:{settings.port}/"), highlight=False)
     try:
         uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", access_log=False)
     finally:
@@ -258,7 +263,7 @@ def prerender(ctx: click.Context, limit: int | None) -> None:
         highlight=False,
     )
     for path, status in report.failed[:20]:
-        console.print(f"  {path}: HTTP {status}", highlight=False)
+        console.print(line(f"  {path}: HTTP {status}"), highlight=False)
     if report.failed:
         sys.exit(1)
 
@@ -311,7 +316,7 @@ def batch(
     except StorylineError as exc:
         _fail(str(exc))
     for outcome in report.failed:
-        console.print(f"[red]failed[/red]    {outcome.message}", highlight=False)
+        console.print(line(("failed", "red"), "    ", outcome.message), highlight=False)
     console.print(report.summary(), highlight=False)
     sys.exit(0 if report.ok else 1)
 

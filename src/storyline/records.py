@@ -140,6 +140,7 @@ class Article:
     source_name: str = ""
     raw_sha256: str = ""
     id: str = ""
+    source_line: int | None = None  # the input's line it was read from (JSONL), for messages
 
     def __post_init__(self) -> None:
         if not self.id:

@@ -94,7 +94,7 @@ def _int(value: Any) -> int | None:
         return value
     try:
         return int(float(str(value).replace(",", "").strip()))
-    except ValueError:
+    except (ValueError, OverflowError):  # "abc", "nan"; "1e999" and "inf" overflow int()
         return None
 
 
@@ -190,6 +190,7 @@ def parse_record(
         comments=_comments(record.get("comments"), default_tz),
         source_name=name,
         raw_sha256=raw_sha256,
+        source_line=line,
     )
 
 
@@ -215,8 +216,24 @@ def parse(
                 parse_record(record, name=raw.name, line=number, raw_sha256=raw.sha256, default_tz=default_tz)
             )
         except InputError as err:
-            if errors is None:
-                raise
-            log.warning("%s", err)
-            errors.append(err)
+            _report(err, errors)
+        except RecursionError:
+            # msgspec refuses nesting past the interpreter's depth; the line is that line's error.
+            _report(ParseError(raw.name, "JSON nested too deeply to read; line skipped", line=number), errors)
+        except Exception as exc:  # any other fault of one line stays that line's: the rest is read
+            log.debug("%s line %d", raw.name, number, exc_info=True)
+            reason = str(exc).splitlines()[0][:200] if str(exc) else ""
+            _report(
+                ParseError(
+                    raw.name, f"unreadable record ({type(exc).__name__}: {reason}); line skipped", line=number
+                ),
+                errors,
+            )
     return articles
+
+
+def _report(err: InputError, errors: list[InputError] | None) -> None:
+    """Raise ``err`` when the caller keeps no list; else hand it over (the caller prints it once)."""
+    if errors is None:
+        raise err
+    errors.append(err)
