@@ -114,7 +114,8 @@ def read_input(name: str | Path, settings: Settings) -> RawInput:
     scheme = _SCHEME.match(name)
     if scheme:
         raise InputError(
-            name, f"only http:// and https:// URLs are fetched, not {scheme.group(1)}://; pass a file path or an http(s) URL"
+            name,
+            f"only http:// and https:// URLs are fetched, not {scheme.group(1)}://; pass a file path or an http(s) URL",
         )
     from storyline.sources.files import read_path
 

@@ -33,8 +33,8 @@ from datetime import datetime
 from storyline.records import Analysis, Article, Claim, Comment, Keyword, Quote, Stats
 
 __all__ = [
-    "MAX_CLAIM_VALUE",
     "ESCAPE_SEQUENCES",
+    "MAX_CLAIM_VALUE",
     "MAX_COUNT",
     "TEXT_CAPS",
     "cap_text",
@@ -43,6 +43,7 @@ __all__ = [
     "clean_text",
     "count_or_none",
     "finite_in_range",
+    "where",
 ]
 
 # Beyond any figure a report states in any currency (world GDP is ~1e14 USD, ~2.5e18 VND); a

@@ -28,14 +28,17 @@ from pathlib import Path
 import msgspec
 
 from storyline.errors import StoreError
-from storyline.records import Analysis, Article, RawInput, Story, from_json, to_json
+from storyline.records import Analysis, Article, RawInput, Story, to_json
 from storyline.store.base import InputWrite, SearchHit, Store, StorySummary, WriteResult
 from storyline.store.bigrams import QueryUnit, parse_query
 from storyline.store.codec import (
     STORY_VERSION_SQL,
     VERSION_SQL,
     article_search_text,
+    decode_or_skip,
     load_migrations,
+    read_record,
+    read_records,
     search_hit,
     stories_touched,
     utc_now_text,
@@ -178,7 +181,10 @@ class SQLiteStore(Store):
                     "SELECT id, record FROM stories WHERE summary IS NULL LIMIT ?", (batch,)
                 ).fetchall()
                 for sid, rec in rows:
-                    summary = self._summary_of(db, from_json(rec, Story))
+                    story = read_record(rec, Story, f"story {sid}", store=self.path)
+                    if story is None:
+                        continue
+                    summary = self._summary_of(db, story)
                     db.execute("UPDATE stories SET summary = ? WHERE id = ?", (_summary_encode(summary), sid))
             if len(rows) < batch:
                 return
@@ -363,15 +369,13 @@ class SQLiteStore(Store):
             )
         return found
 
-    @staticmethod
-    def _article(db: sqlite3.Connection, article_id: str) -> Article | None:
+    def _article(self, db: sqlite3.Connection, article_id: str) -> Article | None:
         row = db.execute("SELECT record FROM articles WHERE id = ?", (article_id,)).fetchone()
-        return from_json(row[0], Article) if row else None
+        return read_record(row[0], Article, f"article {article_id}", store=self.path) if row else None
 
-    @staticmethod
-    def _analysis(db: sqlite3.Connection, article_id: str) -> Analysis | None:
+    def _analysis(self, db: sqlite3.Connection, article_id: str) -> Analysis | None:
         row = db.execute("SELECT record FROM analyses WHERE article_id = ?", (article_id,)).fetchone()
-        return from_json(row[0], Analysis) if row else None
+        return read_record(row[0], Analysis, f"analysis {article_id}", store=self.path) if row else None
 
     # ---- reads ---------------------------------------------------------------------------------
     def raw(self, sha256: str) -> RawInput | None:
@@ -393,8 +397,13 @@ class SQLiteStore(Store):
         with self._guard("read articles") as db:
             for part in _chunks(ids):
                 marks = ",".join("?" * len(part))
-                for aid, rec in db.execute(f"SELECT id, record FROM articles WHERE id IN ({marks})", part):
-                    found[aid] = from_json(rec, Article)
+                found.update(
+                    read_records(
+                        db.execute(f"SELECT id, record FROM articles WHERE id IN ({marks})", part),
+                        Article,
+                        store=self.path,
+                    )
+                )
         return [found[i] for i in ids if i in found]
 
     def analyses(self, article_ids: Iterable[str]) -> list[Analysis]:
@@ -403,10 +412,15 @@ class SQLiteStore(Store):
         with self._guard("read analyses") as db:
             for part in _chunks(ids):
                 marks = ",".join("?" * len(part))
-                for aid, rec in db.execute(
-                    f"SELECT article_id, record FROM analyses WHERE article_id IN ({marks})", part
-                ):
-                    found[aid] = from_json(rec, Analysis)
+                found.update(
+                    read_records(
+                        db.execute(
+                            f"SELECT article_id, record FROM analyses WHERE article_id IN ({marks})", part
+                        ),
+                        Analysis,
+                        store=self.path,
+                    )
+                )
         return [found[i] for i in ids if i in found]
 
     def iter_articles(self, batch: int = 1000) -> Iterator[Article]:
@@ -430,8 +444,10 @@ class SQLiteStore(Store):
                     ).fetchall()
             if not rows:
                 return
-            for _, _, rec in rows:
-                yield from_json(rec, Article)
+            for _, aid, rec in rows:
+                article = read_record(rec, Article, f"article {aid}", store=self.path)
+                if article is not None:
+                    yield article
             last = (rows[-1][0], rows[-1][1])
 
     def count_articles(self) -> int:
@@ -458,7 +474,7 @@ class SQLiteStore(Store):
             if current is None:
                 return None
             row = db.execute("SELECT record FROM stories WHERE id = ?", (current,)).fetchone()
-        return from_json(row[0], Story) if row else None
+        return read_record(row[0], Story, f"story {current}", store=self.path) if row else None
 
     def _page(self, db: sqlite3.Connection, cols: str, limit: int, after: str | None) -> list[tuple]:
         """One page of stories, hottest first; ``after`` is the id of the last one seen."""
@@ -475,8 +491,8 @@ class SQLiteStore(Store):
 
     def stories(self, *, limit: int = 50, after: str | None = None) -> list[Story]:
         with self._guard("list stories") as db:
-            rows = self._page(db, "record", limit, after)
-        return [from_json(r[0], Story) for r in rows]
+            rows = self._page(db, "id, record", limit, after)
+        return list(read_records(rows, Story, store=self.path).values())
 
     def story_summaries(self, *, limit: int = 50, after: str | None = None) -> list[StorySummary]:
         """:meth:`stories` in short form: one small JSON column per story, no full records."""
@@ -484,12 +500,16 @@ class SQLiteStore(Store):
         cols = "id, summary, CASE WHEN summary IS NULL THEN record END"
         with self._guard("list story summaries") as db:
             rows = self._page(db, cols, limit, after)
-            return [
-                _summary_decode(summary)
-                if summary is not None
-                else self._summary_of(db, from_json(rec, Story))
-                for _, summary, rec in rows
-            ]
+            out: list[StorySummary] = []
+            for sid, summary, rec in rows:
+                if summary is not None:
+                    found = decode_or_skip(_summary_decode, summary, f"story summary {sid}", store=self.path)
+                else:
+                    story = read_record(rec, Story, f"story {sid}", store=self.path)
+                    found = self._summary_of(db, story) if story is not None else None
+                if found is not None:
+                    out.append(found)
+            return out
 
     def _cursor(self, db: sqlite3.Connection, after: str) -> tuple[float, str]:
         """(hotness, id) of the cursor story ``after`` (or of the story that absorbed it)."""
@@ -582,4 +602,5 @@ class SQLiteStore(Store):
                 f" ORDER BY {order_term} DESC, a.id DESC LIMIT ? OFFSET ?",
                 (match, limit, offset),
             ).fetchall()
-        return [search_hit(from_json(rec, Article), story_id, units) for rec, story_id in rows]
+        hits = [(read_record(rec, Article, "article (search)", store=self.path), sid) for rec, sid in rows]
+        return [search_hit(art, story_id, units) for art, story_id in hits if art is not None]
