@@ -84,6 +84,17 @@ def story_of_path(path: str) -> str | None:
     return (m["page"] or m["api"] or m["feed"]) if m else None
 
 
+def _query_keys(app: FastAPI) -> frozenset[str]:
+    """Every query parameter a route of ``app`` declares, plus the pages' ``script`` choice."""
+    # Read from the OpenAPI schema: the one public description of the routes' parameters
+    # (FastAPI's route objects are internal and change shape between releases).
+    keys = {"script"}
+    for ops in app.openapi().get("paths", {}).values():
+        for op in ops.values():
+            keys.update(p["name"] for p in op.get("parameters", ()) if p.get("in") == "query")
+    return frozenset(keys)
+
+
 def _story_version(store: Store) -> Callable[[str], str | None]:
     def path_version(path: str) -> str | None:
         story_id = story_of_path(path)
@@ -140,6 +151,7 @@ def create_app(
         normalize_cookie=normalize_choice,
         pages=pages,
         persist=page_store_path_ok,
+        query_keys=_query_keys(app),
     )
     app.add_middleware(SecurityHeaders)
 
