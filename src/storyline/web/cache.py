@@ -88,7 +88,8 @@ def canonical_query(query_string: bytes, keys: frozenset[str] | None) -> bytes:
     """
     if keys is None or not query_string:
         return query_string
-    last = dict(parse_qsl(query_string.decode("latin-1"), keep_blank_values=True))
+    # latin-1 both ways: every byte (percent-escaped UTF-8 or raw) comes back as it was.
+    last = dict(parse_qsl(query_string.decode("latin-1"), keep_blank_values=True, encoding="latin-1"))
     kept = sorted((k, v) for k, v in last.items() if k in keys)
     return urlencode(kept, encoding="latin-1").encode("latin-1")
 
