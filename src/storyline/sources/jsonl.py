@@ -44,18 +44,19 @@ Example::
 
 from __future__ import annotations
 
+import codecs
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
 import msgspec
 
 from storyline.dates import parse_date
-from storyline.errors import InputError, ParseError
+from storyline.errors import EncodingError, InputError, ParseError
 from storyline.records import Article, Comment, Quote, RawInput, Stats
-from storyline.sources.decode import decode_bytes
+from storyline.sources.decode import canonical_encoding, decode_bytes, looks_binary
 from storyline.sources.threads import link_thread
 
 __all__ = ["parse", "parse_record"]
@@ -198,9 +199,8 @@ def parse(
     raw: RawInput, errors: list[InputError] | None = None, *, default_tz: str = "Asia/Shanghai"
 ) -> list[Article]:
     """Every article of a JSONL input; a bad line goes to ``errors`` (or is raised) and the rest is read."""
-    text, _ = decode_bytes(raw.data, raw.name, raw.encoding or None)
     articles: list[Article] = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in _lines(raw, errors):
         if not line.strip():
             continue
         try:
@@ -230,6 +230,55 @@ def parse(
                 errors,
             )
     return articles
+
+
+def _lines(raw: RawInput, errors: list[InputError] | None) -> Iterator[tuple[int, str]]:
+    """``(line number, text)`` of each line. JSON is UTF-8 (RFC 8259 §8.1): a file that is UTF-8
+    but for a few lines keeps its other lines, each broken one being that line's error; a file
+    in another encoding throughout (GB18030, Big5) is decoded whole as any text input is."""
+    declared = canonical_encoding(raw.encoding) if raw.encoding else None
+    if (declared not in (None, "utf-8", "utf-8-sig") or looks_binary(raw.data)
+            or raw.data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))):  # fmt: skip
+        text, _ = decode_bytes(raw.data, raw.name, raw.encoding or None)  # its errors name the input
+        yield from enumerate(text.splitlines(), start=1)
+        return
+    try:
+        text = raw.data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    else:
+        if not text.strip():
+            raise InputError(raw.name, "empty input (0 bytes of text); nothing to ingest")
+        yield from enumerate(text.splitlines(), start=1)
+        return
+    lines = raw.data.split(b"\n")
+    readable = sum(1 for b in lines if not b.isascii() and _utf8(b) is not None)
+    if not readable:  # not UTF-8 anywhere: a legacy encoding, decoded with the usual evidence
+        text, _ = decode_bytes(raw.data, raw.name, raw.encoding or None)
+        yield from enumerate(text.splitlines(), start=1)
+        return
+    for number, data in enumerate(lines, start=1):
+        line = _utf8(data)
+        if line is None:
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                where = exc.start
+            _report(
+                EncodingError(
+                    raw.name, f"not valid UTF-8 (byte {where + 1} of the line); line skipped", line=number
+                ),
+                errors,
+            )
+            continue
+        yield number, line
+
+
+def _utf8(data: bytes) -> str | None:
+    try:
+        return data.decode("utf-8").removesuffix("\r")
+    except UnicodeDecodeError:
+        return None
 
 
 def _report(err: InputError, errors: list[InputError] | None) -> None:
