@@ -153,7 +153,9 @@ def article_id_for(url: str, outlet: str, title: str, paragraphs: tuple[str, ...
     Stable ids are what make ingest idempotent: the same report read twice maps to one row.
     """
     key = url.strip() if url.strip() else "\x1f".join([outlet, title, paragraphs[0] if paragraphs else ""])
-    return "a" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:15]
+    # surrogatepass: a lone surrogate (JSON's "\ud800") must not stop an id being made; the
+    # validator strips it from the text afterwards, and valid text hashes exactly as before.
+    return "a" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:15]
 
 
 # --------------------------------------------------------------------------------------------

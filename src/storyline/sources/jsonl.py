@@ -237,7 +237,7 @@ def _lines(raw: RawInput, errors: list[InputError] | None) -> Iterator[tuple[int
     but for a few lines keeps its other lines, each broken one being that line's error; a file
     in another encoding throughout (GB18030, Big5) is decoded whole as any text input is."""
     declared = canonical_encoding(raw.encoding) if raw.encoding else None
-    if (declared not in (None, "utf-8", "utf-8-sig") or looks_binary(raw.data)
+    if (declared not in (None, "utf-8", "utf-8-sig") or _binary(raw.data)
             or raw.data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))):  # fmt: skip
         text, _ = decode_bytes(raw.data, raw.name, raw.encoding or None)  # its errors name the input
         yield from enumerate(text.splitlines(), start=1)
@@ -272,6 +272,17 @@ def _lines(raw: RawInput, errors: list[InputError] | None) -> Iterator[tuple[int
             )
             continue
         yield number, line
+
+
+def _binary(data: bytes) -> bool:
+    """A binary file (or UTF-16 without a BOM): a stray NUL in one line is only that line's fault."""
+    head = data[:4096]
+    if not looks_binary(head):
+        return False
+    if b"\x00" not in head:  # a binary signature
+        return True
+    lines = head.split(b"\n")
+    return 2 * sum(1 for line in lines if b"\x00" in line) > len(lines)
 
 
 def _utf8(data: bytes) -> str | None:
