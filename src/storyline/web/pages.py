@@ -114,7 +114,12 @@ class PageStore:
     """
 
     def __init__(
-        self, path: str | Path, *, build: str = "", busy_timeout_ms: int = 0, max_bytes: int = DEFAULT_MAX_BYTES
+        self,
+        path: str | Path,
+        *,
+        build: str = "",
+        busy_timeout_ms: int = 0,
+        max_bytes: int = DEFAULT_MAX_BYTES,
     ) -> None:
         self.path = str(path)
         self.build = build
