@@ -103,24 +103,38 @@ def test_the_next_ingest_after_a_poisoned_one_lands(tmp_path, seed_paths):
     assert [o.status for o in report.outcomes] == ["ingested"], report.outcomes[0].message
 
 
-def test_an_unreadable_stored_row_is_skipped_with_a_logged_error(tmp_path, caplog):
+def _sql(db: str, query: str, params: tuple = ()) -> list[tuple]:
+    """One statement on the store's own database, outside storyline (to break a row on purpose)."""
+    if db.startswith("postgresql://"):
+        import psycopg
+
+        with psycopg.connect(db, autocommit=True) as conn:
+            cur = conn.execute(query.replace("?", "%s"), params)
+            return cur.fetchall() if cur.description else []
+    with sqlite3.connect(db) as conn:
+        return conn.execute(query, params).fetchall()
+
+
+def test_an_unreadable_stored_row_is_skipped_with_a_logged_error(db, tmp_path, caplog):
     """A store written by an older version (the inf stored as null) reads without that row."""
-    settings = _settings(tmp_path)
+    settings = Settings(db=db, use_encoder=False, page_store="off")
     other = dict(
         GOOD, url="https://example.invalid/other", title="港口隧道获批", paragraphs=["隧道预算为120亿元。"]
     )
+    other["published_at"] = "2025-06-01T09:00:00+08:00"  # months apart: a story of its own
     ingest(
         [str(_jsonl(tmp_path / "a.jsonl", GOOD)), str(_jsonl(tmp_path / "b.jsonl", other))], settings=settings
     )
-    with sqlite3.connect(settings.db) as db:
-        sids = [r[0] for r in db.execute("SELECT id FROM stories ORDER BY id")]
-        assert len(sids) == 2
-        bad_id, good_id = sids
-        record = json.loads(db.execute("SELECT record FROM stories WHERE id = ?", (bad_id,)).fetchone()[0])
-        record["claims"] = [dict(record["claims"][0], value=None)] if record["claims"] else [{"value": None}]
-        db.execute(
-            "UPDATE stories SET record = ?, summary = ? WHERE id = ?", (json.dumps(record), b"{not", bad_id)
-        )
+    sids = [r[0] for r in _sql(db, "SELECT id FROM stories ORDER BY id")]
+    assert len(sids) == 2
+    bad_id, good_id = sids
+    record = json.loads(bytes(_sql(db, "SELECT record FROM stories WHERE id = ?", (bad_id,))[0][0]))
+    record["claims"] = [{"subject": "x", "measure": "m", "value": None, "unit": "USD", "text": "t"}]
+    _sql(
+        db,
+        "UPDATE stories SET record = ?, summary = ? WHERE id = ?",
+        (json.dumps(record).encode(), b"{not", bad_id),
+    )
     caplog.set_level(logging.ERROR, logger="storyline.store.codec")
     with open_store(settings.db) as store:
         assert [s.id for s in store.stories()] == [good_id]
