@@ -182,6 +182,20 @@ def test_a_megabyte_title_is_capped_where_it_is_shown_and_kept_whole_in_the_raw_
         assert len(client.get("/feeds/hot.rss").content) < 10_000
 
 
+def test_a_reply_time_before_year_one_in_beijing_costs_only_that_time(tmp_path):
+    # Found by benchmarks/hostile_fuzz.py: the whole Weibo input failed with OverflowError.
+    post = {"post": {"text": "港口隧道项目获批。", "time": 1_700_000_000}, "thread": [
+        {"uid": "1", "text": "好消息", "date": "0001-01-01T00:00:00+14:00", "mid": "9", "parent": ""}]}  # fmt: skip
+    src = tmp_path / "weibo.json"
+    src.write_text(json.dumps(post, ensure_ascii=False), encoding="utf-8")
+    report = ingest([str(src)], settings=_settings(tmp_path))
+    assert report.ok, report.outcomes[0].message
+    with open_store(_settings(tmp_path).db) as store:
+        (story,) = store.stories()
+        (article,) = store.articles(story.article_ids)
+        assert [(c.text, c.posted_at) for c in article.comments] == [("好消息", None)]
+
+
 # ---- one line's error is that line's ------------------------------------------------------------
 def _cli(*args: str, db: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     env = dict(

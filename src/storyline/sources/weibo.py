@@ -172,7 +172,7 @@ def _reply_time(text: Any, post_at: datetime | None) -> datetime | None:
             return None
     try:
         return datetime.fromisoformat(text.strip()).astimezone(WEIBO_TZ)
-    except ValueError:
+    except (ValueError, OverflowError):  # "0001-01-01T00:00:00+14:00" has no Beijing time
         return None
 
 
