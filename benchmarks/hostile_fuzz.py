@@ -32,7 +32,6 @@ from storyline.settings import Settings
 from storyline.store import open_store
 from storyline.web.app import create_app
 
-
 _PATHS = re.compile(r"'?" + re.escape(tempfile.gettempdir()) + r"/\S+?'?(?=[:\s]|$)")
 
 
