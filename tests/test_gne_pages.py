@@ -8,11 +8,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from storyline.export import article_export
 
 from conftest import DATA
 from storyline import Settings
 from storyline.errors import InputError
+from storyline.export import article_export
 from storyline.pipeline import ingest_inputs
 from storyline.records import Article, RawInput
 from storyline.sources import html

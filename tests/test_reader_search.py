@@ -69,5 +69,11 @@ def test_search_page_answers_in_html_with_a_count_and_friendly_errors(seeded):
         assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     bad = client.get("/search", params={"q": "星际", "since": "yesterday"})
     assert bad.status_code == 400 and "日期" in bad.text
+    # filters are part of the cached page's key (the cache keeps only parameters routes read)
+    assert (
+        len(lxml.html.fromstring(client.get("/search", params={"q": "星际"}).text).cssselect("li.hit")) == 2
+    )
+    only_hant = client.get("/search", params={"q": "星际", "lang": "zh-Hant"})
+    assert len(lxml.html.fromstring(only_hant.text).cssselect("li.hit")) == 1
     api = client.get("/api/search", params={"q": "川普"}).json()
     assert api["total"] == 2 and len(api["hits"]) == 2

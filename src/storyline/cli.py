@@ -39,6 +39,7 @@ from rich.text import Text
 from storyline import __version__
 from storyline.errors import StorylineError
 from storyline.settings import Settings, default_db_path
+from storyline.terminal import line, safe
 
 if TYPE_CHECKING:
     from storyline.store.base import Store
@@ -124,7 +125,7 @@ def _hint_empty_store(settings: Settings) -> None:
 
 
 def _fail(message: str) -> NoReturn:
-    console.print(f"[red]error:[/red] {message}", highlight=False)
+    console.print(line(("error:", "red"), " ", message), highlight=False)
     sys.exit(1)
 
 
@@ -265,7 +266,7 @@ def _run_ingest(settings: Settings, inputs: list[str]) -> int:
             progress.update(
                 task,
                 advance=1,
-                description=Path(outcome.name).name[:40],
+                description=safe(Path(outcome.name).name[:40]),
                 failed=fields["failed"] + (outcome.status == "failed"),
                 articles=fields["articles"] + outcome.articles,
             )
@@ -273,17 +274,19 @@ def _run_ingest(settings: Settings, inputs: list[str]) -> int:
         report = ingest(inputs, settings=settings, store=store, on_outcome=advance)
     for outcome in report.outcomes:
         if outcome.status == "failed":
-            console.print(f"[red]failed[/red]    {outcome.message}", highlight=False)
+            console.print(line(("failed", "red"), "    ", outcome.message), highlight=False)
         elif outcome.status == "unchanged":
-            console.print(f"unchanged {outcome.name}", highlight=False)
+            console.print(line("unchanged ", outcome.name), highlight=False)
         else:
             console.print(
-                f"[green]ingested[/green]  {outcome.name} ({outcome.articles} article(s))", highlight=False
+                line(("ingested", "green"), f"  {outcome.name} ({outcome.articles} article(s))"),
+                highlight=False,
             )
         for warning in outcome.warnings:
-            console.print(f"  [yellow]warning[/yellow] {warning}", highlight=False)
+            console.print(line("  ", ("warning", "yellow"), " ", warning), highlight=False)
     console.print(report.summary(), highlight=False)
-    return 0 if report.ok else 1
+    # A skipped line or dropped value is a partial failure: scripts must be able to notice it.
+    return 0 if report.ok and not any(o.warnings for o in report.outcomes) else 1
 
 
 @cli.command()
@@ -323,8 +326,10 @@ def stories(ctx: click.Context, as_json: bool, limit: int) -> None:
                 return
             for story in store.stories(limit=limit):
                 out.print(
-                    f"{story.id}  {story.concept or '-'}  {story.headline}  "
-                    f"({len(story.article_ids)} article(s))",
+                    line(
+                        f"{story.id}  {story.concept or '-'}  {story.headline}  "
+                        f"({len(story.article_ids)} article(s))"
+                    ),
                     highlight=False,
                 )
     except StorylineError as exc:
@@ -375,10 +380,10 @@ def search(ctx: click.Context, query: str, limit: int, as_json: bool) -> None:
         return
     for h in hits:
         when = h.published_at.strftime("%Y-%m-%d %H:%M") if h.published_at else "—"
-        out.print(f"{when}  {h.outlet}  {h.title}  [story {h.story_id}]", highlight=False)
-        out.print("    " + h.snippet.replace("<mark>", "[").replace("</mark>", "]"), highlight=False)
+        out.print(line(f"{when}  {h.outlet}  {h.title}  [story {h.story_id}]"), highlight=False)
+        out.print(line("    " + h.snippet.replace("<mark>", "[").replace("</mark>", "]")), highlight=False)
     if not hits:
-        console.print(f"no match for {query!r}", highlight=False)
+        console.print(line(f"no match for {query!r}"), highlight=False)
 
 
 @cli.command()
@@ -459,7 +464,7 @@ def prerender(ctx: click.Context, limit: int | None) -> None:
         highlight=False,
     )
     for path, status in report.failed[:20]:
-        console.print(f"  {path}: HTTP {status}", highlight=False)
+        console.print(line(f"  {path}: HTTP {status}"), highlight=False)
     if report.failed:
         sys.exit(1)
 
@@ -515,7 +520,7 @@ def batch(
     except StorylineError as exc:
         _fail(str(exc))
     for outcome in report.failed:
-        console.print(f"[red]failed[/red]    {outcome.message}", highlight=False)
+        console.print(line(("failed", "red"), "    ", outcome.message), highlight=False)
     console.print(report.summary(), highlight=False)
     sys.exit(0 if report.ok else 1)
 

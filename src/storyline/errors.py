@@ -51,14 +51,16 @@ class ParseError(InputError):
 class FetchError(StorylineError):
     """A URL or feed could not be fetched (network, HTTP status, size cap, robots.txt)."""
 
-    def __init__(self, url: str, message: str) -> None:
+    def __init__(self, url: str, message: str, *, status: int | None = None) -> None:
         self.url = url
         self.reason = message
+        self.status = status  # the HTTP status when the server answered with an error
         super().__init__(f"{url}: {message}")
 
 
 class BlockedAddress(FetchError):
-    """A URL resolves to a private, loopback or link-local address and that was not allowed."""
+    """A URL resolves to an address that is not public (private, loopback, link-local, shared,
+    reserved, or an IPv6 form embedding one) and that was not allowed."""
 
 
 class StoreError(StorylineError):

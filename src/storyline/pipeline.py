@@ -16,6 +16,7 @@ Example::
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -31,10 +32,12 @@ from storyline.search import search as search_articles
 from storyline.settings import Settings
 from storyline.sources import guess_media_type, parse_input
 from storyline.sources.fetch import fetch, to_raw
+from storyline.sources.files import read_path
 from storyline.store import InputWrite, Store, StoryAssignment, open_store
 from storyline.stories.build import build_story, observed_time, published_key
 from storyline.stories.cluster import Clusterer
 from storyline.stories.rebuild import rebuild_stories
+from storyline.validate import clean_analysis, clean_article, where
 
 __all__ = [
     "IngestReport",
@@ -101,6 +104,10 @@ class IngestReport:
 # ------------------------------------------------------------------------------------------
 
 
+# "file://…", "ftp://…", "gopher://…": a URL of a scheme we do not fetch (a path has no "x://" prefix).
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+
+
 def _is_url(name: str) -> bool:
     return name.startswith(("http://", "https://"))
 
@@ -112,22 +119,13 @@ def read_input(name: str | Path, settings: Settings) -> RawInput:
         # Named by the URL the user gave (what they recognise in the report); the HTTP charset
         # and media type travel with the bytes.
         return replace(to_raw(fetch(name, settings)), name=name)
-    path = Path(name)
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise InputError(name, "no such file") from None
-    except OSError as exc:
-        raise InputError(name, f"cannot be read ({exc.strerror})") from None
-    if path.is_dir():
-        raise InputError(name, "is a directory; pass the files in it (e.g. DIR/*.txt)")
-    if size > settings.max_input_bytes:
+    scheme = _SCHEME.match(name)
+    if scheme:
         raise InputError(
             name,
-            f"is {size:,} bytes, over the {settings.max_input_bytes:,}-byte limit; "
-            "split it or raise STORYLINE_MAX_INPUT_BYTES",
+            f"only http:// and https:// URLs are fetched, not {scheme.group(1)}://; pass a file path or an http(s) URL",
         )
-    data = path.read_bytes()
+    data = read_path(name, settings.max_input_bytes)
     return RawInput(name=name, data=data, media_type=guess_media_type(name, data))
 
 
@@ -174,11 +172,30 @@ def parse_and_analyze(raw: RawInput) -> ParsedInput:
             )
         raise InputError(raw.name, "no article found in this input")
     members = []
+    notes = list(warnings)
     for article in articles:
         article = replace(article, raw_sha256=article.raw_sha256 or raw.sha256, source_name=raw.name)
-        members.append(analyze_article(article))
+        member = _valid_member(article, notes)
+        if member is not None:
+            members.append(member)
+    if not members:
+        raise InputError(raw.name, f"no readable article ({notes[0] if notes else 'every item was empty'})")
     members.sort(key=lambda m: (published_key(m[0]), m[0].id))
-    return ParsedInput(raw, tuple(members), warnings)
+    # Each warning once, in the order met (a reader and the validator may both note one line).
+    return ParsedInput(raw, tuple(members), tuple(dict.fromkeys(notes)))
+
+
+def _valid_member(article: Article, notes: list[str]) -> tuple[Article, Analysis] | None:
+    """``analyze_article`` on the article made valid (storyline.validate); None when nothing is left."""
+    article, dropped = clean_article(article)
+    notes.extend(dropped)
+    if not article.title and not article.paragraphs:
+        notes.append(f"{where(article)}: nothing readable left (no title, no text); skipped")
+        return None
+    article, analysis = analyze_article(article)
+    analysis, dropped = clean_analysis(article, analysis)
+    notes.extend(dropped)
+    return article, analysis
 
 
 def _why_fewer(name: str, fresh: Sequence[tuple[Article, Analysis]], n_new: int) -> tuple[str, ...]:

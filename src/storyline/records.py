@@ -152,6 +152,7 @@ class Article:
     # The page gave a day without a time of day: ``published_at`` is that day's midnight in the
     # page's zone, and is shown and exported as the date alone.
     published_day_only: bool = False
+    source_line: int | None = None  # the input's line it was read from (JSONL), for messages
 
     def __post_init__(self) -> None:
         if not self.id:
@@ -166,7 +167,9 @@ def article_id_for(url: str, outlet: str, title: str, paragraphs: tuple[str, ...
     first paragraph ("原标题：…", an agency dateline) are still two reports.
     """
     key = url.strip() if url.strip() else "\x1f".join([outlet, title, *paragraphs])
-    return "a" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:15]
+    # surrogatepass: a lone surrogate (JSON's "\ud800") must not stop an id being made; the
+    # validator strips it from the text afterwards, and valid text hashes exactly as before.
+    return "a" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:15]
 
 
 # --------------------------------------------------------------------------------------------

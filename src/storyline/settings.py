@@ -46,6 +46,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     page_store: str = "auto"
+    page_store_max_bytes: int = 256 * 1024 * 1024  # LRU bound of the page store (compressed bytes)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:

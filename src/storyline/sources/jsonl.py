@@ -44,18 +44,19 @@ Example::
 
 from __future__ import annotations
 
+import codecs
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
 import msgspec
 
 from storyline.dates import parse_date
-from storyline.errors import InputError, ParseError
+from storyline.errors import EncodingError, InputError, ParseError
 from storyline.records import Article, Comment, Quote, RawInput, Stats
-from storyline.sources.decode import decode_bytes
+from storyline.sources.decode import canonical_encoding, decode_bytes, looks_binary
 from storyline.sources.threads import link_thread
 
 __all__ = ["parse", "parse_record"]
@@ -94,7 +95,7 @@ def _int(value: Any) -> int | None:
         return value
     try:
         return int(float(str(value).replace(",", "").strip()))
-    except ValueError:
+    except (ValueError, OverflowError):  # "abc", "nan"; "1e999" and "inf" overflow int()
         return None
 
 
@@ -190,6 +191,7 @@ def parse_record(
         comments=_comments(record.get("comments"), default_tz),
         source_name=name,
         raw_sha256=raw_sha256,
+        source_line=line,
     )
 
 
@@ -197,9 +199,8 @@ def parse(
     raw: RawInput, errors: list[InputError] | None = None, *, default_tz: str = "Asia/Shanghai"
 ) -> list[Article]:
     """Every article of a JSONL input; a bad line goes to ``errors`` (or is raised) and the rest is read."""
-    text, _ = decode_bytes(raw.data, raw.name, raw.encoding or None)
     articles: list[Article] = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in _lines(raw, errors):
         if not line.strip():
             continue
         try:
@@ -215,8 +216,84 @@ def parse(
                 parse_record(record, name=raw.name, line=number, raw_sha256=raw.sha256, default_tz=default_tz)
             )
         except InputError as err:
-            if errors is None:
-                raise
-            log.warning("%s", err)
-            errors.append(err)
+            _report(err, errors)
+        except RecursionError:
+            # msgspec refuses nesting past the interpreter's depth; the line is that line's error.
+            _report(ParseError(raw.name, "JSON nested too deeply to read; line skipped", line=number), errors)
+        except Exception as exc:  # any other fault of one line stays that line's: the rest is read
+            log.debug("%s line %d", raw.name, number, exc_info=True)
+            reason = str(exc).splitlines()[0][:200] if str(exc) else ""
+            _report(
+                ParseError(
+                    raw.name, f"unreadable record ({type(exc).__name__}: {reason}); line skipped", line=number
+                ),
+                errors,
+            )
     return articles
+
+
+def _lines(raw: RawInput, errors: list[InputError] | None) -> Iterator[tuple[int, str]]:
+    """``(line number, text)`` of each line. JSON is UTF-8 (RFC 8259 §8.1): a file that is UTF-8
+    but for a few lines keeps its other lines, each broken one being that line's error; a file
+    in another encoding throughout (GB18030, Big5) is decoded whole as any text input is."""
+    declared = canonical_encoding(raw.encoding) if raw.encoding else None
+    if (declared not in (None, "utf-8", "utf-8-sig") or _binary(raw.data)
+            or raw.data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))):  # fmt: skip
+        text, _ = decode_bytes(raw.data, raw.name, raw.encoding or None)  # its errors name the input
+        yield from enumerate(text.splitlines(), start=1)
+        return
+    try:
+        text = raw.data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    else:
+        if not text.strip():
+            raise InputError(raw.name, "empty input (0 bytes of text); nothing to ingest")
+        yield from enumerate(text.splitlines(), start=1)
+        return
+    lines = raw.data.split(b"\n")
+    readable = sum(1 for b in lines if not b.isascii() and _utf8(b) is not None)
+    if not readable:  # not UTF-8 anywhere: a legacy encoding, decoded with the usual evidence
+        text, _ = decode_bytes(raw.data, raw.name, raw.encoding or None)
+        yield from enumerate(text.splitlines(), start=1)
+        return
+    for number, data in enumerate(lines, start=1):
+        line = _utf8(data)
+        if line is None:
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                where = exc.start
+            _report(
+                EncodingError(
+                    raw.name, f"not valid UTF-8 (byte {where + 1} of the line); line skipped", line=number
+                ),
+                errors,
+            )
+            continue
+        yield number, line
+
+
+def _binary(data: bytes) -> bool:
+    """A binary file (or UTF-16 without a BOM): a stray NUL in one line is only that line's fault."""
+    head = data[:4096]
+    if not looks_binary(head):
+        return False
+    if b"\x00" not in head:  # a binary signature
+        return True
+    lines = head.split(b"\n")
+    return 2 * sum(1 for line in lines if b"\x00" in line) > len(lines)
+
+
+def _utf8(data: bytes) -> str | None:
+    try:
+        return data.decode("utf-8").removesuffix("\r")
+    except UnicodeDecodeError:
+        return None
+
+
+def _report(err: InputError, errors: list[InputError] | None) -> None:
+    """Raise ``err`` when the caller keeps no list; else hand it over (the caller prints it once)."""
+    if errors is None:
+        raise err
+    errors.append(err)

@@ -238,7 +238,7 @@ def _reply_time(text: Any, post_at: datetime | None, mid: str = "") -> datetime 
         else:
             try:
                 return datetime.fromisoformat(text.strip()).astimezone(WEIBO_TZ)
-            except ValueError:
+            except (ValueError, OverflowError):  # "0001-01-01T00:00:00+14:00" has no Beijing time
                 pass
     return mid_time(mid) if mid else None
 

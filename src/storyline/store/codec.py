@@ -9,13 +9,17 @@ Kept apart from the stores so SQLite and PostgreSQL order, migrate and index ide
 
 from __future__ import annotations
 
+import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
+from typing import TypeVar
 
-from storyline.records import Analysis, Article
+import msgspec
+
+from storyline.records import Analysis, Article, from_json
 from storyline.store.base import SearchHit
 from storyline.store.bigrams import QueryUnit, index_tokens, snippet
 from storyline.store.query import SearchQuery, parse_search
@@ -25,11 +29,54 @@ __all__ = [
     "article_search_text",
     "article_search_tokens",
     "load_migrations",
+    "read_record",
+    "read_records",
     "search_hit",
     "utc_aware",
     "utc_now_text",
     "utc_text",
 ]
+
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def read_record(
+    data: bytes | str | memoryview, type_: type[T], what: str, *, store: str = "store"
+) -> T | None:
+    """A stored record decoded as ``type_``; None, with the fault logged, when it cannot be read.
+
+    One row the reader cannot decode (written by an older version, or a value that should never
+    have been stored) must cost that row only: the page, feed, listing or next ingest that reads
+    it goes on without it instead of failing for every other story.
+    """
+    try:
+        return from_json(bytes(data) if isinstance(data, memoryview) else data, type_)
+    except (msgspec.DecodeError, TypeError, ValueError) as exc:
+        log.error("%s: stored %s is not readable (%s); skipped", store, what, exc)
+        return None
+
+
+def read_records(
+    rows: Iterable[tuple[str, bytes | str | memoryview]], type_: type[T], *, store: str = "store"
+) -> dict[str, T]:
+    """``{key: record}`` for the readable ``(key, data)`` rows (see :func:`read_record`)."""
+    found: dict[str, T] = {}
+    for key, data in rows:
+        record = read_record(data, type_, f"{type_.__name__.lower()} {key}", store=store)
+        if record is not None:
+            found[key] = record
+    return found
+
+
+def decode_or_skip(decode: Callable[[bytes], T], data: bytes, what: str, *, store: str = "store") -> T | None:
+    """``decode(data)``, or None with the fault logged (for the stores' typed summary decoders)."""
+    try:
+        return decode(data)
+    except (msgspec.DecodeError, TypeError, ValueError) as exc:
+        log.error("%s: stored %s is not readable (%s); skipped", store, what, exc)
+        return None
 
 
 def utc_text(dt: datetime | None) -> str | None:

@@ -30,7 +30,7 @@ import msgspec
 import psycopg
 
 from storyline.errors import StoreError
-from storyline.records import Analysis, Article, RawInput, Story, from_json, to_json
+from storyline.records import Analysis, Article, RawInput, Story, to_json
 from storyline.store.base import SearchHit, Store, StorySummary
 from storyline.store.bigrams import QueryUnit
 from storyline.store.codec import (
@@ -38,8 +38,11 @@ from storyline.store.codec import (
     VERSION_SQL,
     article_search_tokens,
     as_query,
+    decode_or_skip,
     filter_sql,
     load_migrations,
+    read_record,
+    read_records,
     search_hit,
     utc_aware,
     version_token,
@@ -219,7 +222,10 @@ class PostgresStore(Store):
                 cur.execute("SELECT id, record FROM stories WHERE summary IS NULL LIMIT %s", (batch,))
                 rows = cur.fetchall()
                 for sid, rec in rows:
-                    summary = self._summary_of(cur, from_json(bytes(rec), Story))
+                    story = read_record(rec, Story, f"story {sid}", store=self.name)
+                    if story is None:
+                        continue
+                    summary = self._summary_of(cur, story)
                     cur.execute(
                         "UPDATE stories SET summary = %s WHERE id = %s", (_summary_encode(summary), sid)
                     )
@@ -273,7 +279,8 @@ class PostgresStore(Store):
 
     def _w_load(self, cur: psycopg.Cursor, kind: type, ids: Sequence[str]) -> dict:
         table = "articles" if kind is Article else "analyses"
-        return {k: from_json(rec, kind) for k, rec in self._w_records(cur, table, ids).items()}
+        # An unreadable stored row is skipped (logged), never the end of the next ingest.
+        return read_records(self._w_records(cur, table, ids).items(), kind, store=self.name)
 
     def _w_assigned(self, cur: psycopg.Cursor, article_ids: Sequence[str]) -> list[str]:
         if not article_ids:
@@ -410,14 +417,14 @@ class PostgresStore(Store):
         ids = list(article_ids)
         with self._guard("read articles") as cur:
             cur.execute("SELECT id, record FROM articles WHERE id = ANY(%s)", (ids,))
-            found = {aid: from_json(bytes(rec), Article) for aid, rec in cur.fetchall()}
+            found = read_records(cur.fetchall(), Article, store=self.name)
         return [found[i] for i in ids if i in found]
 
     def analyses(self, article_ids: Iterable[str]) -> list[Analysis]:
         ids = list(article_ids)
         with self._guard("read analyses") as cur:
             cur.execute("SELECT article_id, record FROM analyses WHERE article_id = ANY(%s)", (ids,))
-            found = {aid: from_json(bytes(rec), Analysis) for aid, rec in cur.fetchall()}
+            found = read_records(cur.fetchall(), Analysis, store=self.name)
         return [found[i] for i in ids if i in found]
 
     def iter_articles(self, batch: int = 1000) -> Iterator[Article]:
@@ -440,8 +447,10 @@ class PostgresStore(Store):
                 rows = cur.fetchall()
             if not rows:
                 return
-            for _, _, rec in rows:
-                yield from_json(bytes(rec), Article)
+            for _, aid, rec in rows:
+                article = read_record(rec, Article, f"article {aid}", store=self.name)
+                if article is not None:
+                    yield article
             last = (rows[-1][0], rows[-1][1])
 
     def count_articles(self) -> int:
@@ -476,7 +485,7 @@ class PostgresStore(Store):
                 return None
             cur.execute("SELECT record FROM stories WHERE id = %s", (current,))
             row = cur.fetchone()
-        return from_json(bytes(row[0]), Story) if row else None
+        return read_record(row[0], Story, f"story {current}", store=self.name) if row else None
 
     def _page(self, cur, cols: str, limit: int, after: str | None) -> list[tuple]:
         """One page of stories, hottest first; ``after`` is the id of the last one seen."""
@@ -497,8 +506,8 @@ class PostgresStore(Store):
 
     def stories(self, *, limit: int = 50, after: str | None = None) -> list[Story]:
         with self._guard("list stories") as cur:
-            rows = self._page(cur, "record", limit, after)
-        return [from_json(bytes(r[0]), Story) for r in rows]
+            rows = self._page(cur, "id, record", limit, after)
+        return list(read_records(rows, Story, store=self.name).values())
 
     def story_summaries(self, *, limit: int = 50, after: str | None = None) -> list[StorySummary]:
         """:meth:`stories` in short form: one small JSON column per story, no full records."""
@@ -506,12 +515,18 @@ class PostgresStore(Store):
         cols = "id, summary, CASE WHEN summary IS NULL THEN record END"
         with self._guard("list story summaries") as cur:
             rows = self._page(cur, cols, limit, after)
-            return [
-                _summary_decode(bytes(summary))
-                if summary is not None
-                else self._summary_of(cur, from_json(bytes(rec), Story))
-                for _, summary, rec in rows
-            ]
+            out: list[StorySummary] = []
+            for sid, summary, rec in rows:
+                if summary is not None:
+                    found = decode_or_skip(
+                        _summary_decode, bytes(summary), f"story summary {sid}", store=self.name
+                    )
+                else:
+                    story = read_record(rec, Story, f"story {sid}", store=self.name)
+                    found = self._summary_of(cur, story) if story is not None else None
+                if found is not None:
+                    out.append(found)
+            return out
 
     def version(self) -> str | None:
         """``"<epoch>.<n>"``: the random id of this database and its write_input counter.
@@ -588,7 +603,8 @@ class PostgresStore(Store):
                 )
                 rows = cur.fetchall()
         units = q.units
-        return [search_hit(from_json(bytes(rec), Article), story_id, units) for rec, story_id in rows]
+        hits = [(read_record(rec, Article, "article (search)", store=self.name), sid) for rec, sid in rows]
+        return [search_hit(art, story_id, units) for art, story_id in hits if art is not None]
 
     def search_count(self, query: str | SearchQuery) -> int:
         q = as_query(query)

@@ -28,7 +28,7 @@ from pathlib import Path
 import msgspec
 
 from storyline.errors import StoreError
-from storyline.records import Analysis, Article, RawInput, Story, from_json, to_json
+from storyline.records import Analysis, Article, RawInput, Story, to_json
 from storyline.store.base import SearchHit, Store, StorySummary
 from storyline.store.bigrams import QueryUnit
 from storyline.store.codec import (
@@ -36,8 +36,11 @@ from storyline.store.codec import (
     VERSION_SQL,
     article_search_text,
     as_query,
+    decode_or_skip,
     filter_sql,
     load_migrations,
+    read_record,
+    read_records,
     search_hit,
     utc_now_text,
     utc_text,
@@ -189,7 +192,10 @@ class SQLiteStore(Store):
                     "SELECT id, record FROM stories WHERE summary IS NULL LIMIT ?", (batch,)
                 ).fetchall()
                 for sid, rec in rows:
-                    summary = self._summary_of(db, from_json(rec, Story))
+                    story = read_record(rec, Story, f"story {sid}", store=self.path)
+                    if story is None:
+                        continue
+                    summary = self._summary_of(db, story)
                     db.execute("UPDATE stories SET summary = ? WHERE id = ?", (_summary_encode(summary), sid))
             if len(rows) < batch:
                 return
@@ -244,7 +250,8 @@ class SQLiteStore(Store):
 
     def _w_load(self, db: sqlite3.Connection, kind: type, ids: Sequence[str]) -> dict:
         table = "articles" if kind is Article else "analyses"
-        return {k: from_json(rec, kind) for k, rec in self._w_records(db, table, ids).items()}
+        # An unreadable stored row is skipped (logged), never the end of the next ingest.
+        return read_records(self._w_records(db, table, ids).items(), kind, store=self.path)
 
     def _w_assigned(self, db: sqlite3.Connection, article_ids: Sequence[str]) -> list[str]:
         return list(self._assignments(db, article_ids).values())
@@ -366,10 +373,9 @@ class SQLiteStore(Store):
             "INSERT INTO search_fts (rowid, body) VALUES (?, ?)", (rowid, article_search_text(art, analysis))
         )
 
-    @staticmethod
-    def _article(db: sqlite3.Connection, article_id: str) -> Article | None:
+    def _article(self, db: sqlite3.Connection, article_id: str) -> Article | None:
         row = db.execute("SELECT record FROM articles WHERE id = ?", (article_id,)).fetchone()
-        return from_json(row[0], Article) if row else None
+        return read_record(row[0], Article, f"article {article_id}", store=self.path) if row else None
 
     # ---- reads ---------------------------------------------------------------------------------
     def raw(self, sha256: str) -> RawInput | None:
@@ -391,8 +397,13 @@ class SQLiteStore(Store):
         with self._guard("read articles") as db:
             for part in _chunks(ids):
                 marks = ",".join("?" * len(part))
-                for aid, rec in db.execute(f"SELECT id, record FROM articles WHERE id IN ({marks})", part):
-                    found[aid] = from_json(rec, Article)
+                found.update(
+                    read_records(
+                        db.execute(f"SELECT id, record FROM articles WHERE id IN ({marks})", part),
+                        Article,
+                        store=self.path,
+                    )
+                )
         return [found[i] for i in ids if i in found]
 
     def analyses(self, article_ids: Iterable[str]) -> list[Analysis]:
@@ -401,10 +412,15 @@ class SQLiteStore(Store):
         with self._guard("read analyses") as db:
             for part in _chunks(ids):
                 marks = ",".join("?" * len(part))
-                for aid, rec in db.execute(
-                    f"SELECT article_id, record FROM analyses WHERE article_id IN ({marks})", part
-                ):
-                    found[aid] = from_json(rec, Analysis)
+                found.update(
+                    read_records(
+                        db.execute(
+                            f"SELECT article_id, record FROM analyses WHERE article_id IN ({marks})", part
+                        ),
+                        Analysis,
+                        store=self.path,
+                    )
+                )
         return [found[i] for i in ids if i in found]
 
     def iter_articles(self, batch: int = 1000) -> Iterator[Article]:
@@ -428,8 +444,10 @@ class SQLiteStore(Store):
                     ).fetchall()
             if not rows:
                 return
-            for _, _, rec in rows:
-                yield from_json(rec, Article)
+            for _, aid, rec in rows:
+                article = read_record(rec, Article, f"article {aid}", store=self.path)
+                if article is not None:
+                    yield article
             last = (rows[-1][0], rows[-1][1])
 
     def count_articles(self) -> int:
@@ -456,7 +474,7 @@ class SQLiteStore(Store):
             if current is None:
                 return None
             row = db.execute("SELECT record FROM stories WHERE id = ?", (current,)).fetchone()
-        return from_json(row[0], Story) if row else None
+        return read_record(row[0], Story, f"story {current}", store=self.path) if row else None
 
     def _page(self, db: sqlite3.Connection, cols: str, limit: int, after: str | None) -> list[tuple]:
         """One page of stories, hottest first; ``after`` is the id of the last one seen."""
@@ -473,8 +491,8 @@ class SQLiteStore(Store):
 
     def stories(self, *, limit: int = 50, after: str | None = None) -> list[Story]:
         with self._guard("list stories") as db:
-            rows = self._page(db, "record", limit, after)
-        return [from_json(r[0], Story) for r in rows]
+            rows = self._page(db, "id, record", limit, after)
+        return list(read_records(rows, Story, store=self.path).values())
 
     def story_summaries(self, *, limit: int = 50, after: str | None = None) -> list[StorySummary]:
         """:meth:`stories` in short form: one small JSON column per story, no full records."""
@@ -482,12 +500,16 @@ class SQLiteStore(Store):
         cols = "id, summary, CASE WHEN summary IS NULL THEN record END"
         with self._guard("list story summaries") as db:
             rows = self._page(db, cols, limit, after)
-            return [
-                _summary_decode(summary)
-                if summary is not None
-                else self._summary_of(db, from_json(rec, Story))
-                for _, summary, rec in rows
-            ]
+            out: list[StorySummary] = []
+            for sid, summary, rec in rows:
+                if summary is not None:
+                    found = decode_or_skip(_summary_decode, summary, f"story summary {sid}", store=self.path)
+                else:
+                    story = read_record(rec, Story, f"story {sid}", store=self.path)
+                    found = self._summary_of(db, story) if story is not None else None
+                if found is not None:
+                    out.append(found)
+            return out
 
     def _cursor(self, db: sqlite3.Connection, after: str) -> tuple[float, str]:
         """(hotness, id) of the cursor story ``after`` (or of the story that absorbed it)."""
@@ -583,7 +605,8 @@ class SQLiteStore(Store):
                 (match, *params, limit, offset),
             ).fetchall()
         units = q.units
-        return [search_hit(from_json(rec, Article), story_id, units) for rec, story_id in rows]
+        hits = [(read_record(rec, Article, "article (search)", store=self.path), sid) for rec, sid in rows]
+        return [search_hit(art, story_id, units) for art, story_id in hits if art is not None]
 
     def search_count(self, query: str | SearchQuery) -> int:
         q = as_query(query)

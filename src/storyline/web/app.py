@@ -22,8 +22,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
 from storyline.errors import StoreError
@@ -85,6 +88,24 @@ def story_of_path(path: str) -> str | None:
     """
     m = _STORY_PATH.fullmatch(path)
     return (m["page"] or m["api"] or m["feed"]) if m else None
+
+
+def _query_keys(app: FastAPI) -> frozenset[str]:
+    """Every query parameter a route of ``app`` declares, plus the pages' ``script`` choice.
+
+    The portal's own pages are not in the OpenAPI schema (``include_in_schema=False``), so the
+    routes' dependants are read too; the schema alone would drop ``page``/``view`` of a thread page
+    or a search filter from the cache key, and every page of a thread would share one entry.
+    """
+    keys = {"script"}
+    for ops in app.openapi().get("paths", {}).values():
+        for op in ops.values():
+            keys.update(p["name"] for p in op.get("parameters", ()) if p.get("in") == "query")
+    for route in [*app.routes, *api_router.routes, *views_router.routes]:
+        dependant = getattr(route, "dependant", None)
+        for param in getattr(dependant, "query_params", ()) or ():
+            keys.add(getattr(param, "alias", None) or param.name)
+    return frozenset(keys)
 
 
 def _story_version(store: Store) -> Callable[[str], str | None]:
@@ -149,15 +170,61 @@ def create_app(
         normalize_cookie=normalize_choice,
         pages=pages,
         persist=page_store_path_ok,
+        query_keys=_query_keys(app),
     )
     app.add_middleware(SecurityHeaders)
     # Outermost: compresses what the cache did not (errors, uncached paths, a cache switched
     # off); the cache sends its kept pages gzipped itself, compressed once per entry.
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
 
-    @app.exception_handler(StoreError)
-    async def store_error(request: Request, exc: StoreError) -> JSONResponse:
-        log.error("store error on %s: %s", request.url.path, exc)
-        return JSONResponse({"detail": "the store could not be read; try again shortly"}, status_code=503)
-
+    _error_pages(app)
     return app
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path == "/api" or request.url.path.startswith("/api/")
+
+
+_HEADINGS = {
+    400: ("请求有误", "这个地址的参数无法读取。"),
+    404: ("找不到这个页面", "这个地址上没有页面。"),
+    405: ("不支持的请求", "这个地址只能用浏览器打开（GET）。"),
+    422: ("请求有误", "这个地址的参数无法读取。"),
+    503: ("暂时无法读取", "报道库暂时无法读取，请稍后再试。"),
+    500: ("出错了", "这个页面出了错；其他页面不受影响。"),
+}
+
+
+def _error_page(request: Request, status: int, detail: object) -> Response:
+    """The portal's HTML error page for a reader; JSON ``{"detail": …}`` under ``/api`` only."""
+    if _is_api(request):
+        return JSONResponse({"detail": detail}, status_code=status)
+    from storyline.web.views import render_error
+
+    heading, message = _HEADINGS.get(status, _HEADINGS[400 if status < 500 else 500])
+    return render_error(request, status, heading, message)
+
+
+def _error_pages(app: FastAPI) -> None:
+    """Unknown routes, bad queries and faults answer with the portal's page, JSON only under /api."""
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        response = _error_page(request, exc.status_code, exc.detail)
+        if exc.headers:
+            response.headers.update(exc.headers)
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_query(request: Request, exc: RequestValidationError) -> Response:
+        return _error_page(request, 422, jsonable_encoder(exc.errors()))
+
+    @app.exception_handler(StoreError)
+    async def store_error(request: Request, exc: StoreError) -> Response:
+        log.error("store error on %s: %s", request.url.path, exc)
+        return _error_page(request, 503, "the store could not be read; try again shortly")
+
+    @app.exception_handler(Exception)
+    async def fault(request: Request, exc: Exception) -> Response:
+        # Starlette logs the traceback and re-raises after this answer; the reader gets a page.
+        return _error_page(request, 500, "internal error; the fault is logged")

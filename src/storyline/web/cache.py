@@ -7,7 +7,10 @@ cached pages of every other story in place. Lists, search and the hot feeds depe
 story and keep the store-wide version.
 
 Every page and JSON body is a pure function of (store contents, request key, code), where the
-key is method-independent: host, path, query string and the reader's 繁/简 cookie. So a
+key is method-independent: host, path, canonical query and the reader's 繁/简 cookie. The
+canonical query (:func:`canonical_query`) keeps only the parameters some route reads, last
+value wins as in Starlette, in sorted order; the app is handed that same query, so a response
+can never depend on what the key left out, and ``?junk=N`` neither fills the caches nor evicts. So a
 rendered response can be kept until the store changes: the store's :meth:`version` token (one
 tiny query, bumped inside every ``write_input`` transaction) is read on each request and an
 entry made under another version is never served. Entries live in an LRU bounded by count and
@@ -39,6 +42,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
+from urllib.parse import parse_qsl, urlencode
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -46,7 +50,7 @@ from storyline.errors import StoreError
 from storyline.web.pages import PageStore
 from storyline.web.responses import CACHE_ETAGS
 
-__all__ = ["ResponseCache", "build_tag"]
+__all__ = ["ResponseCache", "build_tag", "canonical_query"]
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +138,20 @@ def build_tag(*parts: bytes) -> str:
     return h.hexdigest()
 
 
+def canonical_query(query_string: bytes, keys: frozenset[str] | None) -> bytes:
+    """The query reduced to the parameters in ``keys`` (all when None): last value of each, sorted.
+
+    >>> canonical_query(b"junk=1&q=a&offset=2&q=b", frozenset({"q", "offset"}))
+    b'offset=2&q=b'
+    """
+    if keys is None or not query_string:
+        return query_string
+    # latin-1 both ways: every byte (percent-escaped UTF-8 or raw) comes back as it was.
+    last = dict(parse_qsl(query_string.decode("latin-1"), keep_blank_values=True, encoding="latin-1"))
+    kept = sorted((k, v) for k, v in last.items() if k in keys)
+    return urlencode(kept, encoding="latin-1").encode("latin-1")
+
+
 def _script_cookie(headers: list[tuple[bytes, bytes]], cookie_name: str) -> str:
     """The raw value of the script cookie ('' when absent); only it changes what a page says."""
     for k, v in headers:
@@ -180,6 +198,8 @@ class ResponseCache:
     pages: a :class:`~storyline.web.pages.PageStore` asked on a miss and filled after a render,
     for the paths ``persist`` accepts (story-scoped, host-independent ones) under their own
     story version; shared by all workers, so one process's render spares the others theirs.
+    query_keys: the query parameters any route reads (``None``: all are part of the key); the
+    others are dropped from the request before the app sees it (see :func:`canonical_query`).
     """
 
     def __init__(
@@ -198,6 +218,7 @@ class ResponseCache:
         max_renders: int = 2,
         pages: PageStore | None = None,
         persist: Callable[[str], bool] = lambda path: False,
+        query_keys: frozenset[str] | None = None,
     ) -> None:
         self.app = app
         self.version = version
@@ -216,6 +237,7 @@ class ResponseCache:
         self._renders: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
         self.pages = pages
         self.persist = persist
+        self.query_keys = query_keys
         self.hits = self.misses = 0
         self._warned = False
 
@@ -293,6 +315,9 @@ class ResponseCache:
             await self.app(scope, receive, send)
             return
 
+        query = canonical_query(scope["query_string"], self.query_keys)
+        if query != scope["query_string"]:
+            scope = {**scope, "query_string": query}
         headers: list[tuple[bytes, bytes]] = scope["headers"]
         host = next((v.decode("latin-1") for k, v in headers if k == b"host"), "")
         cookie = self.normalize_cookie(_script_cookie(headers, self.cookie_name))

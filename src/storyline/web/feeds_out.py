@@ -1,8 +1,12 @@
 """Feeds out: the hot list as RSS 2.0 and Atom, and one story's reports as Atom.
 
 Built with :mod:`xml.etree.ElementTree` (stdlib) rather than feedgen: feedgen is not a
-dependency, and ElementTree already escapes every text node, which is all the safety a feed
-needs. Links are absolute (``base`` is the site root the request came in on).
+dependency, and ElementTree escapes every text node. Escaping is not enough, though: a character
+XML 1.0 forbids (``\x01``, a lone surrogate) cannot be written at all, and ElementTree writes it
+anyway, leaving every subscriber a feed that does not parse. So every text and attribute goes
+through :func:`storyline.validate.clean_text` here too (records are cleaned before the store;
+this also covers rows written by older versions), and titles are capped like the pages cap them.
+Links are absolute (``base`` is the site root the request came in on).
 
 Example::
 
@@ -19,6 +23,7 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 
 from storyline.records import Article, Story
+from storyline.validate import TEXT_CAPS, cap_text, clean_text
 
 __all__ = ["hot_atom", "hot_rss", "story_atom"]
 
@@ -53,10 +58,14 @@ def _story_description(s: Story) -> str:
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-    el = ET.SubElement(parent, tag, attrs)
+    el = ET.SubElement(parent, tag, {k: clean_text(v) for k, v in attrs.items()})
     if text is not None:
-        el.text = text
+        el.text = clean_text(text)
     return el
+
+
+def _title(text: str) -> str:
+    return cap_text(text, TEXT_CAPS["title"])
 
 
 def _bytes(root: ET.Element) -> bytes:
@@ -76,7 +85,7 @@ def hot_rss(stories: Sequence[Story], *, base: str, title: str = "storyline — 
         _sub(ch, "lastBuildDate", format_datetime(updated.astimezone(UTC)))
     for s in stories:
         item = _sub(ch, "item")
-        _sub(item, "title", s.headline or s.concept)
+        _sub(item, "title", _title(s.headline or s.concept))
         _sub(item, "link", f"{base}/story/{s.id}")
         _sub(item, "guid", f"{base}/story/{s.id}", isPermaLink="true")
         _sub(item, "description", _story_description(s))
@@ -109,7 +118,7 @@ def hot_atom(stories: Sequence[Story], *, base: str, title: str = "storyline —
     feed = _atom_root(title, f"{base}/feeds/hot.atom", base + "/", updated)
     for s in stories:
         e = _sub(feed, f"{{{ATOM_NS}}}entry")
-        _sub(e, f"{{{ATOM_NS}}}title", s.headline or s.concept)
+        _sub(e, f"{{{ATOM_NS}}}title", _title(s.headline or s.concept))
         _sub(e, f"{{{ATOM_NS}}}id", f"{base}/story/{s.id}")
         _sub(e, f"{{{ATOM_NS}}}link", href=f"{base}/story/{s.id}", rel="alternate")
         _sub(e, f"{{{ATOM_NS}}}updated", _rfc3339(s.last_updated or s.first_seen or updated))
@@ -123,7 +132,7 @@ def story_atom(story: Story, articles: Sequence[Article], *, base: str) -> bytes
     """Atom of one story: one entry per outlet's report, linking to the outlet's own page."""
     base = base.rstrip("/")
     feed = _atom_root(
-        story.headline or story.concept,
+        _title(story.headline or story.concept),
         f"{base}/feeds/story/{story.id}.atom",
         f"{base}/story/{story.id}",
         story.last_updated,
@@ -133,14 +142,14 @@ def story_atom(story: Story, articles: Sequence[Article], *, base: str) -> bytes
     far = datetime.min.replace(tzinfo=UTC)
     for at, a in sorted(dated, key=lambda x: (x[0] or far, x[1].id), reverse=True):
         e = _sub(feed, f"{{{ATOM_NS}}}entry")
-        _sub(e, f"{{{ATOM_NS}}}title", a.title)
+        _sub(e, f"{{{ATOM_NS}}}title", _title(a.title))
         _sub(e, f"{{{ATOM_NS}}}id", f"urn:storyline:article:{a.id}")
         # only http(s) links leave the site; anything else points back at the story page
         href = a.url if _is_http(a.url) else f"{base}/story/{story.id}"
         _sub(e, f"{{{ATOM_NS}}}link", href=href, rel="alternate")
         _sub(e, f"{{{ATOM_NS}}}updated", _rfc3339(at))
         author = _sub(e, f"{{{ATOM_NS}}}author")
-        _sub(author, f"{{{ATOM_NS}}}name", a.outlet or a.site or "?")
+        _sub(author, f"{{{ATOM_NS}}}name", cap_text(a.outlet or a.site or "?", TEXT_CAPS["outlet"]))
         if a.paragraphs:
             _sub(e, f"{{{ATOM_NS}}}summary", a.paragraphs[0][:400])
     return _bytes(feed)

@@ -15,7 +15,10 @@ or writing it is logged once and answered by rendering, so a missing, locked, fu
 file costs speed, never a response. Deleting the file is always safe.
 
 Only host-independent responses may be kept here (the key has no host): story pages and the
-story API, not feeds, which carry absolute links (see ``app.page_store_path_ok``).
+story API, not feeds, which carry absolute links (see ``app.page_store_path_ok``). Keys carry
+the canonical query only (``cache.canonical_query``), and the file is bounded: past
+``max_bytes`` of stored bodies the least recently used pages are evicted (down to 90%), so
+neither junk query strings nor a store of a million stories grow it without end.
 
     >>> pages = PageStore(":memory:", build="b1")
     >>> pages.put("/story/s1", "p:e.s1.3", 200, [(b"content-type", b"text/html")], b"<p>hi</p>")
@@ -29,6 +32,7 @@ story API, not feeds, which carry absolute links (see ``app.page_store_path_ok``
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sqlite3
 import threading
@@ -51,6 +55,7 @@ if TYPE_CHECKING:
     from storyline.store.base import Store
 
 __all__ = [
+    "DEFAULT_MAX_BYTES",
     "PageStore",
     "PrerenderReport",
     "open_page_store",
@@ -67,9 +72,18 @@ CREATE TABLE IF NOT EXISTS pages (
     version TEXT NOT NULL,
     status  INTEGER NOT NULL,
     headers BLOB NOT NULL,
-    body    BLOB NOT NULL
-)
+    body    BLOB NOT NULL,
+    size    INTEGER NOT NULL DEFAULT 0,
+    used    REAL NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS pages_used ON pages (used);
 """
+_COLUMNS = ("key", "version", "status", "headers", "body", "size", "used")
+# A hit refreshes its page's last use at most this often (a write per hit would contend).
+_TOUCH_SECONDS = 60.0
+# Puts between re-reading the file's total size (other workers fill it too).
+_RECOUNT_EVERY = 64
+DEFAULT_MAX_BYTES = 256 << 20
 _headers_codec = (msgspec.msgpack.Encoder(), msgspec.msgpack.Decoder(list[tuple[bytes, bytes]]))
 
 
@@ -95,12 +109,23 @@ class PageStore:
     """Responses on disk keyed by ``key`` (path, query and script), valid under one ``version``.
 
     ``build`` (the code's tag) is part of every version, so a deploy that changes the pages
-    never serves a page the old code rendered.
+    never serves a page the old code rendered. ``max_bytes`` bounds the stored (compressed)
+    pages: an LRU by bytes, shared by every worker of the file.
     """
 
-    def __init__(self, path: str | Path, *, build: str = "", busy_timeout_ms: int = 0) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        build: str = "",
+        busy_timeout_ms: int = 0,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+    ) -> None:
         self.path = str(path)
         self.build = build
+        self.max_bytes = max_bytes
+        self._puts = 0
+        self.evicted = 0
         self._lock = threading.Lock()
         self._warned = False
         self.hits = self.writes = 0  # what prerender() reports
@@ -111,7 +136,11 @@ class PageStore:
         if self.path != ":memory:":
             self._db.execute("PRAGMA journal_mode = WAL")
         self._db.execute("PRAGMA synchronous = OFF")  # a cache: a lost write is re-rendered
-        self._db.execute(_SCHEMA)
+        columns = tuple(r[1] for r in self._db.execute("PRAGMA table_info(pages)"))
+        if columns and columns != _COLUMNS:  # a file of an older layout: a cache, so start over
+            self._db.execute("DROP TABLE pages")
+        self._db.executescript(_SCHEMA)
+        self._total = self._count()
         # Serving does not wait: the event loop must not sleep on a lock. A write another worker
         # is making means this page is kept by a later render instead.
         self._db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
@@ -128,11 +157,14 @@ class PageStore:
     def get(self, key: str, version: str) -> tuple[int, list[tuple[bytes, bytes]], bytes] | None:
         """``(status, headers, body)`` kept for ``key`` under ``version``, else ``None``."""
         try:
+            now = time.time()
             with self._lock:
                 row = self._db.execute(
-                    "SELECT status, headers, body FROM pages WHERE key = ? AND version = ?",
+                    "SELECT status, headers, body, used FROM pages WHERE key = ? AND version = ?",
                     (key, self._version(version)),
                 ).fetchone()
+                if row is not None and now - row[3] > _TOUCH_SECONDS:
+                    self._touch(key, now)
             if row is None:
                 return None
             page = int(row[0]), _headers_codec[1].decode(row[1]), zlib.decompress(row[2])
@@ -147,15 +179,20 @@ class PageStore:
     ) -> bool:
         """Keep a response; ``False`` (and nothing kept) when the file cannot take it now."""
         try:
-            packed = (
-                key,
-                self._version(version),
-                status,
-                _headers_codec[0].encode(headers),
-                zlib.compress(body, 1),
-            )
+            head, packed_body = _headers_codec[0].encode(headers), zlib.compress(body, 1)
+            size = len(key) + len(head) + len(packed_body)
+            if size > self.max_bytes // 8:  # one page must not flush a good part of the others
+                return False
+            packed = (key, self._version(version), status, head, packed_body, size, time.time())
             with self._lock:
-                self._db.execute("INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?)", packed)
+                old = self._db.execute("SELECT size FROM pages WHERE key = ?", (key,)).fetchone()
+                self._db.execute("INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?, ?)", packed)
+                self._total += size - (old[0] if old else 0)
+                self._puts += 1
+                if self._puts % _RECOUNT_EVERY == 0:
+                    self._total = self._count()
+                if self._total > self.max_bytes:
+                    self._evict()
         except sqlite3.Error as exc:
             # Busy: another worker is writing (we do not wait); a later render keeps this page.
             if getattr(exc, "sqlite_errorcode", 0) & 0xFF not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
@@ -163,6 +200,48 @@ class PageStore:
             return False
         self.writes += 1
         return True
+
+    def _count(self) -> int:
+        return int(self._db.execute("SELECT total(size) FROM pages").fetchone()[0])
+
+    def _touch(self, key: str, now: float) -> None:
+        # Busy (another worker writes): the next hit refreshes it.
+        with contextlib.suppress(sqlite3.Error):
+            self._db.execute("UPDATE pages SET used = ? WHERE key = ?", (now, key))
+
+    def _evict(self) -> None:
+        """Drop least recently used pages until the file holds at most 90% of ``max_bytes``."""
+        self._total = self._count()
+        excess = self._total - int(self.max_bytes * 0.9)
+        if excess <= 0:
+            return
+        freed = 0
+        victims: list[str] = []
+        while freed < excess:
+            rows = self._db.execute(
+                "SELECT key, size FROM pages ORDER BY used LIMIT 1000 OFFSET ?", (len(victims),)
+            ).fetchall()
+            if not rows:
+                break
+            for key, size in rows:
+                victims.append(key)
+                freed += size
+                if freed >= excess:
+                    break
+        for start in range(0, len(victims), 500):
+            part = victims[start : start + 500]
+            self._db.execute(f"DELETE FROM pages WHERE key IN ({','.join('?' * len(part))})", part)
+        self._total -= freed
+        self.evicted += len(victims)
+
+    def stored_bytes(self) -> int:
+        """The bytes the stored pages take (keys, headers and compressed bodies)."""
+        with self._lock:
+            return self._count()
+
+    def __len__(self) -> int:
+        with self._lock:
+            return int(self._db.execute("SELECT count(*) FROM pages").fetchone()[0])
 
     def close(self) -> None:
         with self._lock:
@@ -175,7 +254,7 @@ def open_page_store(settings: Settings, *, build: str = "") -> PageStore | None:
     if path is None:
         return None
     try:
-        return PageStore(path, build=build)
+        return PageStore(path, build=build, max_bytes=settings.page_store_max_bytes)
     except (sqlite3.Error, OSError) as exc:
         log.warning("page store %s not used: %s", path, exc)
         return None

@@ -239,6 +239,13 @@ def _render(request: Request, template: str, status_code: int = 200, **ctx: Any)
     return resp
 
 
+def render_error(request: Request, status: int, heading: str, message: str) -> Response:
+    """The portal's error page (``error.html``) with ``status``; never kept by any cache."""
+    resp = _render(request, "error.html", status_code=status, heading=heading, message=message)
+    resp.headers["cache-control"] = "no-store"
+    return resp
+
+
 # ---- hot list -----------------------------------------------------------------------------------
 @router.get("/")
 @inline_if_local
