@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from storyline.analyze.quantities import Quantity, parse_quantities, sentence_spans
+from storyline.analyze.referents import read_measure
 from storyline.records import Analysis, Article, Claim, Comment
 
 __all__ = ["BUILTIN_NAMES", "extract_claims"]
@@ -143,9 +144,11 @@ def _names(extra: tuple[tuple[str, str, str], ...]) -> _Names:
         for alias in aliases:
             table[alias] = (name, kind, aff)
     for entity, alias, kind in extra:
-        key = alias.lower()
-        if key and key not in table and len(key) >= 2:
-            table[key] = (entity, _KIND_MAP.get(kind, "org"), "")
+        # Claims are read from the canonical (simplified, lower-case) text, while entity aliases
+        # are as printed: a traditional-script source's 跨海鐵路隧道 must match as 跨海铁路隧道.
+        for key in dict.fromkeys((alias.lower(), _canon(alias), _canon(entity))):
+            if key and key not in table and len(key) >= 2:
+                table[key] = (entity, _KIND_MAP.get(kind, "org"), "")
     parts = []
     for alias in sorted(table, key=len, reverse=True):
         esc = re.escape(alias)
@@ -217,14 +220,21 @@ def _clause_bounds(text: str, lo: int, hi: int, pos: int) -> tuple[int, int]:
 
 
 def _measure(q: Quantity, text: str, clause: tuple[int, int], sentence: tuple[int, int]) -> str:
+    return _measure_and_where(q, text, clause, sentence)[0]
+
+
+def _measure_and_where(
+    q: Quantity, text: str, clause: tuple[int, int], sentence: tuple[int, int]
+) -> tuple[str, str]:
+    """(measure, where it was read): "unit", "clause", "sentence" or "default"."""
     if q.unit and not _is_currency(q.unit):
-        return {"%": "share"}.get(q.unit, q.unit)
-    for lo, hi in (clause, sentence):
+        return {"%": "share"}.get(q.unit, q.unit), "unit"
+    for where, (lo, hi) in (("clause", clause), ("sentence", sentence)):
         window = text[lo:hi]
         for name, rx in _MEASURES:
             if rx.search(window):
-                return name
-    return "investment"  # money figures in news of projects and companies are spending plans
+                return name, where
+    return "investment", "default"  # money figures in news of projects and companies are spending plans
 
 
 def _is_currency(unit: str) -> bool:
@@ -239,7 +249,9 @@ def _subject(
     sentence: tuple[int, int],
     ctx: _Context,
     speaker_aff: str,
-) -> str:
+) -> tuple[str, str]:
+    """(subject, basis): basis is where it was found (clause, sentence, ambiguous, context)."""
+
     def nearest(kind: str, before: int) -> str:
         found = [m.name for m in mentions if m.kind == kind and m.end <= before]
         return found[-1] if found else ""
@@ -276,14 +288,26 @@ def _subject(
     before_sentence = [m for m in mentions if sentence[0] <= m.start and m.end <= pos]
     after_clause = [m for m in mentions if pos <= m.start < clause[1]]
     project = _project_in(text, (sentence[0], pos), mentions)
-    return (
-        pick(before_clause)
-        or (project if project else "")
-        or pick(before_sentence)
-        or pick(list(reversed(after_clause)))
-        or nearest("org", pos)
-        or ctx.main_subject
-    )
+    found = pick(before_clause)
+    if found:
+        return found, "clause"
+    if project:
+        return project, "sentence"  # a project named in the sentence owns its figures
+    found = pick(before_sentence)
+    if found:
+        # Another company or place named in the sentence may be whose figure this is
+        # ("Singapore … the largest source of FDI in India, with $8 billion").
+        others = {
+            m.name
+            for m in mentions
+            if sentence[0] <= m.start < sentence[1] and m.kind in {"org", "project"} and m.name != found
+        }
+        return found, ("ambiguous" if others else "sentence")
+    found = pick(list(reversed(after_clause)))
+    if found:
+        return found, "clause"
+    found = nearest("org", pos) or ctx.main_subject
+    return found, ("context" if found else "")
 
 
 def _project_in(text: str, span: tuple[int, int], mentions: list[_Mention]) -> str:
@@ -382,7 +406,8 @@ def _read_text(
                 who = _speaker(canon, (s_lo, s_hi), q.start, mentions, ctx) or carried
                 who = who or (ctx.outlet, "outlet", "")
             clause = _clause_bounds(canon, s_lo, s_hi, q.start)
-            subject = _subject(canon, q.start, mentions, clause, (s_lo, s_hi), ctx, who[2])
+            subject, basis = _subject(canon, q.start, mentions, clause, (s_lo, s_hi), ctx, who[2])
+            what = read_measure(canon, q.start, q.end, clause, (s_lo, s_hi), q.unit)
             unit = q.unit
             if _is_currency(unit):
                 last_currency = unit
@@ -390,26 +415,44 @@ def _read_text(
                 unit = last_currency or default_currency
             qualifier = q.qualifier
             clause_text = canon[clause[0] : clause[1]]
+            modality = what.modality
             if _HYPOTHETICAL_RE.search(clause_text):
-                qualifier = "hypothetical"
+                qualifier = modality = "hypothetical"
             elif _DENIED_AFTER_RE.match(canon, q.end):
-                qualifier = "denied"
+                qualifier = modality = "denied"
+            timeframe = q.timeframe
+            if what.earlier and not timeframe.startswith("in "):
+                timeframe = "earlier"  # "从25%降至4%": the 25% is an earlier value, not today's
+            r_lo = canon.find(what.referent, clause[0], clause[1]) if what.referent else -1
+            referent = shown[r_lo : r_lo + len(what.referent)] if r_lo >= 0 else what.referent
+            measure, measured_in = _measure_and_where(q, canon, clause, (s_lo, s_hi))
+            referent_key = what.referent_key
+            if not referent_key and measured_in == "unit" and unit != "%":
+                referent_key = unit  # a count names its referent: jobs, GPUs, users
+            elif not referent_key and measured_in == "clause":
+                referent_key = measure  # "我的80亿美元是可以提供的": the clause's verb says what it is
             claims.append(
                 Claim(
                     subject=subject,
-                    measure=_measure(q, canon, clause, (s_lo, s_hi)),
+                    measure=measure,
                     value=q.value,
                     unit=unit,
                     text=shown[q.start : q.end],
                     sentence=shown[s_lo:s_hi].strip(),
                     qualifier=qualifier,
-                    timeframe=q.timeframe,
+                    timeframe=timeframe,
                     speaker=who[0],
                     speaker_kind=who[1],
                     article_id=article_id,
                     paragraph=paragraph,
                     floor=floor,
                     id=_claim_id(article_id, paragraph, floor, q.start, q.end, q.text),
+                    referent=referent,
+                    referent_key=referent_key,
+                    denominator=what.denominator,
+                    kind=what.kind,
+                    modality=modality,
+                    subject_basis=basis if subject else "",
                 )
             )
         claims.extend(

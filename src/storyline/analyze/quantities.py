@@ -220,9 +220,35 @@ _EN_SMALL = {
 _SENTENCE_RE = re.compile(r"[^。！？!?\n]*(?:[。！？!?]+[”」』\"']*|\n|$)")
 
 
+# An English full stop ends a sentence when a space and a word follow, except after an
+# abbreviation ("Mr. Smith", "U.S. adults", "Jan. 1"); a decimal point has no space after it.
+_EN_STOP_RE = re.compile(r"\.[\"'”’)]?(?=\s+[\"“‘(]?[a-z0-9$])", re.IGNORECASE)
+_ABBREV_RE = re.compile(
+    r"(?:\b(?:mr|mrs|ms|dr|st|jr|sr|no|vs|gov|sen|rep|gen|lt|col|prof|inc|corp|co|ltd|jan|feb|mar|apr|"
+    r"jun|jul|aug|sep|sept|oct|nov|dec|fig|est|approx|etc|e\.g|i\.e)|\b[a-z]|\b(?:[a-z]\.)+[a-z])$",
+    re.IGNORECASE,
+)
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """``(start, end)`` of each sentence; closing quotes stay with the sentence they end."""
-    spans = [(m.start(), m.end()) for m in _SENTENCE_RE.finditer(text) if m.end() > m.start()]
+    """``(start, end)`` of each sentence; closing quotes stay with the sentence they end.
+
+    >>> t = "Sales rose 5% in the U.S. market. Prices fell."
+    >>> [t[a:b].strip() for a, b in sentence_spans(t)]
+    ['Sales rose 5% in the U.S. market.', 'Prices fell.']
+    """
+    spans = []
+    for m in _SENTENCE_RE.finditer(text):
+        lo, hi = m.start(), m.end()
+        if hi <= lo:
+            continue
+        for stop in _EN_STOP_RE.finditer(text, lo, hi):
+            if _ABBREV_RE.search(text, max(lo, stop.start() - 12), stop.start()):
+                continue
+            spans.append((lo, stop.end()))
+            lo = stop.end()
+        if hi > lo:
+            spans.append((lo, hi))
     return spans or [(0, len(text))]
 
 
