@@ -67,7 +67,18 @@ def test_softbank_cash_row_joins_dollars_and_yen(ledger) -> None:
 
 
 def _c(id_: str, value: float, unit: str = "USD", qualifier: str = "", **kw) -> Claim:
-    base = {"subject": "S", "measure": "cash", "speaker": id_, "article_id": "a", "paragraph": len(id_)}
+    # Each claim from its own report, its subject named in its clause, its referent read: the
+    # conditions under which figures may contradict at all (tests below vary one at a time).
+    base = {
+        "subject": "S",
+        "measure": "cash",
+        "speaker": id_,
+        "article_id": f"a-{id_}",
+        "paragraph": len(id_),
+        "referent_key": "cash",
+        "kind": "level",
+        "subject_basis": "clause",
+    }
     base.update(kw)
     return Claim(value=value, unit=unit, text=str(value), qualifier=qualifier, id=id_, **base)
 
@@ -111,8 +122,8 @@ def test_dated_rate_table_for_an_old_figure() -> None:
 def test_same_breath_equivalents_and_hypotheticals_never_contradict() -> None:
     got = build_ledger(
         [
-            _c("a", 8e10, paragraph=1),
-            _c("b", 8e9, paragraph=1),
+            _c("a", 8e10, paragraph=1, article_id="one"),
+            _c("b", 8e9, paragraph=1, article_id="one"),
             _c("c", 2e11, qualifier="hypothetical"),
             _c("d", 8e9, paragraph=2),
         ]

@@ -108,6 +108,7 @@ _REFUTE_RES = (
     re.compile(r"(?P<t>[^,。,]{1,12}?)的(?:说法|言论|声明)(?:并)?(?:不属实|不实|是错的|错误|站不住脚)"),
 )
 _WRONG_RE = re.compile(r"这是错的|这是错误的|不属实|不实|是假的|\bwrong\b|\bnot true\b|\bfalse\b")
+_LOCATIVE_RE = re.compile(r"(?:[在于]|\b(?:in|at)\s)$")
 _LIST_SEP_RE = re.compile(r"^[\s)）]*(?:、|和|与|及|以及|,|and)\s*\S{0,4}?[\s(（]*$")
 
 # First match wins, so the narrower measures come first (承诺至少投资 is committed capital).
@@ -284,6 +285,8 @@ def _subject(
             return name
         return ""
 
+    # A place after 在/于/in/at is where, not whose: "衡芯半导体…将在青岚市…投资300亿元".
+    mentions = [m for m in mentions if not _LOCATIVE_RE.search(text, max(0, m.start - 4), m.start)]
     before_clause = [m for m in mentions if clause[0] <= m.start and m.end <= pos]
     before_sentence = [m for m in mentions if sentence[0] <= m.start and m.end <= pos]
     after_clause = [m for m in mentions if pos <= m.start < clause[1]]
@@ -369,6 +372,22 @@ def _speaker(
     return None
 
 
+def _own_stretch(q: Quantity, quantities: list[Quantity]) -> tuple[int, int]:
+    """From the end of the previous figure of the same kind to the start of the next one.
+
+    Money stops at money, shares at shares: "grew close to 15% to $26 billion" keeps its subject
+    for the $26 billion, while "worth $67.5 million, and … $10 million" gives each its own words.
+    """
+    money = _is_currency(q.unit) or not q.unit
+
+    def same_kind(o: Quantity) -> bool:
+        return (_is_currency(o.unit) or not o.unit) == money and (o.unit == "%") == (q.unit == "%")
+
+    prev = [o.end for o in quantities if o.end <= q.start and same_kind(o)]
+    nxt = [o.start for o in quantities if o.start >= q.end and same_kind(o)]
+    return (max(prev) if prev else 0, min(nxt) if nxt else 1 << 30)
+
+
 def _claim_id(article_id: str, paragraph: int, floor: int | None, start: int, end: int, text: str) -> str:
     key = f"{article_id}\x1f{paragraph}\x1f{floor}\x1f{start}\x1f{end}\x1f{text}"
     return "c" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:15]
@@ -407,7 +426,8 @@ def _read_text(
                 who = who or (ctx.outlet, "outlet", "")
             clause = _clause_bounds(canon, s_lo, s_hi, q.start)
             subject, basis = _subject(canon, q.start, mentions, clause, (s_lo, s_hi), ctx, who[2])
-            what = read_measure(canon, q.start, q.end, clause, (s_lo, s_hi), q.unit)
+            own = _own_stretch(q, quantities)
+            what = read_measure(canon, q.start, q.end, clause, (s_lo, s_hi), q.unit, own)
             unit = q.unit
             if _is_currency(unit):
                 last_currency = unit
@@ -430,7 +450,11 @@ def _read_text(
             if not referent_key and measured_in == "unit" and unit != "%":
                 referent_key = unit  # a count names its referent: jobs, GPUs, users
             elif not referent_key and measured_in == "clause":
-                referent_key = measure  # "我的80亿美元是可以提供的": the clause's verb says what it is
+                # "我的80亿美元是可以提供的": the verb next to the figure says what it is, when it is
+                # in the figure's own words (not another figure's: "价值6750万美元的…和分配1000万美元").
+                own_text = canon[max(clause[0], own[0]) : min(clause[1], own[1])]
+                if _measure_and_where(q, own_text, (0, len(own_text)), (0, 0)) == (measure, "clause"):
+                    referent_key = measure
             claims.append(
                 Claim(
                     subject=subject,

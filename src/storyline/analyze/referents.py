@@ -103,6 +103,10 @@ _EN_LINK_TAIL_RE = re.compile(
     r"under|up|some|an|a|the|estimated|expected|worth|average|averaged|averaging|of|by|s)\b|"
     r"[\s,:\"'“$(])+$"
 )
+_EN_MEASURE_VERB_RE = re.compile(
+    r"\b(?:grew|rose|fell|increased|decreased|declined|climbed|jumped|dropped|surged|was|were|is|are|"
+    r"stood|reached|hit|totaled|totalled|amounted|came|will be|would be|cost|costs|averaged)\b"
+)
 _ZH_AFTER_RE = re.compile(r"^[)）」”\"'』\s]*(?:的)?(?P<n>[\u4e00-\u9fff]{1,8})")
 _EN_AFTER_RE = re.compile(r"^[)\s]*(?:in\s+|of\s+)?(?P<n>[a-z][a-z\- ]{1,40})")
 
@@ -130,6 +134,8 @@ _EARLIER_RE = re.compile(r"previously|此前|以前|原本|原来|上次")
 # A part of a larger whole named beside it.
 _ZH_PART_RE = re.compile(r"其中|占|当中|之中|包括|包含|分别")
 _EN_PART_RE = re.compile(r"\bof which\b|\binclud(?:e|es|ing)\b|\bshare of\b|\baccount(?:s|ed)? for\b|\bamong\b")
+# A breakdown named earlier in the sentence: "新加坡继续成为印度最大的外国直接投资来源,投资额达80亿美元".
+_SENTENCE_PART_RE = re.compile(r"其中|来源|分别|\bsources? of\b|\bof which\b|\bamong them\b|\bbreakdown\b")
 # "services ($4.45 billion)": a figure in brackets after a noun is that item's part; after another
 # figure ("800亿(80B)", "5000亿美元(约3.9万亿港元)") it is the same figure restated.
 _PAREN_AFTER_NOUN_RE = re.compile(r"(?:[a-z]|[\u4e00-\u9fff](?<![万亿元币金]))\s?[(（]\s?[$¥￥€£]?$")
@@ -225,6 +231,11 @@ def _referent(before: str, after: str, zh: bool) -> tuple[str, str]:
         tail = " ".join(_EN_LINK_TAIL_RE.sub("", before).split()[-5:])
         m = _EN_AFTER_RE.match(after)
         candidates = [tail, " ".join(m.group("n").split()[:3]) if m else ""]
+        # "Foreign direct investment into India grew close to 15% to $26 billion": the noun
+        # phrase before the clause's verb of measure.
+        verbs = list(_EN_MEASURE_VERB_RE.finditer(before))
+        if verbs:
+            candidates.insert(1, " ".join(before[: verbs[-1].start()].split()[-6:]))
     for phrase in candidates:
         key, s, e = _lexicon_key(phrase)
         if key:
@@ -238,11 +249,22 @@ def _referent(before: str, after: str, zh: bool) -> tuple[str, str]:
 
 
 def read_measure(
-    text: str, start: int, end: int, clause: tuple[int, int], sentence: tuple[int, int], unit: str = ""
+    text: str,
+    start: int,
+    end: int,
+    clause: tuple[int, int],
+    sentence: tuple[int, int],
+    unit: str = "",
+    own: tuple[int, int] | None = None,
 ) -> Measure:
-    """What the figure at ``text[start:end]`` measures, read from its clause and sentence."""
-    before = text[clause[0] : start]
-    after = text[end : clause[1]]
+    """What the figure at ``text[start:end]`` measures, read from its clause and sentence.
+
+    ``own`` is the stretch of the clause that belongs to this figure (up to the neighbouring
+    figures of its kind): "6750万美元的新中央图书馆和分配1000万美元" gives each its own words.
+    """
+    lo, hi = own if own is not None else clause
+    before = text[max(clause[0], lo) : start]
+    after = text[end : min(clause[1], hi)]
     zh = _zh(before[-12:] + after[:12])
     # -- kind --------------------------------------------------------------------------------
     kind = "level"
@@ -274,7 +296,10 @@ def read_measure(
             if kind == "level":
                 kind = "part"
     if kind == "level" and (
-        _ZH_PART_RE.search(before) or _EN_PART_RE.search(before) or _PAREN_AFTER_NOUN_RE.search(before)
+        _ZH_PART_RE.search(before)
+        or _EN_PART_RE.search(before)
+        or _PAREN_AFTER_NOUN_RE.search(before)
+        or _SENTENCE_PART_RE.search(text, sentence[0], start)
     ):
         kind = "part"  # "其中100亿", "services ($4.45 billion)", "including $8 billion"
     # -- referent --------------------------------------------------------------------------------
