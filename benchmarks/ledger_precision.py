@@ -133,6 +133,29 @@ def figure_pairs(claims: list) -> list[tuple[str, str]]:
     return sorted(pairs)
 
 
+def same_referent_pairs(claims: list) -> list[tuple[str, str]]:
+    """Every pair of figures from two reports that name the same referent (the labelling pool).
+
+    Wider than the ledger's buckets on purpose: any subject, kind or time frame, so that a real
+    contradiction the ledger misses shows up here and counts against its recall.
+    """
+    from storyline.stories.ledger import to_base
+
+    figures = [c for c in claims if c.measure != "refutation" and c.referent_key]
+    out = set()
+    for i, a in enumerate(figures):
+        for b in figures[i + 1 :]:
+            if a.article_id == b.article_id and a.floor == b.floor:
+                continue
+            if a.referent_key != b.referent_key or to_base(a)[1] != to_base(b)[1]:
+                continue
+            va, vb = to_base(a)[0], to_base(b)[0]
+            if va > 0 and vb > 0 and abs(va - vb) / max(va, vb) <= 0.05:
+                continue  # the same figure restated: not a candidate for a dispute
+            out.add(tuple(sorted((a.id, b.id))))
+    return sorted(out)
+
+
 def load_labels(path: Path = LABELS) -> dict[tuple[str, str], str]:
     if not path.exists():
         return {}
@@ -142,9 +165,9 @@ def load_labels(path: Path = LABELS) -> dict[tuple[str, str], str]:
 
 def _show(c) -> str:
     return (
-        f"[{c.id} {c.article_id}] {c.speaker}: {c.subject}/{getattr(c, 'referent', '')}/{c.measure}"
-        f" {getattr(c, 'kind', '')} {c.text!r} {c.qualifier} {c.timeframe}"
-        f" {getattr(c, 'denominator', '')} <{c.sentence[:160]}>"
+        f"[{c.id} {c.article_id}] {c.speaker}: subject={c.subject} basis={c.subject_basis}"
+        f" referent={c.referent_key}({c.referent}) measure={c.measure} kind={c.kind} {c.text!r}"
+        f" {c.qualifier} {c.modality} tf={c.timeframe} {c.denominator} <{c.sentence[:200]}>"
     )
 
 
@@ -169,13 +192,16 @@ def main() -> None:
     flagged_total = true_flags = 0
     flagged_ids: set[tuple[str, str]] = set()
     unlabelled = 0
+    pool_total = 0
     for sid, _articles, claims in stories:
         by_id = {c.id: c for c in claims}
         flags = flagged_pairs(claims)
-        figures = figure_pairs(claims) if args.show_figures or labels else []
-        if not flags and not (args.show_figures and figures):
+        figures = figure_pairs(claims)
+        pool = [p for p in same_referent_pairs(claims) if p not in set(flags)]
+        pool_total += len(pool)
+        if not flags and not (args.show_figures and (figures or pool)):
             continue
-        print(f"story {sid}: {len(flags)} flagged, {len(figures)} different-figures pairs")
+        print(f"story {sid}: {len(flags)} flagged, {len(figures)} different-figures, {len(pool)} same-referent")
         for a, b in flags:
             flagged_ids.add((a, b))
             label = labels.get((a, b), "UNLABELLED")
@@ -185,16 +211,19 @@ def main() -> None:
             reason = dict(by_id[a].contradiction_reasons).get(b, "")
             print(f"  FLAG [{label}] {reason}\n    {_show(by_id[a])}\n    {_show(by_id[b])}")
         if args.show_figures:
-            for a, b in figures:
+            for a, b in pool:
                 label = labels.get((a, b), "UNLABELLED")
-                print(f"  figures [{label}]\n    {_show(by_id[a])}\n    {_show(by_id[b])}")
+                unlabelled += label == "UNLABELLED"
+                shown = "different figures" if (a, b) in set(figures) else "same referent"
+                print(f"  {shown} [{label}]\n    {_show(by_id[a])}\n    {_show(by_id[b])}")
     all_ids = {c.id for _, _, claims in stories for c in claims}
     wanted = [p for p, lab in labels.items() if lab == "contradiction" and p[0] in all_ids]
     found = sum(p in flagged_ids for p in wanted)
     precision = true_flags / flagged_total if flagged_total else 1.0
     recall = found / len(wanted) if wanted else 1.0
     missing = [p for p in labels if not (p[0] in all_ids and p[1] in all_ids)]
-    print(f"labelled pairs: {len(labels)} ({len(wanted)} contradictions); unlabelled flags: {unlabelled}")
+    print(f"same-referent pairs from two reports, not flagged: {pool_total}")
+    print(f"labelled pairs: {len(labels)} ({len(wanted)} contradictions); unlabelled pairs seen: {unlabelled}")
     if missing:
         print(f"labelled pairs whose claims are gone: {len(missing)}")
     print(f"flagged {flagged_total} pairs; precision {precision:.2f}; recall {recall:.2f} ({found}/{len(wanted)})")

@@ -262,7 +262,12 @@ def _claim_rows(
 
     claims = list(claims)
     by_claim = {c.id: c for c in claims if c.id}
-    rows_in = ledger_rows(claims)
+    # The disputes first: that is what a reader of this table is looking for. Rows are numbered
+    # in the order shown, so the # column counts 1, 2, 3 down the page.
+    rows_in = sorted(
+        ledger_rows(claims),
+        key=lambda r: (not r.contradicted, not r.refuted, -len(r.claims)),
+    )
     row_of: dict[str, int] = {}
     for n, row in enumerate(rows_in, 1):
         for c in row.claims:
@@ -304,6 +309,15 @@ def _claim_rows(
                 "sources": sources,
                 "outlets": sorted({s["where"].split(" ")[0] for s in sources if s["where"] != "?"}),
                 "contradicts": links((i for c in row.claims for i in c.contradicts), n),
+                "why": _contradiction_reasons(row.claims, row_of, n),
+                "differs": [
+                    t
+                    for t in links((i for c in row.claims for i in c.differs_from), n)
+                    if t not in links((i for c in row.claims for i in c.contradicts), n)
+                ],
+                "apart": " / ".join(
+                    sorted({MODALITY_LABELS.get(c.modality, c.modality) for c in row.claims if c.modality})
+                ),
                 "refuted": [
                     {"c": by_claim[i], "href": where(by_claim[i])[0], "where": where(by_claim[i])[1]}
                     for i in dict.fromkeys(i for c in row.claims for i in c.refuted_by)
@@ -311,9 +325,39 @@ def _claim_rows(
                 ],
             }
         )
-    # The disputes first: that is what a reader of this table is looking for.
-    out.sort(key=lambda r: (not r["contradicts"], not r["refuted"], -len(r["sources"]), r["n"]))
     return out
+
+
+# How the page names what the ledger matched (Chinese UI; the export keeps the field names).
+MODALITY_LABELS = {"hypothetical": "假设", "possible": "推测", "question": "疑问", "denied": "被否认"}
+CLAIM_KIND_LABELS = {"level": "数额", "change": "变化量", "part": "部分", "rate": "比率"}
+_REASON_FIELDS = (
+    ("subject", "对象"),
+    ("referent", "所指"),
+    ("denominator", "分母"),
+    ("timeframe", "时间"),
+    ("kind", "类型"),
+)
+
+
+def _contradiction_reasons(claims: Iterable[Claim], row_of: dict[str, int], own: int) -> list[tuple[int, str]]:
+    """(other row, "对象 软银 · 所指 cash · …") for each contradiction of the row, once per row."""
+    from storyline.web.export import contradiction_export
+
+    out: dict[int, str] = {}
+    for c in claims:
+        for other, reason in c.contradiction_reasons:
+            target = row_of.get(other)
+            if target is None or target == own or target in out:
+                continue
+            matched = contradiction_export(other, reason)["matched"]
+            parts = []
+            for key, label in _REASON_FIELDS:
+                value = matched.get(key, "")
+                value = CLAIM_KIND_LABELS.get(value, value) if key == "kind" else value
+                parts.append(f"{label} {'—' if value in {'', '-'} else value}")
+            out[target] = "相同：" + " · ".join(parts)
+    return sorted(out.items())
 
 
 KIND_LABELS = {
