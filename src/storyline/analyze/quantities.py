@@ -379,6 +379,7 @@ def parse_quantities(text: str) -> list[Quantity]:
                 kept[-1] = item
             continue
         kept.append(item)
+    kept = _join_compounds(folded, kept)
     frames = _timeframes(folded)
     sentences = sentence_spans(folded)
     out = []
@@ -394,6 +395,27 @@ def parse_quantities(text: str) -> list[Quantity]:
                 timeframe=_timeframe_for(folded, frames, sentences, start),
             )
         )
+    return out
+
+
+def _join_compounds(
+    folded: str, kept: list[tuple[int, int, float, str, bool]]
+) -> list[tuple[int, int, float, str, bool]]:
+    """"1亿8000万元" is one number (1.8亿), not 1亿 and 8000万: join a bare 亿 run with the 万 after it."""
+    out: list[tuple[int, int, float, str, bool]] = []
+    for item in kept:
+        if out:
+            start, end, value, unit, approx = out[-1]
+            if (
+                end == item[0]
+                and not unit
+                and folded[end - 1] == "亿"
+                and item[2] < 1e8
+                and "万" in folded[item[0] : item[1]]
+            ):
+                out[-1] = (start, item[1], value + item[2], item[3], approx or item[4])
+                continue
+        out.append(item)
     return out
 
 
