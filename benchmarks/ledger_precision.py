@@ -95,10 +95,14 @@ def report(corpus: str, stories: list[tuple[str, list]], data: dict, show_pool: 
             continue
         print(f"{corpus} story {key}: {len(flags)} flagged, {len(pool)} same-referent unflagged")
         for a, b in flags:
-            print(f"  FLAG [{labels.get((a, b), 'UNLABELLED')}] {dict(by_id[a].contradiction_reasons).get(b, '')}")
+            print(
+                f"  FLAG [{labels.get((a, b), 'UNLABELLED')}] {dict(by_id[a].contradiction_reasons).get(b, '')}"
+            )
             print(f"    {_show(by_id[a])}\n    {_show(by_id[b])}")
         for a, b in pool:
-            print(f"  same referent [{labels.get((a, b), 'UNLABELLED')}]\n    {_show(by_id[a])}\n    {_show(by_id[b])}")
+            print(
+                f"  same referent [{labels.get((a, b), 'UNLABELLED')}]\n    {_show(by_id[a])}\n    {_show(by_id[b])}"
+            )
     return ev.score(corpus, [claims for _, claims in stories], data)
 
 
@@ -117,7 +121,9 @@ def main() -> None:
     scores = []
     seeds = sorted((args.shared / "seeds").glob("*.txt"))
     if seeds:
-        scores.append(report("seeds", [("seeds", ev.story_ledger(ev.seed_articles(seeds)))], data, args.show_pool))
+        scores.append(
+            report("seeds", [("seeds", ev.story_ledger(ev.seed_articles(seeds)))], data, args.show_pool)
+        )
     weibo = args.shared / "data" / "ced-weibo-threads"
     if weibo.exists():
         posts = ev.weibo_articles(weibo)

@@ -200,7 +200,9 @@ def test_subjectless_inferred_or_ambiguous_subjects_never_contradict() -> None:
 
 
 def test_figures_of_one_article_never_contradict_even_in_other_paragraphs() -> None:
-    got = build_ledger([_c("a", 1e10, article_id="x", paragraph=1), _c("bb", 8e10, article_id="x", paragraph=5)])
+    got = build_ledger(
+        [_c("a", 1e10, article_id="x", paragraph=1), _c("bb", 8e10, article_id="x", paragraph=5)]
+    )
     assert [c.contradicts for c in got] == [(), ()]
     # two readers of one thread are two sources
     got = build_ledger([_c("a", 1e10, article_id="x", floor=1), _c("bb", 8e10, article_id="x", floor=2)])
@@ -273,7 +275,9 @@ def test_ledger_is_deterministic_whatever_the_input_order(ledger) -> None:
 def replace_links(c: Claim) -> Claim:
     from dataclasses import replace
 
-    return replace(c, contradicts=(), agrees_with=(), refuted_by=(), contradiction_reasons=(), differs_from=())
+    return replace(
+        c, contradicts=(), agrees_with=(), refuted_by=(), contradiction_reasons=(), differs_from=()
+    )
 
 
 # --- the packaged demo corpus (its tunnel story prints a tenfold slip in a traditional source) ---
@@ -310,7 +314,9 @@ def test_demo_tenfold_slip_is_flagged_and_rates_changes_questions_are_not(demo_l
     claims = build_ledger(claims)
     by_id = {c.id: c for c in claims}
     flagged = {
-        frozenset({(outlets[by_id[a].article_id], by_id[a].text), (outlets[by_id[b].article_id], by_id[b].text)})
+        frozenset(
+            {(outlets[by_id[a].article_id], by_id[a].text), (outlets[by_id[b].article_id], by_id[b].text)}
+        )
         for a, b in (sorted(p) for p in _flagged(claims))
     }
     assert frozenset({("港灣時報", "12億元"), ("晨星日报", "120亿元")}) in flagged
@@ -321,5 +327,10 @@ def test_demo_tenfold_slip_is_flagged_and_rates_changes_questions_are_not(demo_l
     rate = next(c for c in claims if c.text == "18亿")
     change = next(c for c in claims if c.text == "15亿元")
     question = next(c for c in claims if c.text == "12亿")
-    assert (rate.kind, rate.denominator, change.kind, question.modality) == ("rate", "per km", "change", "question")
+    assert (rate.kind, rate.denominator, change.kind, question.modality) == (
+        "rate",
+        "per km",
+        "change",
+        "question",
+    )
     assert not (rate.contradicts or change.contradicts or question.contradicts)

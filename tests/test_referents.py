@@ -35,9 +35,19 @@ def _measure(text: str, figure: str):
             "foreign direct investment",
             "fdi",
         ),
-        ("inflow of fdi during april-september of 2018-19 stood at $22.66 billion.", "$22.66 billion", "fdi", "fdi"),
+        (
+            "inflow of fdi during april-september of 2018-19 stood at $22.66 billion.",
+            "$22.66 billion",
+            "fdi",
+            "fdi",
+        ),
         ("the highest national average price of gas was $4.", "$4", "price", "price"),
-        ("新费率还将帮助支付价值6750万美元的新中央图书馆和分配1000万美元的路边有机物计划。", "1000万美元", "", ""),
+        (
+            "新费率还将帮助支付价值6750万美元的新中央图书馆和分配1000万美元的路边有机物计划。",
+            "1000万美元",
+            "",
+            "",
+        ),
     ],
 )
 def test_referent_and_its_key(text: str, figure: str, referent: str, key: str) -> None:

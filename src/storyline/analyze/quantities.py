@@ -401,7 +401,7 @@ def parse_quantities(text: str) -> list[Quantity]:
 def _join_compounds(
     folded: str, kept: list[tuple[int, int, float, str, bool]]
 ) -> list[tuple[int, int, float, str, bool]]:
-    """"1亿8000万元" is one number (1.8亿), not 1亿 and 8000万: join a bare 亿 run with the 万 after it."""
+    """ "1亿8000万元" is one number (1.8亿), not 1亿 and 8000万: join a bare 亿 run with the 万 after it."""
     out: list[tuple[int, int, float, str, bool]] = []
     for item in kept:
         if out:

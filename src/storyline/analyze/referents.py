@@ -34,7 +34,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["REFERENT_LEXICON", "Measure", "read_measure"]
+__all__ = ["REFERENT_LABELS_ZH", "REFERENT_LEXICON", "Measure", "denominator_zh", "read_measure"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +51,15 @@ class Measure:
 # the term nearest the figure wins between phrases. Keys are what two claims must share.
 REFERENT_LEXICON: dict[str, tuple[str, ...]] = {
     "cash": ("现金余额", "现金", "手头资金", "资金", "cash", "funds"),
-    "fdi": ("外国直接投资", "外商直接投资", "直接投资", "外资", "fdi", "foreign direct investment", "foreign inflows"),
+    "fdi": (
+        "外国直接投资",
+        "外商直接投资",
+        "直接投资",
+        "外资",
+        "fdi",
+        "foreign direct investment",
+        "foreign inflows",
+    ),
     "investment": ("投资额", "投资", "投入", "investments", "investment", "invest"),
     "budget": ("工程预算", "预算", "造价", "budget"),
     "cost": ("总成本", "成本", "开支", "支出", "花费", "costs", "cost", "spending"),
@@ -82,6 +90,74 @@ REFERENT_LEXICON: dict[str, tuple[str, ...]] = {
     "fine": ("罚款", "罚金", "fine", "penalty"),
     "aid": ("援助", "aid"),
 }
+#: How a Chinese page names each key (and the count units and measures that serve as keys).
+REFERENT_LABELS_ZH: dict[str, str] = {
+    "cash": "现金",
+    "fdi": "外国直接投资",
+    "investment": "投资",
+    "budget": "预算",
+    "cost": "成本",
+    "price": "价格",
+    "fee": "收费",
+    "bill": "账单",
+    "tax": "税款",
+    "tax rate": "税率",
+    "rebate": "退税",
+    "revenue": "收入",
+    "profit": "利润",
+    "valuation": "估值",
+    "raised": "融资",
+    "debt": "债务",
+    "loan": "贷款",
+    "salary": "薪酬",
+    "market size": "市场规模",
+    "gdp": "国内生产总值",
+    "inflation": "通胀",
+    "unemployment": "失业率",
+    "interest rate": "利率",
+    "growth": "增长率",
+    "support": "支持率",
+    "deaths": "死亡人数",
+    "injured": "受伤人数",
+    "population": "人口",
+    "capacity": "产能",
+    "fine": "罚款",
+    "aid": "援助",
+    "committed capital": "承诺资金",
+    "initial investment": "初始投资",
+    "jobs": "就业岗位",
+    "GPUs": "GPU",
+    "chips": "芯片",
+    "users": "用户",
+    "ships": "飞船",
+}
+_PER_LABELS_ZH = {
+    "km": "公里",
+    "mile": "英里",
+    "gallon": "加仑",
+    "litre": "升",
+    "barrel": "桶",
+    "ton": "吨",
+    "person": "人",
+    "household": "户",
+    "share": "股",
+    "m2": "平方米",
+    "user": "用户",
+    "vehicle": "辆",
+    "trip": "次",
+}
+
+
+def denominator_zh(denominator: str) -> str:
+    """ "per km" → "每公里", "of 登记选民" → "占登记选民"; other text as is."""
+    if denominator.startswith("per "):
+        unit = denominator[4:]
+        return "每" + _PER_LABELS_ZH.get(unit, unit)
+    if denominator.startswith("of "):
+        return "占" + denominator[3:]
+    return denominator
+
+
 _TERM_KEY = {t: k for k, terms in REFERENT_LEXICON.items() for t in terms}
 _TERM_RE = re.compile(
     "|".join(
@@ -133,14 +209,20 @@ _EARLIER_RE = re.compile(r"previously|此前|以前|原本|原来|上次")
 
 # A part of a larger whole named beside it.
 _ZH_PART_RE = re.compile(r"其中|占|当中|之中|包括|包含|分别")
-_EN_PART_RE = re.compile(r"\bof which\b|\binclud(?:e|es|ing)\b|\bshare of\b|\baccount(?:s|ed)? for\b|\bamong\b")
+_EN_PART_RE = re.compile(
+    r"\bof which\b|\binclud(?:e|es|ing)\b|\bshare of\b|\baccount(?:s|ed)? for\b|\bamong\b"
+)
 # A breakdown named earlier in the sentence: "新加坡继续成为印度最大的外国直接投资来源,投资额达80亿美元".
 _SENTENCE_PART_RE = re.compile(r"其中|来源|分别|\bsources? of\b|\bof which\b|\bamong them\b|\bbreakdown\b")
 # "services ($4.45 billion)": a figure in brackets after a noun is that item's part; after another
 # figure ("800亿(80B)", "5000亿美元(约3.9万亿港元)") it is the same figure restated.
 _PAREN_AFTER_NOUN_RE = re.compile(r"(?:[a-z]|[\u4e00-\u9fff](?<![万亿元币金]))\s?[(（]\s?[$¥￥€£]?$")
-_ZH_SHARE_OF_RE = re.compile(r"^\s*的(?P<of>[\u4e00-\u9fff]{1,8}?)(?:认为|支持|表示|赞成|反对|选择|是|有|在|的|[,。;、])")
-_EN_SHARE_OF_RE = re.compile(r"^\s*of\s+(?:the\s+|all\s+)?(?P<of>[a-z][a-z\- ]{1,30}?)(?=\s+(?:who|that|said|say|were|are|is|think|want|support|favou?r|backed|polled)\b|[,.;)]|$)")
+_ZH_SHARE_OF_RE = re.compile(
+    r"^\s*的(?P<of>[\u4e00-\u9fff]{1,8}?)(?:认为|支持|表示|赞成|反对|选择|是|有|在|的|[,。;、])"
+)
+_EN_SHARE_OF_RE = re.compile(
+    r"^\s*of\s+(?:the\s+|all\s+)?(?P<of>[a-z][a-z\- ]{1,30}?)(?=\s+(?:who|that|said|say|were|are|is|think|want|support|favou?r|backed|polled)\b|[,.;)]|$)"
+)
 
 # Per what: 每公里, 人均, $3 a gallon, per user.
 _PER_UNITS = {
@@ -185,7 +267,9 @@ _PER_UNITS = {
 }
 _PER_ZH = "|".join(sorted((k for k in _PER_UNITS if not k.isascii()), key=len, reverse=True))
 _PER_EN = "|".join(sorted((k for k in _PER_UNITS if k.isascii()), key=len, reverse=True))
-_ZH_PER_BEFORE_RE = re.compile(rf"(?:每|单)(?:个|一)?(?P<u>{_PER_ZH})(?:[^,。;]{{0,4}})?$|人均[^,。;]{{0,4}}$")
+_ZH_PER_BEFORE_RE = re.compile(
+    rf"(?:每|单)(?:个|一)?(?P<u>{_PER_ZH})(?:[^,。;]{{0,4}})?$|人均[^,。;]{{0,4}}$"
+)
 _ZH_PER_AFTER_RE = re.compile(rf"^\s?(?:/|每)(?:个|一)?(?P<u>{_PER_ZH})")
 _EN_PER_AFTER_RE = re.compile(rf"^\s?(?:a|an|per|each|/|for each|for every)\s?(?P<u>{_PER_EN})s?\b")
 _EN_PER_BEFORE_RE = re.compile(rf"\b(?:per|each|every)\s(?P<u>{_PER_EN})\b[^,.;]{{0,20}}$")
@@ -193,7 +277,9 @@ _EN_PER_BEFORE_RE = re.compile(rf"\b(?:per|each|every)\s(?P<u>{_PER_EN})\b[^,.;]
 _HYPOTHETICAL_RE = re.compile(
     r"如果|假如|若是|假设|要求|希望|提高到|解读为|误以为|以为|误读|应该|该让|应当|\bif\b|\bshould\b|\bwould\b|\bunless\b"
 )
-_POSSIBLE_RE = re.compile(r"也许|或许|可能|大概是|恐怕|或达|\bmaybe\b|\bperhaps\b|\bmight\b|\bcould\b|\bmay\b")
+_POSSIBLE_RE = re.compile(
+    r"也许|或许|可能|大概是|恐怕|或达|\bmaybe\b|\bperhaps\b|\bmight\b|\bcould\b|\bmay\b"
+)
 _QUESTION_END_RE = re.compile(r"(?:[?？]|吗|呢|么)[」”\"'』)）\s]*$")
 
 
@@ -268,13 +354,17 @@ def read_measure(
     zh = _zh(before[-12:] + after[:12])
     # -- kind --------------------------------------------------------------------------------
     kind = "level"
-    if (_ZH_CHANGE_BEFORE_RE.search(before) or _ZH_CHANGE_AFTER_RE.match(after)) and not re.search(
-        r"(?:至|到)[\s「“]*$", before
+    if (
+        (
+            (_ZH_CHANGE_BEFORE_RE.search(before) or _ZH_CHANGE_AFTER_RE.match(after))
+            and not re.search(r"(?:至|到)[\s「“]*$", before)
+        )
+        or _EN_CHANGE_BEFORE_RE.search(before)
+        or _EN_CHANGE_AFTER_RE.match(after)
+        or (
+            unit == "%" and _EN_GROWTH_RE.search(text[sentence[0] : sentence[1]][:200]) and not before.strip()
+        )
     ):
-        kind = "change"
-    elif _EN_CHANGE_BEFORE_RE.search(before) or _EN_CHANGE_AFTER_RE.match(after):
-        kind = "change"
-    elif unit == "%" and _EN_GROWTH_RE.search(text[sentence[0] : sentence[1]][:200]) and not before.strip():
         kind = "change"
     # -- denominator ---------------------------------------------------------------------------
     denominator = ""
@@ -308,5 +398,10 @@ def read_measure(
     modality = _modality(text, clause, sentence)
     earlier = bool(_ZH_FROM_RE.search(before) or _EN_FROM_RE.search(before) or _EARLIER_RE.search(before))
     return Measure(
-        referent=phrase, referent_key=key, denominator=denominator, kind=kind, modality=modality, earlier=earlier
+        referent=phrase,
+        referent_key=key,
+        denominator=denominator,
+        kind=kind,
+        modality=modality,
+        earlier=earlier,
     )

@@ -262,7 +262,7 @@ def build_ledger(claims: Sequence[Claim]) -> tuple[Claim, ...]:
                     if a is not b:
                         _deny(a, b)
             return
-        if same_bucket or _agree(a0, b0) and _referents_meet(a0, b0):
+        if same_bucket or (_agree(a0, b0) and _referents_meet(a0, b0)):
             for a in xs:
                 agrees[a.id].update(b.id for b in ys if b.id != a.id)
             for b in ys:

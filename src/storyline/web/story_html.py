@@ -105,9 +105,7 @@ def _claim_row(r: dict[str, Any]) -> str:
         links = "".join([f'<a href="#{esc(href)}">#{n}</a> ' for n, href in r["contradicts"]])
         marks += f'<span class="mark-x">✗ 与 {links}矛盾</span>'
         # Every flag says why: the fields both figures share (their values cannot both hold).
-        marks += "".join(
-            [f'<small class="why">#{n} {esc(why)}</small>' for n, why in r.get("why", ())]
-        )
+        marks += "".join([f'<small class="why">#{n} {esc(why)}</small>' for n, why in r.get("why", ())])
     if r.get("differs"):
         links = "".join([f'<a href="#{esc(href)}">#{n}</a> ' for n, href in r["differs"]])
         marks += f'<span class="mark-d">≠ 与 {links}数字不同（未判定矛盾）</span>'

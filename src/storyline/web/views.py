@@ -340,7 +340,40 @@ _REASON_FIELDS = (
 )
 
 
-def _contradiction_reasons(claims: Iterable[Claim], row_of: dict[str, int], own: int) -> list[tuple[int, str]]:
+_TIMEFRAME_RE = re.compile(r"^(?:per (?P<per>\w+)|(?P<n>\d+) (?P<u>\w+?)s?|in (?P<y>\d{4})|(?P<e>earlier))$")
+_TIME_UNITS_ZH = {"year": "年", "month": "个月", "week": "周", "day": "天"}
+
+
+def _reason_value_zh(key: str, value: str) -> str:
+    """A matched field as the Chinese page shows it ("" for none)."""
+    from storyline.analyze.referents import REFERENT_LABELS_ZH, denominator_zh
+
+    if value in {"", "-"}:
+        return ""
+    if key == "kind":
+        return CLAIM_KIND_LABELS.get(value, value)
+    if key == "referent":
+        return REFERENT_LABELS_ZH.get(value, value)
+    if key == "denominator":
+        return denominator_zh(value)
+    if key == "timeframe":
+        frame, _, note = value.partition(" (")
+        m = _TIMEFRAME_RE.match(frame)
+        if m and m["per"]:
+            frame = "每" + _TIME_UNITS_ZH.get(m["per"], m["per"])
+        elif m and m["n"]:
+            frame = m["n"] + _TIME_UNITS_ZH.get(m["u"], m["u"])
+        elif m and m["y"]:
+            frame = m["y"] + "年"
+        elif m and m["e"]:
+            frame = "此前"
+        return frame + ("（一方未说明）" if note else "")
+    return value
+
+
+def _contradiction_reasons(
+    claims: Iterable[Claim], row_of: dict[str, int], own: int
+) -> list[tuple[int, str]]:
     """(other row, "对象 软银 · 所指 cash · …") for each contradiction of the row, once per row."""
     from storyline.web.export import contradiction_export
 
@@ -353,9 +386,8 @@ def _contradiction_reasons(claims: Iterable[Claim], row_of: dict[str, int], own:
             matched = contradiction_export(other, reason)["matched"]
             parts = []
             for key, label in _REASON_FIELDS:
-                value = matched.get(key, "")
-                value = CLAIM_KIND_LABELS.get(value, value) if key == "kind" else value
-                parts.append(f"{label} {'—' if value in {'', '-'} else value}")
+                value = _reason_value_zh(key, matched.get(key, ""))
+                parts.append(f"{label} {value or '—'}")
             out[target] = "相同：" + " · ".join(parts)
     return sorted(out.items())
 
