@@ -197,17 +197,29 @@ def _asserted(c: Claim) -> bool:
 
 def _comparable(a: Claim, b: Claim) -> str:
     """Why the two claims may be set against each other ("" when they may not)."""
+    why = _bucket_reason(a, b)
+    if not why or not (_sure(a) and _sure(b)) or _same_report(a, b):
+        return ""
+    return why
+
+
+def _sure(c: Claim) -> bool:
+    return c.subject_basis in _SURE_SUBJECT  # whose figure it is was read, not inferred
+
+
+def _bucket_reason(a: Claim, b: Claim) -> str:
+    """The fields two buckets' claims share, when they may contradict at all ("" when not).
+
+    Only what all members of a bucket share is checked here (everything but where each was
+    said and how its subject was found), so that one call serves a whole pair of buckets.
+    """
     if not (a.kind and b.kind):
         return ""  # records read before kinds existed: too little is known to accuse anyone
     if not (_asserted(a) and _asserted(b)):
         return ""  # hypotheticals, possibilities, questions and denials are shown apart
     if not a.subject or a.subject != b.subject:
         return ""
-    if a.subject_basis not in _SURE_SUBJECT or b.subject_basis not in _SURE_SUBJECT:
-        return ""  # whose figure it is was inferred, not read
     if not a.referent_key or match_key(a) != match_key(b) or a.kind == "part":
-        return ""
-    if _same_report(a, b):
         return ""
     tf = _timeframes_match(a.timeframe, b.timeframe)
     if not tf:
@@ -257,10 +269,13 @@ def build_ledger(claims: Sequence[Claim]) -> tuple[Claim, ...]:
     def relate(xs: Sequence[Claim], ys: Sequence[Claim], same_bucket: bool) -> None:
         a0, b0 = xs[0], ys[0]
         if not (_asserted(a0) and _asserted(b0)):
-            for a in xs:
-                for b in ys:
-                    if a is not b:
-                        _deny(a, b)
+            # A denial ("号称投资5000亿美元不实") refutes the claims it denies; whether it
+            # denies a bucket is decided once per pair of buckets, who said what per member.
+            if "denied" in {a0.qualifier, b0.qualifier} and _agree_ignoring_qualifier(a0, b0):
+                for a in xs:
+                    for b in ys:
+                        if a is not b:
+                            _deny(a, b)
             return
         if same_bucket or (_agree(a0, b0) and _referents_meet(a0, b0)):
             for a in xs:
@@ -268,26 +283,24 @@ def build_ledger(claims: Sequence[Claim]) -> tuple[Claim, ...]:
             for b in ys:
                 agrees[b.id].update(a.id for a in xs if a.id != b.id)
             return
-        disjoint = _disjoint(a0, b0)
+        # Everything but the speakers' places and subject bases is shared by each bucket.
+        why = _bucket_reason(a0, b0)
+        disjoint = bool(why) and _disjoint(a0, b0)
+        differ = bool(a0.referent_key) and a0.referent_key == b0.referent_key
+        if not (disjoint or differ):
+            return
         for a in xs:
             for b in ys:
-                why = _comparable(a, b)
-                if why and disjoint:
-                    values = f"values {_fmt(a)} vs {_fmt(b)} cannot both hold"
-                    contra[a.id][b.id] = f"{why}; {values}"
-                    contra[b.id][a.id] = f"{why}; {values}"
-                elif (
-                    a.referent_key
-                    and a.referent_key == b.referent_key
-                    and not _same_report(a, b)
-                    and a.kind == b.kind
-                ):
+                if _same_report(a, b):
+                    continue  # one article's own figures, one reader's comment: never a dispute
+                if disjoint and _sure(a) and _sure(b):
+                    why_pair = f"{why}; values {_fmt(a)} vs {_fmt(b)} cannot both hold"
+                    contra[a.id][b.id] = contra[b.id][a.id] = why_pair
+                elif differ:
                     differs[a.id].add(b.id)
                     differs[b.id].add(a.id)
 
     def _deny(a: Claim, b: Claim) -> None:
-        if "denied" not in {a.qualifier, b.qualifier} or not _agree_ignoring_qualifier(a, b):
-            return
         denier, denied = (a, b) if a.qualifier == "denied" else (b, a)
         # "也许不到5000亿" or "不到5000亿" agrees with a denial of 5000亿 rather than being refuted.
         if (
