@@ -70,3 +70,10 @@ def test_reasons_are_worded_in_chinese(seed_ledger) -> None:
     microsoft = next(w for w in whys if "微软" in w)
     assert microsoft == "相同：对象 微软 · 所指 投资 · 分母 — · 时间 每年（一方未说明） · 类型 数额"
     assert not any(ch.isascii() and ch.isalpha() for w in whys for ch in w)
+
+
+def test_rows_not_asserted_as_facts_come_after_the_facts(seed_ledger) -> None:
+    rows = _claim_rows(seed_ledger, {}, {}, None)
+    apart = [r["n"] for r in rows if r["apart"] and not r["refuted"]]
+    facts = [r["n"] for r in rows if not r["apart"] and not r["contradicts"] and not r["refuted"]]
+    assert apart and facts and min(apart) > max(facts)

@@ -161,6 +161,7 @@ _KIND_MAP = {
     "person": "person",
     "org": "org",
     "organization": "org",
+    "place": "place",  # a subject like an org, except after 在/于/in/at (where, not whose)
     "product": "project",
     "project": "project",
 }
@@ -285,8 +286,13 @@ def _subject(
             return name
         return ""
 
-    # A place after 在/于/in/at is where, not whose: "衡芯半导体…将在青岚市…投资300亿元".
-    mentions = [m for m in mentions if not _LOCATIVE_RE.search(text, max(0, m.start - 4), m.start)]
+    # A place after 在/于/in/at is where, not whose: "衡芯半导体…将在青岚市…投资300亿元" (but
+    # "在OpenAI成立时" names OpenAI: only places are skipped).
+    mentions = [
+        m
+        for m in mentions
+        if not (m.kind == "place" and _LOCATIVE_RE.search(text, max(0, m.start - 4), m.start))
+    ]
     before_clause = [m for m in mentions if clause[0] <= m.start and m.end <= pos]
     before_sentence = [m for m in mentions if sentence[0] <= m.start and m.end <= pos]
     after_clause = [m for m in mentions if pos <= m.start < clause[1]]
@@ -303,7 +309,9 @@ def _subject(
         others = {
             m.name
             for m in mentions
-            if sentence[0] <= m.start < sentence[1] and m.kind in {"org", "project"} and m.name != found
+            if sentence[0] <= m.start < sentence[1]
+            and m.kind in {"org", "project", "place"}
+            and m.name != found
         }
         return found, ("ambiguous" if others else "sentence")
     found = pick(list(reversed(after_clause)))

@@ -179,6 +179,35 @@ _EN_LINK_TAIL_RE = re.compile(
     r"under|up|some|an|a|the|estimated|expected|worth|average|averaged|averaging|of|by|s)\b|"
     r"[\s,:\"'“$(])+$"
 )
+_EN_STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "from",
+        "with",
+        "and",
+        "or",
+        "but",
+        "as",
+        "into",
+        "than",
+        "that",
+        "which",
+        "who",
+        "its",
+        "their",
+        "his",
+        "her",
+    ]
+)
 _EN_MEASURE_VERB_RE = re.compile(
     r"\b(?:grew|rose|fell|increased|decreased|declined|climbed|jumped|dropped|surged|was|were|is|are|"
     r"stood|reached|hit|totaled|totalled|amounted|came|will be|would be|cost|costs|averaged)\b"
@@ -331,6 +360,8 @@ def _referent(before: str, after: str, zh: bool) -> tuple[str, str]:
         head = tail.rsplit("的", 1)[-1][-6:]
         return (head if re.fullmatch(r"[\u4e00-\u9fff]{2,6}", head) else ""), ""
     words = [w for w in tail.split() if w.isalpha()]
+    while words and words[-1] in _EN_STOPWORDS:
+        words.pop()
     return " ".join(words[-2:]), ""
 
 

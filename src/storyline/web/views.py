@@ -262,11 +262,17 @@ def _claim_rows(
 
     claims = list(claims)
     by_claim = {c.id: c for c in claims if c.id}
-    # The disputes first: that is what a reader of this table is looking for. Rows are numbered
-    # in the order shown, so the # column counts 1, 2, 3 down the page.
+    # The disputes first: that is what a reader of this table is looking for; hypotheticals,
+    # guesses and questions last, apart from the figures asserted as facts. Rows are numbered in
+    # the order shown, so the # column counts 1, 2, 3 down the page.
     rows_in = sorted(
         ledger_rows(claims),
-        key=lambda r: (not r.contradicted, not r.refuted, -len(r.claims)),
+        key=lambda r: (
+            not r.contradicted,
+            not r.refuted,
+            all(c.modality for c in r.claims),
+            -len(r.claims),
+        ),
     )
     row_of: dict[str, int] = {}
     for n, row in enumerate(rows_in, 1):
