@@ -19,7 +19,7 @@ def _measure(text: str, figure: str):
     (q,) = [q for q in quantities if q.text == figure]
     s_lo, s_hi = next((a, b) for a, b in sentence_spans(text) if a <= q.start < b)
     clause = _clause_bounds(text, s_lo, s_hi, q.start)
-    return read_measure(text, q.start, q.end, clause, (s_lo, s_hi), q.unit, _own_stretch(q, quantities))
+    return read_measure(text, q.start, q.end, clause, (s_lo, s_hi), q.unit, _own_stretch(q, quantities, text))
 
 
 @pytest.mark.parametrize(
@@ -113,3 +113,11 @@ def test_english_sentences_end_at_full_stops_but_not_at_abbreviations_or_decimal
         "mr. smith paid $4.",
         "the end",
     ]
+
+
+def test_a_bracketed_restatement_shares_the_words_after_it() -> None:
+    text = "微软已经宣布每年800亿(80b)投入到ai中。"
+    assert (_measure(text, "800亿").referent_key, _measure(text, "80b").referent_key) == (
+        "investment",
+        "investment",
+    )

@@ -380,7 +380,10 @@ def _speaker(
     return None
 
 
-def _own_stretch(q: Quantity, quantities: list[Quantity]) -> tuple[int, int]:
+_RESTATE_GAP_RE = re.compile(r"\s*[(（]\s*(?:约合|折合|约|about|approximately|roughly)?\s*[$¥￥€£]?")
+
+
+def _own_stretch(q: Quantity, quantities: list[Quantity], text: str) -> tuple[int, int]:
     """From the end of the previous figure of the same kind to the start of the next one.
 
     Money stops at money, shares at shares: "grew close to 15% to $26 billion" keeps its subject
@@ -391,8 +394,13 @@ def _own_stretch(q: Quantity, quantities: list[Quantity]) -> tuple[int, int]:
     def same_kind(o: Quantity) -> bool:
         return (_is_currency(o.unit) or not o.unit) == money and (o.unit == "%") == (q.unit == "%")
 
-    prev = [o.end for o in quantities if o.end <= q.start and same_kind(o)]
-    nxt = [o.start for o in quantities if o.start >= q.end and same_kind(o)]
+    # A restatement in brackets is part of the figure before it: "每年800亿(80B)投入到AI中" gives
+    # both figures the words after the bracket.
+    def restates(o: Quantity, p: Quantity) -> bool:
+        return p.end <= o.start and bool(_RESTATE_GAP_RE.fullmatch(text[p.end : o.start]))
+
+    prev = [o.end for o in quantities if o.end <= q.start and same_kind(o) and not restates(q, o)]
+    nxt = [o.start for o in quantities if o.start >= q.end and same_kind(o) and not restates(o, q)]
     return (max(prev) if prev else 0, min(nxt) if nxt else 1 << 30)
 
 
@@ -434,7 +442,7 @@ def _read_text(
                 who = who or (ctx.outlet, "outlet", "")
             clause = _clause_bounds(canon, s_lo, s_hi, q.start)
             subject, basis = _subject(canon, q.start, mentions, clause, (s_lo, s_hi), ctx, who[2])
-            own = _own_stretch(q, quantities)
+            own = _own_stretch(q, quantities, canon)
             what = read_measure(canon, q.start, q.end, clause, (s_lo, s_hi), q.unit, own)
             unit = q.unit
             if _is_currency(unit):
