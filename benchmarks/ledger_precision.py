@@ -4,7 +4,7 @@
   and en-en training pairs (626, one outlet each) is written to one JSONL file and ingested with
   ``storyline.ingest`` into an EMPTY store; the stories of two or more articles are evaluated.
 - CED Weibo threads (held out): each of the 224 posts with its thread, every reader a source.
-- The seed pages: one story.
+- The seed pages: one story; the packaged demo corpus (made for the project: reported apart).
 
 For each story the flagged contradiction pairs are printed with the reason the ledger gives, and
 (with ``--show-pool``) the unflagged same-referent pairs; both are scored against the hand labels
@@ -124,6 +124,10 @@ def main() -> None:
         scores.append(
             report("seeds", [("seeds", ev.story_ledger(ev.seed_articles(seeds)))], data, args.show_pool)
         )
+    demo_groups = data.get("stories", {}).get("demo", [])
+    if demo_groups:
+        demo = [ev.story_ledger(s) for s in ev.demo_stories(demo_groups)]
+        scores.append(report("demo", [(f"demo-{i}", c) for i, c in enumerate(demo)], data, args.show_pool))
     weibo = args.shared / "data" / "ced-weibo-threads"
     if weibo.exists():
         posts = ev.weibo_articles(weibo)
@@ -140,6 +144,16 @@ def main() -> None:
     scores.append(report("semeval", [(sid, claims) for sid, _, claims in semeval], data, args.show_pool))
     for s in scores:
         print(s.line())
+    real = [s for s in scores if s.corpus != "demo"]
+    flagged = sum(len(s.flagged) for s in real)
+    true = sum(s.true_flags for s in real)
+    wanted = sum(lab == "contradiction" for s in real for lab in s.labels.values())
+    found = sum(s.labels.get(p) == "contradiction" for s in real for p in s.flagged)
+    print(
+        f"real corpora together: flagged {flagged}, labelled contradiction {true};"
+        f" precision {true / flagged if flagged else 1:.2f}; recall {found / wanted if wanted else 1:.2f}"
+        f" ({found}/{wanted})"
+    )
     s = scores[-1]
     precision = "n/a" if s.precision is None else f"{s.precision:.2f}"
     recall = "n/a" if s.recall is None else f"{s.recall:.2f}"

@@ -8,7 +8,9 @@ Corpora (all read from ../shared, never copied; the labels file holds claim ids 
   the test does not depend on clustering);
 - ``weibo`` (held out: never looked at while the rules were written): the 224 CED posts with their
   threads, each reader a source of their own;
-- ``seeds``: the two seed pages, one story.
+- ``seeds``: the two seed pages, one story;
+- ``demo``: the packaged sample corpus (written for the project, so reported apart), its two
+  stories as the pipeline groups them (stored by URL with the labels).
 
 A *pair* is two claims of one story from two reports. The labelling pool is every flagged pair
 and every unflagged pair on the same referent (:func:`same_referent_pairs`); each is labelled
@@ -90,6 +92,18 @@ def seed_articles(paths: Sequence[Path]) -> list[Article]:
     for path in paths:
         out += parse_input(RawInput(name=str(path), data=path.read_bytes(), media_type="text/plain"))
     return out
+
+
+def demo_stories(groups: Sequence[Sequence[str]]) -> list[list[Article]]:
+    """The packaged demo corpus, as stories of the given article URLs."""
+    from importlib import resources
+
+    from storyline.sources import parse_input
+
+    data = resources.files("storyline").joinpath("demo/sample.jsonl").read_bytes()
+    articles = parse_input(RawInput(name="sample.jsonl", data=data, media_type="application/x-ndjson"))
+    by_url = {a.url: a for a in articles}
+    return [[by_url[u] for u in group] for group in groups]
 
 
 def story_ledger(articles: Sequence[Article]) -> list[Claim]:
