@@ -204,6 +204,7 @@ class _Context:
 
     outlet: str
     main_subject: str
+    sole_project: bool = False  # the article names one project and no other
     last_project: str = ""
     last_org: str = ""
     last_person: str = ""
@@ -317,8 +318,19 @@ def _subject(
     found = pick(list(reversed(after_clause)))
     if found:
         return found, "clause"
-    found = nearest("org", pos) or ctx.main_subject
-    return found, ("context" if found else "")
+    org = nearest("org", pos)
+    if org:
+        return org, "context"
+    if (
+        ctx.main_subject
+        and ctx.sole_project
+        and not any(
+            sentence[0] <= m.start < sentence[1] and m.kind in {"org", "project", "place"} for m in mentions
+        )
+    ):
+        # An article about one project, a sentence naming nobody else: "预算120億元" is its budget.
+        return ctx.main_subject, "article"
+    return ctx.main_subject, ("context" if ctx.main_subject else "")
 
 
 def _project_in(text: str, span: tuple[int, int], mentions: list[_Mention]) -> str:
@@ -565,14 +577,19 @@ def _refutations(
 
 
 def _main_subject(texts: list[str], names: _Names) -> str:
+    counts = _project_counts(texts, names)
+    if counts:
+        return counts.most_common(1)[0][0][1]
+    return ""
+
+
+def _project_counts(texts: list[str], names: _Names) -> Counter[tuple[int, str]]:
     counts: Counter[tuple[int, str]] = Counter()
     for t in texts:
         for m in _mentions(t, names):
             if m.kind == "project":
                 counts[(0, m.name)] += 1
-    if counts:
-        return counts.most_common(1)[0][0][1]
-    return ""
+    return counts
 
 
 def extract_claims(article: Article, analysis: Analysis) -> tuple[Claim, ...]:
@@ -593,6 +610,7 @@ def extract_claims(article: Article, analysis: Analysis) -> tuple[Claim, ...]:
     ctx = _Context(
         outlet=article.outlet or article.site or "",
         main_subject=_main_subject([analysis.canonical_title, *canon_pars], names),
+        sole_project=len(_project_counts([analysis.canonical_title, *canon_pars], names)) == 1,
     )
     claims: list[Claim] = []
     for i, (canon, shown) in enumerate(zip(canon_pars, display, strict=False)):
@@ -630,7 +648,9 @@ def _thread_claims(
         # The reader's own words and the text they quote both count: a quoted figure is re-asserted.
         body = com.text
         canon = _canon(body)
-        thread_ctx = _Context(outlet=ctx.outlet, main_subject=ctx.main_subject, last_project="")
+        thread_ctx = _Context(
+            outlet=ctx.outlet, main_subject=ctx.main_subject, sole_project=ctx.sole_project, last_project=""
+        )
         out += _read_text(
             canon,
             body,

@@ -187,7 +187,7 @@ def match_key(c: Claim) -> tuple[str, str, str, str, str, str]:
     return (c.subject, c.measure, c.referent_key, c.denominator, c.kind or "level", to_base(c)[1])
 
 
-_SURE_SUBJECT = {"clause", "sentence"}
+_SURE_SUBJECT = {"clause", "sentence", "article"}
 _OPEN_TIMEFRAME_RE = re.compile(r"^(?:per \w+|\d+ \w+)$")  # "per year", "4 years": often left unsaid
 
 
