@@ -108,7 +108,7 @@ _REFUTE_RES = (
     re.compile(r"(?P<t>[^,。,]{1,12}?)的(?:说法|言论|声明)(?:并)?(?:不属实|不实|是错的|错误|站不住脚)"),
 )
 _WRONG_RE = re.compile(r"这是错的|这是错误的|不属实|不实|是假的|\bwrong\b|\bnot true\b|\bfalse\b")
-_LOCATIVE_RE = re.compile(r"(?:[在于]|\b(?:in|at)\s)$")
+_LOCATIVE_RE = re.compile(r"(?:[在于向为对给到]|\b(?:in|at)\s)$")
 _LIST_SEP_RE = re.compile(r"^[\s)）]*(?:、|和|与|及|以及|,|and)\s*\S{0,4}?[\s(（]*$")
 
 # First match wins, so the narrower measures come first (承诺至少投资 is committed capital).
@@ -287,8 +287,9 @@ def _subject(
             return name
         return ""
 
-    # A place after 在/于/in/at is where, not whose: "衡芯半导体…将在青岚市…投资300亿元" (but
-    # "在OpenAI成立时" names OpenAI: only places are skipped).
+    # A place after 在/于/向/为/对/给/到/in/at is where or for whom, not whose: "衡芯半导体…将在青岚市
+    # …投资300亿元", "孙正义…向美国投资1000亿美元", "为美国创造10万个就业岗位" (but "在OpenAI成立时"
+    # names OpenAI: only places are skipped).
     mentions = [
         m
         for m in mentions
@@ -303,7 +304,9 @@ def _subject(
         return found, "clause"
     if project:
         return project, "sentence"  # a project named in the sentence owns its figures
-    found = pick(before_sentence)
+    # Outside the figure's clause a place is scenery ("孙正义在特朗普的海湖庄园宣布,…投资1000亿美元"):
+    # only companies, projects and people's affiliations own a figure from there.
+    found = pick([m for m in before_sentence if m.kind != "place"])
     if found:
         # Another company or place named in the sentence may be whose figure this is
         # ("Singapore … the largest source of FDI in India, with $8 billion").
