@@ -579,14 +579,8 @@ def _refutations(
     return []
 
 
-def _main_subject(texts: list[str], names: _Names) -> str:
-    counts = _project_counts(texts, names)
-    if counts:
-        return counts.most_common(1)[0][0][1]
-    return ""
-
-
 def _project_counts(texts: list[str], names: _Names) -> Counter[tuple[int, str]]:
+    """How often each project is named: the most named is the article's main subject."""
     counts: Counter[tuple[int, str]] = Counter()
     for t in texts:
         for m in _mentions(t, names):
@@ -610,10 +604,11 @@ def extract_claims(article: Article, analysis: Analysis) -> tuple[Claim, ...]:
     extra = tuple(sorted({(e.entity, e.alias, e.kind) for e in analysis.entities}))
     names = _names(extra)
     article_id = article.id or analysis.article_id
+    projects = _project_counts([analysis.canonical_title, *canon_pars], names)
     ctx = _Context(
         outlet=article.outlet or article.site or "",
-        main_subject=_main_subject([analysis.canonical_title, *canon_pars], names),
-        sole_project=len(_project_counts([analysis.canonical_title, *canon_pars], names)) == 1,
+        main_subject=projects.most_common(1)[0][0][1] if projects else "",
+        sole_project=len(projects) == 1,
     )
     claims: list[Claim] = []
     for i, (canon, shown) in enumerate(zip(canon_pars, display, strict=False)):
