@@ -6,6 +6,12 @@ records the speaker (the person, outlet, unnamed source or reader who says it: �
 committed capital, raised, initial investment, investment, valuation, jobs, GPUs…), the
 qualifier and time frame, and the original span and sentence as printed.
 
+Each claim also says what it measures (:mod:`storyline.analyze.referents`): the referent and
+its key, the denominator, the kind (level, change, part, rate) and the modality (hypothetical,
+possible, question), plus ``subject_basis``: whether the subject was read in the figure's
+clause or sentence, is the article's one project, or was inferred (only the first three may
+ever make a contradiction).
+
 Denials are claims too: "奥尔特曼反驳了马斯克的说法 …这是错的" becomes a claim with measure
 ``"refutation"``, subject the refuted speaker, so the ledger can link it to that speaker's figures.
 
