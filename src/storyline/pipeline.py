@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 
 CLUSTER_STATE_KEY = "cluster"
 PARAGRAPH_STATE_PREFIX = "paragraphs:"
+ENTITY_FREQUENCY_KEY = "entity_frequency"
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,15 +210,18 @@ def build_story(
     *,
     aliases: Sequence[str] = (),
     groups: tuple[ParagraphGroup, ...] | None = None,
+    entity_frequency=None,
 ) -> Story:
     """Everything a story page shows, computed from its member articles and their analyses.
 
     ``groups`` are the story's paragraph groups when the caller keeps an incremental index
     (the ingest path does); otherwise they are computed here from the members.
+    ``entity_frequency`` (a :class:`storyline.stories.aggregate.EntityFrequency` over the
+    store) makes names every story has weigh less in the concept.
     """
     from storyline.dedup.groups import group_paragraphs
     from storyline.stories.aggregate import story_entities, story_keywords
-    from storyline.stories.concept import concept_name
+    from storyline.stories.concept import story_concept
     from storyline.stories.discussion import summarize_discussion
     from storyline.stories.headline import choose_headline
     from storyline.stories.hotness import hot_rank
@@ -229,7 +233,7 @@ def build_story(
     analyses = [an for _, an in members]
     keywords = story_keywords(analyses, outlets=[a.outlet for a in articles])
     entities = story_entities(analyses)
-    concept = concept_name(entities, keywords)
+    concept = story_concept(analyses, keywords, entity_frequency)
     headline = choose_headline([(an.article_id, an.display_title) for an in analyses], keywords, entities)
     if groups is None:
         groups = group_paragraphs(members)
@@ -284,6 +288,23 @@ class _Ingestor:
         self.settings = settings
         self.pending_state: dict[str, bytes] = {}
         self.clusterer = self._load_clusterer()
+        self.entity_frequency = self._load_entity_frequency()
+
+    def _load_entity_frequency(self):
+        """Entity document frequencies over the store (for story names), rebuilt if absent."""
+        from storyline.stories.aggregate import EntityFrequency
+
+        saved = self.store.get_state(ENTITY_FREQUENCY_KEY)
+        if saved:
+            try:
+                return EntityFrequency.from_bytes(saved)
+            except Exception as exc:  # an unreadable state must not block ingest
+                log.warning("entity frequencies could not be loaded (%s); recounting", exc)
+        frequency = EntityFrequency()
+        ids = [a.id for a in self.store.iter_articles()]
+        for analysis in sorted(self.store.analyses(ids), key=lambda an: an.article_id):
+            frequency.observe(analysis)
+        return frequency
 
     def _load_clusterer(self):
         clusterer = _new_clusterer(self.settings, self.store.get_state(CLUSTER_STATE_KEY))
@@ -318,6 +339,8 @@ class _Ingestor:
                     merged.update(result.merged)
                 assignments.append(StoryAssignment(article.id, story_id))
                 touched.setdefault(story_id, []).append((article, analysis))
+                if article.id not in known:
+                    self.entity_frequency.observe(analysis)
             stories = self._rebuild(touched, merged)
             write = InputWrite(
                 raw=raw,
@@ -326,12 +349,17 @@ class _Ingestor:
                 assignments=assignments,
                 stories=stories,
                 merged=merged,
-                state={CLUSTER_STATE_KEY: self.clusterer.to_bytes(), **self.pending_state},
+                state={
+                    CLUSTER_STATE_KEY: self.clusterer.to_bytes(),
+                    ENTITY_FREQUENCY_KEY: self.entity_frequency.to_bytes(),
+                    **self.pending_state,
+                },
             )
             result = self.store.write_input(write)
         except BaseException:
             # The clusterer already moved on in memory; put it back to what the store holds.
             self.clusterer = self._load_clusterer()
+            self.entity_frequency = self._load_entity_frequency()
             raise
         n_new = result.articles_new
         return InputOutcome(raw.name, "ingested", articles=n_new, warnings=warnings)
@@ -374,7 +402,13 @@ class _Ingestor:
                 rebuilt=sid in aliases and bool(set(merged) & aliases[sid]),
             )
             stories.append(
-                build_story(sid, list(members.values()), aliases=sorted(aliases.get(sid, ())), groups=groups)
+                build_story(
+                    sid,
+                    list(members.values()),
+                    aliases=sorted(aliases.get(sid, ())),
+                    groups=groups,
+                    entity_frequency=self.entity_frequency,
+                )
             )
         return stories
 
