@@ -399,7 +399,9 @@ def article_entities(
         ambiguous_keys.extend((index, s, e) for s, e in ambiguous)
     if ambiguous_keys:  # an ambiguous alias needs the entity or its context named unambiguously
         amb = set(ambiguous_keys)
-        sure = {h.entity for i, hits in enumerate(per_section) for h in hits if (i, h.start, h.end) not in amb}
+        sure = {
+            h.entity for i, hits in enumerate(per_section) for h in hits if (i, h.start, h.end) not in amb
+        }
         # Unsupported, the alias is a name of its own (奥特曼 the hero), not the table's entity.
         per_section = [
             [
@@ -446,7 +448,11 @@ def article_entities(
                 leads.add(key)
             kind = table.names.get(entity) or (h.kind if entity == h.entity else "name")
             # A name is a person if any mention says so (a title, "said"); else its first kind.
-            if entity not in kinds or kinds[entity] == "name" or (kind == "person" and entity not in table.names):
+            if (
+                entity not in kinds
+                or kinds[entity] == "name"
+                or (kind == "person" and entity not in table.names)
+            ):
                 kinds[entity] = kind if kind != "name" or entity not in kinds else kinds[entity]
             first.setdefault(entity, order)
             order += 1

@@ -76,6 +76,30 @@ class _EntityTokenizer:
         return cut(sentence, entity_names=True, extra=self.extra)
 
 
+# Abbreviated titles before a name (Gov. Mike DeWine): a piece of the name, never a topic.
+_TITLE_ABBREVIATIONS = frozenset(
+    [
+        "gov",
+        "sen",
+        "rep",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "st",
+        "gen",
+        "col",
+        "lt",
+        "sgt",
+        "capt",
+        "prof",
+        "rev",
+        "jr",
+        "sr",
+    ]
+)
+
+
 def _has_letter(word: str) -> bool:
     return any(c.isalpha() for c in word)
 
@@ -104,7 +128,12 @@ def keywords(text: str, top_k: int = 10, names: Mapping[str, str] | None = None)
         extractor.tokenizer.extra = None
     merged: dict[str, float] = {}
     for word, weight in scored:
-        if _NUMBERISH_RE.match(word) or word.lower() in FUNCTION_WORDS or not _has_letter(word):
+        if (
+            _NUMBERISH_RE.match(word)
+            or word.lower() in FUNCTION_WORDS
+            or word.lower() in _TITLE_ABBREVIATIONS
+            or not _has_letter(word)
+        ):
             continue
         key = _lower_unless_entity(word, known)
         merged[key] = merged.get(key, 0.0) + weight

@@ -51,9 +51,7 @@ class Name:
 
 def _lines(path: str) -> frozenset[str]:
     text = resources.files("storyline.analyze").joinpath(path).read_text("utf-8")
-    return frozenset(
-        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
-    )
+    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
 
 
 #: English function words and other words that are never a name nor a keyword (lower case).
@@ -62,23 +60,235 @@ FUNCTION_WORDS: frozenset[str] = _lines("data/function_words_en.txt")
 # Words written with a capital that name no one: titles put before a name (they make the rest a
 # person), calendar words, and words that only start a sentence or a headline.
 _TITLES = frozenset(
-    ["president", "vice", "sen", "senator", "rep", "representative", "gov", "governor", "mayor", "mr", "mrs", "ms", "miss", "dr", "prof", "professor", "judge", "justice", "chief", "ceo", "cfo", "coo", "cto", "chairman", "chairwoman", "chair", "minister", "premier", "secretary", "general", "gen", "col", "lt", "sgt", "officer", "detective", "coach", "captain", "capt", "king", "queen", "prince", "princess", "pope", "sir", "dame", "lord", "lady", "saint", "st", "rev", "father", "sister", "brother", "deputy", "director", "spokesman", "spokeswoman", "spokesperson", "commissioner", "chancellor", "ambassador", "attorney", "prime", "superintendent", "inspector", "constable", "trooper", "founder"]
+    [
+        "president",
+        "vice",
+        "sen",
+        "senator",
+        "rep",
+        "representative",
+        "gov",
+        "governor",
+        "mayor",
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "dr",
+        "prof",
+        "professor",
+        "judge",
+        "justice",
+        "chief",
+        "ceo",
+        "cfo",
+        "coo",
+        "cto",
+        "chairman",
+        "chairwoman",
+        "chair",
+        "minister",
+        "premier",
+        "secretary",
+        "general",
+        "gen",
+        "col",
+        "lt",
+        "sgt",
+        "officer",
+        "detective",
+        "coach",
+        "captain",
+        "capt",
+        "king",
+        "queen",
+        "prince",
+        "princess",
+        "pope",
+        "sir",
+        "dame",
+        "lord",
+        "lady",
+        "saint",
+        "st",
+        "rev",
+        "father",
+        "sister",
+        "brother",
+        "deputy",
+        "director",
+        "spokesman",
+        "spokeswoman",
+        "spokesperson",
+        "commissioner",
+        "chancellor",
+        "ambassador",
+        "attorney",
+        "prime",
+        "superintendent",
+        "inspector",
+        "constable",
+        "trooper",
+        "founder",
+    ]
 )
 _CALENDAR = frozenset(
-    ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "am", "pm", "est", "edt", "pst", "pdt", "gmt", "utc", "bst"]
+    [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "am",
+        "pm",
+        "est",
+        "edt",
+        "pst",
+        "pdt",
+        "gmt",
+        "utc",
+        "bst",
+    ]
 )
 _ORG_LAST = frozenset(
-    ["inc", "corp", "corporation", "co", "ltd", "llc", "plc", "party", "council", "university", "college", "school", "association", "company", "group", "bank", "ministry", "department", "club", "committee", "agency", "police", "service", "times", "post", "news", "network", "foundation", "institute", "court", "assembly", "parliament", "congress", "senate", "commission", "authority", "board", "federation", "league", "union", "airlines", "airways", "motors", "hospital", "church", "army", "navy", "force", "forces", "office", "bureau", "team", "fc", "organization", "organisation", "society", "trust", "fund", "centre", "center", "museum", "press", "media", "tribune", "journal", "gazette", "herald"]
+    [
+        "inc",
+        "corp",
+        "corporation",
+        "co",
+        "ltd",
+        "llc",
+        "plc",
+        "party",
+        "council",
+        "university",
+        "college",
+        "school",
+        "association",
+        "company",
+        "group",
+        "bank",
+        "ministry",
+        "department",
+        "club",
+        "committee",
+        "agency",
+        "police",
+        "service",
+        "times",
+        "post",
+        "news",
+        "network",
+        "foundation",
+        "institute",
+        "court",
+        "assembly",
+        "parliament",
+        "congress",
+        "senate",
+        "commission",
+        "authority",
+        "board",
+        "federation",
+        "league",
+        "union",
+        "airlines",
+        "airways",
+        "motors",
+        "hospital",
+        "church",
+        "army",
+        "navy",
+        "force",
+        "forces",
+        "office",
+        "bureau",
+        "team",
+        "fc",
+        "organization",
+        "organisation",
+        "society",
+        "trust",
+        "fund",
+        "centre",
+        "center",
+        "museum",
+        "press",
+        "media",
+        "tribune",
+        "journal",
+        "gazette",
+        "herald",
+    ]
 )
 _PLACE_LAST = frozenset(
-    ["city", "county", "street", "province", "state", "river", "island", "islands", "road", "avenue", "park", "lake", "mountain", "mountains", "bay", "airport", "port", "heath", "valley", "beach", "coast", "district", "village", "town", "region", "square", "bridge"]
+    [
+        "city",
+        "county",
+        "street",
+        "province",
+        "state",
+        "river",
+        "island",
+        "islands",
+        "road",
+        "avenue",
+        "park",
+        "lake",
+        "mountain",
+        "mountains",
+        "bay",
+        "airport",
+        "port",
+        "heath",
+        "valley",
+        "beach",
+        "coast",
+        "district",
+        "village",
+        "town",
+        "region",
+        "square",
+        "bridge",
+    ]
 )
-_CONNECTORS = frozenset(["of", "de", "del", "da", "di", "van", "von", "der", "den", "la", "le", "du", "al", "bin"])
+# Words that stand before a name without being one (Former Nissan CEO Carlos Ghosn).
+_SPLITTERS = frozenset(["former", "late", "ex", "acting", "interim", "then", "new"])
+_CONNECTORS = frozenset(
+    ["of", "de", "del", "da", "di", "van", "von", "der", "den", "la", "le", "du", "al", "bin"]
+)
 _SAID = re.compile(r"^\W{0,2}(?:said|says|told|added|wrote|explained|asked)\b")
 
-_CAP_TOKEN = r"(?:[A-Z]\.(?:[A-Z]\.)+|[A-Z][a-zA-Z0-9]*(?:[-'’][A-Za-z0-9]+)*\.?)"
+_L = "A-Za-z0-9\u00c0-\u024f"  # Latin letters with accents (Jovenel Moïse), digits
+_CAP_TOKEN = rf"(?:[A-Z]\.(?:[A-Z]\.)+|[A-Z\u00c0-\u00de][{_L}]*(?:[-'’][{_L}]+)*\.?)"
 _SPAN_RE = re.compile(
-    rf"(?<![A-Za-z0-9@#/.])({_CAP_TOKEN}(?:[ \t]+(?:(?:{'|'.join(sorted(_CONNECTORS))})[ \t]+)?{_CAP_TOKEN})*)"
+    rf"(?<![{_L}@#/.-])({_CAP_TOKEN}(?:[ \t]+(?:(?:{'|'.join(sorted(_CONNECTORS))})[ \t]+)?{_CAP_TOKEN})*)"
 )
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;。！？：；\n\"“”‘(]\s*|\s[-–—]\s+)$")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
@@ -126,7 +336,12 @@ def latin_names(text: str, *, headline: bool | None = None) -> list[Name]:
     mid |= {w for n in found if " " in n.text for w in n.text.split()}  # Malkin of Evgeni Malkin
     out = []
     for n in found:
-        if " " not in n.text and not _is_caps(n.text) and _at_sentence_start(text, n.start) and n.text not in mid:
+        if (
+            " " not in n.text
+            and not _is_caps(n.text)
+            and _at_sentence_start(text, n.start)
+            and n.text not in mid
+        ):
             continue
         out.append(n)
     return out
@@ -138,12 +353,16 @@ def _at_sentence_start(text: str, start: int) -> bool:
 
 def _split_span(text: str, offset: int, span: str) -> list[Name]:
     tokens = [(t.start() + offset, t.group(0)) for t in re.finditer(r"\S+", span)]
+    # TAKE A FREE TRIAL, BOTTOM LINE: capitals across the span are shouting, whatever splits it.
+    shouting = sum(1 for _, t in tokens if _is_caps(t)) >= 2 and sum(
+        1 for _, t in tokens if t[:1].isupper()
+    ) == len(tokens)
     pieces: list[list[tuple[int, str]]] = [[]]
     person_hint: list[bool] = [False]
     for pos, tok in tokens:
         word = _strip_token(tok)
         low = word.lower().rstrip(".")
-        if low in _TITLES or low in FUNCTION_WORDS - _CONNECTORS or low in _CALENDAR:
+        if low in _TITLES or low in FUNCTION_WORDS - _CONNECTORS or low in _CALENDAR or low in _SPLITTERS:
             pieces.append([])
             person_hint.append(low in _TITLES)
             continue
@@ -160,6 +379,8 @@ def _split_span(text: str, offset: int, span: str) -> list[Name]:
         if not piece:
             continue
         caps = [_is_caps(w) for _, w in piece]
+        if shouting and any(caps):
+            continue
         if len(piece) > 1 and sum(caps) >= 2:  # BOTTOM LINE, HAPPY NEW YEAR: shouting, not names
             continue
         if len(piece) == 1 and caps[0] and not 2 <= sum(c.isalpha() for c in piece[0][1]) <= 6:
@@ -191,7 +412,9 @@ def _latin_kind(text: str, end: int, piece: list[tuple[int, str]], person_hint: 
 _PERSON_TAGS = frozenset({"nr", "nrt", "nrfg"})
 _NAME_TAGS = {"nr": "person", "nrt": "person", "nrfg": "person", "ns": "place", "nt": "org", "nz": "name"}
 # Syllables transliterations end on that jieba leaves as a piece of their own (苏莱曼|尼).
-_TRANSLIT_TAIL = frozenset("尼斯特克德尔夫姆恩娜亚拉里利罗诺莎丝卡塔达纳瓦耶伊希兹茨奇森顿逊曼登格蒂琳妮娅杰基")
+_TRANSLIT_TAIL = frozenset(
+    "尼斯特克德尔夫姆恩娜亚拉里利罗诺莎丝卡塔达纳瓦耶伊希兹茨奇森顿逊曼登格蒂琳妮娅杰基"
+)
 _INTERPUNCT = frozenset("·•・‧")
 # Dictionary frequency above which a two-character nr/nz word is an everyday word (陈述 763,
 # 祝贺 560, 权威 2073, 百科 16728) rather than a name (格里芬 30, 苏莱曼 45, 伯明翰 136).
@@ -248,7 +471,11 @@ def chinese_names(text: str) -> list[Name]:
         if current and word in _INTERPUNCT and i + 1 < len(tags) and tags[i + 1][1] in _PERSON_TAGS:
             current.append((start, end, "person"))
             continue
-        if current and current[-1][2] == "person" and text[current[-1][0] : current[-1][1]] not in _INTERPUNCT:
+        if (
+            current
+            and current[-1][2] == "person"
+            and text[current[-1][0] : current[-1][1]] not in _INTERPUNCT
+        ):
             # Person pieces run on: 南希|佩洛西, 苏莱曼|尼, 布蒂|吉格.
             if tag in _PERSON_TAGS or (len(word) == 1 and word in _TRANSLIT_TAIL):
                 current.append((start, end, "person"))

@@ -87,9 +87,7 @@ def _printed_forms(analyses: Sequence[Analysis], words: Sequence[str]) -> dict[s
     """
     if not words:
         return {}
-    texts = [
-        "\n".join((an.display_title, *an.display_paragraphs)) for an in analyses[:_PRINTED_MEMBERS]
-    ]
+    texts = ["\n".join((an.display_title, *an.display_paragraphs)) for an in analyses[:_PRINTED_MEMBERS]]
     out: dict[str, str] = {}
     for word in words:
         pattern = re.compile(rf"(?<![A-Za-z0-9]){re.escape(word)}(?![A-Za-z0-9])", re.IGNORECASE)
@@ -102,7 +100,12 @@ def _printed_forms(analyses: Sequence[Analysis], words: Sequence[str]) -> dict[s
                 line_end = text.find("\n", m.end())
                 line = text[line_start : line_end if line_end >= 0 else len(text)]
                 letters = [c for c in line if c.isalpha() and c.isascii()]
-                if form.isupper() and len(form) > 1 and sum(c.isupper() for c in letters) > 0.6 * len(letters) and len(letters) > len(form) * 2:
+                if (
+                    form.isupper()
+                    and len(form) > 1
+                    and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+                    and len(letters) > len(form) * 2
+                ):
                     continue
                 forms[form] += 1
         if forms:
@@ -216,7 +219,11 @@ def _story_links(names: Sequence[str]) -> dict[str, str]:
                 tail = name[cut:].lstrip("·•・‧")
                 if len(tail) >= 2 and tail != name:
                     ends[tail].add(name)
-    return {short: next(iter(longs)) for short, longs in sorted(ends.items()) if len(longs) == 1 and short in names}
+    return {
+        short: next(iter(longs))
+        for short, longs in sorted(ends.items())
+        if len(longs) == 1 and short in names
+    }
 
 
 def entity_salience(

@@ -99,6 +99,21 @@ _NOT_A_PART = frozenset({"media", "ignore"})  # the outlet that reports a story 
 # in passing does not name it.
 _SECOND_SHARE = 0.25
 _TIE = 0.05
+_NOT_EVENTS = frozenset(
+    [
+        "president",
+        "minister",
+        "leader",
+        "official",
+        "officials",
+        "people",
+        "year",
+        "years",
+        "day",
+        "week",
+        "time",
+    ]
+)
 _LATIN_WORD_RE = r"(?<![A-Za-z0-9]){}(?![A-Za-z0-9])"
 
 
@@ -207,10 +222,14 @@ def story_concept(
     names = {s.name.lower() for s in salience.values()}
     pieces = {w for nm in names for w in nm.split()}
     events = _event_words(keywords)
+    titles = [an.canonical_title for an in analyses]
     for k in keywords:
         w = k.word
         fresh = w.lower() not in names and w.lower() not in pieces and not _overlaps(w, first.name)
-        if w in events and fresh and lead_share(w):
+        # An English word is an event only where most headlines write it (injury, robbery): in
+        # leads, president or course are just words of the story.
+        where = lead_share(w) if not w.isascii() else _most(sum(_in_lead(w, t) for t in titles), n)
+        if w in events and fresh and where and w.lower() not in _NOT_EVENTS:
             return _join(first.name, w)
     if others:
         second = next((s for s in others if s.kind != first.kind), others[0])
