@@ -74,8 +74,10 @@ def url_of(sid: str) -> str:
 
 
 def _aliases(part: str) -> set[str]:
+    """The part and every alias the table gives its entity (Trump, 川普 for 特朗普)."""
     table = entity_table()
-    return {canonical(a) for a in (part, *table.aliases.get(part, ()))}
+    name = table.name_of(part) or part
+    return {canonical(a) for a in (part, name, *table.aliases.get(name, ()))}
 
 
 def _appears(part: str, lead: str) -> bool:
@@ -192,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
                 "concept": story.concept,
                 "parts": parts,
                 "in_leads": ok,
-                "keywords": [k.word for k in story.keywords][:8],
+                "keywords": [k.word for k in story.keywords],
                 "titles": [ans[a.id].display_title[:90] for a in arts if a.id in ans],
             }
         )
@@ -202,22 +204,23 @@ def main(argv: list[str] | None = None) -> int:
     if args.labels and args.labels.exists():
         labels = json.loads(args.labels.read_text("utf-8"))
         produced = {d["key"]: d for d in dump}
-        hit_c = hit_k = total_k = matched = 0
+        hit_c = hit_first = hit_k = total_k = matched = 0
         for key, label in sorted(labels.items()):
             d = produced.get(key)
             if d is None:
                 continue
             matched += 1
             concept = canonical(to_simple(d["concept"]))
-            want = label["concept"]
-            if all(any(canonical(a) in concept for a in _aliases(p)) for p in want):
-                hit_c += 1
+            want = [any(canonical(a) in concept for a in _aliases(p)) for p in label["concept"]]
+            hit_c += all(want)
+            hit_first += any(want)
             got = {canonical(to_simple(k)) for k in d["keywords"]}
             total_k += len(label["keywords"])
             hit_k += sum(1 for k in label["keywords"] if canonical(k) in got)
         agreement = (
             f"; labels: {matched}/{len(labels)} stories found, concept agreement {hit_c}/{matched}"
-            f" ({hit_c / max(matched, 1):.0%}), keyword agreement {hit_k}/{total_k}"
+            f" ({hit_c / max(matched, 1):.0%}; some part {hit_first}/{matched}),"
+            f" keyword agreement {hit_k}/{total_k}"
             f" ({hit_k / max(total_k, 1):.0%})"
         )
     for sid, w in bad_keywords[:20]:

@@ -300,7 +300,14 @@ class _Hit:
     from_table: bool
 
 
-def _section_hits(text: str, table: EntityTable, *, recognise: bool, headline_names: frozenset[str] | None):
+def _section_hits(
+    text: str,
+    table: EntityTable,
+    *,
+    recognise: bool,
+    headline_names: frozenset[str] | None,
+    known: frozenset[str] = frozenset(),
+):
     """Table aliases and recognised names of one text, non-overlapping, in reading order.
 
     A recognised Latin name longer than a table alias inside it is the name (Leon Washington is
@@ -321,7 +328,7 @@ def _section_hits(text: str, table: EntityTable, *, recognise: bool, headline_na
             for m in re.finditer(rf"(?<![A-Za-z0-9]){re.escape(name)}(?![A-Za-z0-9])", masked):
                 found.append((m.start(), m.end(), name, "name", True))
     else:
-        found = [(n.start, n.end, n.text, n.kind, True) for n in latin_names(masked)]
+        found = [(n.start, n.end, n.text, n.kind, True) for n in latin_names(masked, known=known)]
     if _CJK.search(masked):
         folded = _fold(masked)
         found += [(n.start, n.end, n.text, n.kind, False) for n in chinese_names(folded)]
@@ -370,10 +377,10 @@ def article_entities(
     paragraphs = tuple(paragraphs)
     sections: list[tuple[str, str]] = []
     body_places = [_place(i, p, paragraphs) for i, p in enumerate(paragraphs)]
-    from storyline.analyze.names import _title_case_line, latin_names
+    from storyline.analyze.names import latin_names, title_case_line
 
     if title.strip():
-        headline = _title_case_line(title) and bool(paragraphs)
+        headline = title_case_line(title) and bool(paragraphs)
         sections.append(("title", title))
     else:
         headline = False
@@ -388,13 +395,16 @@ def article_entities(
 
     per_section = []
     ambiguous_keys: list[tuple[int, int, int]] = []
+    known: set[str] = set()  # words of the multi-word names read so far (Roe of Jane Roe)
     for index, (place, text) in enumerate(sections):
         hits, ambiguous = _section_hits(
             text,
             table,
             recognise=place != "comments",
             headline_names=headline_names if place == "title" else None,
+            known=frozenset(known),
         )
+        known.update(w for h in hits if not h.from_table and " " in h.entity for w in h.entity.split())
         per_section.append(hits)
         ambiguous_keys.extend((index, s, e) for s, e in ambiguous)
     if ambiguous_keys:  # an ambiguous alias needs the entity or its context named unambiguously

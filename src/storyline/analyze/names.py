@@ -299,7 +299,7 @@ def _is_caps(token: str) -> bool:
     return len(letters) >= 2 and all(c.isupper() for c in letters)
 
 
-def _title_case_line(text: str) -> bool:
+def title_case_line(text: str) -> bool:
     """A headline in Title Case or all caps: its capitals say nothing about names."""
     words = [w for w in _WORD.findall(text) if w.lower() not in FUNCTION_WORDS]
     if len(words) < 4:
@@ -314,17 +314,17 @@ def _strip_token(token: str) -> str:
     return token.rstrip(".") if not re.fullmatch(r"(?:[A-Z]\.)+", token) else token
 
 
-def latin_names(text: str, *, headline: bool | None = None) -> list[Name]:
+def latin_names(text: str, *, headline: bool = False, known: frozenset[str] = frozenset()) -> list[Name]:
     """Capitalised names in ``text`` (display case), one per span, in reading order.
 
     A span is split at function words and titles (the title marks the rest a person). A
     single capitalised word at a sentence start is a name only if the text also capitalises it
-    mid-sentence. All-caps words are acronyms only alone (2-5 letters); a run of them is
-    shouting. In a Title-Case ``headline`` (detected when not given) only spans the rest of the
-    text also writes are kept: pass the body through :func:`latin_names` first and filter.
+    mid-sentence. All-caps words are acronyms only alone (2-6 letters); a run of them is
+    shouting. ``headline=True`` (a Title-Case headline, see :func:`title_case_line`) returns
+    every span unfiltered: its capitals say nothing, so the caller keeps only the spans the
+    article's body also writes. ``known``: words the article has already shown to be names
+    (Roe of Jane Roe in an earlier paragraph), kept at a sentence start too.
     """
-    if headline is None:
-        headline = _title_case_line(text)
     found: list[Name] = []
     for m in _SPAN_RE.finditer(text):
         found.extend(_split_span(text, m.start(1), m.group(1)))
@@ -334,6 +334,7 @@ def latin_names(text: str, *, headline: bool | None = None) -> list[Name]:
     # writes it capitalised where capitals are not automatic.
     mid = {n.text for n in found if not _at_sentence_start(text, n.start)}
     mid |= {w for n in found if " " in n.text for w in n.text.split()}  # Malkin of Evgeni Malkin
+    mid |= known
     out = []
     for n in found:
         if (
