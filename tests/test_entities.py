@@ -166,10 +166,15 @@ def test_positions_weigh_mentions_and_bylines_weigh_nothing():
 
 
 def test_transliterated_chinese_names_and_their_short_form():
-    found = _article("佩洛西说，杀害苏莱曼尼并没有让国家更安全", "南希·佩洛西声称，特朗普政府杀害了卡西姆·苏莱曼尼。")
-    assert found[("南希·佩洛西", "佩洛西")].kind == "person"
-    assert ("卡西姆·苏莱曼尼", "苏莱曼尼") in found
-    assert ("特朗普", "特朗普") in found
+    found = _article(
+        "格里芬在节目中说了什么",
+        "喜剧演员凯西·格里芬声称，她会继续主持。",
+        "苏莱曼尼死后，南希·佩洛西表示反对。",
+    )
+    assert found[("凯西·格里芬", "格里芬")].kind == "person"  # the short form is the full name
+    assert found[("凯西·格里芬", "凯西·格里芬")].lead
+    # The table knows these across languages: recognised names resolve to its entries.
+    assert ("佩洛西", "南希·佩洛西") in found and ("苏莱曼尼", "苏莱曼尼") in found
 
 
 def test_ambiguous_alias_links_only_with_supporting_context():

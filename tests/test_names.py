@@ -14,7 +14,10 @@ def _chinese(text: str) -> list[str]:
 
 
 def test_capitalised_spans_are_names_and_a_title_marks_a_person():
-    names = {n.text: n.kind for n in latin_names("President Donald Trump met Evgeni Malkin of the Pittsburgh Penguins.")}
+    names = {
+        n.text: n.kind
+        for n in latin_names("President Donald Trump met Evgeni Malkin of the Pittsburgh Penguins.")
+    }
     assert names == {"Donald Trump": "person", "Evgeni Malkin": "name", "Pittsburgh Penguins": "name"}
 
 

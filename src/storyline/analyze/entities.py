@@ -264,6 +264,7 @@ _BOILER_PARA = re.compile(
 _FOOTER = re.compile(r"All rights reserved|Copyright|©|版权所有|未经授权|newsletter|cookie", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?。！？\"”'’)）]\s*$")
 _CJK = re.compile(r"[\u3400-\u9fff]")
+_LATIN_CAP = re.compile(r"[A-Z]")
 
 
 def _mask(text: str) -> str:
@@ -380,28 +381,40 @@ def article_entities(
     from storyline.analyze.names import latin_names, title_case_line
 
     if title.strip():
-        headline = title_case_line(title) and bool(paragraphs)
         sections.append(("title", title))
-    else:
-        headline = False
     sections.extend(zip(body_places, paragraphs, strict=True))
     if comments_text.strip():
         sections.append(("comments", comments_text))
-    headline_names = None
-    if headline:
-        headline_names = frozenset(
-            n.text for p in paragraphs for n in latin_names(_mask(p)) if not p.isupper()
-        )
+    # A Title-Case headline (or a lead sentence in Title Case: a headline the page repeats, or
+    # one a sentence splitter cut from its title) shows only the names the body writes.
+    title_like = [
+        place in ("title", "lead") and bool(paragraphs) and title_case_line(text, strict=place != "title")
+        for place, text in sections
+    ]
+    body_names: frozenset[str] | None = None
+    # Words of the multi-word names read so far (Roe of Jane Roe); the title is read first but
+    # written last, so it starts from the body's ("Brazen Langford ... heist": Langford is the
+    # name the body writes, Brazen only starts the headline).
+    known: set[str] = set()
 
     per_section = []
     ambiguous_keys: list[tuple[int, int, int]] = []
-    known: set[str] = set()  # words of the multi-word names read so far (Roe of Jane Roe)
     for index, (place, text) in enumerate(sections):
+        if body_names is None and (title_like[index] or place == "title") and _LATIN_CAP.search(text):
+            body_names = frozenset(
+                n.text
+                for (p_place, p), like in zip(sections, title_like, strict=True)
+                if p_place not in ("title", "comments") and not like
+                for n in latin_names(_mask(p))
+            )
+        if place == "title" and body_names:
+            known.update(body_names)
+            known.update(w for n in body_names if " " in n for w in n.split())
         hits, ambiguous = _section_hits(
             text,
             table,
             recognise=place != "comments",
-            headline_names=headline_names if place == "title" else None,
+            headline_names=body_names if title_like[index] else None,
             known=frozenset(known),
         )
         known.update(w for h in hits if not h.from_table and " " in h.entity for w in h.entity.split())

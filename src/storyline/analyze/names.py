@@ -174,8 +174,17 @@ _CALENDAR = frozenset(
         "gmt",
         "utc",
         "bst",
+        "day",
+        "eve",
+        "night",
+        "week",
+        "weekend",
+        "morning",
+        "today",
     ]
 )
+# Compass words alone (2700 South 300 West) are an address, not a name.
+_COMPASS = frozenset(["north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"])
 _ORG_LAST = frozenset(
     [
         "inc",
@@ -279,7 +288,7 @@ _PLACE_LAST = frozenset(
     ]
 )
 # Words that stand before a name without being one (Former Nissan CEO Carlos Ghosn).
-_SPLITTERS = frozenset(["former", "late", "ex", "acting", "interim", "then", "new"])
+_SPLITTERS = frozenset(["former", "late", "ex", "acting", "interim", "then"])
 _CONNECTORS = frozenset(
     ["of", "de", "del", "da", "di", "van", "von", "der", "den", "la", "le", "du", "al", "bin"]
 )
@@ -299,12 +308,17 @@ def _is_caps(token: str) -> bool:
     return len(letters) >= 2 and all(c.isupper() for c in letters)
 
 
-def title_case_line(text: str) -> bool:
-    """A headline in Title Case or all caps: its capitals say nothing about names."""
+def title_case_line(text: str, *, strict: bool = False) -> bool:
+    """A headline in Title Case or all caps: its capitals say nothing about names.
+
+    ``strict`` is for a sentence that is not the title: a sentence full of names (Police in
+    Calgary arrested Jane Roe on Monday) looks Title Case too, so it takes six content words
+    and nearly all capitalised.
+    """
     words = [w for w in _WORD.findall(text) if w.lower() not in FUNCTION_WORDS]
-    if len(words) < 4:
+    if len(words) < (6 if strict else 4):
         return False
-    return sum(1 for w in words if w[0].isupper()) >= 0.7 * len(words)
+    return sum(1 for w in words if w[0].isupper()) >= (0.85 if strict else 0.7) * len(words)
 
 
 def _strip_token(token: str) -> str:
@@ -337,6 +351,12 @@ def latin_names(text: str, *, headline: bool = False, known: frozenset[str] = fr
     mid |= known
     out = []
     for n in found:
+        if " " in n.text and _at_sentence_start(text, n.start) and n.text not in mid:
+            # "Brazen Langford flat screen TV heist": the first word is capitalised because it
+            # starts the sentence, when the rest is a name the text writes on its own.
+            first, rest = n.text.split(" ", 1)
+            if rest in mid and first not in mid:
+                n = Name(n.start + len(first) + 1, n.end, rest, n.kind)
         if (
             " " not in n.text
             and not _is_caps(n.text)
@@ -389,7 +409,7 @@ def _split_span(text: str, offset: int, span: str) -> list[Name]:
         start = piece[0][0]
         end = piece[-1][0] + len(piece[-1][1])
         name = text[start:end]
-        if len(name) < 2 or name.lower() in FUNCTION_WORDS:
+        if len(name) < 2 or name.lower() in FUNCTION_WORDS or name.lower() in _COMPASS:
             continue
         names.append(Name(start, end, name, _latin_kind(text, end, piece, hint)))
     return names
@@ -417,6 +437,8 @@ _TRANSLIT_TAIL = frozenset(
     "尼斯特克德尔夫姆恩娜亚拉里利罗诺莎丝卡塔达纳瓦耶伊希兹茨奇森顿逊曼登格蒂琳妮娅杰基"
 )
 _INTERPUNCT = frozenset("·•・‧")
+# First syllables of transliterations that jieba leaves as a piece of their own (埃|博拉).
+_TRANSLIT_HEAD = frozenset("埃艾克阿奥欧乌伊萨卡科库")
 # Dictionary frequency above which a two-character nr/nz word is an everyday word (陈述 763,
 # 祝贺 560, 权威 2073, 百科 16728) rather than a name (格里芬 30, 苏莱曼 45, 伯明翰 136).
 _COMMON_FREQ = 400
@@ -469,20 +491,26 @@ def chinese_names(text: str) -> list[Name]:
             kind = None
         if kind and len(word) == 1 and tag not in _PERSON_TAGS:
             kind = None
-        if current and word in _INTERPUNCT and i + 1 < len(tags) and tags[i + 1][1] in _PERSON_TAGS:
-            current.append((start, end, "person"))
-            continue
+        nxt = tags[i + 1][1] if i + 1 < len(tags) else ""
+        after = tags[i + 2][1] if i + 2 < len(tags) else ""
+        last = text[current[-1][0] : current[-1][1]] if current else ""
         if (
             current
-            and current[-1][2] == "person"
-            and text[current[-1][0] : current[-1][1]] not in _INTERPUNCT
+            and word in _INTERPUNCT
+            and (nxt in _PERSON_TAGS or (len(tags[i + 1][0]) == 1 and after in _PERSON_TAGS))
         ):
-            # Person pieces run on: 南希|佩洛西, 苏莱曼|尼, 布蒂|吉格.
-            if tag in _PERSON_TAGS or (len(word) == 1 and word in _TRANSLIT_TAIL):
-                current.append((start, end, "person"))
-                continue
-        elif current and text[current[-1][0] : current[-1][1]] in _INTERPUNCT and tag in _PERSON_TAGS:
+            current.append((start, end, "person"))  # 凯西·格里芬, 艾米·克|洛布|查尔
+            continue
+        if last in _INTERPUNCT and last and (tag in _PERSON_TAGS or (len(word) == 1 and nxt in _PERSON_TAGS)):
             current.append((start, end, "person"))
+            continue
+        # Person pieces run on: 南希|佩洛西, 苏莱曼|尼, 布蒂|吉格.
+        run_on = tag in _PERSON_TAGS or (len(word) == 1 and word in _TRANSLIT_TAIL)
+        if current and current[-1][2] == "person" and last not in _INTERPUNCT and run_on:
+            current.append((start, end, "person"))
+            continue
+        if not current and len(word) == 1 and word in _TRANSLIT_HEAD and nxt in _PERSON_TAGS:
+            current.append((start, end, "person"))  # 埃|博拉: a first syllable jieba left alone
             continue
         flush()
         if kind and (len(word) >= 2 or tag in _PERSON_TAGS):

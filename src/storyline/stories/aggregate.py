@@ -125,18 +125,22 @@ def story_entities(analyses: Sequence[Analysis]) -> tuple[Entity, ...]:
     """Every entity of the story with every alias seen, most mentioned first.
 
     Aliases are ordered by how often they were printed (ties: first seen), so the first alias
-    is the spelling readers of this story met most.
+    is the spelling readers of this story met most. A recognised short name is the story's one
+    longer name it stands for (Malkin is Evgeni Malkin's alias).
     """
     counts: Counter[str] = Counter()
     alias_counts: dict[str, Counter[str]] = defaultdict(Counter)
     kinds: dict[str, str] = {}
     order: dict[str, int] = {}
+    table = _table_names()
+    links = _story_links(sorted({m.entity for an in analyses for m in an.entities if m.entity not in table}))
     for analysis in analyses:
         for m in analysis.entities:
-            counts[m.entity] += m.count
-            alias_counts[m.entity][m.alias] += m.count
-            kinds.setdefault(m.entity, m.kind)
-            order.setdefault(m.entity, len(order))
+            name = links.get(m.entity, m.entity)
+            counts[name] += m.count
+            alias_counts[name][m.alias] += m.count
+            kinds.setdefault(name, m.kind)
+            order.setdefault(name, len(order))
     entities = [
         Entity(
             name=name,
@@ -209,11 +213,14 @@ class Salience:
 
 def _story_links(names: Sequence[str]) -> dict[str, str]:
     """Short name -> the one longer name of the story it stands for (Malkin -> Evgeni Malkin,
-    佩洛西 -> 南希·佩洛西), when exactly one longer name ends with it."""
+    佩洛西 -> 南希·佩洛西, Frida -> Frida Aasen), when exactly one longer name ends (or, for two
+    words, starts) with it."""
     ends: dict[str, set[str]] = defaultdict(set)
     for name in names:
         if " " in name:
             ends[name.rsplit(" ", 1)[1]].add(name)
+            if name.count(" ") == 1:  # Frida for Frida Aasen, when no other two-word name starts so
+                ends[name.split(" ", 1)[0]].add(name)
         elif not name.isascii():
             for cut in range(2, len(name) - 1):
                 tail = name[cut:].lstrip("·•・‧")

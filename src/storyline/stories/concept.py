@@ -208,9 +208,23 @@ def story_concept(
         eligible.insert(0, best)
     first = eligible[0] if eligible else None
     if first is None:
-        # No name the leads agree on: the heaviest keywords most leads write, else none.
+        # No name the leads agree on (often a story told in two languages whose names the
+        # table cannot link): the heaviest keywords most leads write, else the most salient
+        # name some lead writes at least twice in all; a story is never left without a name.
         words = [k.word for k in keywords if lead_share(k.word)]
-        return _join(*words[:2]) if words else ""
+        if words:
+            return _join(*words[:2])
+        fallback = sorted(
+            (
+                s
+                for s in salience.values()
+                if s.lead_members and s.mentions >= 2 and s.kind not in _NOT_A_PART
+            ),
+            key=lambda s: (-standing(s), s.name),
+        )
+        if fallback:
+            return fallback[0].name
+        return _join(*[k.word for k in keywords[:2]]) if keywords else ""
     others = [
         s
         for s in eligible[1:]
