@@ -96,7 +96,10 @@ def _is_latin(c: str) -> bool:
 
 def _fold(text: str) -> str:
     """Per-character NFKC + t2s + lower: keeps the length, so offsets map back to the input."""
-    folded = "".join(n if len(n := unicodedata.normalize("NFKC", c)) == 1 else c for c in text)
+    if unicodedata.is_normalized("NFKC", text):  # most text: no per-character pass needed
+        folded = text
+    else:
+        folded = "".join(n if len(n := unicodedata.normalize("NFKC", c)) == 1 else c for c in text)
     simplified = _T2S.convert(folded)
     if len(simplified) != len(folded):  # a phrase rule changed the length: convert per character
         simplified = "".join(s if len(s := _T2S.convert(c)) == 1 else c for c in folded)
@@ -167,9 +170,11 @@ def entity_table() -> EntityTable:
     return load_entity_table(text, "storyline/analyze/data/entities.tsv")
 
 
-def _spans(text: str, table: EntityTable) -> list[tuple[int, int, _Key]]:
-    """Non-overlapping alias spans (longest first) that respect boundaries and case."""
-    folded = _fold(text)
+def _spans(text: str, table: EntityTable, folded: str | None = None) -> list[tuple[int, int, _Key]]:
+    """Non-overlapping alias spans (longest first) that respect boundaries and case.
+
+    ``folded``: ``_fold(text)`` when the caller has it already."""
+    folded = _fold(text) if folded is None else folded
     found: list[tuple[int, int, _Key]] = []
     for end, (key, info) in table.automaton.iter(folded):
         start = end - len(key) + 1
@@ -316,7 +321,8 @@ def _section_hits(
     knows the entity across languages.
     """
     masked = _mask(text)
-    table_spans = _spans(masked, table)
+    folded = _fold(masked)
+    table_spans = _spans(masked, table, folded)
     hits = [_Hit(s, e, k.entity, k.kind, True) for s, e, k in table_spans]
     ambiguous = {(s, e) for s, e, k in table_spans if k.ambiguous}
     if not recognise:
@@ -331,7 +337,6 @@ def _section_hits(
     else:
         found = [(n.start, n.end, n.text, n.kind, True) for n in latin_names(masked, known=known)]
     if _CJK.search(masked):
-        folded = _fold(masked)
         found += [(n.start, n.end, n.text, n.kind, False) for n in chinese_names(folded)]
     chosen = list(hits)
     for start, end, name, kind, latin in sorted(found, key=lambda f: (-(f[1] - f[0]), f[0])):
