@@ -18,6 +18,7 @@ from typing import Protocol
 from storyline.dedup.groups import ParagraphIndex
 from storyline.errors import InputError
 from storyline.records import Analysis, Article, ParagraphGroup, Story
+from storyline.stories.aggregate import EntityFrequency
 from storyline.stories.build import build_story, published_key
 
 __all__ = ["PARAGRAPH_STATE_PREFIX", "Rebuild", "StoryReader", "rebuild_stories"]
@@ -50,7 +51,11 @@ class Rebuild:
 
 
 def rebuild_stories(
-    reader: StoryReader, touched: Mapping[str, Sequence[Member]], merged: Mapping[str, str]
+    reader: StoryReader,
+    touched: Mapping[str, Sequence[Member]],
+    merged: Mapping[str, str],
+    *,
+    entity_frequency: EntityFrequency | None = None,
 ) -> Rebuild:
     """Every story of ``touched`` (story id → its new members) and every story merged into.
 
@@ -91,7 +96,13 @@ def rebuild_stories(
             rebuilt=sid in aliases and bool(set(merged) & aliases[sid]),
         )
         out.stories.append(
-            build_story(sid, list(members.values()), aliases=sorted(aliases.get(sid, ())), groups=groups)
+            build_story(
+                sid,
+                list(members.values()),
+                aliases=sorted(aliases.get(sid, ())),
+                groups=groups,
+                entity_frequency=entity_frequency,
+            )
         )
     return out
 
