@@ -8,7 +8,7 @@ per target, ``--concurrency`` keep-alive connections in flight, from a lean raw-
 with Debian's ``wrk`` for ``--seconds`` per target (``--client wrk``: the least client CPU).
 
 Pages are rendered on request unless ``--page-store auto``: then the servers share the page
-store beside the database (:mod:`storyline.web.pages`), and ``--prerender`` fills it first
+store beside the database (:mod:`storyline.store.pages`), and ``--prerender`` fills it first
 (timed, as ``storyline prerender`` would after an ingest).
 
 Targets: "story page" asks every story equally often (1000 requests over 1000 stories: most
@@ -63,7 +63,8 @@ from storyline.records import (
 from storyline.settings import Settings
 from storyline.store import open_store
 from storyline.store.base import InputWrite, StoryAssignment
-from storyline.web.pages import page_store_path, prerender_store
+from storyline.store.pages import page_store_path
+from storyline.web.prerender import prerender_store
 
 VOCAB = "星门计划投资美元数据中心软银公司表示宣布建设首期亿万现金合作伙伴总统白宫科技人工智能芯片市场"
 OUTLETS = [f"媒体{i}" for i in range(40)]

@@ -9,7 +9,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from storyline.dates import find_dates, find_timed_dates, parse_date, parse_timed_date, zone_from_label
+from storyline.sources.dates import (
+    find_dates,
+    find_timed_dates,
+    parse_date,
+    parse_timed_date,
+    zone_from_label,
+)
 
 SH = ZoneInfo("Asia/Shanghai")
 LA = ZoneInfo("America/Los_Angeles")

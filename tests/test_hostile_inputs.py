@@ -335,7 +335,7 @@ def test_junk_query_strings_do_not_grow_the_page_store(tmp_path):
 def test_page_store_evicts_least_recently_used_pages_past_its_byte_bound(tmp_path):
     import random
 
-    from storyline.web.pages import PageStore
+    from storyline.store.pages import PageStore
 
     pages = PageStore(tmp_path / "p.pages", build="b", max_bytes=200_000)
     noise = random.Random(7)

@@ -19,8 +19,9 @@ from storyline.errors import StorylineError
 from storyline.records import RawInput
 from storyline.settings import Settings
 from storyline.store.base import InputWrite
+from storyline.store.pages import PageStore, page_store_path
 from storyline.web.app import create_app
-from storyline.web.pages import PageStore, page_store_path, prerender_store
+from storyline.web.prerender import prerender_store
 from web_data import build_store, counting
 
 

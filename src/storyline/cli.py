@@ -6,7 +6,7 @@ storyline story ID [--json]         → Store.story + export.story_export
 storyline search QUERY              → storyline.pipeline.search
 storyline serve                     → storyline.web.app.create_app (uvicorn)
 storyline demo                      → ingest the shipped sample corpus, then serve
-storyline prerender [--limit N]     → storyline.web.pages.prerender_store
+storyline prerender [--limit N]     → storyline.web.prerender.prerender_store
 storyline migrate                   → Store.migrate
 storyline batch INPUT... --scheduler local|tcp://HOST:PORT → storyline.scale.dask_batch.run_batch
 """
@@ -455,7 +455,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
 @click.pass_context
 def prerender(ctx: click.Context, limit: int | None) -> None:
     """Render story pages into the page store ahead of readers (skips pages still fresh)."""
-    from storyline.web.pages import prerender_store
+    from storyline.web.prerender import prerender_store
 
     report = _with_store(ctx, lambda store, settings: prerender_store(store, settings, limit=limit))
     console.print(

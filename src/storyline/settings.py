@@ -28,7 +28,7 @@ class Settings:
     allow_private: let fetching reach private/loopback/link-local addresses (tests, intranets).
     story_window_hours: how far apart in time two reports of one story may be.
     page_store: rendered story pages kept on disk for every server process
-    (:mod:`storyline.web.pages`): ``"auto"`` (beside a SQLite store, none for PostgreSQL),
+    (:mod:`storyline.store.pages`): ``"auto"`` (beside a SQLite store, none for PostgreSQL),
     ``"off"``, or a file path.
     """
 

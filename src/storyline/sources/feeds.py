@@ -32,9 +32,9 @@ import feedparser
 import lxml.html
 from lxml import etree
 
-from storyline.dates import parse_date
 from storyline.errors import InputError, ParseError
 from storyline.records import Article, RawInput
+from storyline.sources.dates import parse_date
 from storyline.sources.decode import decode_bytes
 
 __all__ = ["FeedItem", "html_paragraphs", "parse", "parse_items"]

@@ -36,9 +36,9 @@ import trafilatura
 from lxml import etree
 from trafilatura.settings import use_config
 
-from storyline.dates import find_dates
 from storyline.errors import InputError, ParseError
 from storyline.records import Article, RawInput, Stats
+from storyline.sources.dates import find_dates
 from storyline.sources.decode import decode_tolerant
 from storyline.sources.html_meta import PageMeta, page_meta
 from storyline.sources.html_thread import extract_thread

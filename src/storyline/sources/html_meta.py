@@ -43,7 +43,7 @@ from datetime import datetime, timedelta
 
 import lxml.html
 
-from storyline.dates import find_timed_dates, parse_timed_date
+from storyline.sources.dates import find_timed_dates, parse_timed_date
 
 __all__ = ["PageMeta", "clean_title", "page_meta", "script_date", "site_from_title"]
 

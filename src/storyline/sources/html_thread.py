@@ -36,9 +36,9 @@ from datetime import datetime
 import lxml.html
 from lxml import etree
 
-from storyline.dates import parse_date
 from storyline.errors import InputError
 from storyline.records import Comment, Quote
+from storyline.sources.dates import parse_date
 
 __all__ = ["extract_thread"]
 

@@ -7,7 +7,7 @@ Schema (every field optional except a ``title`` or a body; unknown fields are ig
       "outlet": "RFI华语",                           # who published it
       "site": "文学城",                              # where it was read, when that is another brand
       "title": "马斯克向川普支持的AI计划泼冷水",
-      "published_at": "2025-01-22T13:40:20+08:00",  # ISO 8601 or any form storyline.dates reads
+      "published_at": "2025-01-22T13:40:20+08:00",  # ISO 8601 or any form storyline.sources.dates reads
                                                      # ("2025年1月23日 6点43分 PT", RFC 2822, unix seconds…)
       "language": "zh-Hans",                         # or "script": zh-Hans | zh-Hant | en | zh | und
       "author": "记者甲",
@@ -53,9 +53,9 @@ from typing import Any
 
 import msgspec
 
-from storyline.dates import parse_date
 from storyline.errors import EncodingError, InputError, ParseError
 from storyline.records import Article, Comment, Quote, RawInput, Stats
+from storyline.sources.dates import parse_date
 from storyline.sources.decode import canonical_encoding, decode_bytes, looks_binary
 from storyline.sources.threads import link_thread
 

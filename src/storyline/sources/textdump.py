@@ -26,9 +26,9 @@ from collections import Counter
 from datetime import datetime
 from pathlib import PurePath
 
-from storyline.dates import find_dates, zone_from_label
 from storyline.errors import InputError, ParseError
 from storyline.records import Article, RawInput, Stats
+from storyline.sources.dates import find_dates, zone_from_label
 from storyline.sources.decode import decode_bytes
 from storyline.sources.threads import parse_thread, thread_start
 

@@ -30,8 +30,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from storyline.dates import find_dates, parse_date
 from storyline.records import Comment, Quote
+from storyline.sources.dates import find_dates, parse_date
 
 __all__ = [
     "find_floor_headers",

@@ -32,10 +32,10 @@ from starlette.middleware.gzip import GZipMiddleware
 from storyline.errors import StoreError
 from storyline.settings import Settings
 from storyline.store.base import Store
+from storyline.store.pages import open_page_store
 from storyline.web.api import router as api_router
 from storyline.web.cache import ResponseCache, build_tag
 from storyline.web.i18n import normalize_choice
-from storyline.web.pages import open_page_store
 from storyline.web.responses import SecurityHeaders
 from storyline.web.views import COOKIE
 from storyline.web.views import router as views_router

@@ -47,7 +47,7 @@ from urllib.parse import parse_qsl, urlencode
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from storyline.errors import StoreError
-from storyline.web.pages import PageStore
+from storyline.store.pages import PageStore
 from storyline.web.responses import CACHE_ETAGS
 
 __all__ = ["ResponseCache", "build_tag", "canonical_query"]
@@ -195,7 +195,7 @@ class ResponseCache:
     max_renders: misses rendered at once (more only add GIL contention for CPU-bound pages).
     normalize_cookie: maps the cookie's raw value to what the pages act on, so junk values
     share the entry of the default.
-    pages: a :class:`~storyline.web.pages.PageStore` asked on a miss and filled after a render,
+    pages: a :class:`~storyline.store.pages.PageStore` asked on a miss and filled after a render,
     for the paths ``persist`` accepts (story-scoped, host-independent ones) under their own
     story version; shared by all workers, so one process's render spares the others theirs.
     query_keys: the query parameters any route reads (``None``: all are part of the key); the

@@ -6,8 +6,10 @@ on a big store most story pages a reader opens were never rendered by the proces
 decoding the story and its articles). A :class:`PageStore` keeps each story's rendered response
 in a small SQLite file beside the store, under the same story version the memory cache uses: a
 page is served from it only while no write has changed that story, so it is never stale. All
-workers read and fill the same file; ``storyline prerender`` (:func:`prerender`) fills it ahead
-of readers, hottest stories first, and skips pages that are still fresh.
+workers read and fill the same file; ``storyline prerender``
+(:func:`storyline.web.prerender.prerender`) fills it ahead of readers, hottest stories first,
+and skips pages that are still fresh. It lives in ``store/`` because it is SQL over a file; the
+web only asks it for bytes.
 
 A cache, never a source of truth: bodies are zlib-compressed (level 1: ~6x smaller, 0.3 ms to
 compress and 0.1 ms to expand a 120 KB page), writes are unsynchronised, and any error reading
@@ -15,8 +17,8 @@ or writing it is logged once and answered by rendering, so a missing, locked, fu
 file costs speed, never a response. Deleting the file is always safe.
 
 Only host-independent responses may be kept here (the key has no host): story pages and the
-story API, not feeds, which carry absolute links (see ``app.page_store_path_ok``). Keys carry
-the canonical query only (``cache.canonical_query``), and the file is bounded: past
+story API, not feeds, which carry absolute links (see ``web.app.page_store_path_ok``). Keys carry
+the canonical query only (``web.cache.canonical_query``), and the file is bounded: past
 ``max_bytes`` of stored bodies the least recently used pages are evicted (down to 90%), so
 neither junk query strings nor a store of a million stories grow it without end.
 
@@ -31,37 +33,23 @@ neither junk query strings nor a store of a million stories grow it without end.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import sqlite3
 import threading
 import time
 import zlib
-from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import msgspec
 
-from storyline.errors import StorylineError
 from storyline.settings import Settings
-from storyline.store.base import hottest_first
-
-if TYPE_CHECKING:
-    from starlette.types import ASGIApp
-
-    from storyline.store.base import Store
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "PageStore",
-    "PrerenderReport",
     "open_page_store",
     "page_store_path",
-    "prerender",
-    "prerender_store",
 ]
 
 log = logging.getLogger(__name__)
@@ -258,95 +246,3 @@ def open_page_store(settings: Settings, *, build: str = "") -> PageStore | None:
     except (sqlite3.Error, OSError) as exc:
         log.warning("page store %s not used: %s", path, exc)
         return None
-
-
-@dataclass(frozen=True, slots=True)
-class PrerenderReport:
-    """What :func:`prerender` did: pages rendered and kept, pages still fresh, pages it could not."""
-
-    rendered: int
-    fresh: int
-    failed: tuple[tuple[str, int], ...]  # (path, status)
-    seconds: float
-
-
-async def _get(app: ASGIApp, path: str) -> int:
-    """One GET through the whole app, in process; the status (the body goes nowhere)."""
-    status = 500
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": [(b"host", b"prerender.invalid")],
-        "client": ("127.0.0.1", 0),
-        "server": ("127.0.0.1", 80),
-    }
-
-    async def receive() -> dict:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: dict) -> None:
-        nonlocal status
-        if message["type"] == "http.response.start":
-            status = int(message["status"])
-
-    await app(scope, receive, send)
-    return status
-
-
-def prerender_store(store: Store, settings: Settings, *, limit: int | None = None) -> PrerenderReport:
-    """:func:`prerender` the ``limit`` hottest stories of ``store`` (all by default).
-
-    Raises :class:`~storyline.errors.StorylineError` when ``settings`` give no page store.
-    """
-    from storyline.web.app import create_app
-
-    app = create_app(store, settings, cache_entries=16)
-    pages: PageStore | None = app.state.pages
-    if pages is None:
-        raise StorylineError(
-            f"no page store for {settings.db}: it is kept beside a SQLite store, or where "
-            "the STORYLINE_PAGE_STORE variable says; for PostgreSQL only where it says"
-        )
-
-    try:
-        summaries = hottest_first(store.story_summaries, limit=limit, batch=500)
-        return prerender(app, pages, (s.id for s in summaries))
-    finally:
-        pages.close()
-
-
-def prerender(app: ASGIApp, pages: PageStore, story_ids: Iterable[str]) -> PrerenderReport:
-    """Render each story's page (default script, no cookie) into ``pages`` unless still fresh.
-
-    ``app`` must be :func:`storyline.web.app.create_app`'s app over ``pages``: the pages go
-    through its response cache exactly as a reader's request would, so they are kept under the
-    key and version a reader's request looks up. Run after an ingest to spare the first readers
-    of every changed story the render; a page still fresh costs a lookup and its expansion.
-    """
-    from urllib.parse import quote
-
-    started = time.perf_counter()
-    writes, hits = pages.writes, pages.hits
-    failed: list[tuple[str, int]] = []
-
-    async def run() -> None:
-        for story_id in story_ids:
-            path = f"/story/{quote(story_id, safe='')}"
-            status = await _get(app, path)
-            if status != 200:
-                failed.append((path, status))
-
-    asyncio.run(run())
-    return PrerenderReport(
-        rendered=pages.writes - writes,
-        fresh=pages.hits - hits,
-        failed=tuple(failed),
-        seconds=time.perf_counter() - started,
-    )
