@@ -155,13 +155,15 @@ def _unit_dot(unit: dict[str, float], other: dict[str, float], other_norm: float
     if not unit or not other_norm:
         return 0.0
     common = unit.keys() & other.keys()  # a C-level set intersection; most words are not shared
-    return max(0.0, min(1.0, sum(unit[t] * other[t] for t in common) / other_norm))
+    # fsum: exactly rounded, so the set's hash order cannot move the last bit of a score.
+    return max(0.0, min(1.0, math.fsum(unit[t] * other[t] for t in common) / other_norm))
 
 
 def _top(d: dict[str, float], k: int) -> dict[str, float]:
     if len(d) <= k:
         return d
-    return dict(sorted(d.items(), key=lambda kv: -kv[1])[:k])
+    # Ties by key: insertion order can follow a set's hash order, which differs per process.
+    return dict(sorted(d.items(), key=lambda kv: (-kv[1], kv[0]))[:k])
 
 
 class Clusterer:
@@ -375,7 +377,8 @@ class Clusterer:
         if not title:
             return []
         # Words of the headline (a substring test, so the title need not be re-segmented).
-        return [t for t in set(toks) if t in title]
+        # First-occurrence order (not a set's hash order): the vector's order decides weight ties.
+        return [t for t in dict.fromkeys(toks) if t in title]
 
     def _embedding(self, article: Article, analysis: Analysis) -> np.ndarray:
         key = article.id
@@ -473,7 +476,7 @@ class Clusterer:
 
     def _candidates(self, doc: _Doc) -> list[str]:
         hits: dict[str, int] = {}
-        for key in self._doc_keys(doc):
+        for key in sorted(self._doc_keys(doc)):  # sorted: a set's order differs per process
             posting = self._index.get(key)
             if not posting:
                 continue
@@ -481,7 +484,9 @@ class Clusterer:
                 hits[sid] = hits.get(sid, 0) + 1
         if len(hits) <= _MAX_CANDIDATES:
             return list(hits)
-        return [sid for sid, _ in sorted(hits.items(), key=lambda kv: -kv[1])[:_MAX_CANDIDATES]]
+        # Ties by the story's last update, then id: never by hash order (it differs per process).
+        ranked = sorted(hits.items(), key=lambda kv: (-kv[1], -self._stories[kv[0]].last, kv[0]))
+        return [sid for sid, _ in ranked[:_MAX_CANDIDATES]]
 
     def _unindex(self, p: _Profile) -> None:
         for key in p.keys:
@@ -542,7 +547,7 @@ class Clusterer:
         if len(toks) > 2 * _TOP_TOKENS:
             toks = p.tokens[doc.lang] = _top(toks, _TOP_TOKENS)
         p.norms[doc.lang] = _norm(toks)
-        for e in doc.entities:
+        for e in sorted(doc.entities):  # sorted: insertion order breaks _top ties, a set has none
             p.entities[e] = p.entities.get(e, 0.0) + 1.0
         if len(p.entities) > 2 * _TOP_ENTITIES:
             p.entities = _top(p.entities, _TOP_ENTITIES)
