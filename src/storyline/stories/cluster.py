@@ -159,6 +159,22 @@ def _unit_dot(unit: dict[str, float], other: dict[str, float], other_norm: float
     return max(0.0, min(1.0, math.fsum(unit[t] * other[t] for t in common) / other_norm))
 
 
+def _saved_mean(emb_sum: np.ndarray, n: int) -> np.ndarray:
+    """A story's mean embedding as :meth:`Clusterer.to_bytes` keeps it (float16: half the bytes)."""
+    return (emb_sum / n).astype(np.float16)
+
+
+def _from_saved(mean: np.ndarray, n: int) -> np.ndarray:
+    return mean.astype(np.float32) * n
+
+
+def _as_saved(emb_sum: np.ndarray, n: int) -> np.ndarray:
+    # The sum kept in memory is rounded exactly as a save and reload would round it, so a
+    # clusterer reloaded between two ingest calls scores the next report to the same bit as one
+    # that never stopped (the rounding is idempotent: a float16 value survives * n / n).
+    return _from_saved(_saved_mean(emb_sum, n), n)
+
+
 def _top(d: dict[str, float], k: int) -> dict[str, float]:
     if len(d) <= k:
         return d
@@ -282,7 +298,7 @@ class Clusterer:
         for p in self._stories.values():
             emb = None
             if p.emb_sum is not None and p.emb_n:
-                emb = (p.emb_sum / p.emb_n).astype(np.float16).tobytes()
+                emb = _saved_mean(p.emb_sum, p.emb_n).tobytes()
             stories.append(
                 [
                     p.id,
@@ -328,7 +344,7 @@ class Clusterer:
             p.tokens = {lang: dict(d) for lang, d in tokens.items()}
             p.norms = {lang: _norm(d) for lang, d in p.tokens.items()}
             if emb is not None and emb_n:
-                p.emb_sum = np.frombuffer(emb, dtype=np.float16).astype(np.float32) * emb_n
+                p.emb_sum = _from_saved(np.frombuffer(emb, dtype=np.float16), emb_n)
                 p.emb_n = emb_n
             p.fps = set(fps)
             p.langs = dict(langs)
@@ -554,6 +570,7 @@ class Clusterer:
         if doc.emb is not None:
             p.emb_sum = doc.emb.copy() if p.emb_sum is None else p.emb_sum + doc.emb
             p.emb_n += 1
+            p.emb_sum = _as_saved(p.emb_sum, p.emb_n)
         if len(p.fps) < _MAX_FINGERPRINTS:
             p.fps.update(doc.fps)
         p.langs[doc.lang] = p.langs.get(doc.lang, 0) + 1
@@ -579,6 +596,7 @@ class Clusterer:
         if b.emb_sum is not None:
             a.emb_sum = b.emb_sum.copy() if a.emb_sum is None else a.emb_sum + b.emb_sum
             a.emb_n += b.emb_n
+            a.emb_sum = _as_saved(a.emb_sum, a.emb_n)
         a.fps |= b.fps
         for lang, n in b.langs.items():
             a.langs[lang] = a.langs.get(lang, 0) + n
