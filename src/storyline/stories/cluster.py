@@ -155,13 +155,31 @@ def _unit_dot(unit: dict[str, float], other: dict[str, float], other_norm: float
     if not unit or not other_norm:
         return 0.0
     common = unit.keys() & other.keys()  # a C-level set intersection; most words are not shared
-    return max(0.0, min(1.0, sum(unit[t] * other[t] for t in common) / other_norm))
+    # fsum: exactly rounded, so the set's hash order cannot move the last bit of a score.
+    return max(0.0, min(1.0, math.fsum(unit[t] * other[t] for t in common) / other_norm))
+
+
+def _saved_mean(emb_sum: np.ndarray, n: int) -> np.ndarray:
+    """A story's mean embedding as :meth:`Clusterer.to_bytes` keeps it (float16: half the bytes)."""
+    return (emb_sum / n).astype(np.float16)
+
+
+def _from_saved(mean: np.ndarray, n: int) -> np.ndarray:
+    return mean.astype(np.float32) * n
+
+
+def _as_saved(emb_sum: np.ndarray, n: int) -> np.ndarray:
+    # The sum kept in memory is rounded exactly as a save and reload would round it, so a
+    # clusterer reloaded between two ingest calls scores the next report to the same bit as one
+    # that never stopped (the rounding is idempotent: a float16 value survives * n / n).
+    return _from_saved(_saved_mean(emb_sum, n), n)
 
 
 def _top(d: dict[str, float], k: int) -> dict[str, float]:
     if len(d) <= k:
         return d
-    return dict(sorted(d.items(), key=lambda kv: -kv[1])[:k])
+    # Ties by key: insertion order can follow a set's hash order, which differs per process.
+    return dict(sorted(d.items(), key=lambda kv: (-kv[1], kv[0]))[:k])
 
 
 class Clusterer:
@@ -280,7 +298,7 @@ class Clusterer:
         for p in self._stories.values():
             emb = None
             if p.emb_sum is not None and p.emb_n:
-                emb = (p.emb_sum / p.emb_n).astype(np.float16).tobytes()
+                emb = _saved_mean(p.emb_sum, p.emb_n).tobytes()
             stories.append(
                 [
                     p.id,
@@ -326,7 +344,7 @@ class Clusterer:
             p.tokens = {lang: dict(d) for lang, d in tokens.items()}
             p.norms = {lang: _norm(d) for lang, d in p.tokens.items()}
             if emb is not None and emb_n:
-                p.emb_sum = np.frombuffer(emb, dtype=np.float16).astype(np.float32) * emb_n
+                p.emb_sum = _from_saved(np.frombuffer(emb, dtype=np.float16), emb_n)
                 p.emb_n = emb_n
             p.fps = set(fps)
             p.langs = dict(langs)
@@ -375,7 +393,8 @@ class Clusterer:
         if not title:
             return []
         # Words of the headline (a substring test, so the title need not be re-segmented).
-        return [t for t in set(toks) if t in title]
+        # First-occurrence order (not a set's hash order): the vector's order decides weight ties.
+        return [t for t in dict.fromkeys(toks) if t in title]
 
     def _embedding(self, article: Article, analysis: Analysis) -> np.ndarray:
         key = article.id
@@ -473,7 +492,7 @@ class Clusterer:
 
     def _candidates(self, doc: _Doc) -> list[str]:
         hits: dict[str, int] = {}
-        for key in self._doc_keys(doc):
+        for key in sorted(self._doc_keys(doc)):  # sorted: a set's order differs per process
             posting = self._index.get(key)
             if not posting:
                 continue
@@ -481,7 +500,9 @@ class Clusterer:
                 hits[sid] = hits.get(sid, 0) + 1
         if len(hits) <= _MAX_CANDIDATES:
             return list(hits)
-        return [sid for sid, _ in sorted(hits.items(), key=lambda kv: -kv[1])[:_MAX_CANDIDATES]]
+        # Ties by the story's last update, then id: never by hash order (it differs per process).
+        ranked = sorted(hits.items(), key=lambda kv: (-kv[1], -self._stories[kv[0]].last, kv[0]))
+        return [sid for sid, _ in ranked[:_MAX_CANDIDATES]]
 
     def _unindex(self, p: _Profile) -> None:
         for key in p.keys:
@@ -542,13 +563,14 @@ class Clusterer:
         if len(toks) > 2 * _TOP_TOKENS:
             toks = p.tokens[doc.lang] = _top(toks, _TOP_TOKENS)
         p.norms[doc.lang] = _norm(toks)
-        for e in doc.entities:
+        for e in sorted(doc.entities):  # sorted: insertion order breaks _top ties, a set has none
             p.entities[e] = p.entities.get(e, 0.0) + 1.0
         if len(p.entities) > 2 * _TOP_ENTITIES:
             p.entities = _top(p.entities, _TOP_ENTITIES)
         if doc.emb is not None:
             p.emb_sum = doc.emb.copy() if p.emb_sum is None else p.emb_sum + doc.emb
             p.emb_n += 1
+            p.emb_sum = _as_saved(p.emb_sum, p.emb_n)
         if len(p.fps) < _MAX_FINGERPRINTS:
             p.fps.update(doc.fps)
         p.langs[doc.lang] = p.langs.get(doc.lang, 0) + 1
@@ -574,6 +596,7 @@ class Clusterer:
         if b.emb_sum is not None:
             a.emb_sum = b.emb_sum.copy() if a.emb_sum is None else a.emb_sum + b.emb_sum
             a.emb_n += b.emb_n
+            a.emb_sum = _as_saved(a.emb_sum, a.emb_n)
         a.fps |= b.fps
         for lang, n in b.langs.items():
             a.langs[lang] = a.langs.get(lang, 0) + n
