@@ -275,12 +275,13 @@ class Newsroom:
         """Publish ``n`` articles (round-robin over outlets unless one is named), each with floors."""
         out = []
         with self.lock:
-            for k in range(n):
-                o = self.outlets[
+            for _ in range(n):
+                at = (
                     outlet
                     if outlet is not None
-                    else (sum(len(x.stories) for x in self.outlets) + k) % len(self.outlets)
-                ]
+                    else sum(len(x.stories) for x in self.outlets) % len(self.outlets)
+                )
+                o = self.outlets[at]
                 now = time.time()
                 story = Story(
                     outlet=o.index,

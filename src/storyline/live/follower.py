@@ -420,6 +420,7 @@ class Follower:
         errors: list[InputError] = []
         items = feeds.parse_items(to_raw(result), errors)
         now = base.last_fetch or self.clock()
+        title = f"{items[0].article.outlet}: " if items and not base.outlet else ""
         found = []
         for item in items:
             if not item.link.startswith(("http://", "https://")):
@@ -431,7 +432,7 @@ class Follower:
                 FetchState(
                     url=item.link,
                     kind="page",
-                    outlet=base.outlet or article.outlet,
+                    outlet=base.outlet,  # the user's name for the outlet, if any (the feed's is in item)
                     origin=base.url,
                     item=_item_json(article),
                     first_seen=now,
@@ -440,7 +441,7 @@ class Follower:
             )
         state = replace(
             base,
-            last_result=f"{len(items)} item(s), none new",
+            last_result=f"{title}{len(items)} item(s), none new",
             next_due=after_success(self.policy, base, now),
         )
         new = self.store.save_fetch_state(state, found=found)
