@@ -12,10 +12,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from newsroom_fixtures import Newsroom, corpus
 
+from newsroom_fixtures import Newsroom, corpus
 from storyline import Settings, open_store
-from storyline.live import FollowPolicy, Follower, SourceSpec, follow, source_status
+from storyline.live import Follower, FollowPolicy, SourceSpec, follow, source_status
 from storyline.records import Article
 from storyline.store.base import Store
 
@@ -170,14 +170,17 @@ def test_a_failing_host_backs_off_is_marked_failing_and_never_stops_the_others(s
 
 
 def test_retry_after_pushes_the_next_ask_back(settings: Settings) -> None:
-    with Newsroom(outlets=1, corpus=corpus(), faults={0: "failing"}, retry_after=120) as room:
-        with open_store(settings.db) as store, Follower(store, settings, POLICY) as follower:
-            follower.add_sources([SourceSpec(room.outlets[0].feed_url)])
-            follower.run_round()
-            [row] = store.fetch_states()
-            assert row.last_result == "HTTP 503, retry after 120s"
-            assert row.next_due is not None and row.next_due - row.last_fetch == pytest.approx(120.0, abs=1.0)
-            assert follower.run_round().fetched == 0  # not due before the server said
+    with (
+        Newsroom(outlets=1, corpus=corpus(), faults={0: "failing"}, retry_after=120) as room,
+        open_store(settings.db) as store,
+        Follower(store, settings, POLICY) as follower,
+    ):
+        follower.add_sources([SourceSpec(room.outlets[0].feed_url)])
+        follower.run_round()
+        [row] = store.fetch_states()
+        assert row.last_result == "HTTP 503, retry after 120s"
+        assert row.next_due is not None and row.next_due - row.last_fetch == pytest.approx(120.0, abs=1.0)
+        assert follower.run_round().fetched == 0  # not due before the server said
 
 
 def test_a_front_page_is_followed_through_the_feed_it_declares(room: Newsroom, settings: Settings) -> None:
