@@ -243,7 +243,7 @@ class Newsroom:
     def start(self) -> Newsroom:
         for outlet in self.outlets:
             handler = type("Handler", (_Handler,), {"room": self, "outlet": outlet})
-            outlet.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+            outlet.server = _Server(("127.0.0.1", 0), handler)
             outlet.server.daemon_threads = True
             threading.Thread(target=outlet.server.serve_forever, daemon=True).start()
         return self
@@ -336,10 +336,15 @@ class Newsroom:
                 if (status is None or st == status) and path.startswith(path_prefix)
             )
 
-    def page_hits(self, story: Story) -> int:
+    def page_hits(self, story: Story, status: int | None = None) -> int:
+        """Requests for ``story``'s page (answered with ``status``, if given)."""
         port = self.outlets[story.outlet].port
         with self.lock:
-            return sum(c for (p, path, _), c in self.hits.items() if p == port and path == story.path)
+            return sum(
+                c
+                for (p, path, st), c in self.hits.items()
+                if p == port and path == story.path and (status is None or st == status)
+            )
 
     # ---- rendering -----------------------------------------------------------------------------
     def feed_body(self, outlet: Outlet) -> bytes:
@@ -403,6 +408,16 @@ class Newsroom:
             + "".join(floors)
             + "</section></body></html>"
         ).encode("utf-8")
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # a crawler killed mid-answer: fine
+            super().handle_error(request, client_address)
 
 
 def _etag(body: bytes) -> str:
