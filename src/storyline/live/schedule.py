@@ -47,7 +47,7 @@ class FollowPolicy:
     fallback_after: int = 3
     lease_seconds: float = 300.0
     workers: int = 8
-    batch: int = 64
+    batch: int = 16  # small enough that a second follower finds work while the first is busy
 
 
 def page_gap(policy: FollowPolicy, age: float) -> float:
