@@ -210,3 +210,38 @@ def test_a_listed_thread_page_gains_its_new_floors(room: Newsroom, settings: Set
         assert [c.floor for c in article.comments] == [1, 2, 3, 4, 5]
         [row] = store.fetch_states()
         assert (row.kind, row.listed, row.last_result) == ("page", True, "ingested (5 floor(s))")
+
+
+def test_the_status_page_and_api_show_each_source_and_mark_the_failing_one(settings: Settings) -> None:
+    from fastapi.testclient import TestClient
+
+    from storyline.web.app import create_app
+
+    policy = replace(POLICY, backoff_base=0.0)  # failing after 3 errors in a row, as the portal reads it
+    with Newsroom(outlets=2, corpus=corpus(), faults={1: "failing"}, retry_after=0) as room:
+        room.publish(2, outlet=0, floors=1)
+        sources = [
+            SourceSpec(room.outlets[0].feed_url, outlet="Good Outlet"),
+            SourceSpec(room.outlets[1].feed_url),
+        ]
+        for _ in range(3):
+            follow(sources, settings=settings, policy=policy, once=True)
+        with open_store(settings.db) as store:
+            client = TestClient(create_app(store, settings))
+            page = client.get("/status")
+            assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
+            assert "Good Outlet" in page.text and room.outlets[1].feed_url in page.text
+            assert "1 个持续出错" in page.text and "HTTP 503" in page.text
+            api = client.get("/api/status").json()
+            by_url = {r["url"]: r for r in api}
+            good, bad = by_url[room.outlets[0].feed_url], by_url[room.outlets[1].feed_url]
+            assert (good["items"], good["pages_followed"], good["failing"], good["errors"]) == (
+                2,
+                2,
+                False,
+                0,
+            )
+            assert (bad["failing"], bad["failures"], bad["items"]) == (True, 3, 0)
+            assert good["last_result"] == "not modified (304)" and good["next_due"] is not None
+            # the hot list shows what the follower stored
+            assert client.get("/").text.count('class="hot-item"') >= 1

@@ -20,6 +20,7 @@ from storyline.errors import (
     StoreError,
     StorylineError,
 )
+from storyline.live import Follower, FollowPolicy, SourceSpec, follow, read_sources, source_status
 from storyline.pipeline import IngestReport, analyze_article, build_story, ingest, search, stories_export
 from storyline.records import (
     Analysis,
@@ -49,6 +50,8 @@ __all__ = [
     "EncodingError",
     "Entity",
     "FetchError",
+    "FollowPolicy",
+    "Follower",
     "IngestReport",
     "InputError",
     "Keyword",
@@ -57,6 +60,7 @@ __all__ = [
     "Quote",
     "RawInput",
     "Settings",
+    "SourceSpec",
     "Stats",
     "Store",
     "StoreError",
@@ -65,8 +69,11 @@ __all__ = [
     "TimelineEvent",
     "analyze_article",
     "build_story",
+    "follow",
     "ingest",
     "open_store",
+    "read_sources",
     "search",
+    "source_status",
     "stories_export",
 ]

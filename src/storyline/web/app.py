@@ -33,6 +33,7 @@ from storyline.web.cache import ResponseCache, build_tag
 from storyline.web.i18n import normalize_choice
 from storyline.web.pages import open_page_store
 from storyline.web.responses import SecurityHeaders
+from storyline.web.status_view import router as status_router
 from storyline.web.views import COOKIE
 from storyline.web.views import router as views_router
 
@@ -124,6 +125,7 @@ def create_app(
     app.state.inline = store.inline_reads if inline is None else inline
     app.include_router(api_router)
     app.include_router(views_router)
+    app.include_router(status_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     # Added first, so it sits inside SecurityHeaders: cached responses get those headers too.
     build = _code_tag()
