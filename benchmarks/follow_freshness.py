@@ -130,6 +130,8 @@ def main() -> None:
                 time.sleep(0.5)
             time.sleep(3)  # let the warm-up round finish
             pending: dict[str, tuple[str, float]] = {}
+            urls: dict[str, str] = {}
+            found_at: dict[str, float] = {}
             latencies: list[float] = []
             missed: list[str] = []
             lock = threading.Lock()
@@ -148,6 +150,7 @@ def main() -> None:
                             with lock:
                                 pending.pop(title, None)
                                 latencies.append(now - published)
+                                found_at[title] = now
                         elif now - published > args.timeout:
                             with lock:
                                 pending.pop(title, None)
@@ -160,6 +163,7 @@ def main() -> None:
                 [story] = room.publish(1, outlet=rng.randrange(args.outlets), floors=1)
                 with lock:
                     pending[story.text.title] = (_query(story.text.title), story.changed_at)
+                    urls[story.text.title] = room.url_of(story)
                 time.sleep(args.every)
             done.set()
             poller.join(timeout=args.timeout + 10)
@@ -169,6 +173,13 @@ def main() -> None:
             follower.wait(timeout=30)
             server.wait(timeout=30)
             client.close()
+    # From the round that saw it: the fetch of the feed that first listed the item (the page's
+    # first_seen in the fetch state) to the first search answer that lists it.
+    from storyline.store import open_store
+
+    with open_store(db) as store:
+        seen = {s.url: s.first_seen for s in store.fetch_states(listed=False)}
+    since_seen = [found_at[t] - seen[urls[t]] for t in found_at if urls[t] in seen]
     if not latencies:
         print(
             "no item became searchable; follower said:\n"
@@ -181,6 +192,11 @@ def main() -> None:
     )
     for title in missed[:5]:
         print(f"  missed: {title!r} (query {_query(title)!r})")
+    if since_seen:
+        print(
+            f"from the round that saw it: p50 {_percentile(since_seen, 0.5):.2f} s, "
+            f"p95 {_percentile(since_seen, 0.95):.2f} s, max {max(since_seen):.2f} s"
+        )
     print(f"freshness p50 {_percentile(latencies, 0.5):.2f} s, p95 {_percentile(latencies, 0.95):.2f} s")
 
 

@@ -66,6 +66,9 @@ def test_one_round_lands_every_item_with_its_full_page_and_thread(room: Newsroom
     assert (report.new_items, report.articles, report.errors) == (7, 7, 0)
     with open_store(settings.db) as store:
         stored = _by_url(store)
+        # the touched story pages were rendered into the page store beside the database
+        stories = set(store.story_ids_of_articles(a.id for a in stored.values()).values())
+        assert report.rendered == len(stories) and Path(settings.db + ".pages").exists()
         assert set(stored) == {room.url_of(s) for s in published}
         for story in published:
             _assert_page_landed(stored[room.url_of(story)], story, room)

@@ -70,7 +70,9 @@ def follow(
                 if on_round is not None:
                     on_round(report)
                 return report
-            tick = min(1.0, (policy or FollowPolicy()).interval)
+            # The claim between rounds is one indexed query: asking four times per interval keeps
+            # a due source from waiting most of a tick, for a few queries a second when idle.
+            tick = max(0.2, min(1.0, (policy or FollowPolicy()).interval / 4))
             follower.run(tick=tick, on_round=on_round)
             return None
     finally:

@@ -91,6 +91,7 @@ class RoundReport:
     articles: int = 0  # pages ingested with new content (new articles and new floors)
     unchanged: int = 0  # answered 200 but the same bytes as stored
     fallbacks: int = 0  # feed summaries stored because the page could not be fetched
+    rendered: int = 0  # story pages re-rendered into the page store
     seconds: float = 0.0
     messages: list[str] = field(default_factory=list)
 
@@ -179,6 +180,9 @@ class Follower:
         self._cache: dict[Any, Any] = {}
         self._seen: dict[str, tuple[int, float | None]] = {}
         self._seen_lock = threading.Lock()
+        self._render_settings = settings
+        self._app: Any = None
+        self._touched: set[str] = set()
         self._client = httpx.Client(
             timeout=httpx.Timeout(settings.fetch_timeout),
             headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
@@ -188,6 +192,8 @@ class Follower:
 
     def close(self) -> None:
         self._client.close()
+        if self._app is not None and self._app.state.pages is not None:
+            self._app.state.pages.close()
 
     def __enter__(self) -> Follower:
         return self
@@ -254,6 +260,7 @@ class Follower:
                 if not claimed:
                     break
                 self._process(claimed, report)
+                self._rerender(report)
         finally:
             self.store.release_fetch_leases(self.owner)
         report.seconds = self.clock() - start
@@ -299,6 +306,29 @@ class Follower:
                 except StoreError:
                     self.stop_event.set()
                     raise
+
+    def _rerender(self, report: RoundReport) -> None:
+        """Render the pages of the stories this batch changed into the page store (when there is
+        one), so their first reader after the change gets a page from disk, not a render."""
+        touched, self._touched = self._touched, set()
+        if not touched:
+            return
+        from storyline.web.pages import page_store_path, prerender
+
+        if page_store_path(self._render_settings) is None:
+            return
+        try:
+            if self._app is None:
+                from storyline.web.app import create_app
+
+                self._app = create_app(self.store, self._render_settings, cache_entries=16)
+            pages = self._app.state.pages
+            if pages is None:
+                return
+            stories = sorted(set(self.store.story_ids_of_articles(touched).values()))
+            report.rendered += prerender(self._app, pages, stories).rendered
+        except Exception as exc:  # a cache: failing to fill it costs readers a render, nothing more
+            log.warning("page store not refreshed after ingest (%s)", exc)
 
     # ---- fetching ------------------------------------------------------------------------------
     def _on_response(self, response: httpx.Response) -> None:
@@ -522,6 +552,7 @@ class Follower:
         changed = outcome.status == "ingested"
         if changed:
             report.articles += 1
+            self._touched.add(article.id)
         else:
             report.unchanged += 1
         floors = len(article.comments)
