@@ -248,3 +248,47 @@ def test_the_status_page_and_api_show_each_source_and_mark_the_failing_one(setti
             assert good["last_result"] == "not modified (304)" and good["next_due"] is not None
             # the hot list shows what the follower stored
             assert client.get("/").text.count('class="hot-item"') >= 1
+
+
+def test_feed_items_without_a_link_are_stored_from_the_feed_once(settings: Settings) -> None:
+    import threading
+    from html import escape
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    [text] = corpus()[0][:1]
+    feed = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Wire</title>'
+        f"<item><title>{escape(text.title)}</title><description>{escape(text.paragraphs[0])}</description></item>"
+        "</channel></rss>"
+    ).encode()
+
+    class Feed(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            body = feed if self.path == "/feed.xml" else b""
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Type", "application/rss+xml")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Feed)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/feed.xml"
+        first = follow([SourceSpec(url)], settings=settings, policy=POLICY, once=True)
+        again = follow((), settings=settings, policy=POLICY, once=True)  # no validators: a full 200 again
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert first is not None and again is not None
+    assert (first.articles, again.articles) == (1, 0)
+    with open_store(settings.db) as store:
+        [article] = store.iter_articles()
+        assert (article.title, article.paragraphs, article.outlet) == (
+            text.title,
+            (text.paragraphs[0],),
+            "Wire",
+        )

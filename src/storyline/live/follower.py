@@ -452,12 +452,14 @@ class Follower:
         now = base.last_fetch or self.clock()
         title = f"{items[0].article.outlet}: " if items and not base.outlet else ""
         found = []
+        linkless: list[Article] = []
         for item in items:
-            if not item.link.startswith(("http://", "https://")):
-                continue
             article = item.article
             if base.outlet:
                 article = replace(article, outlet=base.outlet)
+            if not item.link.startswith(("http://", "https://")):
+                linkless.append(article)  # no page to follow: the feed's text is all there is
+                continue
             found.append(
                 FetchState(
                     url=item.link,
@@ -486,6 +488,15 @@ class Follower:
             )
         report.new_items += new
         report.messages.extend(str(e) for e in errors)
+        if linkless:
+            # content-addressed: the same items on the next fetch are recognised and skipped
+            raw = RawInput(
+                name=f"{base.url} (feed items without a link)",
+                data=b"\n".join(_item_json(a) for a in linkless) + b"\n",
+                media_type="application/x-ndjson",
+            )
+            if self.session.ingest(raw).status == "ingested":
+                report.articles += len(linkless)
 
     def _apply_front(self, base: FetchState, result: FetchResult, report: RoundReport) -> None:
         now = base.last_fetch or self.clock()
