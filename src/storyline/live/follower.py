@@ -41,36 +41,26 @@ import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
-import httpx
-import lxml.html
 import msgspec
-from lxml import etree
 
-from storyline.errors import BlockedAddress, InputError, StoreError, StorylineError
+from storyline.errors import BlockedAddress, InputError, StoreError
+from storyline.live.asker import Answer, Asker
+from storyline.live.discovery import feed_links, kind_of
 from storyline.live.schedule import FollowPolicy, after_error, after_success
 from storyline.live.sources_list import SourceSpec
 from storyline.pipeline import IngestSession
 from storyline.records import Article, RawInput
 from storyline.settings import Settings
-from storyline.sources import guess_media_type
-from storyline.sources.fetch import FetchResult, fetch, to_raw
+from storyline.sources.fetch import FetchResult, to_raw
 from storyline.store.base import FetchState, Store
 
 __all__ = ["Follower", "RoundReport", "default_owner"]
 
 log = logging.getLogger(__name__)
 
-_FEED_TYPES = (
-    "application/rss+xml",
-    "application/atom+xml",
-    "application/feed+json",
-    "application/xml",
-    "text/xml",
-)
 _PERMANENT = {400, 401, 403, 404, 405, 406, 410, 414, 451}
 _MAX_ERROR = 300
 
@@ -103,16 +93,6 @@ class RoundReport:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class _Answer:
-    state: FetchState
-    result: FetchResult | None = None
-    error: StorylineError | None = None
-    status: int = 0
-    retry_after: float | None = None
-    at: float = 0.0
-
-
 def _item_json(article: Article) -> bytes:
     """A feed item as one JSONL line in the documented schema (what the summary fallback ingests)."""
     record = {
@@ -125,23 +105,6 @@ def _item_json(article: Article) -> bytes:
         "paragraphs": list(article.paragraphs),
     }
     return msgspec.json.encode(record)
-
-
-def _feed_links(result: FetchResult) -> list[str]:
-    """Feeds a page declares (``<link rel="alternate" type="application/rss+xml" href>``)."""
-    try:
-        tree = lxml.html.document_fromstring(result.data)
-    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
-        return []
-    found: list[str] = []
-    for link in tree.iterfind(".//link[@href]"):
-        rel = (link.get("rel") or "").lower().split()
-        kind = (link.get("type") or "").lower()
-        if "alternate" in rel and kind in _FEED_TYPES:
-            url = urljoin(result.final_url, link.get("href", "").strip())
-            if url.startswith(("http://", "https://")) and url not in found:
-                found.append(url)
-    return found
 
 
 def _short(message: str) -> str:
@@ -177,21 +140,13 @@ class Follower:
         self.owner = owner or default_owner()
         self.clock = clock
         self.stop_event = threading.Event()
-        self._cache: dict[Any, Any] = {}
-        self._seen: dict[str, tuple[int, float | None]] = {}
-        self._seen_lock = threading.Lock()
+        self._asker = Asker(self.settings, clock)
         self._render_settings = settings
         self._app: Any = None
         self._touched: set[str] = set()
-        self._client = httpx.Client(
-            timeout=httpx.Timeout(settings.fetch_timeout),
-            headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
-            follow_redirects=False,
-            event_hooks={"response": [self._on_response]},
-        )
 
     def close(self) -> None:
-        self._client.close()
+        self._asker.close()
         if self._app is not None and self._app.state.pages is not None:
             self._app.state.pages.close()
 
@@ -279,14 +234,14 @@ class Follower:
         by_host: dict[str, list[FetchState]] = {}
         for state in claimed:
             by_host.setdefault(urlsplit(state.url).netloc, []).append(state)
-        answers: queue.Queue[_Answer | None] = queue.Queue()
+        answers: queue.Queue[Answer | None] = queue.Queue()
 
         def work(states: list[FetchState]) -> None:
             try:
                 for state in states:
                     if self.stop_event.is_set():
                         break
-                    answers.put(self._ask(state))
+                    answers.put(self._asker.ask(state))
             finally:
                 answers.put(None)
 
@@ -330,40 +285,8 @@ class Follower:
         except Exception as exc:  # a cache: failing to fill it costs readers a render, nothing more
             log.warning("page store not refreshed after ingest (%s)", exc)
 
-    # ---- fetching ------------------------------------------------------------------------------
-    def _on_response(self, response: httpx.Response) -> None:
-        retry = None
-        value = response.headers.get("retry-after", "")
-        if value.isdigit():
-            retry = float(value)
-        elif value:
-            try:
-                retry = max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-            except (TypeError, ValueError):
-                retry = None
-        with self._seen_lock:
-            self._seen[str(response.request.url)] = (response.status_code, retry)
-
-    def _ask(self, state: FetchState) -> _Answer:
-        url = state.url
-        if state.etag or state.last_modified:
-            # fetch() sends If-None-Match/If-Modified-Since for what its cache holds: the validators
-            # the store kept (the body is not needed: a 304 means "what you stored").
-            self._cache[url] = FetchResult(url, url, 200, "", b"", state.etag, state.last_modified)
-        try:
-            result = fetch(url, self.settings, cache=self._cache, client=self._client)
-            return _Answer(state, result=result, status=result.status, at=self.clock())
-        except StorylineError as exc:
-            with self._seen_lock:
-                status, retry = self._seen.pop(url, (0, None))
-            return _Answer(state, error=exc, status=status, retry_after=retry, at=self.clock())
-        finally:
-            self._cache.pop(url, None)  # bodies are not kept in memory between asks
-            with self._seen_lock:
-                self._seen.pop(url, None)
-
     # ---- applying answers ----------------------------------------------------------------------
-    def _apply(self, answer: _Answer, report: RoundReport) -> None:
+    def _apply(self, answer: Answer, report: RoundReport) -> None:
         state, now = answer.state, answer.at
         report.fetched += 1
         base = replace(state, last_fetch=now, fetches=state.fetches + 1, lease_owner="", lease_until=0.0)
@@ -386,7 +309,7 @@ class Follower:
                 )
             )
             return
-        kind = state.kind if state.kind != "auto" else self._kind_of(state, result)
+        kind = state.kind if state.kind != "auto" else kind_of(result)
         base = replace(base, kind=kind)
         try:
             if kind == "feed":
@@ -396,17 +319,9 @@ class Follower:
             else:
                 self._apply_page(base, result, report)
         except InputError as exc:
-            self._failed(base, _Answer(state, error=exc, status=result.status, at=now), report)
+            self._failed(base, Answer(state, error=exc, status=result.status, at=now), report)
 
-    def _kind_of(self, state: FetchState, result: FetchResult) -> str:
-        media = guess_media_type(result.final_url, result.data, result.content_type)
-        if media in {"application/rss+xml", "application/atom+xml"}:
-            return "feed"
-        if media == "text/html" and urlsplit(result.final_url).path in {"", "/"} and _feed_links(result):
-            return "front"
-        return "page"
-
-    def _failed(self, base: FetchState, answer: _Answer, report: RoundReport) -> None:
+    def _failed(self, base: FetchState, answer: Answer, report: RoundReport) -> None:
         report.errors += 1
         failures = base.failures + 1
         message = _short(str(answer.error))
@@ -500,7 +415,7 @@ class Follower:
 
     def _apply_front(self, base: FetchState, result: FetchResult, report: RoundReport) -> None:
         now = base.last_fetch or self.clock()
-        links = _feed_links(result)
+        links = feed_links(result)
         found = [
             FetchState(
                 url=link,
