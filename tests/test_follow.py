@@ -292,3 +292,33 @@ def test_feed_items_without_a_link_are_stored_from_the_feed_once(settings: Setti
             (text.paragraphs[0],),
             "Wire",
         )
+
+
+def test_a_slow_batch_keeps_its_leases_so_a_second_follower_never_fetches_the_same_page(
+    settings: Settings,
+) -> None:
+    import threading
+    import time
+
+    # leases of 2 s, pages that take 0.5 s each: a batch outlives its first lease
+    policy = replace(POLICY, lease_seconds=2.0, page_interval=3600.0)
+    with Newsroom(outlets=1, corpus=corpus(), faults={0: "slow"}, slow_delay=0.5) as room:
+        published = room.publish(10, floors=1)
+        with open_store(settings.db) as store, Follower(store, settings, policy, owner="first") as first:
+            first.add_sources([SourceSpec(room.outlets[0].feed_url)])
+            first_round = threading.Thread(target=first.run_round)
+            first_round.start()
+            with open_store(settings.db) as watch:
+                while not any(s.lease_owner == "first" for s in watch.fetch_states(listed=False)):
+                    time.sleep(0.05)  # until the first follower holds the pages
+            # the second follower keeps asking for due work while the first is busy
+            with (
+                open_store(settings.db) as store2,
+                Follower(store2, settings, policy, owner="second") as second,
+            ):
+                while first_round.is_alive():
+                    second.run_round()
+            first_round.join()
+        assert [room.page_hits(s) for s in published] == [1] * len(published)
+        with open_store(settings.db) as store:
+            assert sorted(a.url for a in store.iter_articles()) == sorted(room.url_of(s) for s in published)

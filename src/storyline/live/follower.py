@@ -250,17 +250,43 @@ class Follower:
             for states in by_host.values():
                 pool.submit(work, states)
             done = 0
-            # Answers are ingested as they arrive, while the other hosts are still being fetched.
-            while done < len(by_host):
-                answer = answers.get()
-                if answer is None:
-                    done += 1
-                    continue
-                try:
-                    self._apply(answer, report)
-                except StoreError:
-                    self.stop_event.set()
-                    raise
+            held = {state.url for state in claimed}
+            held_lock = threading.Lock()
+            beat_stop = threading.Event()
+
+            def beat() -> None:
+                # A slow batch keeps its leases (renewed from a thread of its own, so a long ingest
+                # in this one does not let them lapse): no other follower takes a URL still in hand.
+                while not beat_stop.wait(max(self.policy.lease_seconds / 3, 0.05)):
+                    with held_lock:
+                        urls = sorted(held)
+                    if urls:
+                        try:
+                            until = self.clock() + self.policy.lease_seconds
+                            self.store.extend_fetch_leases(self.owner, urls, until=until)
+                        except StoreError as exc:
+                            log.warning("leases not renewed (%s)", exc)
+
+            beater = threading.Thread(target=beat, name="follow-leases", daemon=True)
+            beater.start()
+            try:
+                # Answers are ingested as they arrive, while the other hosts are still being fetched.
+                while done < len(by_host):
+                    answer = answers.get()
+                    if answer is None:
+                        done += 1
+                        continue
+                    try:
+                        self._apply(answer, report)
+                    except StoreError:
+                        self.stop_event.set()
+                        raise
+                    finally:
+                        with held_lock:
+                            held.discard(answer.state.url)
+            finally:
+                beat_stop.set()
+                beater.join()
 
     def _rerender(self, report: RoundReport) -> None:
         """Render the pages of the stories this batch changed into the page store (when there is

@@ -291,6 +291,10 @@ class Store(ABC):
         """Rows (only listed or only found ones, or those found on ``origin``), listed first, by URL."""
         raise self._no_fetch_state()
 
+    def extend_fetch_leases(self, owner: str, urls: Sequence[str], *, until: float) -> int:
+        """Push the leases ``owner`` still holds on ``urls`` to ``until`` (a batch still in hand)."""
+        raise self._no_fetch_state()
+
     def release_fetch_leases(self, owner: str) -> int:
         """Free every lease ``owner`` holds (a follower stopping cleanly); returns how many."""
         raise self._no_fetch_state()

@@ -678,6 +678,14 @@ class PostgresStore(Store):
             rows = cur.fetchall()
         return [fetch_rows.from_row(r) for r in rows]
 
+    def extend_fetch_leases(self, owner: str, urls: Sequence[str], *, until: float) -> int:
+        with self._guard(f"extend the leases of {owner}") as cur:
+            cur.execute(
+                "UPDATE fetch_state SET lease_until = %s WHERE lease_owner = %s AND url = ANY(%s)",
+                (until, owner, list(urls)),
+            )
+            return cur.rowcount
+
     def release_fetch_leases(self, owner: str) -> int:
         with self._guard(f"release the leases of {owner}") as cur:
             cur.execute(

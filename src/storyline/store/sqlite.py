@@ -673,6 +673,18 @@ class SQLiteStore(Store):
             ).fetchall()
         return [fetch_rows.from_row(r) for r in rows]
 
+    def extend_fetch_leases(self, owner: str, urls: Sequence[str], *, until: float) -> int:
+        extended = 0
+        with self._transaction(f"extend the leases of {owner}") as db:
+            for part in _chunks(list(urls)):
+                marks = ",".join("?" * len(part))
+                cur = db.execute(
+                    f"UPDATE fetch_state SET lease_until = ? WHERE lease_owner = ? AND url IN ({marks})",
+                    (until, owner, *part),
+                )
+                extended += cur.rowcount
+        return extended
+
     def release_fetch_leases(self, owner: str) -> int:
         with self._transaction(f"release the leases of {owner}") as db:
             cur = db.execute(
