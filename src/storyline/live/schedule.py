@@ -46,8 +46,10 @@ class FollowPolicy:
     failing_after: int = 3
     fallback_after: int = 3
     lease_seconds: float = 300.0
-    workers: int = 8
-    batch: int = 16  # small enough that a second follower finds work while the first is busy
+    # Workers mostly wait (the network, the per-host gap), so there are many; a claim is a few
+    # per worker: enough to keep them busy, few enough that a second follower finds work.
+    workers: int = 16
+    batch: int = 48
 
 
 def page_gap(policy: FollowPolicy, age: float) -> float:

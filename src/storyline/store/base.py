@@ -278,7 +278,8 @@ class Store(ABC):
         """Lease up to ``limit`` rows due by ``now`` and free (no lease, or an expired one) to ``owner``.
 
         Rows fetched at or after ``fetched_before`` are left out (one round asks a URL once).
-        Soonest due first. No two owners ever hold the same row's lease at once.
+        Never-fetched rows first (a new item waits for no re-ask), then sources, then pages asked
+        again; soonest due first within each. No two owners ever hold the same row's lease at once.
         """
         raise self._no_fetch_state()
 

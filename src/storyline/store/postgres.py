@@ -634,13 +634,14 @@ class PostgresStore(Store):
                 f"UPDATE fetch_state SET lease_owner = %s, lease_until = %s WHERE url IN ("
                 "  SELECT url FROM fetch_state WHERE next_due IS NOT NULL AND next_due <= %s"
                 "  AND lease_until < %s AND (%s::double precision IS NULL OR last_fetch IS NULL"
-                "  OR last_fetch < %s) ORDER BY next_due, url LIMIT %s FOR UPDATE SKIP LOCKED)"
+                "  OR last_fetch < %s) ORDER BY CASE WHEN last_fetch IS NULL THEN 0 WHEN listed OR kind <> 'page' THEN 1"
+                "  ELSE 2 END, next_due, url LIMIT %s FOR UPDATE SKIP LOCKED)"
                 f" RETURNING {cols}",
                 (owner, now + lease_seconds, now, now, fetched_before, fetched_before, limit),
             )
             rows = cur.fetchall()
         claimed = [fetch_rows.from_row(r) for r in rows]
-        claimed.sort(key=lambda s: (s.next_due or 0.0, s.url))
+        claimed.sort(key=_claim_order)
         return claimed
 
     def save_fetch_state(self, state: FetchState, *, found: Sequence[FetchState] = ()) -> int:
@@ -713,6 +714,13 @@ class PostgresStore(Store):
             raise StoreError(f"{self.name}: could not take the writer lock: {_first_line(exc)}") from exc
         finally:
             conn.close()  # ends the session, which releases its advisory locks
+
+
+def _claim_order(state: FetchState) -> tuple[int, float, str]:
+    """The order claims are made in (RETURNING does not keep the subquery's): never asked first,
+    then sources, then pages asked again; soonest due first within each."""
+    rank = 0 if state.last_fetch is None else 1 if state.listed or state.kind != "page" else 2
+    return rank, state.next_due or 0.0, state.url
 
 
 def _first_line(exc: BaseException) -> str:

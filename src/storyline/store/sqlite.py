@@ -625,7 +625,8 @@ class SQLiteStore(Store):
             rows = db.execute(
                 f"SELECT {cols} FROM fetch_state WHERE next_due IS NOT NULL AND next_due <= ?"
                 " AND lease_until < ? AND (? IS NULL OR last_fetch IS NULL OR last_fetch < ?)"
-                " ORDER BY next_due, url LIMIT ?",
+                " ORDER BY CASE WHEN last_fetch IS NULL THEN 0 WHEN listed = 1 OR kind <> 'page' THEN 1 ELSE 2 END,"
+                " next_due, url LIMIT ?",
                 (now, now, fetched_before, fetched_before, limit),
             ).fetchall()
             claimed = [fetch_rows.from_row(r) for r in rows]
