@@ -134,6 +134,9 @@ def test_cli_follow_once_then_status_and_sources_opml(tmp_path: Path) -> None:
         opml = runner.invoke(cli, ["--db", db, "sources", "--opml"])
         expected = [SourceSpec(o.feed_url, f"Outlet {o.index}", 90.0) for o in room.outlets]
         assert parse_opml(opml.stdout.encode(), "stdout") == sorted(expected, key=lambda spec: spec.url)
+        # nothing to follow: said, exit 1
+        empty = runner.invoke(cli, ["--db", str(tmp_path / "empty.db"), "follow", "--once"])
+        assert empty.exit_code == 1 and "no sources to follow" in empty.output
         # loopback without --allow-private is refused, and the status says why
         db2 = str(tmp_path / "guarded.db")
         runner.invoke(

@@ -14,6 +14,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 
+from storyline.errors import InputError
 from storyline.live.follower import Follower, RoundReport, default_owner
 from storyline.live.schedule import FollowPolicy
 from storyline.live.sources_list import SourceSpec, read_sources, source_args, to_opml
@@ -64,6 +65,11 @@ def follow(
                 follower.stop_event = stop
             if sources:
                 follower.add_sources(sources)
+            elif not store.fetch_states(listed=True):
+                raise InputError(
+                    settings.db,
+                    "no sources to follow: name feed, front-page or thread URLs, or --sources FILE",
+                )
             if once:
                 follower.recover_leases()
                 report = follower.run_round()
