@@ -322,3 +322,30 @@ def test_a_slow_batch_keeps_its_leases_so_a_second_follower_never_fetches_the_sa
         assert [room.page_hits(s) for s in published] == [1] * len(published)
         with open_store(settings.db) as store:
             assert sorted(a.url for a in store.iter_articles()) == sorted(room.url_of(s) for s in published)
+
+
+def test_a_rate_limiting_host_429s_are_retried_on_later_rounds_until_every_item_lands(
+    settings: Settings,
+) -> None:
+    policy = replace(POLICY, backoff_base=0.0)
+    with Newsroom(outlets=1, corpus=corpus(), faults={0: "limited"}, retry_after=0) as room:
+        published = room.publish(4, floors=1)
+        rounds = []
+        for _ in range(8):
+            report = follow(
+                [SourceSpec(room.outlets[0].feed_url)], settings=settings, policy=policy, once=True
+            )
+            assert report is not None
+            rounds.append(report)
+            with open_store(settings.db) as store:
+                if store.count_articles() == len(published):
+                    break
+        assert room.count(429) >= 1 and sum(r.errors for r in rounds) == room.count(429)
+        with open_store(settings.db) as store:
+            stored = _by_url(store)
+            assert set(stored) == {room.url_of(s) for s in published}
+            # a URL whose last ask was refused says so; a success resets the count of errors in a row
+            for state in store.fetch_states():
+                if state.failures:
+                    assert state.last_result.startswith(("HTTP 429, retry after 0s", "failing (HTTP 429"))
+                    assert "HTTP 429" in state.last_error
