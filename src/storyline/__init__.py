@@ -42,16 +42,22 @@ __version__ = "0.1.0"
 
 # The pipeline imports every stage (jieba, OpenCC, trafilatura, the encoder's wrapper…), ~0.4 s;
 # commands that only read the store should not pay for it, so its names load on first use.
-_PIPELINE_NAMES = frozenset(
-    {"IngestReport", "Ingestor", "analyze_article", "build_story", "ingest", "search"}
-)
+# The same for live mode (it runs the pipeline).
+_LAZY = {
+    **dict.fromkeys(
+        ("IngestReport", "Ingestor", "analyze_article", "build_story", "ingest", "search"), "pipeline"
+    ),
+    **dict.fromkeys(
+        ("Follower", "FollowPolicy", "SourceSpec", "follow", "read_sources", "source_status"), "live"
+    ),
+}
 
 
 def __getattr__(name: str):
-    if name in _PIPELINE_NAMES:
-        from storyline import pipeline
+    if name in _LAZY:
+        import importlib
 
-        return getattr(pipeline, name)
+        return getattr(importlib.import_module(f"storyline.{_LAZY[name]}"), name)
     raise AttributeError(f"module 'storyline' has no attribute {name!r}")
 
 
@@ -64,6 +70,8 @@ __all__ = [
     "EncodingError",
     "Entity",
     "FetchError",
+    "FollowPolicy",
+    "Follower",
     "IngestReport",
     "Ingestor",
     "InputError",
@@ -73,6 +81,7 @@ __all__ = [
     "Quote",
     "RawInput",
     "Settings",
+    "SourceSpec",
     "Stats",
     "Store",
     "StoreError",
@@ -81,8 +90,11 @@ __all__ = [
     "TimelineEvent",
     "analyze_article",
     "build_story",
+    "follow",
     "ingest",
     "open_store",
+    "read_sources",
     "search",
+    "source_status",
     "stories_export",
 ]

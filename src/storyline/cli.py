@@ -9,6 +9,9 @@ storyline demo                      → ingest the shipped sample corpus, then s
 storyline prerender [--limit N]     → storyline.web.prerender.prerender_store
 storyline migrate                   → Store.migrate
 storyline batch INPUT... --scheduler local|tcp://HOST:PORT → storyline.scale.dask_batch.run_batch
+storyline follow [SOURCE]... [--sources FILE] [--once] → storyline.live.follow
+storyline sources [--opml]          → storyline.live.listed_sources (+ to_opml)
+storyline status [--json]           → storyline.live.source_status
 """
 
 from __future__ import annotations
@@ -523,6 +526,140 @@ def batch(
         console.print(line(("failed", "red"), "    ", outcome.message), highlight=False)
     console.print(report.summary(), highlight=False)
     sys.exit(0 if report.ok else 1)
+
+
+@cli.command()
+@click.argument("sources", nargs=-1)
+@click.option(
+    "--sources", "sources_file", default=None, help="OPML, TOML or one-URL-per-line file of sources."
+)
+@click.option("--interval", default=None, type=float, help="Seconds between asks of a source [default: 300].")
+@click.option(
+    "--page-interval", default=None, type=float, help="Seconds before a new page is asked again [120]."
+)
+@click.option("--once", is_flag=True, help="One round (everything due now), then exit.")
+@click.option("--allow-private", is_flag=True, help="Allow fetching from private/loopback addresses.")
+@click.option("--name", default=None, help="This follower's name on its leases (default: host:pid:tag).")
+@click.option("--no-encoder", is_flag=True, help="Skip the multilingual sentence encoder.")
+@click.pass_context
+def follow(
+    ctx: click.Context,
+    sources: tuple[str, ...],
+    sources_file: str | None,
+    interval: float | None,
+    page_interval: float | None,
+    once: bool,
+    allow_private: bool,
+    name: str | None,
+    no_encoder: bool,
+) -> None:
+    """Keep the store current from feeds, front pages and thread pages (until SIGTERM/SIGINT)."""
+    import signal
+    import threading
+    from dataclasses import replace as dc_replace
+
+    from storyline.live import FollowPolicy, read_sources, source_args
+    from storyline.live import follow as do_follow
+
+    settings = _settings(ctx, allow_private=allow_private or None, use_encoder=False if no_encoder else None)
+    policy = FollowPolicy()
+    if interval is not None:
+        policy = dc_replace(policy, interval=interval)
+    if page_interval is not None:
+        policy = dc_replace(policy, page_interval=page_interval)
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: object) -> None:
+        console.print(f"{signal.Signals(signum).name}: finishing what is in flight", highlight=False)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+    def on_round(report) -> None:
+        console.print(report.summary(), highlight=False)
+        for message in report.messages[:20]:
+            console.print(f"  [yellow]{_plain(message)}[/yellow]", highlight=False)
+
+    try:
+        specs = source_args(sources)
+        if sources_file:
+            specs += read_sources(sources_file)
+        do_follow(
+            specs, settings=settings, policy=policy, once=once, stop=stop, owner=name, on_round=on_round
+        )
+    except StorylineError as exc:
+        _fail(str(exc))
+    sys.exit(0)
+
+
+def _plain(text: str) -> str:
+    """Text for rich without markup (URLs and server messages may hold brackets)."""
+    from rich.markup import escape
+
+    return escape(text)
+
+
+@cli.command("sources")
+@click.option("--opml", is_flag=True, help="Write the sources as OPML (feed readers import it).")
+@click.pass_context
+def sources_cmd(ctx: click.Context, opml: bool) -> None:
+    """List the sources ``follow`` keeps current."""
+    from storyline.live import listed_sources, to_opml
+
+    def work(store, _settings):
+        return listed_sources(store), {s.url: s.kind for s in store.fetch_states(listed=True)}
+
+    specs, kinds = _with_store(ctx, work)
+    if opml:
+        sys.stdout.write(to_opml(specs, kinds=kinds))
+        return
+    for spec in specs:
+        every = f"every {spec.interval:g}s" if spec.interval else ""
+        out.print(f"{spec.url}  {spec.outlet}  {kinds.get(spec.url, '')}  {every}".rstrip(), highlight=False)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def status(ctx: click.Context, as_json: bool) -> None:
+    """Each source: last fetch, result, items, next due, errors."""
+    from storyline.live import source_status
+
+    rows = _with_store(ctx, lambda store, _: source_status(store))
+    if as_json:
+        data = [
+            {
+                "url": r.url,
+                "kind": r.kind,
+                "outlet": r.outlet,
+                "last_fetch": r.last_fetch.isoformat() if r.last_fetch else None,
+                "last_result": r.last_result,
+                "items": r.items,
+                "pages_followed": r.pages_followed,
+                "next_due": r.next_due.isoformat() if r.next_due else None,
+                "errors": r.errors,
+                "failures": r.failures,
+                "failing": r.failing,
+                "last_error": r.last_error,
+            }
+            for r in rows
+        ]
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        return
+    if not rows:
+        console.print("no sources yet: storyline follow URL... (or --sources FILE)", highlight=False)
+    for r in rows:
+        last = r.last_fetch.strftime("%Y-%m-%d %H:%M:%S") if r.last_fetch else "never"
+        due = r.next_due.strftime("%H:%M:%S") if r.next_due else "-"
+        mark = "[red]FAILING[/red] " if r.failing else ""
+        out.print(
+            f"{mark}{_plain(r.url)}  {_plain(r.outlet or '-')}  {r.kind}  last {last}: {_plain(r.last_result)}  "
+            f"items {r.items}  following {r.pages_followed}  next {due}  errors {r.errors}",
+            highlight=False,
+        )
+        if r.failing and r.last_error:
+            out.print(f"    {_plain(r.last_error)}", highlight=False)
 
 
 def main() -> None:

@@ -42,6 +42,7 @@ from storyline.validate import clean_analysis, clean_article, where
 
 __all__ = [
     "IngestReport",
+    "IngestSession",
     "Ingestor",
     "InputOutcome",
     "ParsedInput",
@@ -385,6 +386,60 @@ def ingest(
     finally:
         if own:
             store.close()
+
+
+class IngestSession:
+    """Ingest for a long-running writer (the live follower) that may share its store with others.
+
+    It keeps the clusterer between inputs like :func:`ingest_inputs` does, but holds
+    :meth:`Store.writer_lock` for each write and reloads the clusterer when the store changed
+    since its own last write, so two followers on one PostgreSQL store never write a cluster
+    index that forgot the other's articles. Parsing and analysis happen outside the lock.
+
+    Example::
+
+        session = IngestSession(store, settings)
+        outcome = session.ingest(raw)                     # parsed by the reader its type calls for
+        outcome = session.ingest(raw, articles=[article]) # already read (e.g. page + feed facts)
+    """
+
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self.store = store
+        self.settings = settings
+        self._ingestor: Ingestor | None = None
+        self._version: str | None = None
+
+    def ingest(
+        self, raw: RawInput, *, articles: Sequence[Article] | None = None, warnings: Sequence[str] = ()
+    ) -> InputOutcome:
+        """One input in one transaction; ``articles`` when the caller already read them from ``raw``."""
+        if self.store.has_raw(raw.sha256):
+            return InputOutcome(raw.name, "unchanged", message="already ingested (same content)")
+        if articles is None:
+            parsed = parse_and_analyze(raw)
+        else:
+            notes = list(warnings)
+            members = []
+            for article in articles:
+                article = replace(article, raw_sha256=article.raw_sha256 or raw.sha256, source_name=raw.name)
+                member = _valid_member(article, notes)  # the same validation as parse_and_analyze
+                if member is not None:
+                    members.append(member)
+            if not members:
+                raise InputError(
+                    raw.name, f"no readable article ({notes[0] if notes else 'every item was empty'})"
+                )
+            members.sort(key=lambda m: (published_key(m[0]), m[0].id))
+            parsed = ParsedInput(raw, tuple(members), tuple(dict.fromkeys(notes)))
+        with self.store.writer_lock():
+            version = self.store.version()
+            if self._ingestor is None or version is None or version != self._version:
+                self._ingestor = Ingestor(self.store, self.settings)
+            try:
+                outcome = self._ingestor.ingest_raw(raw, parsed)
+            finally:
+                self._version = self.store.version()
+        return outcome
 
 
 # ------------------------------------------------------------------------------------------

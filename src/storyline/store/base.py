@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
@@ -19,6 +19,7 @@ from storyline.records import Analysis, Article, RawInput, Story, to_json
 from storyline.store.query import SearchQuery
 
 __all__ = [
+    "FetchState",
     "InputWrite",
     "SearchHit",
     "Store",
@@ -106,6 +107,43 @@ class StorySummary:
             first_seen=story.first_seen,
             last_updated=story.last_updated,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class FetchState:
+    """What live mode (:mod:`storyline.live`) knows about one URL it asks: a listed source or a page.
+
+    ``kind`` is ``auto`` (not fetched yet), ``feed``, ``front`` (a site's front page whose feeds
+    were discovered), or ``page`` (an article or thread page); ``listed`` is true for what the
+    user named, false for a page found in a feed (``origin`` names that feed). ``item`` is the
+    feed item as JSON (the summary kept in case the page cannot be fetched). Times are Unix
+    seconds; ``next_due`` None means retired (never asked again). ``failures`` counts errors in
+    a row (reset by a success), ``errors`` all of them. ``lease_owner``/``lease_until`` say which
+    follower holds the row and until when.
+    """
+
+    url: str
+    kind: str = "auto"
+    outlet: str = ""
+    origin: str = ""
+    listed: bool = False
+    interval_s: float | None = None
+    item: bytes = b""
+    etag: str = ""
+    last_modified: str = ""
+    first_seen: float = 0.0
+    last_fetch: float | None = None
+    last_change: float | None = None
+    last_result: str = ""
+    items: int = 0
+    fetches: int = 0
+    not_modified: int = 0
+    errors: int = 0
+    failures: int = 0
+    last_error: str = ""
+    next_due: float | None = None
+    lease_owner: str = ""
+    lease_until: float = 0.0
 
 
 class Store(ABC):
@@ -333,6 +371,62 @@ class Store(ABC):
             outlets = {a.outlet for a in self.articles(story.article_ids)}
             out.append(StorySummary.of(story, len(outlets)))
         return out
+
+    # ---- live mode: fetch state (non-abstract: a store without it says so) ---------------------
+    def add_fetch_states(self, states: Sequence[FetchState], *, listed_update: bool = False) -> int:
+        """Insert the rows not yet known (known ones are left as they are); returns how many were new.
+
+        ``listed_update``: for rows already known, take ``listed``, ``interval_s`` and a non-empty
+        ``outlet`` from the given states (the user edited the source list).
+        """
+        raise self._no_fetch_state()
+
+    def claim_fetch_states(
+        self,
+        owner: str,
+        *,
+        now: float,
+        limit: int,
+        lease_seconds: float,
+        fetched_before: float | None = None,
+    ) -> list[FetchState]:
+        """Lease up to ``limit`` rows due by ``now`` and free (no lease, or an expired one) to ``owner``.
+
+        Rows fetched at or after ``fetched_before`` are left out (one round asks a URL once).
+        Never-fetched rows first (a new item waits for no re-ask), then sources, then pages asked
+        again; soonest due first within each. No two owners ever hold the same row's lease at once.
+        """
+        raise self._no_fetch_state()
+
+    def save_fetch_state(self, state: FetchState, *, found: Sequence[FetchState] = ()) -> int:
+        """Write ``state`` (its row, lease fields included) and insert the ``found`` rows not yet
+        known, in one transaction; returns how many of ``found`` were new."""
+        raise self._no_fetch_state()
+
+    def fetch_states(self, *, listed: bool | None = None, origin: str | None = None) -> list[FetchState]:
+        """Rows (only listed or only found ones, or those found on ``origin``), listed first, by URL."""
+        raise self._no_fetch_state()
+
+    def extend_fetch_leases(self, owner: str, urls: Sequence[str], *, until: float) -> int:
+        """Push the leases ``owner`` still holds on ``urls`` to ``until`` (a batch still in hand)."""
+        raise self._no_fetch_state()
+
+    def release_fetch_leases(self, owner: str) -> int:
+        """Free every lease ``owner`` holds (a follower stopping cleanly); returns how many."""
+        raise self._no_fetch_state()
+
+    def writer_lock(self) -> AbstractContextManager[object]:
+        """Held by a writer that reads state, decides and writes it back across several calls (the
+        live follower's clusterer): one such writer at a time, across processes and machines.
+
+        This fallback holds nothing, right for a store only one process writes.
+        """
+        return nullcontext()
+
+    def _no_fetch_state(self) -> NotImplementedError:
+        return NotImplementedError(
+            f"{type(self).__name__} keeps no fetch state (live mode needs SQLite or PostgreSQL)"
+        )
 
 
 class _HasId(Protocol):

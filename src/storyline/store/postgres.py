@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from urllib.parse import urlsplit, urlunsplit
 
 import msgspec
@@ -31,7 +31,8 @@ import psycopg
 
 from storyline.errors import StoreError
 from storyline.records import Analysis, Article, RawInput, Story, to_json
-from storyline.store.base import SearchHit, Store, StorySummary
+from storyline.store import fetch_rows
+from storyline.store.base import FetchState, SearchHit, Store, StorySummary
 from storyline.store.bigrams import QueryUnit
 from storyline.store.codec import (
     STORY_VERSION_SQL,
@@ -63,6 +64,7 @@ _MAX_POS = 16383
 # all are distinct. Text past that is not searchable in PostgreSQL (SQLite indexes everything).
 _MAX_TOKENS = 50_000
 _MIGRATION_LOCK = 0x5707_1E11  # pg_advisory_xact_lock key: concurrent migrate() calls serialise
+_WRITER_LOCK = 0x5707_1E22  # pg_advisory_lock key of Store.writer_lock
 _summary_decode = msgspec.json.Decoder(StorySummary).decode
 _summary_encode = msgspec.json.Encoder().encode
 
@@ -617,6 +619,136 @@ class PostgresStore(Store):
                 (ts_match(q), *params),
             )
             return int(cur.fetchone()[0])
+
+    # ---- live mode: fetch state ----------------------------------------------------------------
+    def add_fetch_states(self, states: Sequence[FetchState], *, listed_update: bool = False) -> int:
+        if not states:
+            return 0
+        cols = ", ".join(fetch_rows.COLUMNS)
+        marks = ", ".join(["%s"] * len(fetch_rows.COLUMNS))
+        conflict = "DO NOTHING"
+        if listed_update:
+            conflict = (
+                "DO UPDATE SET listed = excluded.listed, interval_s = excluded.interval_s,"
+                " outlet = CASE WHEN excluded.outlet <> '' THEN excluded.outlet ELSE fetch_state.outlet END"
+            )
+        new = 0
+        with self._guard("add live sources") as cur:
+            for state in states:
+                # xmax = 0 only for a row this statement inserted (not one it updated).
+                cur.execute(
+                    f"INSERT INTO fetch_state ({cols}) VALUES ({marks}) ON CONFLICT (url) {conflict}"
+                    " RETURNING (xmax = 0)",
+                    fetch_rows.to_row(state),
+                )
+                row = cur.fetchone()
+                new += bool(row and row[0])
+        return new
+
+    def claim_fetch_states(
+        self,
+        owner: str,
+        *,
+        now: float,
+        limit: int,
+        lease_seconds: float,
+        fetched_before: float | None = None,
+    ) -> list[FetchState]:
+        cols = ", ".join(fetch_rows.COLUMNS)
+        # SKIP LOCKED: a row another follower is claiming right now is passed over, not waited
+        # for; once that claim commits, its lease_until keeps the row out of every other claim.
+        with self._guard(f"claim due sources for {owner}") as cur:
+            cur.execute(
+                f"UPDATE fetch_state SET lease_owner = %s, lease_until = %s WHERE url IN ("
+                "  SELECT url FROM fetch_state WHERE next_due IS NOT NULL AND next_due <= %s"
+                "  AND lease_until < %s AND (%s::double precision IS NULL OR last_fetch IS NULL"
+                "  OR last_fetch < %s) ORDER BY CASE WHEN last_fetch IS NULL THEN 0 WHEN listed OR kind <> 'page' THEN 1"
+                "  ELSE 2 END, next_due, url LIMIT %s FOR UPDATE SKIP LOCKED)"
+                f" RETURNING {cols}",
+                (owner, now + lease_seconds, now, now, fetched_before, fetched_before, limit),
+            )
+            rows = cur.fetchall()
+        claimed = [fetch_rows.from_row(r) for r in rows]
+        claimed.sort(key=_claim_order)
+        return claimed
+
+    def save_fetch_state(self, state: FetchState, *, found: Sequence[FetchState] = ()) -> int:
+        sets = ", ".join(f"{c} = %s" for c in fetch_rows.UPDATE_COLUMNS)
+        row = dict(zip(fetch_rows.COLUMNS, fetch_rows.to_row(state), strict=True))
+        cols = ", ".join(fetch_rows.COLUMNS)
+        marks = ", ".join(["%s"] * len(fetch_rows.COLUMNS))
+        new = 0
+        with self._guard(f"save the fetch state of {state.url}") as cur:
+            cur.execute(
+                f"UPDATE fetch_state SET {sets} WHERE url = %s",
+                (*(row[c] for c in fetch_rows.UPDATE_COLUMNS), state.url),
+            )
+            for f in found:
+                cur.execute(
+                    f"INSERT INTO fetch_state ({cols}) VALUES ({marks}) ON CONFLICT (url) DO NOTHING",
+                    fetch_rows.to_row(f),
+                )
+                new += cur.rowcount == 1
+        return new
+
+    def fetch_states(self, *, listed: bool | None = None, origin: str | None = None) -> list[FetchState]:
+        cols = ", ".join(fetch_rows.COLUMNS)
+        where: list[str] = []
+        params: list[object] = []
+        if listed is not None:
+            where.append("listed = %s")
+            params.append(listed)
+        if origin is not None:
+            where.append("origin = %s")
+            params.append(origin)
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        with self._guard("read live sources") as cur:
+            cur.execute(f"SELECT {cols} FROM fetch_state{clause} ORDER BY listed DESC, url", params)
+            rows = cur.fetchall()
+        return [fetch_rows.from_row(r) for r in rows]
+
+    def extend_fetch_leases(self, owner: str, urls: Sequence[str], *, until: float) -> int:
+        with self._guard(f"extend the leases of {owner}") as cur:
+            cur.execute(
+                "UPDATE fetch_state SET lease_until = %s WHERE lease_owner = %s AND url = ANY(%s)",
+                (until, owner, list(urls)),
+            )
+            return cur.rowcount
+
+    def release_fetch_leases(self, owner: str) -> int:
+        with self._guard(f"release the leases of {owner}") as cur:
+            cur.execute(
+                "UPDATE fetch_state SET lease_owner = '', lease_until = 0 WHERE lease_owner = %s", (owner,)
+            )
+            return cur.rowcount
+
+    def writer_lock(self) -> AbstractContextManager[object]:
+        """A session advisory lock (``pg_advisory_lock``) on a connection of its own: one such
+        writer per database across every machine; a writer that dies loses it with its session."""
+        return self._writer_lock()
+
+    @contextmanager
+    def _writer_lock(self) -> Iterator[None]:
+        try:
+            conn = psycopg.connect(self.url, autocommit=True, connect_timeout=self._connect_timeout)
+        except psycopg.Error as exc:
+            raise StoreError(
+                f"could not connect to {self.name} for the writer lock: {_first_line(exc)}"
+            ) from exc
+        try:
+            conn.execute("SELECT pg_advisory_lock(%s)", (_WRITER_LOCK,))
+            yield
+        except psycopg.Error as exc:
+            raise StoreError(f"{self.name}: could not take the writer lock: {_first_line(exc)}") from exc
+        finally:
+            conn.close()  # ends the session, which releases its advisory locks
+
+
+def _claim_order(state: FetchState) -> tuple[int, float, str]:
+    """The order claims are made in (RETURNING does not keep the subquery's): never asked first,
+    then sources, then pages asked again; soonest due first within each."""
+    rank = 0 if state.last_fetch is None else 1 if state.listed or state.kind != "page" else 2
+    return rank, state.next_due or 0.0, state.url
 
 
 def _first_line(exc: BaseException) -> str:

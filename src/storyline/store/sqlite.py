@@ -18,18 +18,20 @@ Example::
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import msgspec
 
 from storyline.errors import StoreError
 from storyline.records import Analysis, Article, RawInput, Story, to_json
-from storyline.store.base import SearchHit, Store, StorySummary
+from storyline.store import fetch_rows
+from storyline.store.base import FetchState, SearchHit, Store, StorySummary
 from storyline.store.bigrams import QueryUnit
 from storyline.store.codec import (
     STORY_VERSION_SQL,
@@ -623,3 +625,132 @@ class SQLiteStore(Store):
                 f" (SELECT rowid FROM search_fts WHERE search_fts MATCH ?){filters}",
                 (fts_match(q), *params),
             ).fetchone()[0]
+
+    # ---- live mode: fetch state ----------------------------------------------------------------
+    def add_fetch_states(self, states: Sequence[FetchState], *, listed_update: bool = False) -> int:
+        if not states:
+            return 0
+        cols = ", ".join(fetch_rows.COLUMNS)
+        marks = ", ".join("?" * len(fetch_rows.COLUMNS))
+        conflict = "DO NOTHING"
+        if listed_update:
+            conflict = (
+                "DO UPDATE SET listed = excluded.listed, interval_s = excluded.interval_s,"
+                " outlet = CASE WHEN excluded.outlet <> '' THEN excluded.outlet ELSE fetch_state.outlet END"
+            )
+        new = 0
+        with self._transaction("add live sources") as db:
+            for state in states:
+                known = db.execute("SELECT 1 FROM fetch_state WHERE url = ?", (state.url,)).fetchone()
+                db.execute(
+                    f"INSERT INTO fetch_state ({cols}) VALUES ({marks}) ON CONFLICT (url) {conflict}",
+                    fetch_rows.to_row(state),
+                )
+                new += known is None
+        return new
+
+    def claim_fetch_states(
+        self,
+        owner: str,
+        *,
+        now: float,
+        limit: int,
+        lease_seconds: float,
+        fetched_before: float | None = None,
+    ) -> list[FetchState]:
+        cols = ", ".join(fetch_rows.COLUMNS)
+        # BEGIN IMMEDIATE takes SQLite's write lock first: two followers' claims serialise, so
+        # a row is leased once (PostgreSQL does the same per row with FOR UPDATE SKIP LOCKED).
+        with self._transaction(f"claim due sources for {owner}") as db:
+            rows = db.execute(
+                f"SELECT {cols} FROM fetch_state WHERE next_due IS NOT NULL AND next_due <= ?"
+                " AND lease_until < ? AND (? IS NULL OR last_fetch IS NULL OR last_fetch < ?)"
+                " ORDER BY CASE WHEN last_fetch IS NULL THEN 0 WHEN listed = 1 OR kind <> 'page' THEN 1 ELSE 2 END,"
+                " next_due, url LIMIT ?",
+                (now, now, fetched_before, fetched_before, limit),
+            ).fetchall()
+            claimed = [fetch_rows.from_row(r) for r in rows]
+            until = now + lease_seconds
+            db.executemany(
+                "UPDATE fetch_state SET lease_owner = ?, lease_until = ? WHERE url = ?",
+                [(owner, until, s.url) for s in claimed],
+            )
+        from dataclasses import replace
+
+        return [replace(s, lease_owner=owner, lease_until=until) for s in claimed]
+
+    def save_fetch_state(self, state: FetchState, *, found: Sequence[FetchState] = ()) -> int:
+        sets = ", ".join(f"{c} = ?" for c in fetch_rows.UPDATE_COLUMNS)
+        row = dict(zip(fetch_rows.COLUMNS, fetch_rows.to_row(state), strict=True))
+        cols = ", ".join(fetch_rows.COLUMNS)
+        marks = ", ".join("?" * len(fetch_rows.COLUMNS))
+        new = 0
+        with self._transaction(f"save the fetch state of {state.url}") as db:
+            db.execute(
+                f"UPDATE fetch_state SET {sets} WHERE url = ?",
+                (*(row[c] for c in fetch_rows.UPDATE_COLUMNS), state.url),
+            )
+            for f in found:
+                cur = db.execute(
+                    f"INSERT INTO fetch_state ({cols}) VALUES ({marks}) ON CONFLICT (url) DO NOTHING",
+                    fetch_rows.to_row(f),
+                )
+                new += cur.rowcount == 1
+        return new
+
+    def fetch_states(self, *, listed: bool | None = None, origin: str | None = None) -> list[FetchState]:
+        cols = ", ".join(fetch_rows.COLUMNS)
+        where, params = [], []
+        if listed is not None:
+            where.append("listed = ?")
+            params.append(int(listed))
+        if origin is not None:
+            where.append("origin = ?")
+            params.append(origin)
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        with self._guard("read live sources") as db:
+            rows = db.execute(
+                f"SELECT {cols} FROM fetch_state{clause} ORDER BY listed DESC, url", params
+            ).fetchall()
+        return [fetch_rows.from_row(r) for r in rows]
+
+    def extend_fetch_leases(self, owner: str, urls: Sequence[str], *, until: float) -> int:
+        extended = 0
+        with self._transaction(f"extend the leases of {owner}") as db:
+            for part in _chunks(list(urls)):
+                marks = ",".join("?" * len(part))
+                cur = db.execute(
+                    f"UPDATE fetch_state SET lease_until = ? WHERE lease_owner = ? AND url IN ({marks})",
+                    (until, owner, *part),
+                )
+                extended += cur.rowcount
+        return extended
+
+    def release_fetch_leases(self, owner: str) -> int:
+        with self._transaction(f"release the leases of {owner}") as db:
+            cur = db.execute(
+                "UPDATE fetch_state SET lease_owner = '', lease_until = 0 WHERE lease_owner = ?", (owner,)
+            )
+            return cur.rowcount
+
+    def writer_lock(self) -> AbstractContextManager[object]:
+        """An exclusive ``flock`` on ``<db>.writer.lock``: one such writer per file, in any process."""
+        return self._writer_lock()
+
+    @contextmanager
+    def _writer_lock(self) -> Iterator[None]:
+        if self.path == ":memory:" or self.path.startswith("file:"):
+            with self._lock:
+                yield
+            return
+        lock_path = self.path + ".writer.lock"
+        try:
+            fh = open(lock_path, "a+b")  # noqa: SIM115 - held open for the lock's lifetime
+        except OSError as exc:
+            raise StoreError(f"{lock_path}: cannot open the writer lock file ({exc.strerror})") from exc
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+            fh.close()

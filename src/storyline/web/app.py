@@ -37,6 +37,7 @@ from storyline.web.api import router as api_router
 from storyline.web.cache import ResponseCache, build_tag
 from storyline.web.i18n import normalize_choice
 from storyline.web.responses import SecurityHeaders
+from storyline.web.status_view import router as status_router
 from storyline.web.views import COOKIE
 from storyline.web.views import router as views_router
 
@@ -148,6 +149,7 @@ def create_app(
     app.state.inline = store.inline_reads if inline is None else inline
     app.include_router(api_router)
     app.include_router(views_router)
+    app.include_router(status_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/favicon.ico", include_in_schema=False)

@@ -1,0 +1,58 @@
+"""``/status`` and ``/api/status``: each live source's last fetch, result, items, next due, errors.
+
+The rows come from :func:`storyline.live.source_status` (the same function ``storyline status``
+calls). Fetch state changes without a store write (``Store.version`` stays put), so these
+responses are sent ``Cache-Control: no-store`` and the response cache never keeps them.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+
+from storyline.live.status import source_status
+from storyline.web.views import _render, _store
+
+__all__ = ["router"]
+
+router = APIRouter()
+
+
+@router.get("/status")
+def status_page(request: Request) -> Response:
+    """The follower's sources, failing ones marked; empty when nothing is followed."""
+    rows = _rows(request)
+    resp = _render(request, "status.html", rows=rows, failing=sum(r.failing for r in rows))
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+@router.get("/api/status")
+def status_api(request: Request) -> JSONResponse:
+    """Each source as JSON (times in ISO 8601 UTC)."""
+    rows = _rows(request)
+    data = [
+        {
+            "url": r.url,
+            "kind": r.kind,
+            "outlet": r.outlet,
+            "last_fetch": r.last_fetch.isoformat() if r.last_fetch else None,
+            "last_result": r.last_result,
+            "items": r.items,
+            "pages_followed": r.pages_followed,
+            "next_due": r.next_due.isoformat() if r.next_due else None,
+            "errors": r.errors,
+            "failures": r.failures,
+            "failing": r.failing,
+            "last_error": r.last_error,
+        }
+        for r in rows
+    ]
+    return JSONResponse(data, headers={"Cache-Control": "no-store"})
+
+
+def _rows(request: Request):
+    try:
+        return source_status(_store(request))
+    except NotImplementedError:  # a store without live mode's fetch state
+        return []
