@@ -175,3 +175,9 @@ def test_any_string_of_number_characters_parses_without_error(text: str) -> None
     for q in parse_quantities(text):
         assert 0 <= q.start < q.end <= len(text)
         assert q.text == text[q.start : q.end]
+
+
+def test_a_yi_run_followed_by_wan_is_one_number() -> None:
+    q = _one("恒大开出1亿8000万rmb年薪")
+    assert (q.text, q.value, q.unit) == ("1亿8000万rmb", 1.8e8, "CNY")
+    assert [(q.text, q.value) for q in parse_quantities("1亿,8000万")] == [("1亿", 1e8), ("8000万", 8e7)]

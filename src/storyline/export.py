@@ -12,6 +12,7 @@ Contract (keys every consumer may rely on; a few extra keys are added after them
                         stance, stance_evidence}]}],
     paragraphs[{text, members[{article_id, outlet, script, position, similarity}]}],
     claims[{subject, measure, value, unit, qualifier, speaker, text, article_id, contradicts[]}]
+    (each claim also carries ``contradictions[{id, reason, matched}]``: why each flag was raised)
 
 Example::
 
@@ -42,6 +43,7 @@ __all__ = [
     "article_export",
     "claim_export",
     "comment_export",
+    "contradiction_export",
     "discussion_export",
     "floor_stance",
     "iso",
@@ -160,7 +162,29 @@ def claim_export(c: Claim) -> dict[str, Any]:
         "floor": c.floor,
         "agrees_with": list(c.agrees_with),
         "refuted_by": list(c.refuted_by),
+        # what the figure measures (the fields the ledger matches on) and why it is flagged
+        "referent": c.referent,
+        "referent_key": c.referent_key,
+        "denominator": c.denominator,
+        "kind": c.kind,
+        "modality": c.modality,
+        "subject_basis": c.subject_basis,
+        "contradictions": [contradiction_export(other, why) for other, why in c.contradiction_reasons],
+        "differs_from": list(c.differs_from),
     }
+
+
+def contradiction_export(other: str, reason: str) -> dict[str, Any]:
+    """One ``contradicts`` entry with its reason: the fields both claims share, and the values.
+
+    ``reason`` is the ledger's "field=value; …; values …" text; ``matched`` is its fields as a map.
+    """
+    matched: dict[str, str] = {}
+    for part in reason.split("; "):
+        key, sep, value = part.partition("=")
+        if sep and key.isidentifier():
+            matched[key] = value
+    return {"id": other, "reason": reason, "matched": matched}
 
 
 def discussion_export(d: DiscussionSummary) -> dict[str, Any]:

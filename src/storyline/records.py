@@ -216,6 +216,17 @@ class Claim:
     contradicts: tuple[str, ...] = ()
     agrees_with: tuple[str, ...] = ()
     refuted_by: tuple[str, ...] = ()
+    # What the figure measures (analyze.referents), so that only like is compared with like.
+    referent: str = ""  # the noun phrase it quantifies, as printed ("现金余额", "foreign direct investment")
+    referent_key: str = ""  # language-independent key of the referent ("cash", "fdi"); "" = unknown
+    denominator: str = ""  # "per km", "per gallon", "of registered voters"; "" for a total
+    kind: str = ""  # level, change, part, rate ("" on records written before kinds existed)
+    modality: str = ""  # "", hypothetical, possible, question, denied: only "" is an assertion
+    subject_basis: str = ""  # clause, sentence (named there), ambiguous, context (inferred)
+    # Filled by the ledger: (other claim id, the fields that matched) for each contradiction, and
+    # the claims on the same referent whose different figure is shown beside this one.
+    contradiction_reasons: tuple[tuple[str, str], ...] = ()
+    differs_from: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

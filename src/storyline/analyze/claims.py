@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from storyline.analyze.quantities import Quantity, parse_quantities, sentence_spans
+from storyline.analyze.referents import read_measure
 from storyline.records import Analysis, Article, Claim, Comment
 
 __all__ = ["BUILTIN_NAMES", "extract_claims"]
@@ -107,6 +108,7 @@ _REFUTE_RES = (
     re.compile(r"(?P<t>[^,。,]{1,12}?)的(?:说法|言论|声明)(?:并)?(?:不属实|不实|是错的|错误|站不住脚)"),
 )
 _WRONG_RE = re.compile(r"这是错的|这是错误的|不属实|不实|是假的|\bwrong\b|\bnot true\b|\bfalse\b")
+_LOCATIVE_RE = re.compile(r"(?:[在于]|\b(?:in|at)\s)$")
 _LIST_SEP_RE = re.compile(r"^[\s)）]*(?:、|和|与|及|以及|,|and)\s*\S{0,4}?[\s(（]*$")
 
 # First match wins, so the narrower measures come first (承诺至少投资 is committed capital).
@@ -143,9 +145,11 @@ def _names(extra: tuple[tuple[str, str, str], ...]) -> _Names:
         for alias in aliases:
             table[alias] = (name, kind, aff)
     for entity, alias, kind in extra:
-        key = alias.lower()
-        if key and key not in table and len(key) >= 2:
-            table[key] = (entity, _KIND_MAP.get(kind, "org"), "")
+        # Claims are read from the canonical (simplified, lower-case) text, while entity aliases
+        # are as printed: a traditional-script source's 跨海鐵路隧道 must match as 跨海铁路隧道.
+        for key in dict.fromkeys((alias.lower(), _canon(alias), _canon(entity))):
+            if key and key not in table and len(key) >= 2:
+                table[key] = (entity, _KIND_MAP.get(kind, "org"), "")
     parts = []
     for alias in sorted(table, key=len, reverse=True):
         esc = re.escape(alias)
@@ -157,6 +161,7 @@ _KIND_MAP = {
     "person": "person",
     "org": "org",
     "organization": "org",
+    "place": "place",  # a subject like an org, except after 在/于/in/at (where, not whose)
     "product": "project",
     "project": "project",
 }
@@ -217,14 +222,21 @@ def _clause_bounds(text: str, lo: int, hi: int, pos: int) -> tuple[int, int]:
 
 
 def _measure(q: Quantity, text: str, clause: tuple[int, int], sentence: tuple[int, int]) -> str:
+    return _measure_and_where(q, text, clause, sentence)[0]
+
+
+def _measure_and_where(
+    q: Quantity, text: str, clause: tuple[int, int], sentence: tuple[int, int]
+) -> tuple[str, str]:
+    """(measure, where it was read): "unit", "clause", "sentence" or "default"."""
     if q.unit and not _is_currency(q.unit):
-        return {"%": "share"}.get(q.unit, q.unit)
-    for lo, hi in (clause, sentence):
+        return {"%": "share"}.get(q.unit, q.unit), "unit"
+    for where, (lo, hi) in (("clause", clause), ("sentence", sentence)):
         window = text[lo:hi]
         for name, rx in _MEASURES:
             if rx.search(window):
-                return name
-    return "investment"  # money figures in news of projects and companies are spending plans
+                return name, where
+    return "investment", "default"  # money figures in news of projects and companies are spending plans
 
 
 def _is_currency(unit: str) -> bool:
@@ -239,7 +251,9 @@ def _subject(
     sentence: tuple[int, int],
     ctx: _Context,
     speaker_aff: str,
-) -> str:
+) -> tuple[str, str]:
+    """(subject, basis): basis is where it was found (clause, sentence, ambiguous, context)."""
+
     def nearest(kind: str, before: int) -> str:
         found = [m.name for m in mentions if m.kind == kind and m.end <= before]
         return found[-1] if found else ""
@@ -272,18 +286,39 @@ def _subject(
             return name
         return ""
 
+    # A place after 在/于/in/at is where, not whose: "衡芯半导体…将在青岚市…投资300亿元" (but
+    # "在OpenAI成立时" names OpenAI: only places are skipped).
+    mentions = [
+        m
+        for m in mentions
+        if not (m.kind == "place" and _LOCATIVE_RE.search(text, max(0, m.start - 4), m.start))
+    ]
     before_clause = [m for m in mentions if clause[0] <= m.start and m.end <= pos]
     before_sentence = [m for m in mentions if sentence[0] <= m.start and m.end <= pos]
     after_clause = [m for m in mentions if pos <= m.start < clause[1]]
     project = _project_in(text, (sentence[0], pos), mentions)
-    return (
-        pick(before_clause)
-        or (project if project else "")
-        or pick(before_sentence)
-        or pick(list(reversed(after_clause)))
-        or nearest("org", pos)
-        or ctx.main_subject
-    )
+    found = pick(before_clause)
+    if found:
+        return found, "clause"
+    if project:
+        return project, "sentence"  # a project named in the sentence owns its figures
+    found = pick(before_sentence)
+    if found:
+        # Another company or place named in the sentence may be whose figure this is
+        # ("Singapore … the largest source of FDI in India, with $8 billion").
+        others = {
+            m.name
+            for m in mentions
+            if sentence[0] <= m.start < sentence[1]
+            and m.kind in {"org", "project", "place"}
+            and m.name != found
+        }
+        return found, ("ambiguous" if others else "sentence")
+    found = pick(list(reversed(after_clause)))
+    if found:
+        return found, "clause"
+    found = nearest("org", pos) or ctx.main_subject
+    return found, ("context" if found else "")
 
 
 def _project_in(text: str, span: tuple[int, int], mentions: list[_Mention]) -> str:
@@ -345,6 +380,30 @@ def _speaker(
     return None
 
 
+_RESTATE_GAP_RE = re.compile(r"\s*[(（]\s*(?:约合|折合|约|about|approximately|roughly)?\s*[$¥￥€£]?")
+
+
+def _own_stretch(q: Quantity, quantities: list[Quantity], text: str) -> tuple[int, int]:
+    """From the end of the previous figure of the same kind to the start of the next one.
+
+    Money stops at money, shares at shares: "grew close to 15% to $26 billion" keeps its subject
+    for the $26 billion, while "worth $67.5 million, and … $10 million" gives each its own words.
+    """
+    money = _is_currency(q.unit) or not q.unit
+
+    def same_kind(o: Quantity) -> bool:
+        return (_is_currency(o.unit) or not o.unit) == money and (o.unit == "%") == (q.unit == "%")
+
+    # A restatement in brackets is part of the figure before it: "每年800亿(80B)投入到AI中" gives
+    # both figures the words after the bracket.
+    def restates(o: Quantity, p: Quantity) -> bool:
+        return p.end <= o.start and bool(_RESTATE_GAP_RE.fullmatch(text[p.end : o.start]))
+
+    prev = [o.end for o in quantities if o.end <= q.start and same_kind(o) and not restates(q, o)]
+    nxt = [o.start for o in quantities if o.start >= q.end and same_kind(o) and not restates(o, q)]
+    return (max(prev) if prev else 0, min(nxt) if nxt else 1 << 30)
+
+
 def _claim_id(article_id: str, paragraph: int, floor: int | None, start: int, end: int, text: str) -> str:
     key = f"{article_id}\x1f{paragraph}\x1f{floor}\x1f{start}\x1f{end}\x1f{text}"
     return "c" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:15]
@@ -382,7 +441,9 @@ def _read_text(
                 who = _speaker(canon, (s_lo, s_hi), q.start, mentions, ctx) or carried
                 who = who or (ctx.outlet, "outlet", "")
             clause = _clause_bounds(canon, s_lo, s_hi, q.start)
-            subject = _subject(canon, q.start, mentions, clause, (s_lo, s_hi), ctx, who[2])
+            subject, basis = _subject(canon, q.start, mentions, clause, (s_lo, s_hi), ctx, who[2])
+            own = _own_stretch(q, quantities, canon)
+            what = read_measure(canon, q.start, q.end, clause, (s_lo, s_hi), q.unit, own)
             unit = q.unit
             if _is_currency(unit):
                 last_currency = unit
@@ -390,26 +451,48 @@ def _read_text(
                 unit = last_currency or default_currency
             qualifier = q.qualifier
             clause_text = canon[clause[0] : clause[1]]
+            modality = what.modality
             if _HYPOTHETICAL_RE.search(clause_text):
-                qualifier = "hypothetical"
+                qualifier = modality = "hypothetical"
             elif _DENIED_AFTER_RE.match(canon, q.end):
-                qualifier = "denied"
+                qualifier = modality = "denied"
+            timeframe = q.timeframe
+            if what.earlier and not timeframe.startswith("in "):
+                timeframe = "earlier"  # "从25%降至4%": the 25% is an earlier value, not today's
+            r_lo = canon.find(what.referent, clause[0], clause[1]) if what.referent else -1
+            referent = shown[r_lo : r_lo + len(what.referent)] if r_lo >= 0 else what.referent
+            measure, measured_in = _measure_and_where(q, canon, clause, (s_lo, s_hi))
+            referent_key = what.referent_key
+            if not referent_key and measured_in == "unit" and unit != "%":
+                referent_key = unit  # a count names its referent: jobs, GPUs, users
+            elif not referent_key and measured_in == "clause":
+                # "我的80亿美元是可以提供的": the verb next to the figure says what it is, when it is
+                # in the figure's own words (not another figure's: "价值6750万美元的…和分配1000万美元").
+                own_text = canon[max(clause[0], own[0]) : min(clause[1], own[1])]
+                if _measure_and_where(q, own_text, (0, len(own_text)), (0, 0)) == (measure, "clause"):
+                    referent_key = measure
             claims.append(
                 Claim(
                     subject=subject,
-                    measure=_measure(q, canon, clause, (s_lo, s_hi)),
+                    measure=measure,
                     value=q.value,
                     unit=unit,
                     text=shown[q.start : q.end],
                     sentence=shown[s_lo:s_hi].strip(),
                     qualifier=qualifier,
-                    timeframe=q.timeframe,
+                    timeframe=timeframe,
                     speaker=who[0],
                     speaker_kind=who[1],
                     article_id=article_id,
                     paragraph=paragraph,
                     floor=floor,
                     id=_claim_id(article_id, paragraph, floor, q.start, q.end, q.text),
+                    referent=referent,
+                    referent_key=referent_key,
+                    denominator=what.denominator,
+                    kind=what.kind,
+                    modality=modality,
+                    subject_basis=basis if subject else "",
                 )
             )
         claims.extend(

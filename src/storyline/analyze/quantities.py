@@ -220,9 +220,35 @@ _EN_SMALL = {
 _SENTENCE_RE = re.compile(r"[^。！？!?\n]*(?:[。！？!?]+[”」』\"']*|\n|$)")
 
 
+# An English full stop ends a sentence when a space and a word follow, except after an
+# abbreviation ("Mr. Smith", "U.S. adults", "Jan. 1"); a decimal point has no space after it.
+_EN_STOP_RE = re.compile(r"\.[\"'”’)]?(?=\s+[\"“‘(]?[a-z0-9$])", re.IGNORECASE)
+_ABBREV_RE = re.compile(
+    r"(?:\b(?:mr|mrs|ms|dr|st|jr|sr|no|vs|gov|sen|rep|gen|lt|col|prof|inc|corp|co|ltd|jan|feb|mar|apr|"
+    r"jun|jul|aug|sep|sept|oct|nov|dec|fig|est|approx|etc|e\.g|i\.e)|\b[a-z]|\b(?:[a-z]\.)+[a-z])$",
+    re.IGNORECASE,
+)
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """``(start, end)`` of each sentence; closing quotes stay with the sentence they end."""
-    spans = [(m.start(), m.end()) for m in _SENTENCE_RE.finditer(text) if m.end() > m.start()]
+    """``(start, end)`` of each sentence; closing quotes stay with the sentence they end.
+
+    >>> t = "Sales rose 5% in the U.S. market. Prices fell."
+    >>> [t[a:b].strip() for a, b in sentence_spans(t)]
+    ['Sales rose 5% in the U.S. market.', 'Prices fell.']
+    """
+    spans = []
+    for m in _SENTENCE_RE.finditer(text):
+        lo, hi = m.start(), m.end()
+        if hi <= lo:
+            continue
+        for stop in _EN_STOP_RE.finditer(text, lo, hi):
+            if _ABBREV_RE.search(text, max(lo, stop.start() - 12), stop.start()):
+                continue
+            spans.append((lo, stop.end()))
+            lo = stop.end()
+        if hi > lo:
+            spans.append((lo, hi))
     return spans or [(0, len(text))]
 
 
@@ -353,6 +379,7 @@ def parse_quantities(text: str) -> list[Quantity]:
                 kept[-1] = item
             continue
         kept.append(item)
+    kept = _join_compounds(folded, kept)
     frames = _timeframes(folded)
     sentences = sentence_spans(folded)
     out = []
@@ -368,6 +395,27 @@ def parse_quantities(text: str) -> list[Quantity]:
                 timeframe=_timeframe_for(folded, frames, sentences, start),
             )
         )
+    return out
+
+
+def _join_compounds(
+    folded: str, kept: list[tuple[int, int, float, str, bool]]
+) -> list[tuple[int, int, float, str, bool]]:
+    """ "1亿8000万元" is one number (1.8亿), not 1亿 and 8000万: join a bare 亿 run with the 万 after it."""
+    out: list[tuple[int, int, float, str, bool]] = []
+    for item in kept:
+        if out:
+            start, end, value, unit, approx = out[-1]
+            if (
+                end == item[0]
+                and not unit
+                and folded[end - 1] == "亿"
+                and item[2] < 1e8
+                and "万" in folded[item[0] : item[1]]
+            ):
+                out[-1] = (start, item[1], value + item[2], item[3], approx or item[4])
+                continue
+        out.append(item)
     return out
 
 

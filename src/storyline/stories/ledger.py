@@ -37,6 +37,7 @@ __all__ = [
     "build_ledger",
     "contradiction_kind",
     "ledger_rows",
+    "match_key",
     "to_base",
 ]
 
@@ -147,16 +148,6 @@ def _agree(a: Claim, b: Claim) -> bool:
     return abs(math.log(va / vb)) <= math.log(1 + tol)
 
 
-def _same_place(a: Claim, b: Claim) -> bool:
-    return a.article_id == b.article_id and a.paragraph == b.paragraph and a.floor == b.floor
-
-
-def _contradict(a: Claim, b: Claim) -> bool:
-    if _same_place(a, b):
-        return False  # one speaker in one breath ("800亿(80B)") is an equivalence, not a dispute
-    return _disjoint(a, b)
-
-
 def _disjoint(a: Claim, b: Claim) -> bool:
     """The two values cannot both hold, given their qualifiers and time frames."""
     if a.timeframe and b.timeframe and a.timeframe != b.timeframe:
@@ -177,75 +168,163 @@ def contradiction_kind(a: Claim, b: Claim) -> str:
     return "range"
 
 
-def _group_key(c: Claim) -> tuple[str, str, str]:
-    return (c.subject, c.measure, to_base(c)[1])
+def _group_key(c: Claim) -> tuple[str, str, str, str, str]:
+    """Claims that may restate one another: same subject, measure, kind, denominator, base unit.
+
+    A rate (每公里18亿), a change (增加约15亿元) and a part (其中100亿) are their own kinds, so
+    they are never set against a total.
+    """
+    return (c.subject, c.measure, c.kind or "level", c.denominator, to_base(c)[1])
+
+
+def match_key(c: Claim) -> tuple[str, str, str, str, str, str]:
+    """The bucket a claim is compared in: two claims can contradict only inside one bucket.
+
+    (subject, measure, referent key, denominator, kind, base unit). The time frame is checked
+    inside the bucket (an unstated one may be a restatement of a stated yearly figure), so an
+    incremental ledger compares a new claim with its bucket's representatives only.
+    """
+    return (c.subject, c.measure, c.referent_key, c.denominator, c.kind or "level", to_base(c)[1])
+
+
+_SURE_SUBJECT = {"clause", "sentence"}
+_OPEN_TIMEFRAME_RE = re.compile(r"^(?:per \w+|\d+ \w+)$")  # "per year", "4 years": often left unsaid
+
+
+def _asserted(c: Claim) -> bool:
+    return not c.modality and c.qualifier not in _NO_COMPARE
+
+
+def _comparable(a: Claim, b: Claim) -> str:
+    """Why the two claims may be set against each other ("" when they may not)."""
+    why = _bucket_reason(a, b)
+    if not why or not (_sure(a) and _sure(b)) or _same_report(a, b):
+        return ""
+    return why
+
+
+def _sure(c: Claim) -> bool:
+    return c.subject_basis in _SURE_SUBJECT  # whose figure it is was read, not inferred
+
+
+def _bucket_reason(a: Claim, b: Claim) -> str:
+    """The fields two buckets' claims share, when they may contradict at all ("" when not).
+
+    Only what all members of a bucket share is checked here (everything but where each was
+    said and how its subject was found), so that one call serves a whole pair of buckets.
+    """
+    if not (a.kind and b.kind):
+        return ""  # records read before kinds existed: too little is known to accuse anyone
+    if not (_asserted(a) and _asserted(b)):
+        return ""  # hypotheticals, possibilities, questions and denials are shown apart
+    if not a.subject or a.subject != b.subject:
+        return ""
+    if not a.referent_key or match_key(a) != match_key(b) or a.kind == "part":
+        return ""
+    tf = _timeframes_match(a.timeframe, b.timeframe)
+    if not tf:
+        return ""
+    return (
+        f"subject={a.subject}; measure={a.measure}; referent={a.referent_key}; "
+        f"denominator={a.denominator or '-'}; timeframe={tf}; kind={a.kind}"
+    )
+
+
+def _timeframes_match(x: str, y: str) -> str:
+    if x == y:
+        return x or "-"
+    if not x and _OPEN_TIMEFRAME_RE.match(y):
+        return f"{y} (one side unstated)"
+    if not y and _OPEN_TIMEFRAME_RE.match(x):
+        return f"{x} (one side unstated)"
+    return ""
+
+
+def _same_report(a: Claim, b: Claim) -> bool:
+    """One article's own text (or one reader's comment) never contradicts itself."""
+    return a.article_id == b.article_id and a.floor == b.floor
+
+
+def _fmt(c: Claim) -> str:
+    q = f"{c.qualifier} " if c.qualifier else ""
+    return f"{q}{c.text}"
 
 
 def build_ledger(claims: Sequence[Claim]) -> tuple[Claim, ...]:
-    """The same claims, in the same order, with ``agrees_with``, ``contradicts`` and ``refuted_by``."""
+    """The same claims, in the same order, with ``agrees_with``, ``contradicts`` and ``refuted_by``.
+
+    Also ``contradiction_reasons`` (for each contradiction, the fields that matched) and
+    ``differs_from`` (same subject and referent, a different figure, not certain enough to be a
+    contradiction: shown side by side). Deterministic: groups and pairs are visited in sorted order.
+    """
     agrees: dict[str, set[str]] = defaultdict(set)
-    contra: dict[str, set[str]] = defaultdict(set)
+    contra: dict[str, dict[str, str]] = defaultdict(dict)
+    differs: dict[str, set[str]] = defaultdict(set)
     refuted: dict[str, set[str]] = defaultdict(set)
-    groups: dict[tuple[str, str, str], list[Claim]] = defaultdict(list)
+    groups: dict[tuple[str, str, str, str, str], list[Claim]] = defaultdict(list)
     figures = [c for c in claims if c.measure != "refutation"]
     for c in figures:
         groups[_group_key(c)].append(c)
 
-    def compare_pairwise(xs: Sequence[Claim], ys: Sequence[Claim] | None) -> None:
-        pairs = (
-            ((a, b) for i, a in enumerate(xs) for b in xs[i + 1 :])
-            if ys is None
-            else ((a, b) for a in xs for b in ys)
-        )
-        for a, b in pairs:
-            if a.qualifier in _NO_COMPARE or b.qualifier in _NO_COMPARE:
-                if "denied" in {a.qualifier, b.qualifier} and _agree_ignoring_qualifier(a, b):
-                    denier, denied = (a, b) if a.qualifier == "denied" else (b, a)
-                    if denied.qualifier != "denied" and denier.speaker != denied.speaker:
-                        refuted[denied.id].add(denier.id)
-                continue
-            if _agree(a, b):
-                agrees[a.id].add(b.id)
-                agrees[b.id].add(a.id)
-            elif _contradict(a, b):
-                contra[a.id].add(b.id)
-                contra[b.id].add(a.id)
-
-    for members in groups.values():
-        # Restatements are the bulk of a big story (the $500B printed by every outlet): claims
-        # with the same value, unit, qualifier and time frame relate to every other claim in the
-        # same way, so compare one representative per bucket instead of every pair (a story of
-        # 60 reprints of the seed pages went from 2.1 s to well under 0.1 s here).
-        buckets: dict[tuple[float, str, str, str], list[Claim]] = defaultdict(list)
-        for c in members:
-            buckets[(c.value, c.unit, c.qualifier, c.timeframe)].append(c)
-        keys = list(buckets)
-        for k in keys:
-            same = buckets[k]
-            if k[2] in _NO_COMPARE:
-                compare_pairwise(same, None)
-            elif len(same) > 1:
-                ids = {c.id for c in same}
-                for c in same:
-                    agrees[c.id].update(ids - {c.id})
-        for i, ka in enumerate(keys):
-            for kb in keys[i + 1 :]:
-                xs, ys = buckets[ka], buckets[kb]
-                if ka[2] in _NO_COMPARE or kb[2] in _NO_COMPARE:
-                    compare_pairwise(xs, ys)
-                    continue
-                a0, b0 = xs[0], ys[0]
-                if _agree(a0, b0):
-                    for a in xs:
-                        agrees[a.id].update(b.id for b in ys)
+    def relate(xs: Sequence[Claim], ys: Sequence[Claim], same_bucket: bool) -> None:
+        a0, b0 = xs[0], ys[0]
+        if not (_asserted(a0) and _asserted(b0)):
+            # A denial ("号称投资5000亿美元不实") refutes the claims it denies; whether it
+            # denies a bucket is decided once per pair of buckets, who said what per member.
+            if "denied" in {a0.qualifier, b0.qualifier} and _agree_ignoring_qualifier(a0, b0):
+                for a in xs:
                     for b in ys:
-                        agrees[b.id].update(a.id for a in xs)
-                elif _disjoint(a0, b0):
-                    for a in xs:
-                        for b in ys:
-                            if not _same_place(a, b):
-                                contra[a.id].add(b.id)
-                                contra[b.id].add(a.id)
+                        if a is not b:
+                            _deny(a, b)
+            return
+        if same_bucket or (_agree(a0, b0) and _referents_meet(a0, b0)):
+            for a in xs:
+                agrees[a.id].update(b.id for b in ys if b.id != a.id)
+            for b in ys:
+                agrees[b.id].update(a.id for a in xs if a.id != b.id)
+            return
+        # Everything but the speakers' places and subject bases is shared by each bucket.
+        why = _bucket_reason(a0, b0)
+        disjoint = bool(why) and _disjoint(a0, b0)
+        differ = bool(a0.referent_key) and a0.referent_key == b0.referent_key
+        if not (disjoint or differ):
+            return
+        for a in xs:
+            for b in ys:
+                if _same_report(a, b):
+                    continue  # one article's own figures, one reader's comment: never a dispute
+                if disjoint and _sure(a) and _sure(b):
+                    why_pair = f"{why}; values {_fmt(a)} vs {_fmt(b)} cannot both hold"
+                    contra[a.id][b.id] = contra[b.id][a.id] = why_pair
+                elif differ:
+                    differs[a.id].add(b.id)
+                    differs[b.id].add(a.id)
+
+    def _deny(a: Claim, b: Claim) -> None:
+        denier, denied = (a, b) if a.qualifier == "denied" else (b, a)
+        # "也许不到5000亿" or "不到5000亿" agrees with a denial of 5000亿 rather than being refuted.
+        if (
+            denied.qualifier not in _NO_COMPARE
+            and not denied.modality
+            and denied.qualifier not in {"under", "far under", "at most"}
+            and denier.speaker != denied.speaker
+        ):
+            refuted[denied.id].add(denier.id)
+
+    for gkey in sorted(groups):
+        members = groups[gkey]
+        # Restatements are the bulk of a big story (the $500B printed by every outlet): claims
+        # with the same value, unit, qualifier, time frame and referent relate to every other
+        # claim in the same way, so one representative per bucket is compared, not every pair
+        # (a story of 60 reprints of the seed pages went from 2.1 s to well under 0.1 s here).
+        buckets: dict[tuple, list[Claim]] = defaultdict(list)
+        for c in members:
+            buckets[(c.value, c.unit, c.qualifier, c.timeframe, c.referent_key, c.modality)].append(c)
+        keys = sorted(buckets, key=lambda k: (k[0], k[1], k[2], k[3], k[4], k[5]))
+        for i, ka in enumerate(keys):
+            relate(buckets[ka], buckets[ka], True)
+            for kb in keys[i + 1 :]:
+                relate(buckets[ka], buckets[kb], False)
     # "X's claim is wrong" covers X's figures in the same report, and X's restatements of them
     # elsewhere in the story; not every figure X ever gave.
     for r in claims:
@@ -257,7 +336,7 @@ def build_ledger(claims: Sequence[Claim]) -> tuple[Claim, ...]:
             if c.speaker == r.subject
             and c.speaker != r.speaker
             and c.article_id == r.article_id
-            and c.qualifier not in _NO_COMPARE
+            and _asserted(c)
         ]
         for c in hit:
             refuted[c.id].add(r.id)
@@ -268,15 +347,27 @@ def build_ledger(claims: Sequence[Claim]) -> tuple[Claim, ...]:
     def ordered(ids: set[str]) -> tuple[str, ...]:
         return tuple(sorted(ids))
 
-    return tuple(
-        replace(
-            c,
-            agrees_with=ordered(agrees.get(c.id, set()) | set(c.agrees_with)),
-            contradicts=ordered(contra.get(c.id, set()) | set(c.contradicts)),
-            refuted_by=ordered(refuted.get(c.id, set()) | set(c.refuted_by)),
+    out = []
+    for c in claims:
+        reasons = dict(c.contradiction_reasons)
+        reasons.update(contra.get(c.id, {}))
+        contradicts = set(contra.get(c.id, {})) | set(c.contradicts)
+        out.append(
+            replace(
+                c,
+                agrees_with=ordered(agrees.get(c.id, set()) | set(c.agrees_with)),
+                contradicts=ordered(contradicts),
+                refuted_by=ordered(refuted.get(c.id, set()) | set(c.refuted_by)),
+                contradiction_reasons=tuple(sorted(reasons.items())),
+                differs_from=ordered((differs.get(c.id, set()) | set(c.differs_from)) - contradicts),
+            )
         )
-        for c in claims
-    )
+    return tuple(out)
+
+
+def _referents_meet(a: Claim, b: Claim) -> bool:
+    """Equal figures restate one claim unless both name what they count and the names differ."""
+    return not (a.referent_key and b.referent_key and a.referent_key != b.referent_key)
 
 
 def _agree_ignoring_qualifier(a: Claim, b: Claim) -> bool:

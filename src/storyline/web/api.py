@@ -111,6 +111,14 @@ class ClaimOut(BaseModel):
     floor: int | None = None
     agrees_with: list[str] = []
     refuted_by: list[str] = []
+    referent: str = ""
+    referent_key: str = ""
+    denominator: str = ""
+    kind: str = ""
+    modality: str = ""
+    subject_basis: str = ""
+    contradictions: list[dict[str, Any]] = []
+    differs_from: list[str] = []
 
 
 class EntityOut(BaseModel):

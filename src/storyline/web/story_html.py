@@ -94,6 +94,9 @@ def _claim_row(r: dict[str, Any]) -> str:
         cls = "agreed" if len(sources) > 1 else ""
     measure = f"<br><small>{esc(measure_label(row.measure))}</small>" if row.measure else ""
     timeframe = f"<br><small>{esc(r['timeframe'])}</small>" if r["timeframe"] else ""
+    if r.get("apart"):  # hypotheticals, guesses and questions: shown, never set against facts
+        timeframe += f'<br><small class="modality">{esc(r["apart"])}</small>'
+
     outlets = f"：{esc('、'.join(r['outlets']))}" if r["outlets"] else ""
     value = r["value"]
     items = "".join(
@@ -109,6 +112,11 @@ def _claim_row(r: dict[str, Any]) -> str:
     if r["contradicts"]:
         links = "".join([f'<a href="#{esc(href)}">#{n}</a> ' for n, href in r["contradicts"]])
         marks += f'<span class="mark-x">✗ 与 {links}矛盾</span>'
+        # Every flag says why: the fields both figures share (their values cannot both hold).
+        marks += "".join([f'<small class="why">#{n} {esc(why)}</small>' for n, why in r.get("why", ())])
+    if r.get("differs"):
+        links = "".join([f'<a href="#{esc(href)}">#{n}</a> ' for n, href in r["differs"]])
+        marks += f'<span class="mark-d">≠ 与 {links}数字不同（未判定矛盾）</span>'
     if r["refuted"]:
         refs = "".join(
             [

@@ -323,7 +323,18 @@ def _claim_rows(
 
     claims = list(claims)
     by_claim = {c.id: c for c in claims if c.id}
-    rows_in = ledger_rows(claims)
+    # The disputes first: that is what a reader of this table is looking for; hypotheticals,
+    # guesses and questions last, apart from the figures asserted as facts. Rows are numbered in
+    # the order shown, so the # column counts 1, 2, 3 down the page.
+    rows_in = sorted(
+        ledger_rows(claims),
+        key=lambda r: (
+            not r.contradicted,
+            not r.refuted,
+            all(c.modality for c in r.claims),
+            -len(r.claims),
+        ),
+    )
     row_of: dict[str, int] = {}
     for n, row in enumerate(rows_in, 1):
         for c in row.claims:
@@ -384,6 +395,15 @@ def _claim_rows(
                     }
                 ),
                 "contradicts": links((i for c in row.claims for i in c.contradicts), n),
+                "why": _contradiction_reasons(row.claims, row_of, n),
+                "differs": [
+                    t
+                    for t in links((i for c in row.claims for i in c.differs_from), n)
+                    if t not in links((i for c in row.claims for i in c.contradicts), n)
+                ],
+                "apart": " / ".join(
+                    sorted({MODALITY_LABELS.get(c.modality, c.modality) for c in row.claims if c.modality})
+                ),
                 "refuted": [
                     {"c": by_claim[i], "href": where(by_claim[i])[0], "where": where(by_claim[i])[1]}
                     for i in dict.fromkeys(i for c in row.claims for i in c.refuted_by)
@@ -391,9 +411,71 @@ def _claim_rows(
                 ],
             }
         )
-    # The disputes first: that is what a reader of this table is looking for.
-    out.sort(key=lambda r: (not r["contradicts"], not r["refuted"], -len(r["sources"]), r["n"]))
     return out
+
+
+# How the page names what the ledger matched (Chinese UI; the export keeps the field names).
+MODALITY_LABELS = {"hypothetical": "假设", "possible": "推测", "question": "疑问", "denied": "被否认"}
+CLAIM_KIND_LABELS = {"level": "数额", "change": "变化量", "part": "部分", "rate": "比率"}
+_REASON_FIELDS = (
+    ("subject", "对象"),
+    ("referent", "所指"),
+    ("denominator", "分母"),
+    ("timeframe", "时间"),
+    ("kind", "类型"),
+)
+
+
+_TIMEFRAME_RE = re.compile(r"^(?:per (?P<per>\w+)|(?P<n>\d+) (?P<u>\w+?)s?|in (?P<y>\d{4})|(?P<e>earlier))$")
+_TIME_UNITS_ZH = {"year": "年", "month": "个月", "week": "周", "day": "天"}
+
+
+def _reason_value_zh(key: str, value: str) -> str:
+    """A matched field as the Chinese page shows it ("" for none)."""
+    from storyline.analyze.referents import REFERENT_LABELS_ZH, denominator_zh
+
+    if value in {"", "-"}:
+        return ""
+    if key == "kind":
+        return CLAIM_KIND_LABELS.get(value, value)
+    if key == "referent":
+        return REFERENT_LABELS_ZH.get(value, value)
+    if key == "denominator":
+        return denominator_zh(value)
+    if key == "timeframe":
+        frame, _, note = value.partition(" (")
+        m = _TIMEFRAME_RE.match(frame)
+        if m and m["per"]:
+            frame = "每" + _TIME_UNITS_ZH.get(m["per"], m["per"])
+        elif m and m["n"]:
+            frame = m["n"] + _TIME_UNITS_ZH.get(m["u"], m["u"])
+        elif m and m["y"]:
+            frame = m["y"] + "年"
+        elif m and m["e"]:
+            frame = "此前"
+        return frame + ("（一方未说明）" if note else "")
+    return value
+
+
+def _contradiction_reasons(
+    claims: Iterable[Claim], row_of: dict[str, int], own: int
+) -> list[tuple[int, str]]:
+    """(other row, "对象 软银 · 所指 cash · …") for each contradiction of the row, once per row."""
+    from storyline.web.export import contradiction_export
+
+    out: dict[int, str] = {}
+    for c in claims:
+        for other, reason in c.contradiction_reasons:
+            target = row_of.get(other)
+            if target is None or target == own or target in out:
+                continue
+            matched = contradiction_export(other, reason)["matched"]
+            parts = []
+            for key, label in _REASON_FIELDS:
+                value = _reason_value_zh(key, matched.get(key, ""))
+                parts.append(f"{label} {value or '—'}")
+            out[target] = "相同：" + " · ".join(parts)
+    return sorted(out.items())
 
 
 KIND_LABELS = {
