@@ -7,7 +7,13 @@ import re
 import pytest
 
 from storyline.analyze import analyze
-from storyline.analyze.entities import entity_table, find_entities, load_entity_table
+from storyline.analyze.entities import (
+    article_entities,
+    canonical_entities,
+    entity_table,
+    find_entities,
+    load_entity_table,
+)
 from storyline.analyze.segment import cut
 from storyline.errors import ParseError
 from storyline.normalize import normalize_article
@@ -125,3 +131,78 @@ def test_cut_can_give_entity_names():
 
 def test_cut_drops_spaces_and_punctuation():
     assert cut("他说:“没钱。”") == ["他", "说", "没", "钱"]
+
+
+# ---------------------------------------------------------------------------- article_entities
+
+
+def _article(title, *paragraphs, comments=""):
+    return {(m.entity, m.alias): m for m in article_entities(title, paragraphs, comments)}
+
+
+def test_a_longer_name_beats_the_table_alias_inside_it():
+    found = _article(
+        "Bears' Leon Washington returns kick",
+        "Leon Washington returned the opening kick 98 yards.",
+        "Washington said it was fun.",
+    )
+    assert ("华盛顿", "Washington") not in found
+    assert found[("Leon Washington", "Washington")].count == 1  # the surname is the player
+    assert found[("Leon Washington", "Leon Washington")].count == 2
+
+
+def test_positions_weigh_mentions_and_bylines_weigh_nothing():
+    found = _article(
+        "Sheriff: Jane Roe arrested after whisky theft",
+        "Police in Calgary arrested Jane Roe on Monday.",
+        "The whisky was found later.",
+        "Roe is due in court.",
+        "Follow Kim Lee on Twitter: @kimlee",
+    )
+    assert found[("Jane Roe", "Jane Roe")].weight == 3.0 + 2.0
+    assert found[("Jane Roe", "Jane Roe")].lead
+    assert found[("Jane Roe", "Roe")].weight == 1.0 and not found[("Jane Roe", "Roe")].lead
+    assert not any(entity in ("Kim Lee", "X") for entity, _ in found)
+
+
+def test_transliterated_chinese_names_and_their_short_form():
+    found = _article(
+        "格里芬在节目中说了什么",
+        "喜剧演员凯西·格里芬声称，她会继续主持。",
+        "苏莱曼尼死后，南希·佩洛西表示反对。",
+    )
+    assert found[("凯西·格里芬", "格里芬")].kind == "person"  # the short form is the full name
+    assert found[("凯西·格里芬", "凯西·格里芬")].lead
+    # The table knows these across languages: recognised names resolve to its entries.
+    assert ("佩洛西", "南希·佩洛西") in found and ("苏莱曼尼", "苏莱曼尼") in found
+
+
+def test_ambiguous_alias_links_only_with_supporting_context():
+    alone = _article("13岁模特走红", "她在日本拍了奥特曼主题的照片。")
+    assert ("奥尔特曼", "奥特曼") not in alone
+    assert ("奥特曼", "奥特曼") in alone  # a name of its own: the hero
+    with_context = _article("OpenAI发布新模型", "奥特曼说ChatGPT用户过亿。")
+    assert ("奥尔特曼", "奥特曼") in with_context
+
+
+def test_table_ambiguity_column_is_loaded():
+    table = load_entity_table("甲\tperson\t甲|?乙\t丙\n丙\torg\t丙\n", "mine.tsv")
+    assert table.context == {"甲": frozenset({"丙"})}
+    assert table.name_of("乙") == "甲" and table.name_of("乙", unambiguous=True) is None
+    assert {(m.entity, m.alias) for m in find_entities("乙来了", table)} == set()
+    assert {(m.entity, m.alias) for m in find_entities("乙和丙", table)} == {("甲", "乙"), ("丙", "丙")}
+
+
+def test_comments_give_aliases_but_no_names_and_no_weight():
+    found = _article("川普宣布计划", "马斯克质疑。", comments="kingofLiu 发表评论于 2025-01-22 一龙说得对")
+    assert found[("马斯克", "一龙")].weight == 0.0
+    assert not any(alias == "kingofLiu" for _, alias in found)
+
+
+def test_canonical_entities_give_one_name_and_kind_each_most_salient_first(seed_paths):
+    article, comments = _thread_page(seed_paths[1])
+    analysis = analyze(normalize_article(article), comments_text=comments)
+    pairs = canonical_entities(analysis)
+    assert len({name for name, _ in pairs}) == len(pairs)
+    assert dict(pairs)["特朗普"] == "person" and dict(pairs)["星际之门"] == "project"
+    assert pairs[0][0] in ("马斯克", "特朗普")

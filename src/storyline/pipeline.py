@@ -55,6 +55,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 CLUSTER_STATE_KEY = "cluster"
+ENTITY_FREQUENCY_KEY = "entity_frequency"
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +214,23 @@ class Ingestor:
         self.store = store
         self.settings = settings
         self.clusterer = self._load_clusterer()
+        self.entity_frequency = self._load_entity_frequency()
+
+    def _load_entity_frequency(self):
+        """Entity document frequencies over the store (for story names), rebuilt if absent."""
+        from storyline.stories.aggregate import EntityFrequency
+
+        saved = self.store.get_state(ENTITY_FREQUENCY_KEY)
+        if saved:
+            try:
+                return EntityFrequency.from_bytes(saved)
+            except Exception as exc:  # an unreadable state must not block ingest
+                log.warning("entity frequencies could not be loaded (%s); recounting", exc)
+        frequency = EntityFrequency()
+        ids = [a.id for a in self.store.iter_articles()]
+        for analysis in sorted(self.store.analyses(ids), key=lambda an: an.article_id):
+            frequency.observe(analysis)
+        return frequency
 
     def _load_clusterer(self):
         clusterer = _new_clusterer(self.settings, self.store.get_state(CLUSTER_STATE_KEY))
@@ -246,7 +264,9 @@ class Ingestor:
                     merged.update(result.merged)
                 assignments.append(StoryAssignment(article.id, story_id))
                 touched.setdefault(story_id, []).append((article, analysis))
-            rebuilt = rebuild_stories(self.store, touched, merged)
+                if article.id not in known:
+                    self.entity_frequency.observe(analysis)
+            rebuilt = rebuild_stories(self.store, touched, merged, entity_frequency=self.entity_frequency)
             write = InputWrite(
                 raw=raw,
                 articles=[a for a, _ in fresh],
@@ -254,12 +274,17 @@ class Ingestor:
                 assignments=assignments,
                 stories=rebuilt.stories,
                 merged=merged,
-                state={CLUSTER_STATE_KEY: self.clusterer.to_bytes(), **rebuilt.state},
+                state={
+                    CLUSTER_STATE_KEY: self.clusterer.to_bytes(),
+                    ENTITY_FREQUENCY_KEY: self.entity_frequency.to_bytes(),
+                    **rebuilt.state,
+                },
             )
             result = self.store.write_input(write)
         except BaseException:
             # The clusterer already moved on in memory; put it back to what the store holds.
             self.clusterer = self._load_clusterer()
+            self.entity_frequency = self._load_entity_frequency()
             raise
         n_new = result.articles_new
         return InputOutcome(raw.name, "ingested", articles=n_new, warnings=warnings)

@@ -178,6 +178,10 @@ class EntityMention:
     alias: str  # as printed, e.g. "川普" / "TRUMP"
     kind: str = ""  # person, org, product, place…
     count: int = 1
+    # Mentions weighted by where they stand (title 3, lead 2, body 1, lists 0.25, bylines and
+    # footers 0; see analyze.entities.article_entities); lead: in the title or first two paragraphs.
+    weight: float = 0.0
+    lead: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -587,7 +587,12 @@ def extract_claims(article: Article, analysis: Analysis) -> tuple[Claim, ...]:
     display = analysis.display_paragraphs if len(analysis.display_paragraphs) == len(canon_pars) else ()
     if not display:
         display = article.paragraphs if len(article.paragraphs) == len(canon_pars) else tuple(canon_pars)
-    extra = tuple(sorted({(e.entity, e.alias, e.kind) for e in analysis.entities}))
+    # The alias table's entities only: names recognised in this one text would make every
+    # article's set unique, and _names compiles one regex per set (~50 ms uncached).
+    from storyline.analyze.entities import entity_table
+
+    known = entity_table().names
+    extra = tuple(sorted({(e.entity, e.alias, e.kind) for e in analysis.entities if e.entity in known}))
     names = _names(extra)
     article_id = article.id or analysis.article_id
     ctx = _Context(

@@ -22,9 +22,11 @@ from __future__ import annotations
 import functools
 import logging
 import re
+from collections.abc import Mapping
 from importlib import resources
 from typing import TYPE_CHECKING
 
+from storyline.analyze.names import FUNCTION_WORDS
 from storyline.analyze.segment import cut
 from storyline.records import Keyword
 
@@ -59,37 +61,81 @@ def _extractor() -> jieba.analyse.TFIDF:
     jieba.setLogLevel(logging.WARNING)
     extractor = jieba.analyse.TFIDF()
     extractor.tokenizer = _EntityTokenizer()
-    extractor.stop_words = set(extractor.stop_words) | NEWS_STOPWORDS
+    # English function words too: jieba's own stop list is a few dozen of them, and an English
+    # article's TF-IDF otherwise ranks his, her, your and ago (its IDF table is Chinese).
+    extractor.stop_words = set(extractor.stop_words) | NEWS_STOPWORDS | FUNCTION_WORDS
     return extractor
 
 
 class _EntityTokenizer:
     """The one method TFIDF calls on its tokenizer, backed by :func:`segment.cut`."""
 
+    extra: Mapping[str, str] | None = None  # names recognised in the article being read
+
     def cut(self, sentence: str) -> list[str]:
-        return cut(sentence, entity_names=True)
+        return cut(sentence, entity_names=True, extra=self.extra)
+
+
+# Abbreviated titles before a name (Gov. Mike DeWine): a piece of the name, never a topic.
+_TITLE_ABBREVIATIONS = frozenset(
+    [
+        "gov",
+        "sen",
+        "rep",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "st",
+        "gen",
+        "col",
+        "lt",
+        "sgt",
+        "capt",
+        "prof",
+        "rev",
+        "jr",
+        "sr",
+    ]
+)
+
+
+def _has_letter(word: str) -> bool:
+    return any(c.isalpha() for c in word)
 
 
 def _lower_unless_entity(word: str, names: frozenset[str]) -> str:
     return word if word in names else word.lower()
 
 
-def keywords(text: str, top_k: int = 10) -> tuple[Keyword, ...]:
+def keywords(text: str, top_k: int = 10, names: Mapping[str, str] | None = None) -> tuple[Keyword, ...]:
     """The ``top_k`` TF-IDF keywords of ``text`` (canonical form expected), heaviest first.
 
-    Pure numbers, amounts and dates (5000, 亿美元, 2025年) are left to the claims stage and never keywords.
+    Pure numbers, amounts and dates (5000, 亿美元, 2025年) are left to the claims stage and never
+    keywords; nor are function words of either language. ``names`` (folded alias -> name: the
+    names recognised in this article) are kept whole and keep their name, like the table's.
     """
     if not text.strip() or top_k <= 0:
         return ()
     from storyline.analyze.entities import entity_table
 
-    names = frozenset(entity_table().names)
-    scored = _extractor().extract_tags(text, topK=None, withWeight=True)
+    known = frozenset(entity_table().names) | frozenset((names or {}).values())
+    extractor = _extractor()
+    extractor.tokenizer.extra = names or None
+    try:
+        scored = extractor.extract_tags(text, topK=None, withWeight=True)
+    finally:
+        extractor.tokenizer.extra = None
     merged: dict[str, float] = {}
     for word, weight in scored:
-        if _NUMBERISH_RE.match(word):
+        if (
+            _NUMBERISH_RE.match(word)
+            or word.lower() in FUNCTION_WORDS
+            or word.lower() in _TITLE_ABBREVIATIONS
+            or not _has_letter(word)
+        ):
             continue
-        key = _lower_unless_entity(word, names)
+        key = _lower_unless_entity(word, known)
         merged[key] = merged.get(key, 0.0) + weight
     ranked = sorted(merged.items(), key=lambda kv: (-kv[1], kv[0]))[:top_k]
     return tuple(Keyword(word=w, weight=round(s, 6)) for w, s in ranked)

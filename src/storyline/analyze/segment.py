@@ -20,6 +20,7 @@ Example::
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 
 import rjieba
 
@@ -38,10 +39,33 @@ def _is_word(token: str) -> bool:
     return any(c.isalnum() for c in token)
 
 
-def cut(text: str, *, entity_names: bool = False) -> list[str]:
+def _extra_spans(text: str, extra: Mapping[str, str], taken: list[tuple[int, int, str]]):
+    """Spans of ``extra`` aliases (folded alias -> name) outside the table's spans.
+
+    A handful of names per article (what the tagger found in it), so plain ``str.find`` beats
+    building an automaton; Latin aliases only at word boundaries, longest first.
+    """
+    spans = list(taken)
+    for alias in sorted(extra, key=lambda a: (-len(a), a)):
+        start = text.find(alias)
+        while start >= 0:
+            end = start + len(alias)
+            bounded = not (
+                (alias[0].isascii() and start > 0 and text[start - 1].isascii() and text[start - 1].isalnum())
+                or (alias[-1].isascii() and end < len(text) and text[end].isascii() and text[end].isalnum())
+            )
+            if bounded and all(end <= s or start >= e for s, e, _ in spans):
+                spans.append((start, end, extra[alias]))
+            start = text.find(alias, end)
+    spans.sort()
+    return spans
+
+
+def cut(text: str, *, entity_names: bool = False, extra: Mapping[str, str] | None = None) -> list[str]:
     """Words of ``text`` (canonical form expected), entity aliases as single tokens.
 
-    ``entity_names=True`` replaces each alias by its entity's canonical name.
+    ``entity_names=True`` replaces each alias by its entity's canonical name. ``extra`` maps
+    more aliases (folded: simplified, lower case) to names: the names recognised in this text.
 
     >>> cut("川普宣布", entity_names=True)
     ['特朗普', '宣布']
@@ -51,7 +75,10 @@ def cut(text: str, *, entity_names: bool = False) -> list[str]:
     jieba = _jieba()
     tokens: list[str] = []
     last = 0
-    for start, end, name in entity_spans(text):
+    spans = entity_spans(text)
+    if extra:
+        spans = _extra_spans(text, extra, spans)
+    for start, end, name in spans:
         tokens.extend(t for t in jieba.cut(text[last:start]) if _is_word(t))
         tokens.append(name if entity_names else text[start:end])
         last = end

@@ -11,12 +11,18 @@ Example::
 
 from __future__ import annotations
 
+import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 
+import msgspec
+
+from storyline.analyze.names import FUNCTION_WORDS
 from storyline.records import Analysis, Entity, Keyword
 
-__all__ = ["story_entities", "story_keywords"]
+__all__ = ["EntityFrequency", "Salience", "entity_salience", "story_entities", "story_keywords"]
 
 
 def story_keywords(
@@ -48,35 +54,93 @@ def story_keywords(
         for word, weight in words.items():
             total[word] += weight
     n = len(per_outlet)
-    ranked = sorted(total.items(), key=lambda kv: (-kv[1], kv[0]))[:top_k]
-    # Keywords are compared in canonical (lower-cased) form but shown to readers: give Latin
-    # words the spelling of the entity they name, and short ones their acronym case (ai → AI).
+    # Function words may sit in analyses stored before they were stop-listed; and a piece of a
+    # longer name of the story (evgeni of Evgeni Malkin) is that name's, not a keyword.
+    names = {m.entity for an in analyses for m in an.entities}
+    pieces = {w.lower() for name in names if " " in name for w in name.split()} - {nm.lower() for nm in names}
+    ranked = sorted(
+        ((w, x) for w, x in total.items() if w.lower() not in FUNCTION_WORDS and w.lower() not in pieces),
+        key=lambda kv: (-kv[1], kv[0]),
+    )[:top_k]
+    # Keywords are compared in canonical (lower-cased) form but shown to readers: a Latin word
+    # takes the spelling of the entity it names, else the spelling the members print most (an
+    # acronym only where they write one: AI yes, HIS never).
     spelled = {m.entity.lower(): m.entity for an in analyses for m in an.entities if m.entity.isascii()}
+    printed = _printed_forms(analyses, [w for w, _ in ranked if w.isascii() and w.lower() not in spelled])
 
     def shown(word: str) -> str:
-        if not (word.isascii() and word.isalpha()):
+        if not word.isascii():
             return word
-        return spelled.get(word) or (word.upper() if len(word) <= 3 else word)
+        return spelled.get(word.lower()) or printed.get(word, word)
 
     return tuple(Keyword(word=shown(w), weight=round(s / n, 6)) for w, s in ranked)
+
+
+_PRINTED_MEMBERS = 50  # members read for a word's printed case: enough to out-vote headlines
+
+
+def _printed_forms(analyses: Sequence[Analysis], words: Sequence[str]) -> dict[str, str]:
+    """The form each Latin ``word`` is printed in most often in the members' display text.
+
+    Ties go to the lower-case form; a form printed only at sentence starts or in an all-caps
+    headline loses to the plain one whenever the plain one is printed at all.
+    """
+    if not words:
+        return {}
+    texts = ["\n".join((an.display_title, *an.display_paragraphs)) for an in analyses[:_PRINTED_MEMBERS]]
+    out: dict[str, str] = {}
+    for word in words:
+        pattern = re.compile(rf"(?<![A-Za-z0-9]){re.escape(word)}(?![A-Za-z0-9])", re.IGNORECASE)
+        forms: Counter[str] = Counter()
+        for text in texts:
+            for m in pattern.finditer(text):
+                form = m.group(0)
+                # An all-caps form in a line of capitals is shouting, not the word's case.
+                line_start = text.rfind("\n", 0, m.start()) + 1
+                line_end = text.find("\n", m.end())
+                line = text[line_start : line_end if line_end >= 0 else len(text)]
+                letters = [c for c in line if c.isalpha() and c.isascii()]
+                if (
+                    form.isupper()
+                    and len(form) > 1
+                    and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+                    and len(letters) > len(form) * 2
+                ):
+                    continue
+                forms[form] += 1
+        if forms:
+            lower = forms.get(word.lower(), 0)
+            best = max(sorted(forms), key=lambda f: (forms[f], f == word.lower()))
+            # A capitalised form that is not the only one (Injury at sentence starts, injury
+            # inside them) is the ordinary word.
+            if best[:1].isupper() and not best.isupper() and lower:
+                best = word.lower()
+            out[word] = best
+        else:
+            out[word] = word.lower()
+    return out
 
 
 def story_entities(analyses: Sequence[Analysis]) -> tuple[Entity, ...]:
     """Every entity of the story with every alias seen, most mentioned first.
 
     Aliases are ordered by how often they were printed (ties: first seen), so the first alias
-    is the spelling readers of this story met most.
+    is the spelling readers of this story met most. A recognised short name is the story's one
+    longer name it stands for (Malkin is Evgeni Malkin's alias).
     """
     counts: Counter[str] = Counter()
     alias_counts: dict[str, Counter[str]] = defaultdict(Counter)
     kinds: dict[str, str] = {}
     order: dict[str, int] = {}
+    table = _table_names()
+    links = _story_links(sorted({m.entity for an in analyses for m in an.entities if m.entity not in table}))
     for analysis in analyses:
         for m in analysis.entities:
-            counts[m.entity] += m.count
-            alias_counts[m.entity][m.alias] += m.count
-            kinds.setdefault(m.entity, m.kind)
-            order.setdefault(m.entity, len(order))
+            name = links.get(m.entity, m.entity)
+            counts[name] += m.count
+            alias_counts[name][m.alias] += m.count
+            kinds.setdefault(name, m.kind)
+            order.setdefault(name, len(order))
     entities = [
         Entity(
             name=name,
@@ -88,3 +152,127 @@ def story_entities(analyses: Sequence[Analysis]) -> tuple[Entity, ...]:
     ]
     entities.sort(key=lambda e: (-e.count, order[e.name]))
     return tuple(entities)
+
+
+# ------------------------------------------------------------------------------------------
+# Salience: how much a story is about each of its entities.
+# ------------------------------------------------------------------------------------------
+
+
+class EntityFrequency:
+    """In how many articles of the whole store each entity occurs (weight > 0), for an IDF.
+
+    A country or a platform named in every other report says little about which story this is;
+    a name only this story's reports write says a lot. Grows as articles are ingested; kept in
+    the store's state (``to_bytes``) so a restart goes on counting.
+    """
+
+    #: Past this many names, those seen in one article only are dropped (an unseen name gets
+    #: the highest specificity anyway), so the state written with every input stays bounded.
+    MAX_NAMES = 200_000
+
+    def __init__(self, df: dict[str, int] | None = None, n_docs: int = 0) -> None:
+        self.df: dict[str, int] = dict(df or {})
+        self.n_docs = n_docs
+
+    def observe(self, analysis: Analysis) -> None:
+        self.n_docs += 1
+        for name in sorted({m.entity for m in analysis.entities if m.weight > 0}):
+            self.df[name] = self.df.get(name, 0) + 1
+        if len(self.df) > self.MAX_NAMES:
+            self.df = {name: c for name, c in self.df.items() if c > 1}
+
+    def specificity(self, name: str) -> float:
+        """IDF scaled to (0, 1]: 1 for a name no other article has; ~0.2 for one in all."""
+        if self.n_docs <= 0:
+            return 1.0
+        top = math.log(self.n_docs + 1) + 1.0
+        return (math.log((self.n_docs + 1) / (self.df.get(name, 0) + 1)) + 1.0) / top
+
+    def to_bytes(self) -> bytes:
+        return msgspec.json.encode({"n": self.n_docs, "df": dict(sorted(self.df.items()))})
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> EntityFrequency:
+        state = msgspec.json.decode(data)
+        return cls(state["df"], int(state["n"]))
+
+
+@dataclass(frozen=True, slots=True)
+class Salience:
+    """One entity's standing in a story: where and how often its members name it."""
+
+    name: str
+    kind: str
+    score: float  # position weights, summed sublinearly per member, times specificity
+    members: int  # members that name it outside bylines and footers
+    lead_members: int  # members that name it in the title or first two paragraphs
+    mentions: int
+    specificity: float
+
+
+def _story_links(names: Sequence[str]) -> dict[str, str]:
+    """Short name -> the one longer name of the story it stands for (Malkin -> Evgeni Malkin,
+    佩洛西 -> 南希·佩洛西, Frida -> Frida Aasen), when exactly one longer name ends (or, for two
+    words, starts) with it."""
+    ends: dict[str, set[str]] = defaultdict(set)
+    for name in names:
+        if " " in name:
+            ends[name.rsplit(" ", 1)[1]].add(name)
+            if name.count(" ") == 1:  # Frida for Frida Aasen, when no other two-word name starts so
+                ends[name.split(" ", 1)[0]].add(name)
+        elif not name.isascii():
+            for cut in range(2, len(name) - 1):
+                tail = name[cut:].lstrip("·•・‧")
+                if len(tail) >= 2 and tail != name:
+                    ends[tail].add(name)
+    return {
+        short: next(iter(longs))
+        for short, longs in sorted(ends.items())
+        if len(longs) == 1 and short in names
+    }
+
+
+def entity_salience(
+    analyses: Sequence[Analysis], frequency: EntityFrequency | None = None
+) -> dict[str, Salience]:
+    """Every entity's :class:`Salience` in the story made of ``analyses``.
+
+    Within a member, mentions add up by where they stand (title 3, lead 2, body 1, list 0.25,
+    byline 0); across members, each member adds log(1 + its weight), so five members naming a
+    name once beat one member repeating it five times. The sum is scaled by the name's
+    specificity across the store (``frequency``; 1 without one).
+    """
+    names = sorted({m.entity for an in analyses for m in an.entities})
+    links = _story_links([n for n in names if n not in _table_names()])
+    per_member: list[dict[str, tuple[float, bool, int]]] = []
+    kinds: dict[str, str] = {}
+    for an in analyses:
+        seen: dict[str, tuple[float, bool, int]] = {}
+        for m in an.entities:
+            name = links.get(m.entity, m.entity)
+            w, lead, n = seen.get(name, (0.0, False, 0))
+            seen[name] = (w + m.weight, lead or m.lead, n + m.count)
+            if kinds.get(name) in (None, "", "name") and m.kind:
+                kinds[name] = m.kind
+        per_member.append(seen)
+    out: dict[str, Salience] = {}
+    for name in sorted({n for seen in per_member for n in seen}):
+        rows = [seen[name] for seen in per_member if name in seen]
+        spec = frequency.specificity(name) if frequency is not None else 1.0
+        out[name] = Salience(
+            name=name,
+            kind=kinds.get(name, ""),
+            score=round(spec * sum(math.log1p(w) for w, _, _ in rows), 6),
+            members=sum(1 for w, _, _ in rows if w > 0),
+            lead_members=sum(1 for _, lead, _ in rows if lead),
+            mentions=sum(n for _, _, n in rows),
+            specificity=round(spec, 6),
+        )
+    return out
+
+
+def _table_names() -> frozenset[str]:
+    from storyline.analyze.entities import entity_table
+
+    return frozenset(entity_table().names)

@@ -24,7 +24,7 @@ from storyline.normalize.text import canonical
 from storyline.records import Analysis, Article, ParagraphGroup, Story
 from storyline.stories.aggregate import story_entities, story_keywords
 from storyline.stories.brief import story_brief
-from storyline.stories.concept import concept_name
+from storyline.stories.concept import story_concept
 from storyline.stories.discussion import summarize_discussion, summarize_threads
 from storyline.stories.headline import choose_headline
 from storyline.stories.hotness import hot_rank
@@ -58,18 +58,21 @@ def build_story(
     *,
     aliases: Sequence[str] = (),
     groups: tuple[ParagraphGroup, ...] | None = None,
+    entity_frequency=None,
 ) -> Story:
     """Everything a story page shows, computed from its member articles and their analyses.
 
     ``groups`` are the story's paragraph groups when the caller keeps an incremental index
     (the ingest path does); otherwise they are computed here from the members.
+    ``entity_frequency`` (a :class:`storyline.stories.aggregate.EntityFrequency` over the
+    store) makes names every story has weigh less in the concept.
     """
     members = sorted(members, key=lambda m: (published_key(m[0]), m[0].id))
     articles = [a for a, _ in members]
     analyses = [an for _, an in members]
     keywords = story_keywords(analyses, outlets=[a.outlet for a in articles])
     entities = story_entities(analyses)
-    concept = concept_name(entities, keywords)
+    concept = story_concept(analyses, keywords, entity_frequency)
     headline = choose_headline([(an.article_id, an.display_title) for an in analyses], keywords, entities)
     if groups is None:
         groups = group_paragraphs(members)

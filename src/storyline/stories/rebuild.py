@@ -50,7 +50,11 @@ class Rebuild:
 
 
 def rebuild_stories(
-    reader: StoryReader, touched: Mapping[str, Sequence[Member]], merged: Mapping[str, str]
+    reader: StoryReader,
+    touched: Mapping[str, Sequence[Member]],
+    merged: Mapping[str, str],
+    *,
+    entity_frequency=None,
 ) -> Rebuild:
     """Every story of ``touched`` (story id → its new members) and every story merged into.
 
@@ -91,7 +95,13 @@ def rebuild_stories(
             rebuilt=sid in aliases and bool(set(merged) & aliases[sid]),
         )
         out.stories.append(
-            build_story(sid, list(members.values()), aliases=sorted(aliases.get(sid, ())), groups=groups)
+            build_story(
+                sid,
+                list(members.values()),
+                aliases=sorted(aliases.get(sid, ())),
+                groups=groups,
+                entity_frequency=entity_frequency,
+            )
         )
     return out
 
