@@ -28,7 +28,7 @@ from storyline.stories.concept import story_concept
 from storyline.stories.discussion import summarize_discussion, summarize_threads
 from storyline.stories.headline import choose_headline
 from storyline.stories.hotness import hot_rank
-from storyline.stories.ledger import build_ledger
+from storyline.stories.ledger_links import link_ledger
 from storyline.stories.timeline import build_timeline
 
 __all__ = ["build_story", "observed_time", "published_key"]
@@ -76,7 +76,8 @@ def build_story(
     headline = choose_headline([(an.article_id, an.display_title) for an in analyses], keywords, entities)
     if groups is None:
         groups = group_paragraphs(members)
-    claims = build_ledger([c for an in analyses for c in an.claims])
+    # build_ledger's output, each pair of claim buckets decided once (see stories.ledger_links).
+    claims = link_ledger([c for an in analyses for c in an.claims])
     timeline = build_timeline(articles, claims)
     # Floors are numbered per thread, so the discussion panel summarises the largest thread; the
     # others are still shown in full on the page.
