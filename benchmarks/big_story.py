@@ -21,7 +21,6 @@ import json
 import resource
 import statistics
 import tempfile
-import time
 from pathlib import Path
 
 from storyline import Settings, ingest
