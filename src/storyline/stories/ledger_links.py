@@ -143,9 +143,7 @@ def link_ledger(claims: Sequence[Claim], decisions: BucketDecisions | None = Non
                     agree_with[ka].append(kb)
                     agree_with[kb].append(ka)
                 elif action == _DENY:
-                    for a in xs:
-                        for b in ys:
-                            _deny(a, b, refuted)
+                    _deny_buckets(xs, ys, refuted)
                 elif disjoint or differ:
                     for a in xs:
                         for b in ys:
@@ -210,12 +208,21 @@ def link_ledger(claims: Sequence[Claim], decisions: BucketDecisions | None = Non
     return tuple(out)
 
 
-def _deny(a: Claim, b: Claim, refuted: dict[str, set[str]]) -> None:
-    denier, denied = (a, b) if a.qualifier == "denied" else (b, a)
-    if (
-        denied.qualifier not in _ref._NO_COMPARE
-        and not denied.modality
-        and denied.qualifier not in {"under", "far under", "at most"}
-        and denier.speaker != denied.speaker
-    ):
-        refuted[denied.id].add(denier.id)
+def _deny_buckets(xs: Sequence[Claim], ys: Sequence[Claim], refuted: dict[str, set[str]]) -> None:
+    """The reference's ``_deny`` over every pair of members, decided per bucket where it can be.
+
+    Which side denies and whether the other may be refuted depend on the qualifier and
+    modality (bucket fields); only "not the denied claim's own speaker" is per member.
+    """
+    deniers, denied = (xs, ys) if xs[0].qualifier == "denied" else (ys, xs)
+    d0 = denied[0]
+    if d0.qualifier in _ref._NO_COMPARE or d0.modality or d0.qualifier in {"under", "far under", "at most"}:
+        return
+    everyone = {r.id for r in deniers}
+    by_speaker: dict[str, set[str]] = defaultdict(set)
+    for r in deniers:
+        by_speaker[r.speaker].add(r.id)
+    for c in denied:
+        ids = everyone - by_speaker[c.speaker] if c.speaker in by_speaker else everyone
+        if ids:
+            refuted[c.id].update(ids)
