@@ -226,7 +226,7 @@ class Claim:
     denominator: str = ""  # "per km", "per gallon", "of registered voters"; "" for a total
     kind: str = ""  # level, change, part, rate ("" on records written before kinds existed)
     modality: str = ""  # "", hypothetical, possible, question, denied: only "" is an assertion
-    subject_basis: str = ""  # clause, sentence (named there), ambiguous, context (inferred)
+    subject_basis: str = ""  # clause, sentence, article (its one project), ambiguous, context (inferred)
     # Filled by the ledger: (other claim id, the fields that matched) for each contradiction, and
     # the claims on the same referent whose different figure is shown beside this one.
     contradiction_reasons: tuple[tuple[str, str], ...] = ()

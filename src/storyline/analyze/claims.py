@@ -6,6 +6,12 @@ records the speaker (the person, outlet, unnamed source or reader who says it: �
 committed capital, raised, initial investment, investment, valuation, jobs, GPUs…), the
 qualifier and time frame, and the original span and sentence as printed.
 
+Each claim also says what it measures (:mod:`storyline.analyze.referents`): the referent and
+its key, the denominator, the kind (level, change, part, rate) and the modality (hypothetical,
+possible, question), plus ``subject_basis``: whether the subject was read in the figure's
+clause or sentence, is the article's one project, or was inferred (only the first three may
+ever make a contradiction).
+
 Denials are claims too: "奥尔特曼反驳了马斯克的说法 …这是错的" becomes a claim with measure
 ``"refutation"``, subject the refuted speaker, so the ledger can link it to that speaker's figures.
 
@@ -108,7 +114,7 @@ _REFUTE_RES = (
     re.compile(r"(?P<t>[^,。,]{1,12}?)的(?:说法|言论|声明)(?:并)?(?:不属实|不实|是错的|错误|站不住脚)"),
 )
 _WRONG_RE = re.compile(r"这是错的|这是错误的|不属实|不实|是假的|\bwrong\b|\bnot true\b|\bfalse\b")
-_LOCATIVE_RE = re.compile(r"(?:[在于]|\b(?:in|at)\s)$")
+_LOCATIVE_RE = re.compile(r"(?:[在于向为对给到]|\b(?:in|at)\s)$")
 _LIST_SEP_RE = re.compile(r"^[\s)）]*(?:、|和|与|及|以及|,|and)\s*\S{0,4}?[\s(（]*$")
 
 # First match wins, so the narrower measures come first (承诺至少投资 is committed capital).
@@ -204,6 +210,7 @@ class _Context:
 
     outlet: str
     main_subject: str
+    sole_project: bool = False  # the article names one project and no other
     last_project: str = ""
     last_org: str = ""
     last_person: str = ""
@@ -286,8 +293,9 @@ def _subject(
             return name
         return ""
 
-    # A place after 在/于/in/at is where, not whose: "衡芯半导体…将在青岚市…投资300亿元" (but
-    # "在OpenAI成立时" names OpenAI: only places are skipped).
+    # A place after 在/于/向/为/对/给/到/in/at is where or for whom, not whose: "衡芯半导体…将在青岚市
+    # …投资300亿元", "孙正义…向美国投资1000亿美元", "为美国创造10万个就业岗位" (but "在OpenAI成立时"
+    # names OpenAI: only places are skipped).
     mentions = [
         m
         for m in mentions
@@ -302,7 +310,9 @@ def _subject(
         return found, "clause"
     if project:
         return project, "sentence"  # a project named in the sentence owns its figures
-    found = pick(before_sentence)
+    # Outside the figure's clause a place is scenery ("孙正义在特朗普的海湖庄园宣布,…投资1000亿美元"):
+    # only companies, projects and people's affiliations own a figure from there.
+    found = pick([m for m in before_sentence if m.kind != "place"])
     if found:
         # Another company or place named in the sentence may be whose figure this is
         # ("Singapore … the largest source of FDI in India, with $8 billion").
@@ -317,8 +327,19 @@ def _subject(
     found = pick(list(reversed(after_clause)))
     if found:
         return found, "clause"
-    found = nearest("org", pos) or ctx.main_subject
-    return found, ("context" if found else "")
+    org = nearest("org", pos)
+    if org:
+        return org, "context"
+    if (
+        ctx.main_subject
+        and ctx.sole_project
+        and not any(
+            sentence[0] <= m.start < sentence[1] and m.kind in {"org", "project", "place"} for m in mentions
+        )
+    ):
+        # An article about one project, a sentence naming nobody else: "预算120億元" is its budget.
+        return ctx.main_subject, "article"
+    return ctx.main_subject, ("context" if ctx.main_subject else "")
 
 
 def _project_in(text: str, span: tuple[int, int], mentions: list[_Mention]) -> str:
@@ -564,15 +585,14 @@ def _refutations(
     return []
 
 
-def _main_subject(texts: list[str], names: _Names) -> str:
+def _project_counts(texts: list[str], names: _Names) -> Counter[tuple[int, str]]:
+    """How often each project is named: the most named is the article's main subject."""
     counts: Counter[tuple[int, str]] = Counter()
     for t in texts:
         for m in _mentions(t, names):
             if m.kind == "project":
                 counts[(0, m.name)] += 1
-    if counts:
-        return counts.most_common(1)[0][0][1]
-    return ""
+    return counts
 
 
 def extract_claims(article: Article, analysis: Analysis) -> tuple[Claim, ...]:
@@ -595,9 +615,11 @@ def extract_claims(article: Article, analysis: Analysis) -> tuple[Claim, ...]:
     extra = tuple(sorted({(e.entity, e.alias, e.kind) for e in analysis.entities if e.entity in known}))
     names = _names(extra)
     article_id = article.id or analysis.article_id
+    projects = _project_counts([analysis.canonical_title, *canon_pars], names)
     ctx = _Context(
         outlet=article.outlet or article.site or "",
-        main_subject=_main_subject([analysis.canonical_title, *canon_pars], names),
+        main_subject=projects.most_common(1)[0][0][1] if projects else "",
+        sole_project=len(projects) == 1,
     )
     claims: list[Claim] = []
     for i, (canon, shown) in enumerate(zip(canon_pars, display, strict=False)):
@@ -635,7 +657,9 @@ def _thread_claims(
         # The reader's own words and the text they quote both count: a quoted figure is re-asserted.
         body = com.text
         canon = _canon(body)
-        thread_ctx = _Context(outlet=ctx.outlet, main_subject=ctx.main_subject, last_project="")
+        thread_ctx = _Context(
+            outlet=ctx.outlet, main_subject=ctx.main_subject, sole_project=ctx.sole_project, last_project=""
+        )
         out += _read_text(
             canon,
             body,

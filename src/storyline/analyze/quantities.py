@@ -493,6 +493,10 @@ def _timeframe_for(
     clause_end_candidates = [i for i in (folded.find(c, pos, s_end) for c in ",;:；：") if i != -1]
     clause_end = min(clause_end_candidates) if clause_end_candidates else s_end
     in_clause = [f for f in inside if clause_start <= f[0] < clause_end]
-    pool = in_clause or inside
+    # A year in a later clause dates another event ("预算120亿元,预计2030年通车"), not the figure;
+    # a year earlier in the sentence sets its scene ("2015年,马斯克…投资了50亿日元").
+    pool = in_clause or [f for f in inside if f[3] != 1 or f[0] < pos]
+    if not pool:
+        return ""
     best = min(pool, key=lambda f: (f[3], abs(f[0] - pos)))
     return best[2]

@@ -1,22 +1,32 @@
 """The claims ledger: every figure of a story, grouped, with agreements and contradictions linked.
 
-Claims about the same subject and measure are compared in one base unit (money in USD through
-a dated rate table, counts in their own unit):
+Claims about the same subject, measure, kind and denominator are compared in one base unit
+(money in USD through a dated rate table, counts in their own unit):
 
 - two claims *agree* when their values match within the tolerance (the nine "$500B" mentions,
   and 3.64万亿人民币 / 3.9万亿港元 / 78万亿日元 beside them, are one claim with many sources);
-- two claims *contradict* when the ranges their qualifiers allow cannot overlap ("远低于100亿美元"
-  vs "243亿美元"), including order-of-magnitude slips (80亿 vs 800亿);
+- two claims *contradict* only when the ranges their qualifiers allow cannot overlap ("远低于
+  100亿美元" vs "243亿美元", a tenfold slip 80亿 vs 800亿) AND everything else says they measure
+  one thing: both asserted (not hypothetical, a guess, a question or denied), from two reports
+  (one article's own text or one reader's comment never contradicts itself), the same subject
+  read in the figure's clause or sentence (or the article's one project), the same
+  :func:`match_key` (subject, measure, referent, denominator, kind, unit; a part never), and
+  matching time frames. The fields that matched are kept in ``contradiction_reasons``;
+- figures on the same subject and referent that differ but are not certain enough to accuse are
+  linked in ``differs_from`` (shown side by side as "different figures");
 - a claim with measure ``"refutation"`` (a speaker saying another's words are wrong) and a
   figure marked ``qualifier="denied"`` are linked into ``refuted_by`` of what they deny.
 
 Example::
 
     >>> from storyline.records import Claim
-    >>> a = Claim("软银", "cash", 1e10, "USD", "100亿美元", qualifier="far under", speaker="A", paragraph=1, id="a")
-    >>> b = Claim("软银", "cash", 2.43e10, "USD", "243亿美元", speaker="B", paragraph=2, id="b")
+    >>> same = dict(subject="软银", measure="cash", referent_key="cash", kind="level", subject_basis="clause")
+    >>> a = Claim(value=1e10, unit="USD", text="100亿美元", qualifier="far under", speaker="A", article_id="x", id="a", **same)
+    >>> b = Claim(value=2.43e10, unit="USD", text="243亿美元", speaker="B", article_id="y", id="b", **same)
     >>> [c.contradicts for c in build_ledger([a, b])]
     [('b',), ('a',)]
+    >>> build_ledger([a, b])[0].contradiction_reasons[0][1].split("; ")[:3]
+    ['subject=软银', 'measure=cash', 'referent=cash']
 """
 
 from __future__ import annotations
@@ -187,7 +197,7 @@ def match_key(c: Claim) -> tuple[str, str, str, str, str, str]:
     return (c.subject, c.measure, c.referent_key, c.denominator, c.kind or "level", to_base(c)[1])
 
 
-_SURE_SUBJECT = {"clause", "sentence"}
+_SURE_SUBJECT = {"clause", "sentence", "article"}
 _OPEN_TIMEFRAME_RE = re.compile(r"^(?:per \w+|\d+ \w+)$")  # "per year", "4 years": often left unsaid
 
 

@@ -140,7 +140,7 @@ def _claim_row(r: dict[str, Any]) -> str:
         f"{items}    </ul></details>\n"
         "  </td>\n"
         '  <td data-label="对照" class="marks">\n'
-        f"{marks}  </td>\n"
+        f"<div>{marks}</div>  </td>\n"  # one box: on a phone the cell is a flex row
         "</tr>\n"
     )
 
