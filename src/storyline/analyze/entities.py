@@ -392,7 +392,8 @@ def article_entities(
     Table aliases are found everywhere; names are recognised in the title and paragraphs only
     (readers' user names are not the story's). A recognised surname (Malkin, 佩洛西) is the full
     name the same article writes (Evgeni Malkin, 南希·佩洛西) when exactly one ends with it.
-    Names whose every mention stands in a byline, a contact line or a footer are dropped.
+    Names whose every mention stands in a byline, a contact line or a footer are dropped, and
+    so are recognised names mentioned once outside the title and lead.
     Mentions come most weighty first (ties: most mentioned, then first seen).
     """
     table = table or entity_table()
@@ -506,7 +507,15 @@ def article_entities(
     for (entity, _alias), n in per_alias.items():
         entity_weight[entity] += weights[(entity, _alias)]
         entity_count[entity] += n
-    keep = {e for e in entity_count if e in from_table or entity_weight[e] > 0}
+    # A recognised name counts when the article names it in its title or lead, or more than
+    # once: one passing mention deep in the body (a player in a list, a shop on a corner) says
+    # nothing of the story, and every name kept is one more key for clustering to follow.
+    lead_entities = {e for e, _a in leads}
+    keep = {
+        e
+        for e in entity_count
+        if e in from_table or (entity_weight[e] > 0 and (e in lead_entities or entity_count[e] >= 2))
+    }
     ordered = sorted(
         (kv for kv in per_alias.items() if kv[0][0] in keep),
         key=lambda kv: (-entity_weight[kv[0][0]], -entity_count[kv[0][0]], first[kv[0][0]], -kv[1], kv[0][1]),

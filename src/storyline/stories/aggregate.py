@@ -87,37 +87,35 @@ def _printed_forms(analyses: Sequence[Analysis], words: Sequence[str]) -> dict[s
     """
     if not words:
         return {}
-    texts = ["\n".join((an.display_title, *an.display_paragraphs)) for an in analyses[:_PRINTED_MEMBERS]]
+    alternatives = "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
+    pattern = re.compile(rf"(?<![A-Za-z0-9])(?:{alternatives})(?![A-Za-z0-9])", re.IGNORECASE)
+    forms: dict[str, Counter[str]] = defaultdict(Counter)
+    for an in analyses[:_PRINTED_MEMBERS]:
+        for line in (an.display_title, *an.display_paragraphs):
+            shouting: bool | None = None
+            for m in pattern.finditer(line):
+                form = m.group(0)
+                if form.isupper() and len(form) > 1:
+                    # An all-caps form in a line of capitals is shouting, not the word's case.
+                    if shouting is None:
+                        letters = [c for c in line if c.isascii() and c.isalpha()]
+                        upper = sum(c.isupper() for c in letters)
+                        shouting = upper > 0.6 * len(letters) and len(letters) > 2 * len(form)
+                    if shouting:
+                        continue
+                forms[form.lower()][form] += 1
     out: dict[str, str] = {}
     for word in words:
-        pattern = re.compile(rf"(?<![A-Za-z0-9]){re.escape(word)}(?![A-Za-z0-9])", re.IGNORECASE)
-        forms: Counter[str] = Counter()
-        for text in texts:
-            for m in pattern.finditer(text):
-                form = m.group(0)
-                # An all-caps form in a line of capitals is shouting, not the word's case.
-                line_start = text.rfind("\n", 0, m.start()) + 1
-                line_end = text.find("\n", m.end())
-                line = text[line_start : line_end if line_end >= 0 else len(text)]
-                letters = [c for c in line if c.isalpha() and c.isascii()]
-                if (
-                    form.isupper()
-                    and len(form) > 1
-                    and sum(c.isupper() for c in letters) > 0.6 * len(letters)
-                    and len(letters) > len(form) * 2
-                ):
-                    continue
-                forms[form] += 1
-        if forms:
-            lower = forms.get(word.lower(), 0)
-            best = max(sorted(forms), key=lambda f: (forms[f], f == word.lower()))
-            # A capitalised form that is not the only one (Injury at sentence starts, injury
-            # inside them) is the ordinary word.
-            if best[:1].isupper() and not best.isupper() and lower:
-                best = word.lower()
-            out[word] = best
-        else:
+        seen = forms.get(word.lower())
+        if not seen:
             out[word] = word.lower()
+            continue
+        best = max(sorted(seen), key=lambda f: (seen[f], f == word.lower()))
+        # A capitalised form that is not the only one (Injury at sentence starts, injury
+        # inside them) is the ordinary word.
+        if best[:1].isupper() and not best.isupper() and seen.get(word.lower(), 0):
+            best = word.lower()
+        out[word] = best
     return out
 
 
