@@ -505,7 +505,10 @@ def chinese_names(text: str) -> list[Name]:
         if (
             current
             and word in _INTERPUNCT
-            and (nxt in _PERSON_TAGS or (len(tags[i + 1][0]) == 1 and after in _PERSON_TAGS))
+            and (
+                nxt in _PERSON_TAGS
+                or (i + 1 < len(tags) and len(tags[i + 1][0]) == 1 and after in _PERSON_TAGS)
+            )
         ):
             current.append((start, end, "person"))  # 凯西·格里芬, 艾米·克|洛布|查尔
             continue
