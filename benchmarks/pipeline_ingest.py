@@ -52,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--encoder", action="store_true", help="use the multilingual sentence encoder")
     parser.add_argument("--semeval", action="store_true", help="also ingest the SemEval zh/en articles")
     parser.add_argument("--profile", action="store_true", help="cProfile top 10 of the SemEval ingest")
+    parser.add_argument("--profile-callers", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.semeval:
         _semeval(args)
@@ -173,7 +174,11 @@ def _semeval(args) -> None:
     if prof:
         import pstats
 
-        pstats.Stats(prof).sort_stats("tottime").print_stats(10)
+        stats = pstats.Stats(prof)
+        stats.sort_stats("tottime").print_stats(10)
+        if args.profile_callers:
+            stats.sort_stats("cumulative").print_stats("storyline", 40)
+            stats.print_callers(r"re/__init__.py:(225|173|218)|_mentions|_split_span")
 
 
 if __name__ == "__main__":
