@@ -441,11 +441,13 @@ def _read_text(
     ctx: _Context,
     fixed_speaker: tuple[str, str] | None,
     default_currency: str,
+    quantities: list | None = None,
 ) -> list[Claim]:
     # t2s is char for char in nearly every case; when lengths differ, show the canonical span.
     shown = display if len(display) == len(canon) else canon
     mentions = _mentions(canon, names)
-    quantities = parse_quantities(canon)
+    if quantities is None:
+        quantities = parse_quantities(canon)
     claims: list[Claim] = []
     last_currency = ""
     carried: tuple[str, str, str] | None = None
@@ -657,6 +659,11 @@ def _thread_claims(
         # The reader's own words and the text they quote both count: a quoted figure is re-asserted.
         body = com.text
         canon = _canon(body)
+        # Most floors state no figure and refute no one: their claims are none, and the name
+        # scan (the costliest step) is skipped. Same result: a floor's context is its own.
+        quantities = parse_quantities(canon)
+        if not quantities and not any(rx.search(canon) for rx in _REFUTE_RES):
+            continue
         thread_ctx = _Context(
             outlet=ctx.outlet, main_subject=ctx.main_subject, sole_project=ctx.sole_project, last_project=""
         )
@@ -670,5 +677,6 @@ def _thread_claims(
             ctx=thread_ctx,
             fixed_speaker=(com.author, "reader"),
             default_currency=default_currency,
+            quantities=quantities,
         )
     return out
