@@ -177,3 +177,37 @@ def test_ledger_links_equal_the_reference_ledger(seed_paths: list[Path], n: int)
     assert link_ledger(claims, decisions) == reference  # decided from the memo the second time
     # Claims that already carry links go to the reference, which merges old and new links.
     assert link_ledger(reference) == build_ledger(reference)
+
+
+def test_claims_name_scan_equals_one_alternation_of_every_alias(seed_paths: list[Path]) -> None:
+    """The built-in and the article's aliases scanned as two patterns find what one would."""
+    import re
+
+    from storyline.analyze import claims as C
+
+    def one_alternation(table):
+        parts = [
+            rf"(?<![a-z]){re.escape(a)}(?![a-z])" if a.isascii() else re.escape(a)
+            for a in sorted(table, key=len, reverse=True)
+        ]
+        return re.compile("|".join(parts))
+
+    extra = (
+        ("OpenAI公司", "openai公司", "org"),  # longer than a built-in alias at the same start
+        ("Stargate Project", "stargate project", "project"),
+        ("软银集团", "软银集团", "org"),
+        ("马", "马斯", "person"),  # a shorter alias inside a built-in one
+        ("Ai", "ai", "org"),  # Latin: never inside said or aim
+    )
+    names = C._names(extra)
+    assert names.extra_rx is not None
+    rx = one_alternation(names.table)
+    texts = [
+        "openai公司和openai、stargate project与stargate,软银集团及软银;马斯克说ai said aim ai.",
+        "马斯马斯克openai公司openai",
+    ]
+    for _, an in _seed_members(seed_paths):
+        texts += [an.canonical_title, *an.canonical_paragraphs]
+    for text in texts:
+        want = [(m.start(), m.end(), m.group(0)) for m in rx.finditer(text)]
+        assert list(C._name_spans(text, names)) == want, text[:40]
