@@ -193,10 +193,8 @@ def _name_spans(text: str, names: _Names):
     a = names.rx.search(text)
     b = names.extra_rx.search(text)
     while a is not None or b is not None:
-        if b is None or (a is not None and (a.start(), -a.end()) <= (b.start(), -b.end())):
-            pick = a
-        else:
-            pick = b
+        a_first = b is None or (a is not None and (a.start(), -a.end()) <= (b.start(), -b.end()))
+        pick = a if a_first else b
         yield pick.start(), pick.end(), pick.group(0)
         pos = pick.end()
         if a is not None and a.start() < pos:
