@@ -8,7 +8,7 @@ import lxml.html
 import pytest
 
 import ledger_eval as ev
-from storyline.web.export import claim_export
+from storyline.export import claim_export
 from storyline.web.story_html import claims_html
 from storyline.web.views import _claim_rows
 

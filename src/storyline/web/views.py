@@ -461,7 +461,7 @@ def _contradiction_reasons(
     claims: Iterable[Claim], row_of: dict[str, int], own: int
 ) -> list[tuple[int, str]]:
     """(other row, "对象 软银 · 所指 cash · …") for each contradiction of the row, once per row."""
-    from storyline.web.export import contradiction_export
+    from storyline.export import contradiction_export
 
     out: dict[int, str] = {}
     for c in claims:
