@@ -117,7 +117,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--csv", type=Path, default=DEFAULT_CSV)
     ap.add_argument("--labels", type=Path)
     ap.add_argument("--dump", type=Path, help="write every story's name, members and leads (JSON)")
+    ap.add_argument(
+        "--pages",
+        type=Path,
+        help="held-out check instead: ingest every *.html under this folder (e.g. ../shared/data/gne-pages)"
+        " and check every story, one article or more",
+    )
     args = ap.parse_args(argv)
+    if args.pages:
+        return held_out(args.pages)
     if not args.csv.exists():
         print(f"{args.csv}: not found (the SemEval data lives in ../shared/data)", file=sys.stderr)
         return 2
@@ -230,6 +238,58 @@ def main(argv: list[str] | None = None) -> int:
         f"concept in most leads: {good}/{len(multi)} ({good / max(len(multi), 1):.1%}); "
         f"bad keywords: {len(bad_keywords)}{agreement}"
     )
+    return 0
+
+
+def _check(story, arts, ans) -> tuple[bool, list[str]]:
+    """(concept in the leads of most members, bad keywords) of one stored story."""
+    leads = [
+        canonical("\n".join((ans[a.id].display_title, *ans[a.id].display_paragraphs[:2])))
+        for a in arts
+        if a.id in ans
+    ]
+    sdict = {
+        "entities": [{"name": e.name} for e in story.entities],
+        "keywords": [k.word for k in story.keywords],
+    }
+    parts = concept_parts(story.concept, sdict)
+    ok = bool(parts) and all(sum(_appears(p, lead) for lead in leads) * 2 > len(leads) for p in parts)
+    texts_all = "\n".join(
+        "\n".join((ans[a.id].display_title, *ans[a.id].display_paragraphs)) for a in arts if a.id in ans
+    )
+    bad = []
+    for k in story.keywords:
+        w, low = k.word, k.word.lower()
+        if low in FUNCTION_WORDS or low in NEWS_STOPWORDS or (
+            w.isascii()
+            and any(c.isupper() for c in w)
+            and not re.search(rf"(?<![A-Za-z0-9]){re.escape(w)}(?![A-Za-z0-9])", texts_all)
+        ):
+            bad.append(w)
+    return ok, bad
+
+
+def held_out(folder: Path) -> int:
+    """The same checks on pages never looked at while writing the rules (every story counts)."""
+    pages = sorted(folder.rglob("*.html"))
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "store.db"
+        report = ingest(pages, settings=Settings(db=str(db)))
+        good = total = bad = 0
+        with open_store(str(db)) as store:
+            for summary in store.stories(limit=100_000):
+                story = store.story(summary.id)
+                arts = store.articles(story.article_ids)
+                ans = {an.article_id: an for an in store.analyses(story.article_ids)}
+                ok, bad_kw = _check(story, arts, ans)
+                total += 1
+                good += ok
+                bad += len(bad_kw)
+                print(
+                    f"{'ok ' if ok else 'NO '} {story.concept} | {' / '.join(k.word for k in story.keywords[:6])}"
+                )
+    print(f"pages={len(pages)} ingested={len(report.ingested)} stories={total}")
+    print(f"held-out: concept in the lead: {good}/{total} ({good / max(total, 1):.1%}); bad keywords: {bad}")
     return 0
 
 

@@ -166,3 +166,52 @@ def test_labelled_semeval_stories_are_named_from_their_leads(semeval_csv):
     # leave room for small changes, not for the old behaviour.
     assert agree >= 0.3 * len(labels)
     assert some >= 0.75 * len(labels)
+
+
+def test_export_lists_english_names_of_english_reports_and_store_counts_names(tmp_path):
+    from storyline import Settings, ingest, open_store
+    from storyline.pipeline import ENTITY_FREQUENCY_KEY, stories_export
+
+    rows = [
+        {
+            "url": f"https://example.invalid/{i}",
+            "outlet": outlet,
+            "title": title,
+            "published_at": "2020-01-02T10:00:00+00:00",
+            "language": "en",
+            "paragraphs": paragraphs,
+        }
+        for i, (outlet, title, paragraphs) in enumerate(
+            [
+                (
+                    "A",
+                    "Penguins rout Senators but lose Jake Guentzel to injury",
+                    [
+                        "Evgeni Malkin scored twice as the Pittsburgh Penguins beat the Ottawa Senators 5-2.",
+                        "Jake Guentzel left the game with a shoulder injury.",
+                    ],
+                ),
+                (
+                    "B",
+                    "Jake Guentzel hurt as Pittsburgh Penguins win",
+                    [
+                        "The Pittsburgh Penguins lost Jake Guentzel to an injury in a 5-2 win over Ottawa.",
+                        "Evgeni Malkin had two goals. Guentzel will be evaluated.",
+                    ],
+                ),
+            ]
+        )
+    ]
+    path = tmp_path / "hockey.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    db = tmp_path / "store.db"
+    assert ingest([path], settings=Settings(db=str(db))).ok
+    with open_store(str(db)) as store:
+        exported = stories_export(store)
+        assert store.get_state(ENTITY_FREQUENCY_KEY)
+    story = max(exported, key=lambda s: len(s["articles"]))
+    names = {e["name"] for s in exported for e in s["entities"]}
+    assert {"Jake Guentzel", "Evgeni Malkin", "Pittsburgh Penguins"} <= names
+    assert len(story["articles"]) == 2
+    assert story["concept"].startswith(("Jake Guentzel", "Pittsburgh Penguins")), story["concept"]
+    assert not {"his", "HIS", "the"} & set(story["keywords"])

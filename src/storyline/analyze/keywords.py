@@ -79,6 +79,10 @@ class _EntityTokenizer:
         return cut(sentence, entity_names=True, extra=self.extra)
 
 
+# Pieces of links and addresses (https, www.gov.cn, co of .co.uk): a page's furniture, not its topic.
+_WEB_RE = re.compile(
+    r"^(?:https?|www|com|co|cn|net|org|html?|php)$|^www\.|\.(?:com|cn|net|org|html?)(?:\.|$)", re.I
+)
 # Abbreviated titles before a name (Gov. Mike DeWine): a piece of the name, never a topic.
 _TITLE_ABBREVIATIONS = frozenset(
     [
@@ -135,6 +139,7 @@ def keywords(text: str, top_k: int = 10, names: Mapping[str, str] | None = None)
             _NUMBERISH_RE.match(word)
             or word.lower() in FUNCTION_WORDS
             or word.lower() in _TITLE_ABBREVIATIONS
+            or _WEB_RE.search(word)
             or not _has_letter(word)
         ):
             continue
