@@ -95,15 +95,34 @@ def _is_latin(c: str) -> bool:
     return c.isascii() and c.isalnum()
 
 
+class _PerCharacter(dict):
+    """A ``str.translate`` table filled on first sight: each character to ``convert(c)`` when
+    that is one character, else to itself. Translating is then one C pass, not a Python loop."""
+
+    def __init__(self, convert) -> None:
+        super().__init__()
+        self._convert = convert
+
+    def __missing__(self, code: int) -> str:
+        c = chr(code)
+        out = self._convert(c)
+        self[code] = value = out if len(out) == 1 else c
+        return value
+
+
+_NFKC_CHAR = _PerCharacter(lambda c: unicodedata.normalize("NFKC", c))
+_T2S_CHAR = _PerCharacter(lambda c: _T2S.convert(c))
+
+
 def _fold(text: str) -> str:
     """Per-character NFKC + t2s + lower: keeps the length, so offsets map back to the input."""
     if unicodedata.is_normalized("NFKC", text):  # most text: no per-character pass needed
         folded = text
     else:
-        folded = "".join(n if len(n := unicodedata.normalize("NFKC", c)) == 1 else c for c in text)
+        folded = text.translate(_NFKC_CHAR)
     simplified = _T2S.convert(folded)
     if len(simplified) != len(folded):  # a phrase rule changed the length: convert per character
-        simplified = "".join(s if len(s := _T2S.convert(c)) == 1 else c for c in folded)
+        simplified = folded.translate(_T2S_CHAR)
     return simplified.lower()
 
 
