@@ -116,10 +116,8 @@ _T2S_CHAR = _PerCharacter(lambda c: _T2S.convert(c))
 
 def _fold(text: str) -> str:
     """Per-character NFKC + t2s + lower: keeps the length, so offsets map back to the input."""
-    if unicodedata.is_normalized("NFKC", text):  # most text: no per-character pass needed
-        folded = text
-    else:
-        folded = text.translate(_NFKC_CHAR)
+    # Most text is already NFKC: no per-character pass needed.
+    folded = text if unicodedata.is_normalized("NFKC", text) else text.translate(_NFKC_CHAR)
     simplified = _T2S.convert(folded)
     if len(simplified) != len(folded):  # a phrase rule changed the length: convert per character
         simplified = folded.translate(_T2S_CHAR)
