@@ -58,7 +58,8 @@ log = logging.getLogger(__name__)
 
 CLUSTER_STATE_KEY = "cluster"
 ENTITY_FREQUENCY_KEY = "entity_frequency"
-AGGREGATES_KEPT = 64  # story aggregates an ingest keeps decoded between its inputs
+AGGREGATES_KEPT = 64  # story aggregates an ingest keeps decoded between its inputs…
+AGGREGATE_MEMBERS_KEPT = 5_000  # …and the members they may hold in all (memory stays bounded)
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,8 +309,11 @@ class Ingestor:
         for sid, aggregate in rebuilt.aggregates.items():
             self.aggregates.pop(sid, None)
             self.aggregates[sid] = aggregate
-        while len(self.aggregates) > AGGREGATES_KEPT:
-            self.aggregates.pop(next(iter(self.aggregates)))
+        kept = sum(len(a.members) for a in self.aggregates.values())
+        while len(self.aggregates) > 1 and (
+            len(self.aggregates) > AGGREGATES_KEPT or kept > AGGREGATE_MEMBERS_KEPT
+        ):
+            kept -= len(self.aggregates.pop(next(iter(self.aggregates))).members)
         n_new = result.articles_new
         return InputOutcome(raw.name, "ingested", articles=n_new, warnings=warnings)
 
