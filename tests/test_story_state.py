@@ -211,3 +211,31 @@ def test_claims_name_scan_equals_one_alternation_of_every_alias(seed_paths: list
     for text in texts:
         want = [(m.start(), m.end(), m.group(0)) for m in rx.finditer(text)]
         assert list(C._name_spans(text, names)) == want, text[:40]
+
+
+def test_storyline_rebuild_command_rewrites_a_story_that_was_changed_behind_its_back(
+    tmp_path: Path, seed_paths: list[Path]
+) -> None:
+    """The CLI: a story record altered in the store comes back as its full rebuild."""
+    import os
+    import subprocess
+
+    db = tmp_path / "cli.db"
+    settings = Settings(db=str(db), use_encoder=False)
+    assert ingest(seed_paths, settings=settings).ok
+    with open_store(settings.db) as store:
+        story = store.stories(limit=1)[0]
+        store.write_stories([replace(story, headline="改过的标题")], {})
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STORYLINE_")}
+    env.update(PYTHONIOENCODING="utf-8", STORYLINE_USE_ENCODER="false", HOME=str(tmp_path))
+    done = subprocess.run(
+        [sys.executable, "-m", "storyline", "rebuild", "--db", str(db)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "1 stories rebuilt; 1 differed from the stored record" in done.stderr  # a status line
+    with open_store(settings.db) as store:
+        assert store.story(story.id) == story
