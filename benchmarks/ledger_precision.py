@@ -113,35 +113,40 @@ def main() -> None:
     ap.add_argument("--reuse", action="store_true", help="reuse the ingested store, recompute the ledger")
     ap.add_argument("--show-pool", action="store_true", help="print the unflagged same-referent pairs")
     ap.add_argument("--write-groups", action="store_true", help="record the SemEval stories in the labels")
+    ap.add_argument(
+        "--corpora", default="seeds,demo,weibo,semeval", help="which corpora to score (comma list)"
+    )
     args = ap.parse_args()
+    corpora = set(args.corpora.split(","))
     data = ev.load_labels()
     csv_path = args.shared / "data" / "semeval2022-task8" / "training_set.csv"
     if not csv_path.exists():
         sys.exit(f"SemEval data not found at {csv_path}")
     scores = []
     seeds = sorted((args.shared / "seeds").glob("*.txt"))
-    if seeds:
+    if seeds and "seeds" in corpora:
         scores.append(
             report("seeds", [("seeds", ev.story_ledger(ev.seed_articles(seeds)))], data, args.show_pool)
         )
     demo_groups = data.get("stories", {}).get("demo", [])
-    if demo_groups:
+    if demo_groups and "demo" in corpora:
         demo = [ev.story_ledger(s) for s in ev.demo_stories(demo_groups)]
         scores.append(report("demo", [(f"demo-{i}", c) for i, c in enumerate(demo)], data, args.show_pool))
     weibo = args.shared / "data" / "ced-weibo-threads"
-    if weibo.exists():
+    if weibo.exists() and "weibo" in corpora:
         posts = ev.weibo_articles(weibo)
         scores.append(report("weibo", [(a.id, ev.story_ledger([a])) for a in posts], data, args.show_pool))
-    store_dir = args.store or Path(tempfile.mkdtemp(prefix="ledger-precision-"))
-    db = store_dir / "ledger.db"
-    if not (args.reuse and db.exists()):
-        db = ingest_semeval(csv_path, store_dir)
-    semeval = semeval_stories(db, recompute=args.reuse)
-    if args.write_groups:
-        data["stories"] = {"semeval": [names for _, names, _ in semeval]}
-        ev.LABELS.parent.mkdir(parents=True, exist_ok=True)
-        ev.LABELS.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    scores.append(report("semeval", [(sid, claims) for sid, _, claims in semeval], data, args.show_pool))
+    if "semeval" in corpora:
+        store_dir = args.store or Path(tempfile.mkdtemp(prefix="ledger-precision-"))
+        db = store_dir / "ledger.db"
+        if not (args.reuse and db.exists()):
+            db = ingest_semeval(csv_path, store_dir)
+        semeval = semeval_stories(db, recompute=args.reuse)
+        if args.write_groups:
+            data["stories"] = {"semeval": [names for _, names, _ in semeval]}
+            ev.LABELS.parent.mkdir(parents=True, exist_ok=True)
+            ev.LABELS.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        scores.append(report("semeval", [(sid, claims) for sid, _, claims in semeval], data, args.show_pool))
     for s in scores:
         print(s.line())
     real = [s for s in scores if s.corpus != "demo"]
@@ -157,7 +162,7 @@ def main() -> None:
     s = scores[-1]
     precision = "n/a" if s.precision is None else f"{s.precision:.2f}"
     recall = "n/a" if s.recall is None else f"{s.recall:.2f}"
-    print(f"semeval: flagged {len(s.flagged)} pairs; precision {precision}; recall {recall}")
+    print(f"{s.corpus}: flagged {len(s.flagged)} pairs; precision {precision}; recall {recall}")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,13 @@ pipeline is single-threaded), so other load on the machine affects the figure li
     python benchmarks/pipeline_ingest.py --articles 200 --encoder
 
 The last line is the figure: ``articles/s/core: textdump X, jsonl Y; peak RSS Z MiB``.
+
+Real texts: ``--semeval`` ingests every distinct zh and en article of the SemEval-2022 Task 8
+training set (read from ``--shared``; title = first line, paragraphs = the other lines) as one
+JSONL, and times the bare OpenCC t2s + rjieba cut of the same texts in the same run;
+``--profile`` prints a cProfile top 10 (tottime) of that ingest.
+
+    python benchmarks/pipeline_ingest.py --semeval --dumps 0 --articles 0
 """
 
 from __future__ import annotations
@@ -43,7 +50,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared")
     parser.add_argument("--encoder", action="store_true", help="use the multilingual sentence encoder")
+    parser.add_argument("--semeval", action="store_true", help="also ingest the SemEval zh/en articles")
+    parser.add_argument("--profile", action="store_true", help="cProfile top 10 of the SemEval ingest")
+    parser.add_argument("--profile-callers", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.semeval:
+        _semeval(args)
+        if not (args.dumps or args.articles):
+            return 0
 
     pages = _pages(args.shared)
     print(f"dumps={args.dumps} jsonl_articles={args.articles} encoder={args.encoder} store=sqlite")
@@ -95,6 +109,76 @@ def main(argv: list[str] | None = None) -> int:
         f"articles/s/core: textdump {figures['textdump']:.1f}, jsonl {figures['jsonl']:.1f}; peak RSS {peak:.0f} MiB"
     )
     return 0
+
+
+def _semeval_rows(shared: Path) -> list[dict]:
+    import csv
+
+    path = shared / "data" / "semeval2022-task8" / "training_set.csv"
+    if not path.exists():
+        raise SystemExit(f"SemEval data not found at {path}")
+    csv.field_size_limit(1 << 30)
+    texts: dict[str, str] = {}
+    with path.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            for lang, text in ((row["lang1"], row["text1"]), (row["lang2"], row["text2"])):
+                if lang in ("zh", "en") and text.strip():
+                    texts.setdefault(text, lang)
+    rows = []
+    for i, text in enumerate(texts):
+        lines = [x.strip() for x in text.splitlines() if x.strip()]
+        rows.append(
+            {
+                "url": f"https://semeval.invalid/{i}",
+                "outlet": f"SemEval {i % 50}",
+                "title": lines[0][:200],
+                "paragraphs": lines[1:] or lines[:1],
+            }
+        )
+    return rows
+
+
+def _semeval(args) -> None:
+    import opencc
+    import rjieba
+
+    rows = _semeval_rows(args.shared)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        path = folder / "semeval.jsonl"
+        path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+        c0 = _cpu()
+        t2s = opencc.OpenCC("t2s")
+        for r in rows:
+            list(rjieba.cut(t2s.convert("\n".join([r["title"], *r["paragraphs"]]))))
+        bare = _cpu() - c0
+        settings = Settings(db=str(folder / "semeval.db"), use_encoder=args.encoder)
+        prof = None
+        if args.profile:
+            import cProfile
+
+            prof = cProfile.Profile()
+            prof.enable()
+        c0 = _cpu()
+        report = ingest([path], settings=settings)
+        cpu = _cpu() - c0
+        if prof:
+            prof.disable()
+        assert report.ok, [o.message for o in report.failed]
+        n = sum(o.articles for o in report.ingested)
+    print(
+        f"semeval: {n} distinct zh/en articles, {cpu:.2f} s CPU, {n / cpu:.1f} articles/s/core; "
+        f"bare t2s+cut of the same texts {bare:.2f} s ({n / bare:.0f}/s), ratio {cpu / bare:.1f}x; "
+        f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB"
+    )
+    if prof:
+        import pstats
+
+        stats = pstats.Stats(prof)
+        stats.sort_stats("tottime").print_stats(10)
+        if args.profile_callers:
+            stats.sort_stats("cumulative").print_stats("storyline", 40)
+            stats.print_callers(r"re/__init__.py:(225|173|218)")
 
 
 if __name__ == "__main__":

@@ -405,6 +405,25 @@ def migrate(ctx: click.Context) -> None:
     console.print(f"{store_label(settings.db)}: schema at version {version}", markup=False, highlight=False)
 
 
+@cli.command()
+@click.pass_context
+def rebuild(ctx: click.Context) -> None:
+    """Rebuild every story from its stored members the full way (the reference of ingest's updates)."""
+    from storyline.pipeline import rebuild as rebuild_stories
+
+    settings = _settings(ctx)
+    try:
+        with _open(settings) as store:
+            report = rebuild_stories(settings=settings, store=store)
+    except StorylineError as exc:
+        _fail(str(exc))
+    console.print(
+        f"{report.stories} stories rebuilt; {report.changed} differed from the stored record",
+        markup=False,
+        highlight=False,
+    )
+
+
 def _port_taken(host: str, port: int) -> bool:
     """Whether ``host:port`` cannot be listened on because something else already does."""
     import errno

@@ -37,7 +37,8 @@ from storyline.store import InputWrite, Store, StoryAssignment, open_store
 from storyline.stories.aggregate import EntityFrequency
 from storyline.stories.build import build_story, observed_time, published_key
 from storyline.stories.cluster import Clusterer
-from storyline.stories.rebuild import rebuild_stories
+from storyline.stories.rebuild import rebuild_from_members, rebuild_stories
+from storyline.stories.state import StoryState
 from storyline.validate import clean_analysis, clean_article, where
 
 __all__ = [
@@ -52,6 +53,7 @@ __all__ = [
     "ingest_inputs",
     "parse_and_analyze",
     "read_input",
+    "rebuild",
     "record_failure",
     "search",
     "stories_export",
@@ -61,6 +63,8 @@ log = logging.getLogger(__name__)
 
 CLUSTER_STATE_KEY = "cluster"
 ENTITY_FREQUENCY_KEY = "entity_frequency"
+AGGREGATES_KEPT = 64  # story aggregates an ingest keeps decoded between its inputs…
+AGGREGATE_MEMBERS_KEPT = 5_000  # …and the members they may hold in all (memory stays bounded)
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,6 +239,23 @@ def _new_clusterer(settings: Settings, state: bytes | None) -> Clusterer | None:
     return Clusterer(**kwargs)
 
 
+def load_entity_frequency(store: Store):
+    """Entity document frequencies over the store (for story names), rebuilt if absent."""
+    from storyline.stories.aggregate import EntityFrequency
+
+    saved = store.get_state(ENTITY_FREQUENCY_KEY)
+    if saved:
+        try:
+            return EntityFrequency.from_bytes(saved)
+        except Exception as exc:  # an unreadable state must not block ingest
+            log.warning("entity frequencies could not be loaded (%s); recounting", exc)
+    frequency = EntityFrequency()
+    ids = [a.id for a in store.iter_articles()]
+    for analysis in sorted(store.analyses(ids), key=lambda an: an.article_id):
+        frequency.observe(analysis)
+    return frequency
+
+
 class Ingestor:
     """Writes parsed inputs into a store, one transaction each: cluster, rebuild stories, write.
 
@@ -248,20 +269,12 @@ class Ingestor:
         self.settings = settings
         self.clusterer = self._load_clusterer()
         self.entity_frequency = self._load_entity_frequency()
+        # The aggregates of the stories written last (stories.state), so the next input of a
+        # batch adding to them decodes nothing; bounded so a long batch stays small.
+        self.aggregates: dict[str, StoryState] = {}
 
     def _load_entity_frequency(self) -> EntityFrequency:
-        """Entity document frequencies over the store (for story names), rebuilt if absent."""
-        saved = self.store.get_state(ENTITY_FREQUENCY_KEY)
-        if saved:
-            try:
-                return EntityFrequency.from_bytes(saved)
-            except Exception as exc:  # an unreadable state must not block ingest
-                log.warning("entity frequencies could not be loaded (%s); recounting", exc)
-        frequency = EntityFrequency()
-        ids = [a.id for a in self.store.iter_articles()]
-        for analysis in sorted(self.store.analyses(ids), key=lambda an: an.article_id):
-            frequency.observe(analysis)
-        return frequency
+        return load_entity_frequency(self.store)
 
     def _load_clusterer(self):
         clusterer = _new_clusterer(self.settings, self.store.get_state(CLUSTER_STATE_KEY))
@@ -297,7 +310,13 @@ class Ingestor:
                 touched.setdefault(story_id, []).append((article, analysis))
                 if article.id not in known:
                     self.entity_frequency.observe(analysis)
-            rebuilt = rebuild_stories(self.store, touched, merged, entity_frequency=self.entity_frequency)
+            rebuilt = rebuild_stories(
+                self.store,
+                touched,
+                merged,
+                entity_frequency=self.entity_frequency,
+                aggregates=self.aggregates,
+            )
             write = InputWrite(
                 raw=raw,
                 articles=[a for a, _ in fresh],
@@ -316,7 +335,18 @@ class Ingestor:
             # The clusterer already moved on in memory; put it back to what the store holds.
             self.clusterer = self._load_clusterer()
             self.entity_frequency = self._load_entity_frequency()
+            self.aggregates = {}
             raise
+        for old in merged:
+            self.aggregates.pop(old, None)
+        for sid, aggregate in rebuilt.aggregates.items():
+            self.aggregates.pop(sid, None)
+            self.aggregates[sid] = aggregate
+        kept = sum(len(a.members) for a in self.aggregates.values())
+        while len(self.aggregates) > 1 and (
+            len(self.aggregates) > AGGREGATES_KEPT or kept > AGGREGATE_MEMBERS_KEPT
+        ):
+            kept -= len(self.aggregates.pop(next(iter(self.aggregates))).members)
         n_new = result.articles_new
         return InputOutcome(
             raw.name, "ingested", articles=n_new, warnings=warnings + _why_fewer(raw.name, fresh, n_new)
@@ -440,6 +470,38 @@ class IngestSession:
             finally:
                 self._version = self.store.version()
         return outcome
+
+
+@dataclass(frozen=True, slots=True)
+class RebuildReport:
+    stories: int  # stories rebuilt
+    changed: int  # of which the stored record differed from the full rebuild
+
+
+def rebuild(*, settings: Settings | None = None, store: Store | None = None) -> RebuildReport:
+    """Rebuild every story from its stored members the full way, and write the result.
+
+    The ingest path updates a story from its saved aggregate (stories.state); this is the
+    reference it must equal. Concepts use the store's name frequencies as they are now, so a
+    story untouched since other stories grew may come back with a different name.
+    """
+    settings = settings or Settings.from_env()
+    own = store is None
+    store = store or open_store(settings.db)
+    try:
+        ids: list[str] = []
+        after = None
+        while page := store.story_summaries(limit=500, after=after):
+            ids.extend(s.id for s in page)
+            after = page[-1].id
+        frequency = load_entity_frequency(store)
+        out = rebuild_from_members(store, ids, entity_frequency=frequency)
+        changed = sum(1 for s in out.stories if store.story(s.id) != s)
+        store.write_stories(out.stories, out.state)
+        return RebuildReport(stories=len(out.stories), changed=changed)
+    finally:
+        if own:
+            store.close()
 
 
 # ------------------------------------------------------------------------------------------

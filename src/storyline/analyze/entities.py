@@ -95,15 +95,32 @@ def _is_latin(c: str) -> bool:
     return c.isascii() and c.isalnum()
 
 
+class _PerCharacter(dict):
+    """A ``str.translate`` table filled on first sight: each character to ``convert(c)`` when
+    that is one character, else to itself. Translating is then one C pass, not a Python loop."""
+
+    def __init__(self, convert) -> None:
+        super().__init__()
+        self._convert = convert
+
+    def __missing__(self, code: int) -> str:
+        c = chr(code)
+        out = self._convert(c)
+        self[code] = value = out if len(out) == 1 else c
+        return value
+
+
+_NFKC_CHAR = _PerCharacter(lambda c: unicodedata.normalize("NFKC", c))
+_T2S_CHAR = _PerCharacter(lambda c: _T2S.convert(c))
+
+
 def _fold(text: str) -> str:
     """Per-character NFKC + t2s + lower: keeps the length, so offsets map back to the input."""
-    if unicodedata.is_normalized("NFKC", text):  # most text: no per-character pass needed
-        folded = text
-    else:
-        folded = "".join(n if len(n := unicodedata.normalize("NFKC", c)) == 1 else c for c in text)
+    # Most text is already NFKC: no per-character pass needed.
+    folded = text if unicodedata.is_normalized("NFKC", text) else text.translate(_NFKC_CHAR)
     simplified = _T2S.convert(folded)
     if len(simplified) != len(folded):  # a phrase rule changed the length: convert per character
-        simplified = "".join(s if len(s := _T2S.convert(c)) == 1 else c for c in folded)
+        simplified = folded.translate(_T2S_CHAR)
     return simplified.lower()
 
 
@@ -233,6 +250,21 @@ def find_entities(text: str, table: EntityTable | None = None) -> tuple[EntityMe
         first.setdefault(info.entity, start)
     ordered = sorted(per_alias.items(), key=lambda kv: (-per_entity[kv[0][0]], first[kv[0][0]], -kv[1]))
     return tuple(EntityMention(entity=e, alias=a, kind=k, count=n) for (e, a, k), n in ordered)
+
+
+def other_names(term: str, table: EntityTable | None = None) -> list[str]:
+    """The other names of the entity that ``term`` names exactly (川普 → 特朗普, Trump, …).
+
+    Search expands a query term with them, so a reader who types one outlet's spelling finds
+    every outlet's report. ``[]`` when ``term`` is not exactly one known name.
+    """
+    table = table or entity_table()
+    mentions = find_entities(term, table)
+    if len(mentions) != 1 or normalise_alias(mentions[0].alias) != normalise_alias(term.strip()):
+        return []
+    name = mentions[0].entity
+    own = normalise_alias(term.strip())
+    return [a for a in dict.fromkeys([name, *table.aliases.get(name, ())]) if normalise_alias(a) != own]
 
 
 # ------------------------------------------------------------------------------------------
@@ -530,18 +562,3 @@ def canonical_entities(analysis) -> tuple[tuple[str, str], ...]:
         weight[m.entity] = weight.get(m.entity, 0.0) + (m.weight or m.count)
         kinds.setdefault(m.entity, m.kind)
     return tuple((e, kinds[e]) for e in sorted(weight, key=lambda e: (-weight[e], e)))
-
-
-def other_names(term: str, table: EntityTable | None = None) -> list[str]:
-    """The other names of the entity that ``term`` names exactly (川普 → 特朗普, Trump, …).
-
-    Search expands a query term with them, so a reader who types one outlet's spelling finds
-    every outlet's report. ``[]`` when ``term`` is not exactly one known name.
-    """
-    table = table or entity_table()
-    mentions = find_entities(term, table)
-    if len(mentions) != 1 or normalise_alias(mentions[0].alias) != normalise_alias(term.strip()):
-        return []
-    name = mentions[0].entity
-    own = normalise_alias(term.strip())
-    return [a for a in dict.fromkeys([name, *table.aliases.get(name, ())]) if normalise_alias(a) != own]

@@ -378,6 +378,10 @@ def _at_sentence_start(text: str, start: int) -> bool:
     return bool(_SENTENCE_START.search(text[max(0, start - 3) : start]))
 
 
+# Function words other than connectors end a name (computed once, not per token).
+_BREAKING_WORDS = FUNCTION_WORDS - _CONNECTORS
+
+
 def _split_span(text: str, offset: int, span: str) -> list[Name]:
     tokens = [(t.start() + offset, t.group(0)) for t in re.finditer(r"\S+", span)]
     # TAKE A FREE TRIAL, BOTTOM LINE: capitals across the span are shouting, whatever splits it.
@@ -389,7 +393,7 @@ def _split_span(text: str, offset: int, span: str) -> list[Name]:
     for pos, tok in tokens:
         word = _strip_token(tok)
         low = word.lower().rstrip(".")
-        if low in _TITLES or low in FUNCTION_WORDS - _CONNECTORS or low in _CALENDAR or low in _SPLITTERS:
+        if low in _TITLES or low in _BREAKING_WORDS or low in _CALENDAR or low in _SPLITTERS:
             pieces.append([])
             person_hint.append(low in _TITLES)
             continue
@@ -505,7 +509,10 @@ def chinese_names(text: str) -> list[Name]:
         if (
             current
             and word in _INTERPUNCT
-            and (nxt in _PERSON_TAGS or (len(tags[i + 1][0]) == 1 and after in _PERSON_TAGS))
+            and (
+                nxt in _PERSON_TAGS
+                or (i + 1 < len(tags) and len(tags[i + 1][0]) == 1 and after in _PERSON_TAGS)
+            )
         ):
             current.append((start, end, "person"))  # 凯西·格里芬, 艾米·克|洛布|查尔
             continue

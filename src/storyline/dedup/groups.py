@@ -473,8 +473,7 @@ def shared_paragraph_score(a_canonical: Sequence[str], b_canonical: Sequence[str
     1.0
     """
     # sentences too short to link alone count on neither side, so an article scores 1.0 with itself
-    a_sh, b_sh = _Shingled(a_canonical), _Shingled(b_canonical)
-    a_sent, b_sent = _long_sentences(a_sh), _long_sentences(b_sh)
+    (a_sh, a_sent), (b_sh, b_sent) = _shingled_once(a_canonical), _shingled_once(b_canonical)
     a_total, b_total = sum(len(s) for s in a_sent), sum(len(s) for s in b_sent)
     if not a_total or not b_total:
         return 0.0
@@ -495,6 +494,28 @@ def shared_paragraph_score(a_canonical: Sequence[str], b_canonical: Sequence[str
                 copied += len(s)
                 break
     return copied / a_total
+
+
+_SHINGLED: dict[tuple[str, ...], tuple[_Shingled, list[np.ndarray]]] = {}
+_SHINGLED_KEPT = 1024
+
+
+def _shingled_once(canonical: Sequence[str]) -> tuple[_Shingled, list[np.ndarray]]:
+    """:class:`_Shingled` and its long sentences, kept for the texts scored most recently.
+
+    The clusterer scores a new report against every candidate story's representatives, and
+    the same representatives against every new report: shingling each text once per call was
+    a third of ingest on real articles. The result is a pure function of the text.
+    """
+    key = tuple(canonical)
+    got = _SHINGLED.get(key)
+    if got is None:
+        sh = _Shingled(key)
+        got = (sh, _long_sentences(sh))
+        if len(_SHINGLED) >= _SHINGLED_KEPT:
+            _SHINGLED.pop(next(iter(_SHINGLED)))
+        _SHINGLED[key] = got
+    return got
 
 
 def _long_sentences(sh: _Shingled) -> list[np.ndarray]:

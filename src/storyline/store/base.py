@@ -227,6 +227,13 @@ class Store(ABC):
             self._w_bump_version(tx, sorted(touched))
         return WriteResult(raw_new=raw_new, articles_new=new, articles_unchanged=unchanged)
 
+    def write_stories(self, stories: Sequence[Story], state: dict[str, bytes]) -> None:
+        """Replace story records and saved state in one transaction (``storyline rebuild``)."""
+        with self._write_transaction("rebuild stories") as tx:
+            self._w_put_stories(tx, stories)
+            self._w_put_state(tx, list(state.items()))
+            self._w_bump_version(tx, sorted(s.id for s in stories))
+
     # ---- the storage operations write_input is made of (one transaction handle ``tx``) ---------
     @abstractmethod
     def _write_transaction(self, action: str) -> AbstractContextManager[Any]:

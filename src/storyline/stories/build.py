@@ -29,6 +29,7 @@ from storyline.stories.discussion import summarize_discussion, summarize_threads
 from storyline.stories.headline import choose_headline
 from storyline.stories.hotness import hot_rank
 from storyline.stories.ledger import build_ledger
+from storyline.stories.ledger_links import link_ledger
 from storyline.stories.timeline import build_timeline
 
 __all__ = ["build_story", "observed_time", "published_key"]
@@ -59,13 +60,16 @@ def build_story(
     aliases: Sequence[str] = (),
     groups: tuple[ParagraphGroup, ...] | None = None,
     entity_frequency: EntityFrequency | None = None,
+    reference: bool = False,
 ) -> Story:
     """Everything a story page shows, computed from its member articles and their analyses.
 
     ``groups`` are the story's paragraph groups when the caller keeps an incremental index
     (the ingest path does); otherwise they are computed here from the members.
-    ``entity_frequency`` (in how many articles of the store each entity occurs) makes names
-    every story has weigh less in the concept.
+    ``entity_frequency`` (a :class:`storyline.stories.aggregate.EntityFrequency` over the
+    store) makes names every story has weigh less in the concept.
+    ``reference`` links the ledger with :func:`~storyline.stories.ledger.build_ledger` itself
+    (``storyline rebuild``) instead of its per-bucket form, which gives the same claims.
     """
     members = sorted(members, key=lambda m: (published_key(m[0]), m[0].id))
     articles = [a for a, _ in members]
@@ -76,7 +80,9 @@ def build_story(
     headline = choose_headline([(an.article_id, an.display_title) for an in analyses], keywords, entities)
     if groups is None:
         groups = group_paragraphs(members)
-    claims = build_ledger([c for an in analyses for c in an.claims])
+    # build_ledger's output, each pair of claim buckets decided once (see stories.ledger_links).
+    figures = [c for an in analyses for c in an.claims]
+    claims = build_ledger(figures) if reference else link_ledger(figures)
     timeline = build_timeline(articles, claims)
     # Floors are numbered per thread, so the discussion panel summarises the largest thread; the
     # others are still shown in full on the page.

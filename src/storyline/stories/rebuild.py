@@ -20,8 +20,9 @@ from storyline.errors import InputError
 from storyline.records import Analysis, Article, ParagraphGroup, Story
 from storyline.stories.aggregate import EntityFrequency
 from storyline.stories.build import build_story, published_key
+from storyline.stories.state import STORY_STATE_PREFIX, StoryState, digest
 
-__all__ = ["PARAGRAPH_STATE_PREFIX", "Rebuild", "StoryReader", "rebuild_stories"]
+__all__ = ["PARAGRAPH_STATE_PREFIX", "Rebuild", "StoryReader", "rebuild_from_members", "rebuild_stories"]
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +45,15 @@ class StoryReader(Protocol):
 
 @dataclass(slots=True)
 class Rebuild:
-    """The stories to write and the paragraph indexes to save with them (state key → bytes)."""
+    """The stories to write and the state to save with them (state key → bytes).
+
+    ``aggregates`` are the stories' saved aggregates as written (an ingest keeps them in memory
+    for the next input of the batch).
+    """
 
     stories: list[Story] = field(default_factory=list)
     state: dict[str, bytes] = field(default_factory=dict)
+    aggregates: dict[str, StoryState] = field(default_factory=dict)
 
 
 def rebuild_stories(
@@ -56,11 +62,14 @@ def rebuild_stories(
     merged: Mapping[str, str],
     *,
     entity_frequency: EntityFrequency | None = None,
+    aggregates: Mapping[str, StoryState] | None = None,
 ) -> Rebuild:
     """Every story of ``touched`` (story id → its new members) and every story merged into.
 
     Merged-away stories contribute their members to the story that absorbed them; the old id
-    becomes one of its aliases.
+    becomes one of its aliases. A story's earlier members come from its saved aggregate
+    (``aggregates`` in memory, else the ``story:<id>`` state); a story without one (a store
+    written before aggregates existed, an unreadable state) is read back from its record.
     """
     targets: dict[str, dict[str, Member]] = {}
     aliases: dict[str, set[str]] = {}
@@ -71,40 +80,132 @@ def rebuild_stories(
         bucket = targets.setdefault(sid, {})
         previous_ids = [sid, *sorted(old for old, new in merged.items() if new == sid)]
         for pid in previous_ids:
-            existing = reader.story(pid)
-            if existing is None:
+            saved = _aggregate(reader, pid, aggregates)
+            if saved is None:
                 continue
-            aliases.setdefault(sid, set()).update(existing.aliases)
-            arts = reader.articles(existing.article_ids)
-            ans = {an.article_id: an for an in reader.analyses(existing.article_ids)}
-            for art in arts:
-                if art.id in ans:
-                    bucket[art.id] = (art, ans[art.id])
+            aliases.setdefault(sid, set()).update(saved.aliases)
+            bucket.update((a.id, (a, an)) for a, an in saved.members)
         for pid in previous_ids:
             for art, an in touched.get(pid, ()):
-                bucket[art.id] = (art, an)
+                bucket[art.id] = digest(art, an)
     out = Rebuild()
     for sid, members in targets.items():
         if not members:
             continue
+        absorbed = [old for old, new in merged.items() if new == sid]
+        fresh = {a.id: (a, an) for pid in (sid, *absorbed) for a, an in touched.get(pid, ())}
+        # The index is extended in publication order; a report older than one already indexed
+        # (a late feed, a page dated in the past) would be added out of that order and give
+        # other groups than the full build, so the index is rebuilt then, as after a merge.
+        rebuilt = (sid in aliases and bool(set(merged) & aliases[sid])) or _arrives_late(members, fresh)
         groups = _extend_paragraph_index(
             reader,
             out.state,
             sid,
             members,
             fresh_ids={a.id for a, _ in touched.get(sid, ())},
-            rebuilt=sid in aliases and bool(set(merged) & aliases[sid]),
+            fresh=fresh,
+            rebuilt=rebuilt,
+        )
+        story_aliases = sorted(aliases.get(sid, ()))
+        out.stories.append(
+            build_story(
+                sid,
+                list(members.values()),
+                aliases=story_aliases,
+                groups=groups,
+                entity_frequency=entity_frequency,
+            )
+        )
+        aggregate = StoryState(sid, tuple(story_aliases), tuple(members[k] for k in sorted(members)))
+        out.aggregates[sid] = aggregate
+        out.state[STORY_STATE_PREFIX + sid] = aggregate.to_bytes()
+    for old, new in merged.items():
+        if old != new:
+            out.state[STORY_STATE_PREFIX + old] = b""  # its members now live in ``new``'s
+    return out
+
+
+def rebuild_from_members(reader: StoryReader, story_ids: Iterable[str], *, entity_frequency=None) -> Rebuild:
+    """Every story of ``story_ids`` rebuilt the full way from its stored members.
+
+    Nothing saved is reused: each member's article and analysis is read back, the paragraph
+    index is built anew in publication order, the ledger is the reference
+    :func:`~storyline.stories.ledger.build_ledger`. ``storyline rebuild`` writes the result; a
+    test holds the ingest path (aggregates, extended indexes) to the same stories.
+    """
+    out = Rebuild()
+    for sid in sorted(set(story_ids)):
+        existing = reader.story(sid)
+        if existing is None:
+            continue
+        arts = reader.articles(existing.article_ids)
+        ans = {an.article_id: an for an in reader.analyses(existing.article_ids)}
+        members = {a.id: (a, ans[a.id]) for a in arts if a.id in ans}
+        if not members:
+            continue
+        groups = _extend_paragraph_index(
+            reader, out.state, sid, members, fresh_ids=set(members), fresh=members, rebuilt=True
         )
         out.stories.append(
             build_story(
                 sid,
                 list(members.values()),
-                aliases=sorted(aliases.get(sid, ())),
+                aliases=existing.aliases,
                 groups=groups,
                 entity_frequency=entity_frequency,
+                reference=True,
             )
         )
+        digests = {aid: digest(*m) for aid, m in members.items()}
+        aggregate = StoryState(
+            sid, tuple(sorted(set(existing.aliases))), tuple(digests[k] for k in sorted(digests))
+        )
+        out.aggregates[sid] = aggregate
+        out.state[STORY_STATE_PREFIX + sid] = aggregate.to_bytes()
     return out
+
+
+def _arrives_late(members: Mapping[str, Member], fresh: Mapping[str, Member]) -> bool:
+    """A new member sorts before a member indexed earlier."""
+    earlier = [published_key(a) for aid, (a, _) in members.items() if aid not in fresh]
+    if not earlier or not fresh:
+        return False
+    newest = max((published_key(a), a.id) for aid, (a, _) in members.items() if aid not in fresh)
+    return min((published_key(a), a.id) for a, _ in fresh.values()) < newest
+
+
+def _aggregate(
+    reader: StoryReader, story_id: str, aggregates: Mapping[str, StoryState] | None
+) -> StoryState | None:
+    """The story's saved aggregate, or one made from its stored record and members."""
+    if aggregates is not None and story_id in aggregates:
+        return aggregates[story_id]
+    saved = reader.get_state(STORY_STATE_PREFIX + story_id)
+    if saved:
+        try:
+            return StoryState.from_bytes(saved)
+        except InputError as exc:
+            log.warning("story state of %s not readable (%s); reading its members back", story_id, exc)
+    existing = reader.story(story_id)
+    if existing is None:
+        return None
+    arts = reader.articles(existing.article_ids)
+    ans = {an.article_id: an for an in reader.analyses(existing.article_ids)}
+    members = sorted((digest(a, ans[a.id]) for a in arts if a.id in ans), key=lambda m: m[0].id)
+    return StoryState(story_id, tuple(existing.aliases), tuple(members))
+
+
+def _full_members(
+    reader: StoryReader, members: Mapping[str, Member], fresh: Mapping[str, Member]
+) -> dict[str, Member]:
+    """Full articles and analyses of ``members`` (digests lack the paragraphs an index needs)."""
+    stored = [aid for aid in members if aid not in fresh]
+    arts = {a.id: a for a in reader.articles(stored)}
+    ans = {an.article_id: an for an in reader.analyses(stored)}
+    full = {aid: (arts[aid], ans[aid]) for aid in stored if aid in arts and aid in ans}
+    full.update((aid, m) for aid, m in fresh.items() if aid in members)
+    return full
 
 
 def _extend_paragraph_index(
@@ -114,6 +215,7 @@ def _extend_paragraph_index(
     members: dict[str, Member],
     *,
     fresh_ids: set[str],
+    fresh: Mapping[str, Member],
     rebuilt: bool,
 ) -> tuple[ParagraphGroup, ...]:
     """The story's paragraph groups, extending its saved index with the new articles only.
@@ -131,9 +233,9 @@ def _extend_paragraph_index(
             log.warning("paragraph index of %s not readable (%s); rebuilding it", story_id, exc)
     if index is None:
         index = ParagraphIndex()
-        todo = list(members.values())
+        todo = list(_full_members(reader, members, fresh).values())
     else:
-        todo = [m for aid, m in members.items() if aid in fresh_ids]
+        todo = [fresh[aid] for aid in members if aid in fresh_ids]
     for article, analysis in sorted(todo, key=lambda m: (published_key(m[0]), m[0].id)):
         script = analysis.script if analysis.script not in ("", "und") else article.script
         index.add_article(

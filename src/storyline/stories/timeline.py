@@ -20,10 +20,9 @@ Example::
 
 from __future__ import annotations
 
-import statistics
 from collections import Counter
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from storyline.records import Article, Claim, TimelineEvent
 
@@ -133,6 +132,21 @@ def build_timeline(
     return tuple(events)
 
 
+def _median_with_quiet_hours(counts: list[int], span: int) -> float:
+    """``statistics.median`` of ``span`` hourly counts: ``counts`` (sorted) and zeros for the rest.
+
+    A Weibo thread can run for years: listing every quiet hour was most of a thread's story.
+    """
+    zeros = span - len(counts)
+
+    def at(k: int) -> int:
+        return 0 if k < zeros else counts[k - zeros]
+
+    if span % 2:
+        return at(span // 2)
+    return (at(span // 2 - 1) + at(span // 2)) / 2
+
+
 def _bursts(articles: Sequence[Article], burst_min: int) -> list[TimelineEvent]:
     per_hour: Counter[datetime] = Counter()
     per_hour_article: dict[datetime, Counter[str]] = {}
@@ -147,7 +161,7 @@ def _bursts(articles: Sequence[Article], burst_min: int) -> list[TimelineEvent]:
         return []
     first, last = min(per_hour), max(per_hour)
     span = int((last - first).total_seconds() // 3600) + 1
-    median = statistics.median(per_hour.get(first + timedelta(hours=i), 0) for i in range(span))
+    median = _median_with_quiet_hours(sorted(per_hour.values()), span)
     out = []
     by_id = {a.id: a for a in articles}
     for hour, n in sorted(per_hour.items()):
