@@ -374,7 +374,11 @@ def search(ctx: click.Context, query: str, limit: int, as_json: bool) -> None:
                 "story_id": h.story_id,
                 "title": h.title,
                 "outlet": h.outlet,
-                "published_at": h.published_at.isoformat() if h.published_at else None,
+                "published_at": (
+                    h.published_at.date().isoformat() if h.day_only else h.published_at.isoformat()
+                )
+                if h.published_at
+                else None,
                 "snippet": h.snippet,
             }
             for h in hits
@@ -382,7 +386,9 @@ def search(ctx: click.Context, query: str, limit: int, as_json: bool) -> None:
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
         return
     for h in hits:
-        when = h.published_at.strftime("%Y-%m-%d %H:%M") if h.published_at else "—"
+        when = (
+            h.published_at.strftime("%Y-%m-%d" if h.day_only else "%Y-%m-%d %H:%M") if h.published_at else "—"
+        )
         out.print(line(f"{when}  {h.outlet}  {h.title}  [story {h.story_id}]"), highlight=False)
         out.print(line("    " + h.snippet.replace("<mark>", "[").replace("</mark>", "]")), highlight=False)
     if not hits:

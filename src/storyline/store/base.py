@@ -72,6 +72,7 @@ class SearchHit:
     snippet: str  # HTML-escaped text with <mark>…</mark> around matches
     published_at: datetime | None
     outlet: str = ""
+    day_only: bool = False  # the source gave a date without a time of day: show the date alone
 
 
 @dataclass(frozen=True, slots=True)

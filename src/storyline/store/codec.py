@@ -155,6 +155,7 @@ def search_hit(art: Article, story_id: str | None, units: Sequence[QueryUnit]) -
         snippet=snippet([*art.paragraphs, art.title, *(c.text for c in art.comments)], units),
         published_at=art.published_at,
         outlet=art.outlet,
+        day_only=art.published_day_only,
     )
 
 
