@@ -64,8 +64,13 @@ def read_pairs(csv_path: Path) -> tuple[list[dict], dict[str, tuple[str, str]]]:
         texts.setdefault(id1, (r["text1"], r["lang1"]))
         texts.setdefault(id2, (r["text2"], r["lang2"]))
         pairs.append(
-            {"pair_id": r["pair_id"], "a": id1, "b": id2, "langs": f"{r['lang1']}-{r['lang2']}",
-             "overall": float(r["Overall"])}
+            {
+                "pair_id": r["pair_id"],
+                "a": id1,
+                "b": id2,
+                "langs": f"{r['lang1']}-{r['lang2']}",
+                "overall": float(r["Overall"]),
+            }
         )
     return pairs, texts
 
@@ -114,15 +119,19 @@ def f1(pred: np.ndarray, truth: np.ndarray) -> tuple[float, float, float]:
 def pairwise_scores(jsonl: Path, pairs: list[dict]) -> tuple[np.ndarray, np.ndarray]:
     """``storyline.similarity`` on every pair (score on the 1-4 scale, same-story decision)."""
     from storyline import Settings
+    from storyline.dedup.groups import shared_paragraph_score
     from storyline.pipeline import parse_and_analyze, read_input
-    from storyline.stories.similarity import Scorer
+    from storyline.stories.cluster import Clusterer
 
     members = parse_and_analyze(read_input(jsonl, Settings())).members
     by_url = {a.url: (a, an) for a, an in members}
-    scorer = Scorer.for_corpus(members)
+    # Word rarity over all the texts, as the store's clusterer has it after the ingest.
+    clusterer = Clusterer(shared_paragraphs=shared_paragraph_score)
+    for a, an in members:
+        clusterer.observe(an, a.published_at)
     score, same = [], []
     for p in pairs:
-        s = scorer.compare(by_url[article_url(p["a"])], by_url[article_url(p["b"])])
+        s = clusterer.compare(by_url[article_url(p["a"])], by_url[article_url(p["b"])])
         score.append(s.score)
         same.append(s.same_story)
     return np.array(score), np.array(same)

