@@ -20,6 +20,8 @@ import math
 from importlib import resources
 from typing import Any
 
+from storyline.errors import StorylineError
+
 __all__ = ["FEATURES", "Combiner", "load"]
 
 #: Feature names, in the order the weight vectors use.
@@ -40,6 +42,18 @@ class Combiner:
         self.scale_a = float(data["scale"]["a"])
         self.scale_b = float(data["scale"]["b"])
         self.time_penalty = float(data["time_penalty_per_window"])
+        self._vectors: dict[tuple[bool, bool], tuple[float, ...]] = {}
+        if tuple(self.features) != FEATURES:
+            raise StorylineError(f"combiner.json: features {self.features} differ from {FEATURES}")
+
+    def vector(self, cross: bool, encoder: bool) -> tuple[float, ...]:
+        """(bias, *weights in :data:`FEATURES` order) of one model: the hot path of assignment."""
+        key = (cross, encoder)
+        v = self._vectors.get(key)
+        if v is None:
+            m = self.models[self.model_name(cross, encoder)]
+            v = self._vectors[key] = (m["bias"], *(m.get(name, 0.0) for name in FEATURES))
+        return v
 
     def model_name(self, cross: bool, encoder: bool) -> str:
         return ("cross" if cross else "same") + ("" if encoder else "_noemb")

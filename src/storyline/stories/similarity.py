@@ -305,15 +305,10 @@ def logit(f: PairFeatures, window_hours: float = 96.0) -> float:
     from storyline.stories import combiner
 
     c = combiner.load()
-    values = {
-        "tfidf": f.tfidf,
-        "entities": f.entities,
-        "figures": f.figures,
-        "latin": f.latin,
-        "embedding": f.embedding or 0.0,
-        "shared": f.shared,
-    }
-    z = c.logit(values, cross=f.cross_lingual, encoder=f.embedding is not None)
+    b, w_tfidf, w_ent, w_fig, w_lat, w_emb, w_shared = c.vector(f.cross_lingual, f.embedding is not None)
+    z = b + w_tfidf * f.tfidf + w_ent * f.entities + w_fig * f.figures + w_lat * f.latin + w_shared * f.shared
+    if f.embedding is not None:
+        z += w_emb * f.embedding
     if f.gap_hours is not None:
         z -= c.time_penalty * f.gap_hours / window_hours
     return z
