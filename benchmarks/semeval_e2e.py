@@ -26,6 +26,7 @@ import argparse
 import csv
 import json
 import os
+import pickle
 import re
 import subprocess
 import sys
@@ -116,14 +117,19 @@ def f1(pred: np.ndarray, truth: np.ndarray) -> tuple[float, float, float]:
     return p, r, (2 * p * r / (p + r) if tp else 0.0)
 
 
-def pairwise_scores(jsonl: Path, pairs: list[dict]) -> tuple[np.ndarray, np.ndarray]:
+def pairwise_scores(
+    jsonl: Path, pairs: list[dict], cache: Path | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """``storyline.similarity`` on every pair (score on the 1-4 scale, same-story decision)."""
     from storyline import Settings
     from storyline.dedup.groups import shared_paragraph_score
     from storyline.pipeline import parse_and_analyze, read_input
     from storyline.stories.cluster import Clusterer
 
-    members = parse_and_analyze(read_input(jsonl, Settings())).members
+    if cache is not None and cache.exists():  # the analysed articles, as train_similarity.py caches them
+        members = pickle.loads(cache.read_bytes())
+    else:
+        members = parse_and_analyze(read_input(jsonl, Settings())).members
     by_url = {a.url: (a, an) for a, an in members}
     # Word rarity over all the texts, as the store's clusterer has it after the ingest.
     clusterer = Clusterer(shared_paragraphs=shared_paragraph_score)
@@ -156,6 +162,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--csv", type=Path, default=DEFAULT_CSV)
     ap.add_argument("--keep", type=Path, default=None, help="Keep the JSONL and stores in this folder.")
+    ap.add_argument(
+        "--cache", type=Path, default=None, help="Pickle of the analysed articles (outside the repo)."
+    )
     ap.add_argument("--no-archive", action="store_true", help="Skip the demo-first scenario.")
     args = ap.parse_args(argv)
     if not args.csv.exists():
@@ -169,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"pairs={len(pairs)} articles={len(texts)} jsonl={jsonl}")
 
     t0 = time.perf_counter()
-    score, pair_same = pairwise_scores(jsonl, pairs)
+    score, pair_same = pairwise_scores(jsonl, pairs, args.cache)
     print(f"pairwise scored in {time.perf_counter() - t0:.1f}s")
     lines = report("pairwise", pairs, pair_same, score)
 

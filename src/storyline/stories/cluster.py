@@ -79,6 +79,10 @@ JOIN_THRESHOLD = SAME_STORY_THRESHOLD
 #: with; a borderline joiner belongs to the story but cannot pull further reports in after it
 #: (the chain A ~ B ~ C with A !~ C is what makes one story out of two).
 _CORE_THRESHOLD = 0.7
+#: A report joins by the story's profile alone (no member close enough) only at this
+#: probability: a profile sums many reports, and a join on it moves it toward the next wrong
+#: report (the former JOIN_THRESHOLD; B-cubed on benchmarks/cluster_scaling.py drops at 0.5).
+_PROFILE_THRESHOLD = 0.6
 _MAX_MEMBERS = 6  # member reports kept per story for comparison: the first and the latest
 _MEMBER_CANDIDATES = 3  # stories, best by profile, whose members are compared one by one
 _MEMBER_FLOOR = 0.1  # a story this far from the report by profile is not worth its members
@@ -259,9 +263,12 @@ class Clusterer:
         profile.sort(key=lambda ps: (-ps[0][0], ps[1]))
         scored = []
         for rank, ((p, shared), sid) in enumerate(profile):
+            joins = p >= _PROFILE_THRESHOLD
             if rank < _MEMBER_CANDIDATES and p >= _MEMBER_FLOOR:
-                p = max(p, self._member_score(doc, self._stories[sid], shared))
-            if p >= self.threshold:
+                pm = self._member_score(doc, self._stories[sid], shared)
+                if pm >= self.threshold:
+                    joins, p = True, max(p, pm)
+            if joins:
                 scored.append((p, sid))
         # Best first; equal scores by id, so the answer never depends on dict or set order.
         scored.sort(key=lambda ps: (-ps[0], ps[1]))
