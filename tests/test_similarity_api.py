@@ -123,3 +123,20 @@ def test_training_pair_articles_after_the_demo_corpus_cluster_as_into_an_empty_s
     assert sum(len(g) for g in alone) == 626
     assert len(alone) < 626 - 50  # the same-story pairs do join (not one story per article)
     assert partition(archive) == alone
+
+
+def test_embedding_rows_find_the_nearest_live_story_and_forget_dropped_ones():
+    import numpy as np
+
+    from storyline.stories.cluster import _EmbeddingRows
+
+    rows = _EmbeddingRows()
+    basis = np.eye(512, dtype=np.float32)
+    for i in range(100):  # grows past its first allocation
+        rows.put(f"s{i}", basis[i])
+    near = (basis[7] * 0.8 + basis[9] * 0.6).astype(np.float32)
+    assert rows.nearest(near, 2, 0.3) == ["s7", "s9"]
+    rows.drop("s7")
+    assert rows.nearest(near, 2, 0.3) == ["s9"]
+    rows.put("s200", basis[7])  # reuses the freed row
+    assert rows.nearest(near, 1, 0.3) == ["s200"] and len(rows.sid) == 100
