@@ -145,8 +145,9 @@ def similar(
 
     settings = _settings(ctx, allow_private=allow_private or None, use_encoder=False if no_encoder else None)
     try:
-        # Word rarity from the store when there is one (as story assignment weighs it).
-        if ctx.obj.get("db") or Path(settings.db).exists() or "://" in settings.db:
+        # Word rarity from the store when there is one (as story assignment weighs it); a
+        # comparison never creates a store.
+        if "://" in settings.db or Path(settings.db).exists():
             with _open(settings) as store:
                 result = similarity(first, second, settings=settings, store=store)
         else:
