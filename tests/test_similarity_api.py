@@ -109,7 +109,7 @@ def test_training_pair_articles_after_the_demo_corpus_cluster_as_into_an_empty_s
         with open_store(str(db)) as store:
             wanted = {f"https://semeval.invalid/{aid}" for aid in texts}
             groups = []
-            for story in store.stories():
+            for story in store.stories(limit=100_000):
                 urls = frozenset(a.url for a in store.articles(story.article_ids) if a.url in wanted)
                 if urls:
                     groups.append(urls)
