@@ -594,9 +594,13 @@ class Clusterer:
         if doc.emb is not None:
             # The nearest live stories by meaning, exactly: across zh↔en no word is shared and
             # hashed buckets (LSH keys) miss most pairs at the cosines a translation has.
-            for sid in self._emb_rows.nearest(doc.emb, _EMB_CANDIDATES, _EMB_FLOOR):
-                if hits.get(sid) != 0 and self._in_reach(stories[sid], t, reach):
-                    hits[sid] = hits.get(sid, 0) + _EMB_BONUS
+            # Only stories of the report's own window count toward the k, so live stories of
+            # another time can never take an archive report's places (and vice versa).
+            def near(sid: str) -> bool:
+                return self._in_reach(stories[sid], t, reach)
+
+            for sid in self._emb_rows.nearest(doc.emb, _EMB_CANDIDATES, _EMB_FLOOR, near):
+                hits[sid] = hits.get(sid, 0) + _EMB_BONUS
         live = [(n, sid) for sid, n in hits.items() if n > 0]
         live.sort(key=lambda ns: (-ns[0], ns[1]))
         return [sid for _, sid in live[:_MAX_CANDIDATES]]
@@ -792,10 +796,24 @@ class _EmbeddingRows:
             self.sid[i] = None
             self.free.append(i)
 
-    def nearest(self, emb: np.ndarray, k: int, floor: float) -> list[str]:
+    def nearest(
+        self, emb: np.ndarray, k: int, floor: float, keep: Callable[[str], bool] | None = None
+    ) -> list[str]:
+        """Up to ``k`` stories with cosine >= ``floor``, nearest first, among those ``keep`` accepts.
+
+        Equal cosines are ordered by story id, so the answer does not depend on which row a
+        story happened to get.
+        """
         n = len(self.sid)
         if not n:
             return []
         sims = self.mat[:n] @ emb
-        top = np.argsort(-sims, kind="stable")[:k]  # stable: equal cosines in row order
-        return [self.sid[i] for i in top if sims[i] >= floor and self.sid[i] is not None]  # type: ignore[misc]
+        close = np.flatnonzero(sims >= floor)
+        ranked = sorted((-float(sims[i]), self.sid[i]) for i in close if self.sid[i] is not None)
+        out: list[str] = []
+        for _, sid in ranked:
+            if keep is None or keep(sid):  # type: ignore[arg-type]
+                out.append(sid)  # type: ignore[arg-type]
+                if len(out) == k:
+                    break
+        return out
