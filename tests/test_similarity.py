@@ -75,7 +75,12 @@ def test_combine_rises_with_each_piece_of_evidence_and_is_zero_beyond_the_window
         PairFeatures(tfidf=0.2, entities=0.0, shared=1.0, embedding=0.3),
         PairFeatures(tfidf=0.2, entities=0.0, shared=0.0, embedding=0.8),
     ):
-        assert combine(stronger) > combine(base)
+        # Entities: fitted to ~0 beside TF-IDF and the encoder within one language (grouped CV
+        # of benchmarks/train_similarity.py, weights in stories/data/combiner.json): never lower.
+        if stronger.entities:
+            assert combine(stronger) >= combine(base)
+        else:
+            assert combine(stronger) > combine(base)
     close = PairFeatures(tfidf=0.6, embedding=0.8, gap_hours=1.0)
     late = PairFeatures(tfidf=0.6, embedding=0.8, gap_hours=90.0)
     assert combine(close) > combine(late) > 0.0

@@ -50,6 +50,7 @@ _LAZY = {
     **dict.fromkeys(
         ("Follower", "FollowPolicy", "SourceSpec", "follow", "read_sources", "source_status"), "live"
     ),
+    "similarity": "stories.similarity",  # storyline.similarity(a, b): the pairwise "same story?" call
 }
 
 
@@ -95,6 +96,7 @@ __all__ = [
     "open_store",
     "read_sources",
     "search",
+    "similarity",
     "source_status",
     "stories_export",
 ]

@@ -2,6 +2,7 @@
 
 storyline ingest PATH_OR_URL...     → storyline.pipeline.ingest
 storyline stories [--json]          → storyline.export.stories_export
+storyline similar A B [--json]      → storyline.stories.similarity.similarity
 storyline story ID [--json]         → Store.story + export.story_export
 storyline search QUERY              → storyline.pipeline.search
 storyline serve                     → storyline.web.app.create_app (uvicorn)
@@ -307,6 +308,46 @@ def ingest(ctx: click.Context, inputs: tuple[str, ...], allow_private: bool, no_
     except StorylineError as exc:
         _fail(str(exc))
     sys.exit(code)
+
+
+@cli.command()
+@click.argument("first")
+@click.argument("second")
+@click.option("--json", "as_json", is_flag=True, help="Print the score and its evidence as JSON.")
+@click.option("--no-encoder", is_flag=True, help="Skip the multilingual sentence encoder.")
+@click.option("--allow-private", is_flag=True, help="Allow fetching from private/loopback addresses.")
+@click.pass_context
+def similar(
+    ctx: click.Context, first: str, second: str, as_json: bool, no_encoder: bool, allow_private: bool
+) -> None:
+    """How alike two reports are (1 = same story … 4 = unrelated), and why."""
+    from storyline.stories.similarity import similarity
+
+    settings = _settings(ctx, allow_private=allow_private or None, use_encoder=False if no_encoder else None)
+    try:
+        # Word rarity from the store when there is one (as story assignment weighs it); a
+        # comparison never creates a store.
+        if "://" in settings.db or Path(settings.db).exists():
+            with _open(settings) as store:
+                result = similarity(first, second, settings=settings, store=store)
+        else:
+            result = similarity(first, second, settings=settings)
+    except StorylineError as exc:
+        _fail(str(exc))
+    if as_json:
+        sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        return
+    d = result.to_dict()
+    verdict = "same story" if result.same_story else "different stories"
+    out.print(
+        f"score {d['score']:.2f} on 1-4 (1 = same story): {verdict} (p={d['probability']:.3f})",
+        highlight=False,
+    )
+    for name, value in d["features"].items():
+        out.print(f"  {name:18s} {value}", highlight=False)
+    for name in ("shared_entities", "shared_figures", "shared_latin"):
+        if d[name]:
+            out.print(f"  {name:18s} {', '.join(d[name])}", highlight=False)
 
 
 @cli.command()

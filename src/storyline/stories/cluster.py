@@ -24,6 +24,7 @@ Example::
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import heapq
 import itertools
@@ -41,16 +42,20 @@ from storyline.errors import StorylineError
 from storyline.records import Analysis, Article
 from storyline.stories.similarity import (
     SAME_STORY_THRESHOLD,
+    Doc,
     DocStats,
     PairFeatures,
+    Similarity,
     combine,
+    compare,
     content_tokens,
-    cosine,
     embed_texts,
     embedding_text,
-    entity_overlap,
+    figures_of,
     fingerprint_overlap,
     language_of,
+    latin_words_of,
+    pair_features,
     paragraph_fingerprints,
     tfidf_vector,
 )
@@ -66,12 +71,32 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: Probability a report needs to join a story. Higher than the pairwise SAME_STORY_THRESHOLD
-#: (0.5) because online joins compound: a wrong join moves the story's profile toward the next
-#: wrong report. On SemEval (out of fold, encoder on) 0.6 gives pairwise precision 0.914 / recall
-#: 0.716 against 0.861 / 0.838 at 0.5; on the synthetic stream (benchmarks/cluster_scaling.py,
-#: 4k reports, encoder off) B-cubed F1 0.91 against 0.75.
-JOIN_THRESHOLD = 0.6
+#: Probability a report needs to join a story: the pairwise decision's own cutoff, because a
+#: report is compared with the story's members (the pairwise question) as well as its profile.
+#: Chaining is guarded by _CORE_THRESHOLD instead of a higher join bar.
+JOIN_THRESHOLD = SAME_STORY_THRESHOLD
+#: A report that joined at least this sure becomes one of the members later reports are compared
+#: with; a borderline joiner belongs to the story but cannot pull further reports in after it
+#: (the chain A ~ B ~ C with A !~ C is what makes one story out of two). Measured on the SemEval
+#: training pairs end to end (benchmarks/semeval_e2e.py's partition, all pairs F1): 0.892 at 0.5
+#: (no guard), 0.884 at 0.6, 0.861 at 0.7; synthetic B-cubed (2k) 0.931 / - / 0.929.
+_CORE_THRESHOLD = 0.6
+#: A report joins by the story's profile alone (no member close enough) only at this
+#: probability: a profile sums many reports, and a join on it moves it toward the next wrong
+#: report (the former JOIN_THRESHOLD; B-cubed on benchmarks/cluster_scaling.py drops at 0.5).
+_PROFILE_THRESHOLD = 0.6
+_MAX_MEMBERS = 6  # member reports kept per story for comparison: the first and the latest
+_MEMBER_CANDIDATES = 3  # stories, best by profile, whose members are compared one by one
+_MEMBER_FLOOR = 0.1  # a story this far from the report by profile is not worth its members
+_MEMBER_TOKENS = 48
+_EMB_CANDIDATES = 4  # nearest live stories by mean embedding added to the candidates
+_EMB_FLOOR = 0.3  # cosine below which a story is not a neighbour (unrelated news sits ~0.1-0.3)
+_EMB_BONUS = 4  # key hits such a neighbour counts for, so the cap keeps it  # token weights kept per member (the state is saved after every input)
+#: Document frequencies are counted per period of publication time, and a report's IDF comes
+#: from its own period and the one before: an archive imported after live data is weighed by
+#: the words of its own time, as it would be in an empty store.
+_DF_PERIOD_HOURS = 24.0 * 30
+_MAX_DF_PERIODS = 8
 #: Both stories must score at least this against one report for the report to merge them.
 MERGE_THRESHOLD = 0.9
 
@@ -88,7 +113,7 @@ _MAX_FINGERPRINTS = 256
 _MAX_REPS = 2  # canonical paragraphs of the latest reports kept for the injected scorer
 _LSH_TABLES = 6
 _LSH_BITS = 10
-_FORMAT = 1
+_FORMAT = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,19 +143,26 @@ class _Profile:
     reps: list[tuple[str, ...]] = field(default_factory=list)
     keys: frozenset[str] = frozenset()
     article_ids: list[str] = field(default_factory=list)
+    members: list[Doc] = field(default_factory=list)
 
 
-@dataclass(slots=True)
-class _Doc:
-    """One report's features, computed once."""
+_Doc = Doc
 
-    t: float | None
-    lang: str
-    vec: dict[str, float]
-    entities: frozenset[str]
-    fps: frozenset[int]
-    paragraphs: tuple[str, ...]
-    emb: np.ndarray | None
+
+class _PeriodStats:
+    """IDF from the document frequencies of two periods (a report's own and the one before)."""
+
+    __slots__ = ("a", "b", "n")
+
+    def __init__(self, a: DocStats, b: DocStats | None) -> None:
+        self.a, self.b = a, b
+        self.n = a.n_docs + (b.n_docs if b is not None else 0)
+
+    def idf(self, token: str) -> float:
+        df = self.a.df.get(token, 0)
+        if self.b is not None:
+            df += self.b.df.get(token, 0)
+        return math.log((self.n + 1) / (df + 1)) + 1.0
 
 
 def story_id_for(article_id: str) -> str:
@@ -217,6 +249,8 @@ class Clusterer:
         self._planes: np.ndarray | None = None
         self._emb_cache: dict[str, np.ndarray] = {}
         self._seen: dict[str, str] = {}  # article id -> story id, for the stories in the window
+        self._periods: dict[int, DocStats] = {}
+        self._emb_rows = _EmbeddingRows()
 
     # ---------------------------------------------------------------- public API
 
@@ -245,15 +279,23 @@ class Clusterer:
             if self._clock == float("-inf"):
                 self._date_undated(doc.t)
             self._clock = max(self._clock, doc.t)
-            self._evict()
+            self._evict(doc.t)
         t = doc.t if doc.t is not None else (self._clock if self._clock > float("-inf") else 0.0)
 
+        # Every candidate against its profile; the best few also against their members.
+        profile = [(self._score(doc, self._stories[sid]), sid) for sid in self._candidates(doc, t)]
+        profile.sort(key=lambda ps: (-ps[0][0], ps[1]))
         scored = []
-        for sid in self._candidates(doc):
-            p = self._score(doc, self._stories[sid])
-            if p >= self.threshold:
+        for rank, ((p, shared), sid) in enumerate(profile):
+            joins = p >= _PROFILE_THRESHOLD
+            if rank < _MEMBER_CANDIDATES and p >= _MEMBER_FLOOR:
+                pm = self._member_score(doc, self._stories[sid], shared)
+                if pm >= self.threshold:
+                    joins, p = True, max(p, pm)
+            if joins:
                 scored.append((p, sid))
-        scored.sort(reverse=True)
+        # Best first; equal scores by id, so the answer never depends on dict or set order.
+        scored.sort(key=lambda ps: (-ps[0], ps[1]))
 
         merged: dict[str, str] = {}
         if not scored:
@@ -273,7 +315,7 @@ class Clusterer:
                 prof = self._stories[keep]
             else:
                 prof = self._stories[scored[0][1]]
-        self._add(prof, doc, t)
+        self._add(prof, doc, t, core=created or scored[0][0] >= _CORE_THRESHOLD)
         prof.article_ids.append(article.id)
         self._seen[article.id] = prof.id
         return Assignment(story_id=prof.id, merged=merged, created=created)
@@ -284,13 +326,24 @@ class Clusterer:
         db = self._doc(*b, observe=False)
         return combine(self._pair_features(da, db), self.window_hours)
 
+    def compare(self, a: tuple[Article, Analysis], b: tuple[Article, Analysis]) -> Similarity:
+        """The pairwise answer with its evidence: score on the 1-4 scale, decision, features."""
+        return compare(
+            self._doc(*a, observe=False),
+            self._doc(*b, observe=False),
+            window_hours=self.window_hours,
+            shared_paragraphs=self.shared_paragraphs,
+        )
+
     def pair_features(self, a: tuple[Article, Analysis], b: tuple[Article, Analysis]) -> PairFeatures:
         """The evidence :meth:`similarity` combines (for calibration and explanations)."""
         return self._pair_features(self._doc(*a, observe=False), self._doc(*b, observe=False))
 
-    def observe(self, analysis: Analysis) -> None:
+    def observe(self, analysis: Analysis, published_at: datetime | None = None) -> None:
         """Count one text in the document-frequency statistics without assigning it."""
-        self.stats.observe(set(content_tokens(self._tokens(analysis))))
+        toks = set(content_tokens(self._tokens(analysis)))
+        self.stats.observe(toks)
+        self._period(_ts(published_at)).observe(toks)
 
     def to_bytes(self) -> bytes:
         """Compact state: live story profiles, aliases and document frequencies (zlib msgpack)."""
@@ -313,6 +366,7 @@ class Clusterer:
                     p.langs,
                     [list(r) for r in p.reps],
                     p.article_ids,
+                    [_member_state(m) for m in p.members],
                 ]
             )
         state = {
@@ -320,6 +374,7 @@ class Clusterer:
             "clock": self._clock if self._clock > float("-inf") else None,
             "n_docs": self.stats.n_docs,
             "df": self.stats.df,
+            "periods": [[k, v.n_docs, v.df] for k, v in self._periods.items()],
             "aliases": self.aliases,
             "stories": stories,
         }
@@ -338,8 +393,13 @@ class Clusterer:
         self._clock = state["clock"] if state["clock"] is not None else float("-inf")
         self.stats.n_docs = state["n_docs"]
         self.stats.df = dict(state["df"])
+        for k, n, df in state["periods"]:
+            st = self._periods[k] = DocStats()
+            st.n_docs, st.df = n, dict(df)
         self.aliases = dict(state["aliases"])
-        for sid, first, last, size, tokens, ents, emb, emb_n, fps, langs, reps, aids in state["stories"]:
+        for sid, first, last, size, tokens, ents, emb, emb_n, fps, langs, reps, aids, mems in state[
+            "stories"
+        ]:
             p = _Profile(id=sid, first=first, last=last, size=size, entities=dict(ents))
             p.tokens = {lang: dict(d) for lang, d in tokens.items()}
             p.norms = {lang: _norm(d) for lang, d in p.tokens.items()}
@@ -350,6 +410,7 @@ class Clusterer:
             p.langs = dict(langs)
             p.reps = [tuple(r) for r in reps]
             p.article_ids = list(aids)
+            p.members = [_member_from_state(m) for m in mems]
             self._seen.update(dict.fromkeys(aids, sid))
             self._stories[sid] = p
             self._reindex(p)
@@ -367,24 +428,51 @@ class Clusterer:
         text = "\n".join((analysis.canonical_title, *analysis.canonical_paragraphs))
         return rjieba.cut(text)
 
+    def _period(self, t: float | None) -> DocStats:
+        """The document frequencies of the period ``t`` falls in (undated: the latest period)."""
+        k = self._period_key(t)
+        st = self._periods.get(k)
+        if st is None:
+            st = self._periods[k] = DocStats()
+            if len(self._periods) > _MAX_DF_PERIODS:  # memory: forget the period furthest back
+                del self._periods[min(self._periods)]
+        return st
+
+    def _period_key(self, t: float | None) -> int:
+        if t is None:
+            if self._clock == float("-inf"):
+                return 0
+            t = self._clock
+        return int(t // (_DF_PERIOD_HOURS * 3600.0))
+
+    def _idf(self, t: float | None) -> _PeriodStats:
+        k = self._period_key(t)
+        return _PeriodStats(self._period(t), self._periods.get(k - 1))
+
     def _doc(self, article: Article, analysis: Analysis, *, observe: bool) -> _Doc:
         toks = content_tokens(self._tokens(analysis))
+        t = _ts(article.published_at)
         if observe:
-            self.stats.observe(set(toks))
+            unique = set(toks)
+            self.stats.observe(unique)
+            self._period(t).observe(unique)
         # Title words count twice: a headline names the event more often than a paragraph does.
         title_toks = self._title_tokens(analysis, toks)
-        vec = tfidf_vector(toks + title_toks, self.stats)
+        vec = tfidf_vector(toks + title_toks, self._idf(t))  # type: ignore[arg-type]
         ents = frozenset(m.entity for m in analysis.entities if m.entity)
         paras = analysis.canonical_paragraphs
         emb = self._embedding(article, analysis) if self.encoder else None
+        texts = (analysis.canonical_title, *paras)
         return _Doc(
-            t=_ts(article.published_at),
+            t=t,
             lang=language_of(analysis.script if analysis.script != "und" else article.script),
             vec=vec,
             entities=ents,
             fps=paragraph_fingerprints(paras),
             paragraphs=paras,
             emb=emb,
+            figures=figures_of(texts),
+            latin=latin_words_of(texts),
         )
 
     @staticmethod
@@ -418,20 +506,10 @@ class Clusterer:
         return fingerprint_overlap(a_fps, fps)
 
     def _pair_features(self, a: _Doc, b: _Doc) -> PairFeatures:
-        emb = None
-        if a.emb is not None and b.emb is not None:
-            emb = max(0.0, float(np.dot(a.emb, b.emb)))
-        gap = None if a.t is None or b.t is None else abs(a.t - b.t) / 3600.0
-        return PairFeatures(
-            tfidf=cosine(a.vec, b.vec),
-            entities=entity_overlap(a.entities, b.entities),
-            shared=self._shared(a.paragraphs, a.fps, [b.paragraphs], b.fps),
-            embedding=emb,
-            gap_hours=gap,
-            cross_lingual=a.lang != b.lang and "und" not in (a.lang, b.lang),
-        )
+        return pair_features(a, b, self.shared_paragraphs)
 
-    def _score(self, doc: _Doc, p: _Profile) -> float:
+    def _score(self, doc: _Doc, p: _Profile) -> tuple[float, float]:
+        """The report against the story's profile: (probability, shared-paragraph evidence)."""
         emb = None
         if doc.emb is not None and p.emb_sum is not None:
             n = float(np.linalg.norm(p.emb_sum))
@@ -448,15 +526,31 @@ class Clusterer:
         )
         same_lang = p.tokens.get(doc.lang)
         cross = doc.lang != "und" and not same_lang and bool(p.tokens)
+        shared = self._shared(doc.paragraphs, doc.fps, p.reps, p.fps)
         f = PairFeatures(
             tfidf=_unit_dot(doc.vec, same_lang, p.norms[doc.lang]) if same_lang else 0.0,
             entities=ent,
-            shared=self._shared(doc.paragraphs, doc.fps, p.reps, p.fps),
+            shared=shared,
             embedding=emb,
             gap_hours=gap,
             cross_lingual=cross,
         )
-        return combine(f, self.window_hours)
+        return combine(f, self.window_hours), shared
+
+    def _member_score(self, doc: _Doc, p: _Profile, shared: float) -> float:
+        """The report against the story's core members: the pairwise decision, best member.
+
+        The profile (mean embedding, summed token weights) speaks for a large story; a member
+        speaks for the pairwise question, which the profile dilutes when a story mixes languages
+        or angles. Members are only the reports that joined confidently (see _CORE_THRESHOLD).
+        """
+        best = 0.0
+        for m in p.members:
+            mf = pair_features(doc, m)
+            if shared > mf.shared:  # the story-level reprint evidence, computed once above
+                mf = dataclasses.replace(mf, shared=shared)
+            best = max(best, combine(mf, self.window_hours))
+        return best
 
     # ---------------------------------------------------------------- index
 
@@ -469,7 +563,8 @@ class Clusterer:
         keys = []
         for i in range(_LSH_TABLES):
             chunk = bits[i * _LSH_BITS : (i + 1) * _LSH_BITS]
-            keys.append(f"h{i}:{int(np.packbits(chunk, bitorder='little').view(np.uint16)[0])}")
+            code = int.from_bytes(np.packbits(chunk, bitorder="little").tobytes(), "little")
+            keys.append(f"h{i}:{code}")
         return keys
 
     def _doc_keys(self, doc: _Doc) -> set[str]:
@@ -490,21 +585,51 @@ class Clusterer:
             keys.update(self._lsh_keys(p.emb_sum / max(1e-12, float(np.linalg.norm(p.emb_sum)))))
         return frozenset(keys)
 
-    def _candidates(self, doc: _Doc) -> list[str]:
+    def _candidates(self, doc: _Doc, t: float) -> list[str]:
+        """Stories of the report's own time window sharing index keys with it, best-keyed first.
+
+        Stories further in time than the window are skipped before the cap, so whatever else
+        the index holds (live stories while an archive arrives) cannot crowd out the report's
+        own period.
+        """
         hits: dict[str, int] = {}
-        for key in sorted(self._doc_keys(doc)):  # sorted: a set's order differs per process
+        reach = self.window_hours * 3600.0
+        stories = self._stories
+        for key in sorted(self._doc_keys(doc)):
             posting = self._index.get(key)
             if not posting:
                 continue
             for sid in itertools.islice(reversed(posting), _POSTING_SCAN):
-                hits[sid] = hits.get(sid, 0) + 1
-        if len(hits) <= _MAX_CANDIDATES:
-            return list(hits)
-        # Ties by the story's last update, then id: never by hash order (it differs per process).
-        ranked = sorted(hits.items(), key=lambda kv: (-kv[1], -self._stories[kv[0]].last, kv[0]))
-        return [sid for sid, _ in ranked[:_MAX_CANDIDATES]]
+                n = hits.get(sid)
+                if n is None:
+                    p = stories[sid]
+                    if t < p.first - reach or t > p.last + reach:
+                        hits[sid] = 0  # out of the window: remembered, never a candidate
+                        continue
+                    n = 0
+                elif n == 0:
+                    continue
+                hits[sid] = n + 1
+        if doc.emb is not None:
+            # The nearest live stories by meaning, exactly: across zh↔en no word is shared and
+            # hashed buckets (LSH keys) miss most pairs at the cosines a translation has.
+            # Only stories of the report's own window count toward the k, so live stories of
+            # another time can never take an archive report's places (and vice versa).
+            def near(sid: str) -> bool:
+                return self._in_reach(stories[sid], t, reach)
+
+            for sid in self._emb_rows.nearest(doc.emb, _EMB_CANDIDATES, _EMB_FLOOR, near):
+                hits[sid] = hits.get(sid, 0) + _EMB_BONUS
+        live = [(n, sid) for sid, n in hits.items() if n > 0]
+        live.sort(key=lambda ns: (-ns[0], ns[1]))
+        return [sid for _, sid in live[:_MAX_CANDIDATES]]
+
+    @staticmethod
+    def _in_reach(p: _Profile, t: float, reach: float) -> bool:
+        return p.first - reach <= t <= p.last + reach
 
     def _unindex(self, p: _Profile) -> None:
+        self._emb_rows.drop(p.id)
         for key in p.keys:
             posting = self._index.get(key)
             if posting is not None:
@@ -514,6 +639,8 @@ class Clusterer:
         p.keys = frozenset()
 
     def _reindex(self, p: _Profile) -> None:
+        if p.emb_sum is not None and p.emb_n:
+            self._emb_rows.put(p.id, p.emb_sum / max(1e-12, float(np.linalg.norm(p.emb_sum))))
         new = self._story_keys(p)
         for key in p.keys - new:
             posting = self._index.get(key)
@@ -538,8 +665,15 @@ class Clusterer:
                 p.first = p.last = t
                 heapq.heappush(self._heap, (p.last, p.id))
 
-    def _evict(self) -> None:
-        horizon = self._clock - self.window_hours * 3600.0
+    def _evict(self, t: float) -> None:
+        """Drop the stories idle beyond the window, counted back from the report being assigned.
+
+        Counting back from the newest time seen would drop every story of an older batch (an
+        archive imported after live data) the moment it is made, one story per article; from
+        the report's own time, the archive's stories stay while the archive arrives and live
+        stories, newer, are kept too. Reports further apart than the window never meet anyway.
+        """
+        horizon = min(self._clock, t) - self.window_hours * 3600.0
         heap = self._heap
         while heap and heap[0][0] < horizon:
             last, sid = heapq.heappop(heap)
@@ -553,7 +687,14 @@ class Clusterer:
 
     # ---------------------------------------------------------------- profiles
 
-    def _add(self, p: _Profile, doc: _Doc, t: float) -> None:
+    def _add(self, p: _Profile, doc: _Doc, t: float, *, core: bool = True) -> None:
+        if core:
+            # Keep the first members (what the story is about) and the latest (where it went).
+            vec = dict(sorted(doc.vec.items(), key=lambda kv: (-kv[1], kv[0]))[:_MEMBER_TOKENS])
+            emb = None if doc.emb is None else _f16(doc.emb)
+            p.members.append(dataclasses.replace(doc, paragraphs=(), vec=vec, emb=emb))
+            if len(p.members) > _MAX_MEMBERS:
+                del p.members[_MAX_MEMBERS // 2]
         p.size += 1
         p.first = min(p.first, t)
         p.last = max(p.last, t)
@@ -601,9 +742,99 @@ class Clusterer:
         for lang, n in b.langs.items():
             a.langs[lang] = a.langs.get(lang, 0) + n
         a.reps = (a.reps + b.reps)[-_MAX_REPS:]
+        a.members = (a.members + b.members)[: _MAX_MEMBERS // 2] + (a.members + b.members)[
+            _MAX_MEMBERS // 2 :
+        ][-(_MAX_MEMBERS // 2) :]
         a.article_ids.extend(b.article_ids)
         # Ids merged into ``other`` earlier now chain through it to ``keep``; resolve() follows
         # (and shortens) the chain. Rewriting them here would walk every alias ever made, a cost
         # that grows with the stream.
         self.aliases[other] = keep
         log.info("story %s merged into %s", other, keep)
+
+
+def _member_state(m: Doc) -> list:
+    emb = None if m.emb is None else m.emb.astype(np.float16).tobytes()
+    return [m.t, m.lang, m.vec, sorted(m.entities), sorted(m.fps), emb, sorted(m.figures), sorted(m.latin)]
+
+
+def _member_from_state(r: list) -> Doc:
+    t, lang, vec, ents, fps, emb, figs, latin = r
+    e = None if emb is None else _f16(np.frombuffer(emb, dtype=np.float16))
+    return Doc(
+        t=t,
+        lang=lang,
+        vec=dict(vec),
+        entities=frozenset(ents),
+        fps=frozenset(fps),
+        paragraphs=(),
+        emb=e,
+        figures=frozenset(figs),
+        latin=frozenset(latin),
+    )
+
+
+def _f16(emb: np.ndarray) -> np.ndarray:
+    """A member's embedding at the precision it is saved with, so a reloaded clusterer decides
+    exactly as the one that saved it."""
+    return np.asarray(emb, dtype=np.float16).astype(np.float32)  # f16 → f32 → f16 is exact
+
+
+class _EmbeddingRows:
+    """Unit mean embeddings of the live stories in one matrix, for exact nearest neighbours.
+
+    A row per story, reused after eviction; ``nearest`` is one matrix-vector product over the
+    stories of the window (a few thousand rows: tens of microseconds).
+    """
+
+    def __init__(self) -> None:
+        self.mat = np.zeros((0, 0), dtype=np.float32)
+        self.row: dict[str, int] = {}
+        self.sid: list[str | None] = []
+        self.free: list[int] = []
+
+    def put(self, sid: str, emb: np.ndarray) -> None:
+        i = self.row.get(sid)
+        if i is None:
+            if self.free:
+                i = self.free.pop()
+            else:
+                i = len(self.sid)
+                self.sid.append(None)
+                if i >= self.mat.shape[0]:
+                    grown = np.zeros((max(64, 2 * self.mat.shape[0]), emb.shape[0]), dtype=np.float32)
+                    if self.mat.size:
+                        grown[: self.mat.shape[0]] = self.mat
+                    self.mat = grown
+            self.row[sid] = i
+            self.sid[i] = sid
+        self.mat[i] = emb
+
+    def drop(self, sid: str) -> None:
+        i = self.row.pop(sid, None)
+        if i is not None:
+            self.mat[i] = 0.0
+            self.sid[i] = None
+            self.free.append(i)
+
+    def nearest(
+        self, emb: np.ndarray, k: int, floor: float, keep: Callable[[str], bool] | None = None
+    ) -> list[str]:
+        """Up to ``k`` stories with cosine >= ``floor``, nearest first, among those ``keep`` accepts.
+
+        Equal cosines are ordered by story id, so the answer does not depend on which row a
+        story happened to get.
+        """
+        n = len(self.sid)
+        if not n:
+            return []
+        sims = self.mat[:n] @ emb
+        close = np.flatnonzero(sims >= floor)
+        ranked = sorted((-float(sims[i]), self.sid[i]) for i in close if self.sid[i] is not None)
+        out: list[str] = []
+        for _, sid in ranked:
+            if keep is None or keep(sid):  # type: ignore[arg-type]
+                out.append(sid)  # type: ignore[arg-type]
+                if len(out) == k:
+                    break
+        return out

