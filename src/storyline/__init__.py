@@ -50,7 +50,7 @@ _LAZY = {
     **dict.fromkeys(
         ("Follower", "FollowPolicy", "SourceSpec", "follow", "read_sources", "source_status"), "live"
     ),
-    "similarity": "stories.similarity",  # storyline.similarity(a, b): the pairwise "same story?" call
+    "similarity": "pipeline",  # storyline.similarity(a, b): the pairwise "same story?" call
 }
 
 

@@ -2,7 +2,7 @@
 
 storyline ingest PATH_OR_URL...     → storyline.pipeline.ingest
 storyline stories [--json]          → storyline.export.stories_export
-storyline similar A B [--json]      → storyline.stories.similarity.similarity
+storyline similar A B [--json]      → storyline.pipeline.similarity
 storyline story ID [--json]         → Store.story + export.story_export
 storyline search QUERY              → storyline.pipeline.search
 storyline serve                     → storyline.web.app.create_app (uvicorn)
@@ -321,7 +321,7 @@ def similar(
     ctx: click.Context, first: str, second: str, as_json: bool, no_encoder: bool, allow_private: bool
 ) -> None:
     """How alike two reports are (1 = same story … 4 = unrelated), and why."""
-    from storyline.stories.similarity import similarity
+    from storyline.pipeline import similarity
 
     settings = _settings(ctx, allow_private=allow_private or None, use_encoder=False if no_encoder else None)
     try:

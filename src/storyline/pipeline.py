@@ -38,6 +38,7 @@ from storyline.stories.aggregate import EntityFrequency
 from storyline.stories.build import build_story, observed_time, published_key
 from storyline.stories.cluster import Clusterer
 from storyline.stories.rebuild import rebuild_from_members, rebuild_stories
+from storyline.stories.similarity import Similarity
 from storyline.stories.state import StoryState
 from storyline.validate import clean_analysis, clean_article, where
 
@@ -56,6 +57,7 @@ __all__ = [
     "rebuild",
     "record_failure",
     "search",
+    "similarity",
     "stories_export",
 ]
 
@@ -502,6 +504,43 @@ def rebuild(*, settings: Settings | None = None, store: Store | None = None) -> 
     finally:
         if own:
             store.close()
+
+
+# ------------------------------------------------------------------------------------------
+# The public call: two inputs of any kind ingest reads
+# ------------------------------------------------------------------------------------------
+
+
+def similarity(
+    a: object, b: object, *, settings: Settings | None = None, store: Store | None = None
+) -> Similarity:
+    """How alike two reports are: ``storyline.similarity("a.html", "b.jsonl")``.
+
+    ``a``/``b``: a path or URL (anything ``storyline ingest`` reads; its first article is
+    used) or an ``(Article, Analysis)`` pair. With ``store``, word rarity (IDF) comes from the
+    store's own clusterer, as in story assignment; without, from the two texts alone. The same
+    features and combiner decide story assignment (``Clusterer.compare``).
+
+    Raises :class:`~storyline.errors.InputError` naming the input when it holds no article.
+    """
+    settings = settings if settings is not None else Settings.from_env()
+    sides = []
+    for x in (a, b):
+        if isinstance(x, tuple) and len(x) == 2:
+            sides.append(x)
+        else:
+            sides.append(parse_and_analyze(read_input(x, settings)).members[0])  # type: ignore[arg-type]
+    kwargs = {
+        "window_hours": settings.story_window_hours,
+        "shared_paragraphs": shared_paragraph_score,
+        "encoder": settings.use_encoder,
+    }
+    state = store.get_state(CLUSTER_STATE_KEY) if store is not None else None
+    clusterer = Clusterer.from_bytes(state, **kwargs) if state else Clusterer(**kwargs)
+    if not state:
+        for art, an in sides:
+            clusterer.observe(an, art.published_at)
+    return clusterer.compare(sides[0], sides[1])
 
 
 # ------------------------------------------------------------------------------------------

@@ -63,7 +63,6 @@ __all__ = [
     "overlap",
     "pair_features",
     "paragraph_fingerprints",
-    "similarity",
     "tfidf_vector",
 ]
 
@@ -504,43 +503,3 @@ def embed_texts(texts: Sequence[str]) -> np.ndarray:
     emb = emb.reshape(len(texts), -1)
     norms = np.linalg.norm(emb, axis=1, keepdims=True)
     return emb / np.maximum(norms, 1e-12)
-
-
-# --------------------------------------------------------------------------------------------
-# The public call: two inputs of any kind ingest reads
-# --------------------------------------------------------------------------------------------
-
-
-def similarity(a: object, b: object, *, settings: object = None, store: object = None) -> Similarity:
-    """How alike two reports are: ``storyline.similarity("a.html", "b.jsonl")``.
-
-    ``a``/``b``: a path or URL (anything ``storyline ingest`` reads; its first article is
-    used) or an ``(Article, Analysis)`` pair. With ``store``, word rarity (IDF) comes from the
-    store's own clusterer, as in story assignment; without, from the two texts alone. The same
-    features and combiner decide story assignment (``Clusterer.compare``).
-
-    Raises :class:`~storyline.errors.InputError` naming the input when it holds no article.
-    """
-    from storyline.dedup.groups import shared_paragraph_score
-    from storyline.pipeline import CLUSTER_STATE_KEY, parse_and_analyze, read_input
-    from storyline.settings import Settings
-    from storyline.stories.cluster import Clusterer
-
-    settings = settings if settings is not None else Settings.from_env()
-    sides = []
-    for x in (a, b):
-        if isinstance(x, tuple) and len(x) == 2:
-            sides.append(x)
-        else:
-            sides.append(parse_and_analyze(read_input(x, settings)).members[0])  # type: ignore[arg-type]
-    kwargs = {
-        "window_hours": settings.story_window_hours,  # type: ignore[attr-defined]
-        "shared_paragraphs": shared_paragraph_score,
-        "encoder": settings.use_encoder,  # type: ignore[attr-defined]
-    }
-    state = store.get_state(CLUSTER_STATE_KEY) if store is not None else None  # type: ignore[attr-defined]
-    clusterer = Clusterer.from_bytes(state, **kwargs) if state else Clusterer(**kwargs)
-    if not state:
-        for art, an in sides:
-            clusterer.observe(an, art.published_at)
-    return clusterer.compare(sides[0], sides[1])
