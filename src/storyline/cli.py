@@ -694,23 +694,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
 
     rows = _with_store(ctx, lambda store, _: source_status(store))
     if as_json:
-        data = [
-            {
-                "url": r.url,
-                "kind": r.kind,
-                "outlet": r.outlet,
-                "last_fetch": r.last_fetch.isoformat() if r.last_fetch else None,
-                "last_result": r.last_result,
-                "items": r.items,
-                "pages_followed": r.pages_followed,
-                "next_due": r.next_due.isoformat() if r.next_due else None,
-                "errors": r.errors,
-                "failures": r.failures,
-                "failing": r.failing,
-                "last_error": r.last_error,
-            }
-            for r in rows
-        ]
+        data = [r.as_json() for r in rows]
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         return
     if not rows:

@@ -13,7 +13,7 @@ Example::
 
 from __future__ import annotations
 
-from datetime import datetime
+from typing import Any
 
 from storyline.analyze.entities import other_names
 from storyline.store.base import SearchHit, Store
@@ -22,19 +22,12 @@ from storyline.store.query import SearchQuery, parse_search
 __all__ = ["search", "search_query"]
 
 
-def search_query(
-    text: str,
-    *,
-    outlet: str = "",
-    script: str = "",
-    since: datetime | None = None,
-    until: datetime | None = None,
-    sort: str = "newest",
-) -> SearchQuery:
-    """``text`` parsed, each required term with its other names (see the module doc)."""
-    return parse_search(
-        text, expand=other_names, outlet=outlet, script=script, since=since, until=until, sort=sort
-    )
+def search_query(text: str, **filters: Any) -> SearchQuery:
+    """``text`` parsed, each required term with its other names (see the module doc).
+
+    ``filters``: :func:`~storyline.store.query.parse_search`'s (outlet, script, since, until, sort).
+    """
+    return parse_search(text, expand=other_names, **filters)
 
 
 def search(store: Store, query: str | SearchQuery, *, limit: int = 20, offset: int = 0) -> list[SearchHit]:

@@ -32,6 +32,23 @@ class SourceStatus:
     last_error: str
     held_by: str
 
+    def as_json(self) -> dict:
+        """The row as ``storyline status --json`` and ``/api/status`` give it (times ISO 8601 UTC)."""
+        return {
+            "url": self.url,
+            "kind": self.kind,
+            "outlet": self.outlet,
+            "last_fetch": self.last_fetch.isoformat() if self.last_fetch else None,
+            "last_result": self.last_result,
+            "items": self.items,
+            "pages_followed": self.pages_followed,
+            "next_due": self.next_due.isoformat() if self.next_due else None,
+            "errors": self.errors,
+            "failures": self.failures,
+            "failing": self.failing,
+            "last_error": self.last_error,
+        }
+
 
 def _when(seconds: float | None) -> datetime | None:
     return datetime.fromtimestamp(seconds, UTC) if seconds is not None else None

@@ -626,12 +626,7 @@ class PostgresStore(Store):
             return 0
         cols = ", ".join(fetch_rows.COLUMNS)
         marks = ", ".join(["%s"] * len(fetch_rows.COLUMNS))
-        conflict = "DO NOTHING"
-        if listed_update:
-            conflict = (
-                "DO UPDATE SET listed = excluded.listed, interval_s = excluded.interval_s,"
-                " outlet = CASE WHEN excluded.outlet <> '' THEN excluded.outlet ELSE fetch_state.outlet END"
-            )
+        conflict = fetch_rows.on_conflict(listed_update)
         new = 0
         with self._guard("add live sources") as cur:
             for state in states:

@@ -632,12 +632,7 @@ class SQLiteStore(Store):
             return 0
         cols = ", ".join(fetch_rows.COLUMNS)
         marks = ", ".join("?" * len(fetch_rows.COLUMNS))
-        conflict = "DO NOTHING"
-        if listed_update:
-            conflict = (
-                "DO UPDATE SET listed = excluded.listed, interval_s = excluded.interval_s,"
-                " outlet = CASE WHEN excluded.outlet <> '' THEN excluded.outlet ELSE fetch_state.outlet END"
-            )
+        conflict = fetch_rows.on_conflict(listed_update)
         new = 0
         with self._transaction("add live sources") as db:
             for state in states:

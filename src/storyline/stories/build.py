@@ -30,9 +30,9 @@ from storyline.stories.headline import choose_headline
 from storyline.stories.hotness import hot_rank
 from storyline.stories.ledger import build_ledger
 from storyline.stories.ledger_links import link_ledger
-from storyline.stories.timeline import build_timeline
+from storyline.stories.timeline import build_timeline, first_evidence
 
-__all__ = ["build_story", "observed_time", "published_key"]
+__all__ = ["build_story", "first_evidence", "observed_time", "published_key"]
 
 
 def published_key(article: Article) -> datetime:
@@ -41,16 +41,12 @@ def published_key(article: Article) -> datetime:
 
 
 def observed_time(article: Article) -> Article:
-    """For clustering only: an undated report existed no later than its first dated comment.
+    """For clustering only: an undated report with its :func:`first_evidence` as its time.
 
-    The stored article keeps ``published_at`` as the page said (unknown); the clusterer needs a
-    time to weigh proximity, and the earliest reader reply is an honest upper bound.
+    The stored article keeps ``published_at`` as the page said (unknown).
     """
-    if article.published_at is not None:
-        return article
-    times = [c.posted_at for c in article.comments if c.posted_at is not None]
-    times += [q.posted_at for c in article.comments for q in c.quotes if q.posted_at is not None]
-    return replace(article, published_at=min(times)) if times else article
+    at = first_evidence(article)
+    return replace(article, published_at=at) if at is not None else article
 
 
 def build_story(

@@ -55,6 +55,20 @@ def _claim_label(c: Claim, outlet: str) -> str:
     return f"{who}: {what}" if who else what
 
 
+def first_evidence(article: Article) -> datetime | None:
+    """When an undated report existed at the latest: its first dated comment (or quoted floor).
+
+    ``None`` when the article is dated (its ``published_at`` says it) or nothing in it is dated.
+    The clusterer weighs proximity by it, the timeline, the source list and the feeds place an
+    undated report by it.
+    """
+    if article.published_at is not None:
+        return None
+    times = [c.posted_at for c in article.comments if c.posted_at is not None]
+    times += [q.posted_at for c in article.comments for q in c.quotes if q.posted_at is not None]
+    return min(times) if times else None
+
+
 def build_timeline(
     articles: Sequence[Article], claims: Sequence[Claim] = (), *, burst_min: int = BURST_MIN_COMMENTS
 ) -> tuple[TimelineEvent, ...]:
@@ -84,11 +98,11 @@ def build_timeline(
     # A report that prints no time still existed by its first dated reader comment: placed there,
     # and marked as such (kind undated_report), rather than left off the timeline.
     for a in sorted((a for a in articles if a.published_at is None), key=lambda a: a.id):
-        times = [c.posted_at for c in a.comments if c.posted_at is not None]
-        if times:
+        first = first_evidence(a)
+        if first is not None:
             events.append(
                 TimelineEvent(
-                    at=_aware(min(times)),
+                    at=_aware(first),
                     kind="undated_report",
                     label=f"{_outlet(a)}: {a.title}",
                     article_id=a.id,

@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 
 from storyline.records import Article, Story
+from storyline.stories.timeline import first_evidence
 from storyline.validate import TEXT_CAPS, cap_text, clean_text
 
 __all__ = ["hot_atom", "hot_rss", "story_atom"]
@@ -38,14 +39,6 @@ def _this_hour() -> datetime:
 
 def _rfc3339(at: datetime | None) -> str:
     return (at or _this_hour()).astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def _evidence(a: Article) -> datetime | None:
-    """When an article existed at the latest: its publication time, else its first dated comment."""
-    if a.published_at is not None:
-        return a.published_at
-    times = [c.posted_at for c in a.comments if c.posted_at is not None]
-    return min(times) if times else None
 
 
 def _is_http(url: str) -> bool:
@@ -138,7 +131,7 @@ def story_atom(story: Story, articles: Sequence[Article], *, base: str) -> bytes
         story.last_updated,
     )
     fallback = story.last_updated or story.first_seen
-    dated = [(_evidence(a) or fallback, a) for a in articles]
+    dated = [(a.published_at or first_evidence(a) or fallback, a) for a in articles]
     far = datetime.min.replace(tzinfo=UTC)
     for at, a in sorted(dated, key=lambda x: (x[0] or far, x[1].id), reverse=True):
         e = _sub(feed, f"{{{ATOM_NS}}}entry")

@@ -31,23 +31,7 @@ def status_page(request: Request) -> Response:
 def status_api(request: Request) -> JSONResponse:
     """Each source as JSON (times in ISO 8601 UTC)."""
     rows = _rows(request)
-    data = [
-        {
-            "url": r.url,
-            "kind": r.kind,
-            "outlet": r.outlet,
-            "last_fetch": r.last_fetch.isoformat() if r.last_fetch else None,
-            "last_result": r.last_result,
-            "items": r.items,
-            "pages_followed": r.pages_followed,
-            "next_due": r.next_due.isoformat() if r.next_due else None,
-            "errors": r.errors,
-            "failures": r.failures,
-            "failing": r.failing,
-            "last_error": r.last_error,
-        }
-        for r in rows
-    ]
+    data = [r.as_json() for r in rows]
     return JSONResponse(data, headers={"Cache-Control": "no-store"})
 
 

@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from storyline.records import Article, GroupMember, TimelineEvent
+from storyline.stories.timeline import first_evidence
 from storyline.web.i18n import lang_value, source
 from storyline.web.labels import measure_label, script_label
 from storyline.web.thread_html import anchor, esc, iso
@@ -193,7 +194,7 @@ def _source(a: Article, href: str | None, dt: Fmt) -> str:
             f"{esc(_shown(at, a.published_day_only, dt))}</time>"
         )
     else:
-        first = min((c.posted_at for c in a.comments if c.posted_at), default=None)
+        first = first_evidence(a)
         seen = f'，最早评论 <time datetime="{esc(iso(first))}">{esc(dt(first))}</time>' if first else ""
         when = f'<span class="undated">未注明发布时间{seen}</span>'
     stats = a.stats

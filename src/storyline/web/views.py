@@ -38,6 +38,7 @@ from storyline.search import search_query
 from storyline.settings import Settings
 from storyline.store.base import Store
 from storyline.store.query import MAX_QUERY_CHARS, SORTS
+from storyline.stories.timeline import first_evidence
 from storyline.web.feeds_out import hot_atom, hot_rss, story_atom
 from storyline.web.i18n import lang_value, normalize_choice, source, to_script
 from storyline.web.labels import qualifier_label, timeframe_label, unit_label, zone_label
@@ -652,7 +653,7 @@ def _story_context(store: Store, story: Story, tz: ZoneInfo) -> dict[str, Any]:
 
     # Undated reports sit at their earliest evidence (first dated comment), or last when none.
     def when(a: Article) -> tuple[bool, datetime]:
-        at = a.published_at or min((c.posted_at for c in a.comments if c.posted_at), default=None)
+        at = a.published_at or first_evidence(a)
         return (at is None, at or datetime.max.replace(tzinfo=UTC))
 
     articles = sorted(arts, key=lambda a: (*when(a), a.id))
