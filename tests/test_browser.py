@@ -10,6 +10,8 @@ import shutil
 import socket
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -40,10 +42,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
+@contextmanager
+def serving(store) -> Iterator[str]:
+    """The portal over ``store`` on a real uvicorn server on loopback; yields its base URL."""
     uvicorn = pytest.importorskip("uvicorn")
-    store = build_store(tmp_path_factory.mktemp("browser") / "b.db")
     port = _free_port()
     config = uvicorn.Config(
         create_app(store, Settings(db=str(store.path))), host="127.0.0.1", port=port, log_level="warning"
@@ -55,21 +57,39 @@ def server(tmp_path_factory):
     while not srv.started and time.monotonic() < deadline:
         time.sleep(0.05)
     assert srv.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
-    store.close()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)
 
 
-@pytest.fixture(scope="module")
-def browser():
+@contextmanager
+def chromium() -> Iterator[object]:
+    """Debian's Chromium through Playwright (skips the test where either is missing)."""
     if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
         pytest.skip(f"{CHROMIUM} not installed")
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    store = build_store(tmp_path_factory.mktemp("browser") / "b.db")
+    with serving(store) as base:
+        yield base
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture()

@@ -5,52 +5,29 @@ Screenshots at 1280 and 390 px go to /tmp/storyline-shots/ (brief-*.png) for a h
 
 from __future__ import annotations
 
-import threading
-import time
-
 import pytest
 
 from storyline import Settings, ingest, open_store
-from storyline.web.app import create_app
-from test_browser import ARGS, CHROMIUM, SHOTS, _free_port
+from test_browser import SHOTS, chromium, serving
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def seed_server(tmp_path_factory, seed_paths):
-    uvicorn = pytest.importorskip("uvicorn")
     db = str(tmp_path_factory.mktemp("brief-browser") / "seed.db")
     assert ingest(seed_paths, settings=Settings(db=db, use_encoder=False)).ok
     store = open_store(db)
     (story,) = store.stories(limit=5)
-    port = _free_port()
-    srv = uvicorn.Server(
-        uvicorn.Config(create_app(store, Settings(db=db)), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert srv.started
-    yield f"http://127.0.0.1:{port}", story.id
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with serving(store) as base:
+        yield base, story.id
     store.close()
 
 
 @pytest.fixture(scope="module")
 def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    from pathlib import Path
-
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} not installed")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.mark.parametrize("width,height", [(1280, 900), (390, 844)])

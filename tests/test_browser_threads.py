@@ -6,16 +6,9 @@ screenshots go to /tmp/storyline-shots/. Skipped when Chromium, Playwright or ..
 
 from __future__ import annotations
 
-import shutil
-import threading
-import time
-from pathlib import Path
-
 import pytest
 
-from storyline.settings import Settings
-from storyline.web.app import create_app
-from test_browser import ARGS, CHROMIUM, SHOTS, _free_port
+from test_browser import SHOTS, chromium, serving
 from thread_data import build_threads_store
 
 pytestmark = pytest.mark.browser
@@ -32,33 +25,14 @@ def data(tmp_path_factory, weibo_dir, seed_paths):
 
 @pytest.fixture(scope="module")
 def server(data):
-    uvicorn = pytest.importorskip("uvicorn")
-    store = data["store"]
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(store, Settings(db=str(store.path))), host="127.0.0.1", port=port, log_level="warning"
-    )
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert srv.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with serving(data["store"]) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
-        pytest.skip(f"{CHROMIUM} not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture()
