@@ -129,7 +129,8 @@ def test_an_unreadable_stored_row_is_skipped_with_a_logged_error(db, tmp_path, c
     assert len(sids) == 2
     bad_id, good_id = sids
     record = json.loads(bytes(_sql(db, "SELECT record FROM stories WHERE id = ?", (bad_id,))[0][0]))
-    record["claims"] = [{"subject": "x", "measure": "m", "value": None, "unit": "USD", "text": "t"}]
+    # The story itself sits under "story" (store.codec.story_record keeps agreement groups apart).
+    record["story"]["claims"] = [{"subject": "x", "measure": "m", "value": None, "unit": "USD", "text": "t"}]
     _sql(
         db,
         "UPDATE stories SET record = ?, summary = ? WHERE id = ?",

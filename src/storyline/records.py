@@ -18,6 +18,8 @@ Example::
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_left
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, TypeVar
@@ -45,6 +47,7 @@ __all__ = [
     "StoryBrief",
     "ThreadSummary",
     "TimelineEvent",
+    "agreement_group",
     "article_id_for",
     "from_json",
     "sha256_hex",
@@ -207,13 +210,23 @@ class Entity:
     count: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Claim:
     """A figure some speaker asserts: normalised value plus everything needed to check it.
 
     ``value`` is in ``unit`` (ISO currency code, "jobs", "GPUs", …); ``text`` is the original
     span, ``sentence`` the sentence it was read from. ``contradicts`` holds the ids of claims on
     the same subject and measure that cannot both be true (filled by the stories ledger).
+
+    ``agreement`` is the claim's agreement group: the sorted ids of every claim that states this
+    figure, its own id included (``()`` when none does). The ledger hands every member of a
+    group the same tuple, so a figure restated by a thousand outlets costs a thousand ids, not a
+    million; ``agrees_with`` (the others) is derived from it. ``Claim(..., agrees_with=ids)``
+    and ``replace(c, agrees_with=ids)`` still work: the group is ``ids`` and the claim's own id.
+
+        >>> c = Claim("软银", "cash", 1e10, "USD", "100亿美元", id="b", agrees_with=("c", "a"))
+        >>> c.agreement, c.agrees_with
+        (('a', 'b', 'c'), ('a', 'c'))
     """
 
     subject: str
@@ -231,7 +244,7 @@ class Claim:
     floor: int | None = None  # set when a reader said it in the thread
     id: str = ""
     contradicts: tuple[str, ...] = ()
-    agrees_with: tuple[str, ...] = ()
+    agreement: tuple[str, ...] = ()
     refuted_by: tuple[str, ...] = ()
     # What the figure measures (analyze.referents), so that only like is compared with like.
     referent: str = ""  # the noun phrase it quantifies, as printed ("现金余额", "foreign direct investment")
@@ -244,6 +257,88 @@ class Claim:
     # the claims on the same referent whose different figure is shown beside this one.
     contradiction_reasons: tuple[tuple[str, str], ...] = ()
     differs_from: tuple[str, ...] = ()
+
+    # Written out (not generated) for one reason: ``agrees_with`` is still accepted, in its old
+    # place among the positional parameters, and turned into the group. msgspec decodes without
+    # calling it, so a stored ``agreement`` is read as stored.
+    def __init__(
+        self,
+        subject: str,
+        measure: str,
+        value: float,
+        unit: str,
+        text: str,
+        sentence: str = "",
+        qualifier: str = "",
+        timeframe: str = "",
+        speaker: str = "",
+        speaker_kind: str = "",
+        article_id: str = "",
+        paragraph: int = -1,
+        floor: int | None = None,
+        id: str = "",
+        contradicts: tuple[str, ...] = (),
+        agrees_with: tuple[str, ...] | None = None,
+        refuted_by: tuple[str, ...] = (),
+        referent: str = "",
+        referent_key: str = "",
+        denominator: str = "",
+        kind: str = "",
+        modality: str = "",
+        subject_basis: str = "",
+        contradiction_reasons: tuple[tuple[str, str], ...] = (),
+        differs_from: tuple[str, ...] = (),
+        agreement: tuple[str, ...] = (),
+    ) -> None:
+        if agrees_with is not None:  # given explicitly (``replace`` passes the old group too)
+            agreement = agreement_group(id, agrees_with)
+        put = object.__setattr__
+        put(self, "subject", subject)
+        put(self, "measure", measure)
+        put(self, "value", value)
+        put(self, "unit", unit)
+        put(self, "text", text)
+        put(self, "sentence", sentence)
+        put(self, "qualifier", qualifier)
+        put(self, "timeframe", timeframe)
+        put(self, "speaker", speaker)
+        put(self, "speaker_kind", speaker_kind)
+        put(self, "article_id", article_id)
+        put(self, "paragraph", paragraph)
+        put(self, "floor", floor)
+        put(self, "id", id)
+        put(self, "contradicts", contradicts)
+        put(self, "agreement", agreement)
+        put(self, "refuted_by", refuted_by)
+        put(self, "referent", referent)
+        put(self, "referent_key", referent_key)
+        put(self, "denominator", denominator)
+        put(self, "kind", kind)
+        put(self, "modality", modality)
+        put(self, "subject_basis", subject_basis)
+        put(self, "contradiction_reasons", contradiction_reasons)
+        put(self, "differs_from", differs_from)
+
+    @property
+    def agrees_with(self) -> tuple[str, ...]:
+        """The ids of the other claims that state this figure, sorted (the group without itself)."""
+        group = self.agreement
+        if not group:
+            return ()
+        i = bisect_left(group, self.id)
+        if i < len(group) and group[i] == self.id:
+            return group[:i] + group[i + 1 :]
+        return group
+
+
+def agreement_group(claim_id: str, agrees_with: Iterable[str]) -> tuple[str, ...]:
+    """The agreement group of claim ``claim_id`` that agrees with ``agrees_with``: sorted, itself in.
+
+    ``()`` when it agrees with nothing (a claim alone in its group has nothing to show).
+    """
+    others = set(agrees_with)
+    others.discard(claim_id)
+    return tuple(sorted(others | {claim_id})) if others else ()
 
 
 @dataclass(frozen=True, slots=True)

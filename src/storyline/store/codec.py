@@ -9,7 +9,9 @@ Kept apart from the stores so SQLite and PostgreSQL order, migrate and index ide
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import operator
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -19,7 +21,7 @@ from typing import TypeVar
 
 import msgspec
 
-from storyline.records import Analysis, Article, from_json
+from storyline.records import Analysis, Article, Claim, Story, agreement_group, from_json, to_json
 from storyline.store.base import SearchHit
 from storyline.store.bigrams import QueryUnit, index_tokens, snippet
 from storyline.store.query import SearchQuery, parse_search
@@ -31,7 +33,10 @@ __all__ = [
     "load_migrations",
     "read_record",
     "read_records",
+    "read_stories",
+    "read_story",
     "search_hit",
+    "story_record",
     "utc_aware",
     "utc_now_text",
     "utc_text",
@@ -67,6 +72,145 @@ def read_records(
         record = read_record(data, type_, f"{type_.__name__.lower()} {key}", store=store)
         if record is not None:
             found[key] = record
+    return found
+
+
+# ------------------------------------------------------------------------------------------
+# Story records: each agreement group written once
+# ------------------------------------------------------------------------------------------
+
+
+class _StoredStory(msgspec.Struct):
+    """A story as stored: its claims without their id lists, each distinct list once beside them.
+
+    A figure restated by n outlets gives n claims with one agreement group (and, when a denial
+    refutes it, one ``refuted_by`` list): held once in memory, but n² ids when written per claim
+    (hundreds of MB for one big story).
+    """
+
+    story: Story
+    lists: list[tuple[str, ...]]
+    # Per claim of ``story.claims``, per field of _LIST_FIELDS: index into ``lists``, -1 for ().
+    claim_lists: list[int]
+
+
+class _LegacyClaimLinks(msgspec.Struct):
+    id: str = ""
+    agrees_with: tuple[str, ...] = ()
+
+
+class _LegacyStoryLinks(msgspec.Struct):
+    claims: list[_LegacyClaimLinks] = []
+
+
+_STORED_PREFIX = b'{"story":'
+_LIST_FIELDS = ("agreement", "refuted_by", "differs_from", "contradicts")
+_CLAIM_FIELDS = tuple(f.name for f in dataclasses.fields(Claim))
+_claim_values = operator.attrgetter(*_CLAIM_FIELDS)
+_list_values = operator.attrgetter(*_LIST_FIELDS)
+_stored_encoder = msgspec.json.Encoder()
+_stored_decoder = msgspec.json.Decoder(_StoredStory)
+_set = object.__setattr__
+
+
+def _without_lists(c: Claim) -> Claim:
+    bare = object.__new__(Claim)
+    for name, value in zip(_CLAIM_FIELDS, _claim_values(c), strict=True):
+        _set(bare, name, value)
+    for name in _LIST_FIELDS:
+        _set(bare, name, ())
+    return bare
+
+
+def story_record(story: Story, encode: Callable[[object], bytes] = to_json) -> bytes:
+    """The stored bytes of ``story`` (:func:`read_story` gives it back, equal field for field).
+
+    ``encode`` encodes the story itself (its claims without their id lists); the stores pass
+    their own ``to_json`` so that a test can make a story's write fail.
+    """
+    index: dict[tuple[str, ...], int] = {}
+    by_object: dict[int, int] = {}  # the ledger shares one tuple per list: each hashed once
+    lists: list[tuple[str, ...]] = []
+    of: list[int] = []
+    claims: list[Claim] = []
+    for c in story.claims:
+        values = _list_values(c)
+        if not any(values):
+            of.extend((-1, -1, -1, -1))
+            claims.append(c)
+            continue
+        for ids in values:
+            if not ids:
+                of.append(-1)
+                continue
+            i = by_object.get(id(ids))
+            if i is None:
+                i = index.get(ids)
+                if i is None:
+                    i = index[ids] = len(lists)
+                    lists.append(ids)
+                by_object[id(ids)] = i
+            of.append(i)
+        claims.append(_without_lists(c))
+    bare = dataclasses.replace(story, claims=tuple(claims)) if lists else story
+    # The fields of _StoredStory, in its order.
+    return b"".join(
+        (
+            _STORED_PREFIX,
+            encode(bare),
+            b',"lists":',
+            _stored_encoder.encode(lists),
+            b',"claim_lists":',
+            _stored_encoder.encode(of),
+            b"}",
+        )
+    )
+
+
+def read_story(data: bytes | str | memoryview, what: str, *, store: str = "store") -> Story | None:
+    """A stored story (:func:`story_record`, or the plain JSON written before it); None when
+    unreadable, with the fault logged (see :func:`read_record`)."""
+    raw = bytes(data) if isinstance(data, memoryview) else data
+    raw = raw.encode("utf-8") if isinstance(raw, str) else raw
+    try:
+        if not raw.startswith(_STORED_PREFIX):
+            return _legacy_story(raw)
+        stored = _stored_decoder.decode(raw)
+        story, of, lists = stored.story, stored.claim_lists, stored.lists
+        width = len(_LIST_FIELDS)
+        if len(of) != width * len(story.claims):
+            raise ValueError(f"{len(of)} list indexes for {len(story.claims)} claims")
+        # The claims were just decoded and are referenced by nothing else: setting their lists
+        # here is part of making them, as the decoder's own setattr is.
+        for k, c in enumerate(story.claims):
+            for name, i in zip(_LIST_FIELDS, of[width * k : width * k + width], strict=True):
+                if i >= 0:
+                    _set(c, name, lists[i])
+        return story
+    except (msgspec.DecodeError, TypeError, ValueError, IndexError) as exc:
+        log.error("%s: stored %s is not readable (%s); skipped", store, what, exc)
+        return None
+
+
+def _legacy_story(raw: bytes) -> Story:
+    """A story record written as plain JSON, its claims' ``agrees_with`` lists made groups."""
+    story = from_json(raw, Story)
+    links = msgspec.json.decode(raw, type=_LegacyStoryLinks).claims
+    for c, link in zip(story.claims, links, strict=True):
+        if link.agrees_with:
+            _set(c, "agreement", agreement_group(c.id, link.agrees_with))
+    return story
+
+
+def read_stories(
+    rows: Iterable[tuple[str, bytes | str | memoryview]], *, store: str = "store"
+) -> dict[str, Story]:
+    """``{id: story}`` for the readable ``(id, record)`` rows (see :func:`read_story`)."""
+    found: dict[str, Story] = {}
+    for key, data in rows:
+        story = read_story(data, f"story {key}", store=store)
+        if story is not None:
+            found[key] = story
     return found
 
 

@@ -44,7 +44,10 @@ from storyline.store.codec import (
     load_migrations,
     read_record,
     read_records,
+    read_stories,
+    read_story,
     search_hit,
+    story_record,
     utc_aware,
     version_token,
 )
@@ -224,7 +227,7 @@ class PostgresStore(Store):
                 cur.execute("SELECT id, record FROM stories WHERE summary IS NULL LIMIT %s", (batch,))
                 rows = cur.fetchall()
                 for sid, rec in rows:
-                    story = read_record(rec, Story, f"story {sid}", store=self.name)
+                    story = read_story(rec, f"story {sid}", store=self.name)
                     if story is None:
                         continue
                     summary = self._summary_of(cur, story)
@@ -368,7 +371,7 @@ class PostgresStore(Store):
                     float(s.hotness),
                     utc_aware(s.first_seen),
                     utc_aware(s.last_updated),
-                    to_json(s),
+                    story_record(s, to_json),
                     _summary_encode(self._summary_of(cur, s)),
                 )
                 for s in stories
@@ -487,7 +490,7 @@ class PostgresStore(Store):
                 return None
             cur.execute("SELECT record FROM stories WHERE id = %s", (current,))
             row = cur.fetchone()
-        return read_record(row[0], Story, f"story {current}", store=self.name) if row else None
+        return read_story(row[0], f"story {current}", store=self.name) if row else None
 
     def _page(self, cur, cols: str, limit: int, after: str | None) -> list[tuple]:
         """One page of stories, hottest first; ``after`` is the id of the last one seen."""
@@ -509,7 +512,7 @@ class PostgresStore(Store):
     def stories(self, *, limit: int = 50, after: str | None = None) -> list[Story]:
         with self._guard("list stories") as cur:
             rows = self._page(cur, "id, record", limit, after)
-        return list(read_records(rows, Story, store=self.name).values())
+        return list(read_stories(rows, store=self.name).values())
 
     def story_summaries(self, *, limit: int = 50, after: str | None = None) -> list[StorySummary]:
         """:meth:`stories` in short form: one small JSON column per story, no full records."""
@@ -524,7 +527,7 @@ class PostgresStore(Store):
                         _summary_decode, bytes(summary), f"story summary {sid}", store=self.name
                     )
                 else:
-                    story = read_record(rec, Story, f"story {sid}", store=self.name)
+                    story = read_story(rec, f"story {sid}", store=self.name)
                     found = self._summary_of(cur, story) if story is not None else None
                 if found is not None:
                     out.append(found)

@@ -43,7 +43,10 @@ from storyline.store.codec import (
     load_migrations,
     read_record,
     read_records,
+    read_stories,
+    read_story,
     search_hit,
+    story_record,
     utc_now_text,
     utc_text,
     version_token,
@@ -194,7 +197,7 @@ class SQLiteStore(Store):
                     "SELECT id, record FROM stories WHERE summary IS NULL LIMIT ?", (batch,)
                 ).fetchall()
                 for sid, rec in rows:
-                    story = read_record(rec, Story, f"story {sid}", store=self.path)
+                    story = read_story(rec, f"story {sid}", store=self.path)
                     if story is None:
                         continue
                     summary = self._summary_of(db, story)
@@ -325,7 +328,7 @@ class SQLiteStore(Store):
                     float(story.hotness),
                     utc_text(story.first_seen),
                     utc_text(story.last_updated),
-                    to_json(story),
+                    story_record(story, to_json),
                     _summary_encode(self._summary_of(db, story)),
                 ),
             )
@@ -476,7 +479,7 @@ class SQLiteStore(Store):
             if current is None:
                 return None
             row = db.execute("SELECT record FROM stories WHERE id = ?", (current,)).fetchone()
-        return read_record(row[0], Story, f"story {current}", store=self.path) if row else None
+        return read_story(row[0], f"story {current}", store=self.path) if row else None
 
     def _page(self, db: sqlite3.Connection, cols: str, limit: int, after: str | None) -> list[tuple]:
         """One page of stories, hottest first; ``after`` is the id of the last one seen."""
@@ -494,7 +497,7 @@ class SQLiteStore(Store):
     def stories(self, *, limit: int = 50, after: str | None = None) -> list[Story]:
         with self._guard("list stories") as db:
             rows = self._page(db, "id, record", limit, after)
-        return list(read_records(rows, Story, store=self.path).values())
+        return list(read_stories(rows, store=self.path).values())
 
     def story_summaries(self, *, limit: int = 50, after: str | None = None) -> list[StorySummary]:
         """:meth:`stories` in short form: one small JSON column per story, no full records."""
@@ -507,7 +510,7 @@ class SQLiteStore(Store):
                 if summary is not None:
                     found = decode_or_skip(_summary_decode, summary, f"story summary {sid}", store=self.path)
                 else:
-                    story = read_record(rec, Story, f"story {sid}", store=self.path)
+                    story = read_story(rec, f"story {sid}", store=self.path)
                     found = self._summary_of(db, story) if story is not None else None
                 if found is not None:
                     out.append(found)

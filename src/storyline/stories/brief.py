@@ -180,9 +180,9 @@ def _agreed(claims: Sequence[Claim], outlet_of: dict[str, str]) -> tuple[str, ..
     seen: set[str] = set()
     ranked: list[tuple[int, int, str]] = []
     for i, c in enumerate(claims):
-        if c.id in seen or not c.agrees_with or c.contradicts or c.refuted_by:
+        if c.id in seen or not c.agreement or c.contradicts or c.refuted_by:
             continue
-        component = {c.id, *c.agrees_with}
+        component = {c.id, *c.agreement}
         seen |= component
         members = [by_id[x] for x in sorted(component) if x in by_id]
         if any(m.contradicts or m.refuted_by for m in members):

@@ -390,7 +390,7 @@ def ledger_rows(claims: Sequence[Claim]) -> list[LedgerRow]:
     Call on :func:`build_ledger` output (links are recomputed when missing). Rows are ordered by
     subject and measure, then by how many claims state them.
     """
-    if claims and not any(c.agrees_with or c.contradicts or c.refuted_by for c in claims):
+    if claims and not any(c.agreement or c.contradicts or c.refuted_by for c in claims):
         claims = build_ledger(claims)
     by_id = {c.id: c for c in claims}
     seen: set[str] = set()
@@ -406,7 +406,9 @@ def ledger_rows(claims: Sequence[Claim]) -> list[LedgerRow]:
                 continue
             seen.add(cid)
             component.append(by_id[cid])
-            stack.extend(by_id[cid].agrees_with)
+            # The whole group: the claim's own id in it is seen already, so the order is
+            # that of its ``agrees_with``.
+            stack.extend(by_id[cid].agreement)
         component.sort(key=lambda x: (x.article_id, x.paragraph if x.floor is None else 10_000 + x.floor))
         # the row shows the figure printed most often, in its own unit
         counts: dict[tuple[float, str], int] = defaultdict(int)

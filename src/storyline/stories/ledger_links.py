@@ -11,8 +11,9 @@ streams) with two changes of cost only:
   :class:`BucketDecisions` memo and a story that grows by one report decides only the pairs its
   new figures open;
 - agreements are written per bucket, not per pair of members: the members of the buckets a
-  bucket agrees with form one sorted tuple, and each member's ``agrees_with`` is that tuple
-  without itself.
+  bucket agrees with form one sorted tuple, which every member of the bucket carries as its
+  ``agreement`` (the same object: ``agrees_with`` is derived from it on reading), so a figure
+  restated n times costs n ids, not n².
 
 Claims that already carry links (a ledger fed its own output) or share an id are handed to the
 reference, which merges old links with new ones.
@@ -20,10 +21,10 @@ reference, which merges old links with new ones.
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import fields
+from operator import attrgetter
 
 from storyline.records import Claim
 from storyline.stories import ledger as _ref
@@ -102,7 +103,7 @@ def _plain(claims: Sequence[Claim]) -> bool:
     """No claim carries links yet and ids are unique: the fast path's preconditions."""
     ids = set()
     for c in claims:
-        if c.agrees_with or c.contradicts or c.refuted_by or c.contradiction_reasons or c.differs_from:
+        if c.agreement or c.contradicts or c.refuted_by or c.contradiction_reasons or c.differs_from:
             return False
         ids.add(c.id)
     return len(ids) == len(claims)
@@ -115,8 +116,10 @@ def link_ledger(claims: Sequence[Claim], decisions: BucketDecisions | None = Non
     decisions = decisions or _DEFAULT
     contra: dict[str, dict[str, str]] = defaultdict(dict)
     differs: dict[str, set[str]] = defaultdict(set)
-    refuted: dict[str, set[str]] = defaultdict(set)
-    agreed: dict[str, tuple[str, ...]] = {}  # claim id -> the sorted ids of its agreeing buckets
+    # claim id -> the sets of claim ids refuting it: a denial of a figure refutes each of its
+    # n restatements with the same set, so the sets are shared and joined once per combination.
+    refuted: dict[str, list[frozenset[str]]] = defaultdict(list)
+    agreed: dict[str, tuple[str, ...]] = {}  # claim id -> its agreement group (see records.Claim)
     groups: dict[tuple, list[Claim]] = defaultdict(list)
     figures = [c for c in claims if c.measure != "refutation"]
     for c in figures:
@@ -163,19 +166,15 @@ def link_ledger(claims: Sequence[Claim], decisions: BucketDecisions | None = Non
             ids = shared.get(mates)
             if ids is None:
                 ids = shared[mates] = tuple(sorted(c.id for m in mates for c in buckets[m]))
+            if len(ids) < 2:
+                continue  # a restatement of nothing: the group is () (records.agreement_group)
             for c in buckets[k]:
                 agreed[c.id] = ids
-
-    def agrees_of(cid: str) -> tuple[str, ...]:
-        ids = agreed.get(cid, ())
-        i = bisect_left(ids, cid)
-        if i < len(ids) and ids[i] == cid:
-            return ids[:i] + ids[i + 1 :]
-        return ids
 
     # "X's claim is wrong": X's asserted figures in the same report, and their restatements by X
     # elsewhere (the reference's rule, with figures looked up by speaker and report).
     refutations = [r for r in claims if r.measure == "refutation"]
+    single: dict[str, frozenset[str]] = {}
     if refutations:
         by_report: dict[tuple[str, str], list[Claim]] = defaultdict(list)
         by_id = {c.id: c for c in figures}
@@ -185,44 +184,95 @@ def link_ledger(claims: Sequence[Claim], decisions: BucketDecisions | None = Non
             for c in by_report.get((r.subject, r.article_id), ()):
                 if c.speaker == r.speaker or not _ref._asserted(c):
                     continue
-                refuted[c.id].add(r.id)
-                for oid in agrees_of(c.id):
-                    if by_id[oid].speaker == c.speaker:
-                        refuted[oid].add(r.id)
+                one = single.setdefault(r.id, frozenset((r.id,)))
+                refuted[c.id].append(one)
+                for oid in agreed.get(c.id, ()):
+                    if oid != c.id and by_id[oid].speaker == c.speaker:
+                        refuted[oid].append(one)
+
+    joined: dict[tuple[int, ...], tuple[str, ...]] = {}
+
+    def refuted_of(cid: str) -> tuple[str, ...]:
+        parts = refuted.get(cid)
+        if not parts:
+            return ()
+        key = tuple(map(id, parts))  # the parts live in ``refuted`` until the end: ids are stable
+        got = joined.get(key)
+        if got is None:
+            got = joined[key] = tuple(sorted(frozenset().union(*parts)))
+        return got
 
     out = []
     for c in claims:
-        reasons = contra.get(c.id, {})
-        contradicts = tuple(sorted(reasons))
+        reasons = contra.get(c.id)
         differ = differs.get(c.id)
+        if reasons:
+            contradicts = tuple(sorted(reasons))
+            pairs = tuple(sorted(reasons.items()))
+            differ = differ - set(contradicts) if differ else differ
+        else:
+            contradicts = pairs = ()
         out.append(
-            replace(
+            _linked(
                 c,
-                agrees_with=agrees_of(c.id),
-                contradicts=contradicts,
-                refuted_by=tuple(sorted(refuted.get(c.id, ()))),
-                contradiction_reasons=tuple(sorted(reasons.items())),
-                differs_from=tuple(sorted(differ - set(contradicts))) if differ else (),
+                agreed.get(c.id, ()),
+                contradicts,
+                refuted_of(c.id),
+                pairs,
+                tuple(sorted(differ)) if differ else (),
             )
         )
     return tuple(out)
 
 
-def _deny_buckets(xs: Sequence[Claim], ys: Sequence[Claim], refuted: dict[str, set[str]]) -> None:
+_FIELDS = tuple(f.name for f in fields(Claim))
+_values = attrgetter(*_FIELDS)
+_set = object.__setattr__
+
+
+def _linked(
+    c: Claim,
+    agreement: tuple[str, ...],
+    contradicts: tuple[str, ...],
+    refuted_by: tuple[str, ...],
+    reasons: tuple[tuple[str, str], ...],
+    differs_from: tuple[str, ...],
+) -> Claim:
+    """``replace(c, …)`` with the ledger's links, without replace's walk over the fields' init
+    flags (every claim of a story is made anew on each update)."""
+    new = object.__new__(Claim)
+    for name, value in zip(_FIELDS, _values(c), strict=True):
+        _set(new, name, value)
+    _set(new, "agreement", agreement)
+    _set(new, "contradicts", contradicts)
+    _set(new, "refuted_by", refuted_by)
+    _set(new, "contradiction_reasons", reasons)
+    _set(new, "differs_from", differs_from)
+    return new
+
+
+def _deny_buckets(xs: Sequence[Claim], ys: Sequence[Claim], refuted: dict[str, list[frozenset[str]]]) -> None:
     """The reference's ``_deny`` over every pair of members, decided per bucket where it can be.
 
     Which side denies and whether the other may be refuted depend on the qualifier and
-    modality (bucket fields); only "not the denied claim's own speaker" is per member.
+    modality (bucket fields); only "not the denied claim's own speaker" is per member, so each
+    denied claim gets the deniers' set, or that set without its own speaker's (made once per
+    speaker).
     """
     deniers, denied = (xs, ys) if xs[0].qualifier == "denied" else (ys, xs)
     d0 = denied[0]
     if d0.qualifier in _ref._NO_COMPARE or d0.modality or d0.qualifier in {"under", "far under", "at most"}:
         return
-    everyone = {r.id for r in deniers}
+    everyone = frozenset(r.id for r in deniers)
     by_speaker: dict[str, set[str]] = defaultdict(set)
     for r in deniers:
         by_speaker[r.speaker].add(r.id)
+    others: dict[str, frozenset[str]] = {}
     for c in denied:
-        ids = everyone - by_speaker[c.speaker] if c.speaker in by_speaker else everyone
+        ids = everyone
+        if c.speaker in by_speaker:
+            ids = others.get(c.speaker)
+            if ids is None:
+                ids = others[c.speaker] = everyone - by_speaker[c.speaker]
         if ids:
-            refuted[c.id].update(ids)
+            refuted[c.id].append(ids)

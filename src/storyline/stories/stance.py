@@ -509,9 +509,10 @@ def _figure_votes(claims: Sequence[Claim], hc: HeadlineClaim, article_id: str) -
         if c.floor is None or (c.article_id and article_id and c.article_id != article_id):
             continue
         v = 0
-        if mine & set(c.agrees_with):
+        agrees = c.agrees_with
+        if not mine.isdisjoint(agrees):
             v += 1
-        if mine & set(c.contradicts) or against & set(c.agrees_with):
+        if not mine.isdisjoint(c.contradicts) or not against.isdisjoint(agrees):
             v -= 1
         if v:
             old = votes.get(c.floor, (0, ""))
