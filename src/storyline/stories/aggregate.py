@@ -11,6 +11,7 @@ Example::
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter, defaultdict
@@ -242,7 +243,8 @@ def entity_salience(
     specificity across the store (``frequency``; 1 without one).
     """
     names = sorted({m.entity for an in analyses for m in an.entities})
-    links = _story_links([n for n in names if n not in _table_names()])
+    table = _table_names()
+    links = _story_links([n for n in names if n not in table])
     per_member: list[dict[str, tuple[float, bool, int]]] = []
     kinds: dict[str, str] = {}
     for an in analyses:
@@ -254,9 +256,15 @@ def entity_salience(
             if kinds.get(name) in (None, "", "name") and m.kind:
                 kinds[name] = m.kind
         per_member.append(seen)
+    # Each name's rows in member order (the sums below add in that order, as they always did),
+    # gathered in one pass: a name per member scan was names × members for a big story.
+    rows_of: dict[str, list[tuple[float, bool, int]]] = defaultdict(list)
+    for seen in per_member:
+        for name, row in seen.items():
+            rows_of[name].append(row)
     out: dict[str, Salience] = {}
-    for name in sorted({n for seen in per_member for n in seen}):
-        rows = [seen[name] for seen in per_member if name in seen]
+    for name in sorted(rows_of):
+        rows = rows_of[name]
         spec = frequency.specificity(name) if frequency is not None else 1.0
         out[name] = Salience(
             name=name,
@@ -270,7 +278,8 @@ def entity_salience(
     return out
 
 
+@functools.cache
 def _table_names() -> frozenset[str]:
     from storyline.analyze.entities import entity_table
 
-    return frozenset(entity_table().names)
+    return frozenset(entity_table().names)  # the packaged table: fixed for the process

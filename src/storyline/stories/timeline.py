@@ -110,26 +110,33 @@ def build_timeline(
                 )
             )
 
+    # Each figure's first dated statement, (time, claim id) first: one pass keeping the earliest
+    # per figure instead of sorting every claim of a big story (thousands of restatements).
     by_id = {a.id: a for a in articles}
-    dated_claims = []
-    for c in claims:
+    floor_times: dict[str, dict[int, datetime | None]] = {}
+    first_of: dict[tuple[str, str, float, str], tuple[datetime, str, int, Claim, Article, bool]] = {}
+    for i, c in enumerate(claims):
         a = by_id.get(c.article_id)
         if a is None:
             continue
         at = a.published_at
         day_only = a.published_day_only
         if c.floor is not None:
-            floor_time = next((m.posted_at for m in a.comments if m.floor == c.floor), None)
+            floors = floor_times.get(a.id)
+            if floors is None:
+                floors = floor_times[a.id] = {}
+                for m in a.comments:
+                    floors.setdefault(m.floor, m.posted_at)  # the first floor of that number
+            floor_time = floors.get(c.floor)
             at, day_only = (floor_time, False) if floor_time else (at, day_only)
-        if at is not None:
-            dated_claims.append((_aware(at), c, a, day_only))
-    dated_claims.sort(key=lambda x: (x[0], x[1].id))
-    seen_figures: set[tuple[str, str, float, str]] = set()
-    for at, c, a, day_only in dated_claims:
-        key = (c.subject, c.measure, c.value, c.unit)
-        if key in seen_figures:
+        if at is None:
             continue
-        seen_figures.add(key)
+        at = _aware(at)
+        key = (c.subject, c.measure, c.value, c.unit)
+        best = first_of.get(key)
+        if best is None or (at, c.id, i) < best[:3]:
+            first_of[key] = (at, c.id, i, c, a, day_only)
+    for at, _, _, c, a, day_only in sorted(first_of.values(), key=lambda x: x[:3]):
         events.append(
             TimelineEvent(
                 at=at,
