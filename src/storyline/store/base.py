@@ -335,6 +335,15 @@ class Store(ABC):
     def get_state(self, key: str) -> bytes | None:
         """Opaque state saved with :attr:`InputWrite.state` (e.g. the clusterer's index)."""
 
+    def get_states(self, keys: Iterable[str]) -> dict[str, bytes]:
+        """``{key: state}`` for those of ``keys`` that are saved (a story's member digests)."""
+        found = {}
+        for key in keys:
+            value = self.get_state(key)
+            if value is not None:
+                found[key] = value
+        return found
+
     @abstractmethod
     def search(self, query: str | SearchQuery, *, limit: int = 20, offset: int = 0) -> list[SearchHit]:
         """Articles matching ``query`` in either script, in its order (newest first by default).

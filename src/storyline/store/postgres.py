@@ -572,6 +572,11 @@ class PostgresStore(Store):
             row = cur.fetchone()
         return bytes(row[0]) if row else None
 
+    def get_states(self, keys: Iterable[str]) -> dict[str, bytes]:
+        with self._guard("read saved state") as cur:
+            cur.execute("SELECT key, value FROM state WHERE key = ANY(%s)", (list(dict.fromkeys(keys)),))
+            return {k: bytes(v) for k, v in cur.fetchall()}
+
     def search(self, query: str | SearchQuery, *, limit: int = 20, offset: int = 0) -> list[SearchHit]:
         q = as_query(query)
         if q.empty:

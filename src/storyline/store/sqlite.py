@@ -578,6 +578,15 @@ class SQLiteStore(Store):
             row = db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
         return bytes(row[0]) if row else None
 
+    def get_states(self, keys: Iterable[str]) -> dict[str, bytes]:
+        found: dict[str, bytes] = {}
+        with self._guard("read saved state") as db:
+            for part in _chunks(list(dict.fromkeys(keys))):
+                marks = ",".join("?" * len(part))
+                rows = db.execute(f"SELECT key, value FROM state WHERE key IN ({marks})", part)
+                found.update((k, bytes(v)) for k, v in rows)
+        return found
+
     def search(self, query: str | SearchQuery, *, limit: int = 20, offset: int = 0) -> list[SearchHit]:
         q = as_query(query)
         if q.empty:

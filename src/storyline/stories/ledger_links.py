@@ -122,8 +122,14 @@ def link_ledger(claims: Sequence[Claim], decisions: BucketDecisions | None = Non
     agreed: dict[str, tuple[str, ...]] = {}  # claim id -> its agreement group (see records.Claim)
     groups: dict[tuple, list[Claim]] = defaultdict(list)
     figures = [c for c in claims if c.measure != "refutation"]
+    # _ref._group_key, its base unit looked up once per (unit, time frame): the only fields
+    # to_base reads for it, and a big story has thousands of claims but a few of those.
+    base_units: dict[tuple[str, str], str] = {}
     for c in figures:
-        groups[_ref._group_key(c)].append(c)
+        unit = base_units.get((c.unit, c.timeframe))
+        if unit is None:
+            unit = base_units[(c.unit, c.timeframe)] = _ref.to_base(c)[1]
+        groups[(c.subject, c.measure, c.kind or "level", c.denominator, unit)].append(c)
 
     for gkey in sorted(groups):
         buckets: dict[tuple, list[Claim]] = defaultdict(list)
@@ -212,15 +218,12 @@ def link_ledger(claims: Sequence[Claim], decisions: BucketDecisions | None = Non
             differ = differ - set(contradicts) if differ else differ
         else:
             contradicts = pairs = ()
+        agreement, refuted_by = agreed.get(c.id, ()), refuted_of(c.id)
+        if not (agreement or contradicts or refuted_by or differ):
+            out.append(c)  # linked to nothing: the claim as given (it carries no links, see _plain)
+            continue
         out.append(
-            _linked(
-                c,
-                agreed.get(c.id, ()),
-                contradicts,
-                refuted_of(c.id),
-                pairs,
-                tuple(sorted(differ)) if differ else (),
-            )
+            _linked(c, agreement, contradicts, refuted_by, pairs, tuple(sorted(differ)) if differ else ())
         )
     return tuple(out)
 

@@ -4,8 +4,9 @@ The clusterer says which story each new article joins and which stories merged; 
 turns that into the full :class:`~storyline.records.Story` records to write: a story's earlier
 members are read back (also those of the stories it absorbed), its saved paragraph index is
 extended with the new articles only (or rebuilt after a merge), and :func:`build_story` makes
-the record. It reads through :class:`StoryReader`, the four reads it needs, so it never knows
-which store (or test double) is behind them.
+the record. It reads through :class:`StoryReader`, the five reads it needs, so it never knows
+which store (or test double) is behind them. An update writes what it changed: the story's
+aggregate head and the digests of its new members (:mod:`storyline.stories.state`).
 """
 
 from __future__ import annotations
@@ -20,7 +21,14 @@ from storyline.errors import InputError
 from storyline.records import Analysis, Article, ParagraphGroup, Story
 from storyline.stories.aggregate import EntityFrequency
 from storyline.stories.build import build_story, published_key
-from storyline.stories.state import STORY_STATE_PREFIX, StoryState, digest
+from storyline.stories.state import (
+    MEMBER_STATE_PREFIX,
+    STORY_STATE_PREFIX,
+    StoryState,
+    digest,
+    member_bytes,
+    member_from_bytes,
+)
 
 __all__ = ["PARAGRAPH_STATE_PREFIX", "Rebuild", "StoryReader", "rebuild_from_members", "rebuild_stories"]
 
@@ -41,6 +49,8 @@ class StoryReader(Protocol):
     def analyses(self, article_ids: Iterable[str]) -> list[Analysis]: ...
 
     def get_state(self, key: str) -> bytes | None: ...
+
+    def get_states(self, keys: Iterable[str]) -> dict[str, bytes]: ...
 
 
 @dataclass(slots=True)
@@ -72,22 +82,27 @@ def rebuild_stories(
     written before aggregates existed, an unreadable state) is read back from its record.
     """
     targets: dict[str, dict[str, Member]] = {}
+    unsaved: dict[str, set[str]] = {}  # story id -> members whose digests are not saved apart
     aliases: dict[str, set[str]] = {}
     for old, new in merged.items():
         aliases.setdefault(new, set()).add(old)
     # Sorted: the order stories are rebuilt (and written) never depends on set iteration.
     for sid in sorted(set(touched) | set(merged.values())):
         bucket = targets.setdefault(sid, {})
+        to_write = unsaved.setdefault(sid, set())
         previous_ids = [sid, *sorted(old for old, new in merged.items() if new == sid)]
         for pid in previous_ids:
-            saved = _aggregate(reader, pid, aggregates)
-            if saved is None:
+            found = _aggregate(reader, pid, aggregates)
+            if found is None:
                 continue
+            saved, missing = found
             aliases.setdefault(sid, set()).update(saved.aliases)
             bucket.update((a.id, (a, an)) for a, an in saved.members)
+            to_write |= missing
         for pid in previous_ids:
             for art, an in touched.get(pid, ()):
                 bucket[art.id] = digest(art, an)
+                to_write.add(art.id)
     out = Rebuild()
     for sid, members in targets.items():
         if not members:
@@ -120,6 +135,8 @@ def rebuild_stories(
         aggregate = StoryState(sid, tuple(story_aliases), tuple(members[k] for k in sorted(members)))
         out.aggregates[sid] = aggregate
         out.state[STORY_STATE_PREFIX + sid] = aggregate.to_bytes()
+        for aid in sorted(unsaved[sid] & members.keys()):
+            out.state[MEMBER_STATE_PREFIX + aid] = member_bytes(members[aid])
     for old, new in merged.items():
         if old != new:
             out.state[STORY_STATE_PREFIX + old] = b""  # its members now live in ``new``'s
@@ -163,6 +180,8 @@ def rebuild_from_members(reader: StoryReader, story_ids: Iterable[str], *, entit
         )
         out.aggregates[sid] = aggregate
         out.state[STORY_STATE_PREFIX + sid] = aggregate.to_bytes()
+        for aid in sorted(digests):
+            out.state[MEMBER_STATE_PREFIX + aid] = member_bytes(digests[aid])
     return out
 
 
@@ -177,23 +196,51 @@ def _arrives_late(members: Mapping[str, Member], fresh: Mapping[str, Member]) ->
 
 def _aggregate(
     reader: StoryReader, story_id: str, aggregates: Mapping[str, StoryState] | None
-) -> StoryState | None:
-    """The story's saved aggregate, or one made from its stored record and members."""
+) -> tuple[StoryState, set[str]] | None:
+    """The story's saved aggregate with its members, and the members whose digests are not
+    saved apart (read back from the store, or from a head saved before the split)."""
     if aggregates is not None and story_id in aggregates:
-        return aggregates[story_id]
+        return aggregates[story_id], set()
     saved = reader.get_state(STORY_STATE_PREFIX + story_id)
     if saved:
         try:
-            return StoryState.from_bytes(saved)
+            head = StoryState.from_bytes(saved)
         except InputError as exc:
             log.warning("story state of %s not readable (%s); reading its members back", story_id, exc)
+        else:
+            if head.members or not head.article_ids:
+                return head, {a.id for a, _ in head.members}
+            return _with_members(reader, head)
     existing = reader.story(story_id)
     if existing is None:
         return None
     arts = reader.articles(existing.article_ids)
     ans = {an.article_id: an for an in reader.analyses(existing.article_ids)}
     members = sorted((digest(a, ans[a.id]) for a in arts if a.id in ans), key=lambda m: m[0].id)
-    return StoryState(story_id, tuple(existing.aliases), tuple(members))
+    return StoryState(story_id, tuple(existing.aliases), tuple(members)), {a.id for a, _ in members}
+
+
+def _with_members(reader: StoryReader, head: StoryState) -> tuple[StoryState, set[str]]:
+    """``head`` with its members' saved digests; one missing or unreadable is read back."""
+    rows = reader.get_states(MEMBER_STATE_PREFIX + aid for aid in head.article_ids)
+    members: dict[str, Member] = {}
+    for aid in head.article_ids:
+        data = rows.get(MEMBER_STATE_PREFIX + aid)
+        if not data:
+            continue
+        try:
+            members[aid] = member_from_bytes(data)
+        except InputError as exc:
+            log.warning(
+                "digest of %s in story %s not readable (%s); reading it back", aid, head.story_id, exc
+            )
+    missing = [aid for aid in head.article_ids if aid not in members]
+    if missing:
+        arts = reader.articles(missing)
+        ans = {an.article_id: an for an in reader.analyses(missing)}
+        members.update((a.id, digest(a, ans[a.id])) for a in arts if a.id in ans)
+    ordered = tuple(members[aid] for aid in sorted(members))
+    return StoryState(head.story_id, head.aliases, ordered), set(missing)
 
 
 def _full_members(

@@ -1,0 +1,154 @@
+"""A story's stored record and aggregate grow with the story, not with its square.
+
+Every claim of an agreement group carries one shared tuple (records.Claim.agreement) and the
+stored record writes each distinct id list once (store.codec.story_record); the aggregate is a
+head plus one digest per member, written when the member joins (stories.state). Records and
+heads written before either change are still read, as what they were.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import msgspec
+
+from storyline import Settings, open_store
+from storyline.pipeline import Ingestor, ParsedInput, analyze_article
+from storyline.records import Article, Claim, RawInput, Story, to_json
+from storyline.sources import parse_input
+from storyline.store.codec import read_story, story_record
+from storyline.stories.ledger import build_ledger
+from storyline.stories.ledger_links import link_ledger
+from storyline.stories.rebuild import rebuild_from_members
+from storyline.stories.state import MEMBER_STATE_PREFIX, STORY_STATE_PREFIX, StoryState
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _restatements(n: int) -> list[Claim]:
+    """``n`` outlets printing one figure, and one outlet denying it."""
+    same = dict(subject="星际之门", measure="investment", kind="level", referent_key="investment")
+    claims = [
+        Claim(
+            value=5e11,
+            unit="USD",
+            text="5000亿美元",
+            speaker=f"outlet {i}",
+            article_id=f"a{i:04d}",
+            id=f"c{i:04d}",
+            **same,
+        )
+        for i in range(n)
+    ]
+    claims.append(
+        Claim(
+            value=5e11,
+            unit="USD",
+            text="5000亿美元",
+            qualifier="denied",
+            speaker="马斯克",
+            article_id="z",
+            id="d",
+            **same,
+        )
+    )
+    return claims
+
+
+def test_claim_agrees_with_is_its_group_without_itself() -> None:
+    c = Claim("软银", "cash", 1e10, "USD", "100亿美元", id="b", agrees_with=("c", "a"))
+    assert (c.agreement, c.agrees_with) == (("a", "b", "c"), ("a", "c"))
+    assert replace(c, agrees_with=("x",)).agreement == ("b", "x")
+    assert replace(c, agrees_with=()).agreement == ()
+    assert replace(c, text="100亿").agrees_with == ("a", "c")
+
+
+def test_a_restated_figure_shares_one_group_and_is_written_once() -> None:
+    claims = _restatements(300)
+    linked = link_ledger(claims)
+    assert linked == build_ledger(claims)
+    figures, denial = linked[:-1], linked[-1]
+    assert all(c.agreement is figures[0].agreement for c in figures)
+    assert len(figures[0].agreement) == 300 and figures[7].agrees_with == tuple(
+        c.id for c in figures if c.id != "c0007"
+    )
+    assert all(c.refuted_by == ("d",) for c in figures) and denial.agreement == ()
+    story = Story("s", "星际之门", "星际之门", tuple(sorted({c.article_id for c in linked})), claims=linked)
+    record = story_record(story)
+    # Each id: once as the claim's own id and once in the group list (n² ids before).
+    assert record.count(b'"c0007"') == 2
+    assert read_story(record, "story s") == story
+    half = link_ledger(_restatements(150))
+    smaller = story_record(
+        replace(story, article_ids=tuple(sorted({c.article_id for c in half})), claims=half)
+    )
+    assert len(record) < 2.05 * len(smaller)  # twice the story, twice the bytes (4x before)
+
+
+def test_a_record_written_before_groups_is_read_with_them() -> None:
+    linked = link_ledger(_restatements(3))
+    story = Story("s", "星际之门", "星际之门", ("a0000",), claims=linked)
+    legacy = msgspec.json.decode(to_json(story))
+    for c in legacy["claims"]:
+        c["agrees_with"] = [i for i in c.pop("agreement") if i != c["id"]]
+    got = read_story(json.dumps(legacy).encode(), "story s")
+    assert got == story
+    assert [c.agrees_with for c in got.claims[:3]] == [
+        ("c0001", "c0002"),
+        ("c0000", "c0002"),
+        ("c0000", "c0001"),
+    ]
+
+
+def _reports(seed_paths: list[Path], n: int) -> list[tuple[Article, object]]:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import big_story
+    finally:
+        sys.path.pop(0)
+    page, floors = big_story._seed(seed_paths[0].parent.parent)
+    out = []
+    for i in range(n):
+        row = big_story._report(page, floors, i, with_floors=i == n - 1)
+        data = (json.dumps(row, ensure_ascii=False) + "\n").encode()
+        out.append(analyze_article(parse_input(RawInput(f"r{i}.jsonl", data))[0]))
+    return out
+
+
+def _ingest_one(ingestor: Ingestor, i: int, member) -> None:
+    raw = RawInput(f"input{i}", member[0].id.encode())
+    ingestor.ingest_raw(raw, ParsedInput(raw, ((replace(member[0], raw_sha256=raw.sha256), member[1]),)))
+
+
+def test_the_aggregate_is_a_head_and_one_digest_per_member(tmp_path: Path, seed_paths: list[Path]) -> None:
+    members = _reports(seed_paths, 4)
+    settings = Settings(db=str(tmp_path / "parts.db"), use_encoder=False)
+    with open_store(settings.db) as store:
+        for i, m in enumerate(members[:3]):
+            _ingest_one(Ingestor(store, settings), i, m)  # a new process each time
+        (sid,) = set(store.story_ids_of_articles(a.id for a, _ in members[:3]).values())
+        head = StoryState.from_bytes(store.get_state(STORY_STATE_PREFIX + sid))
+        assert head.members == () and head.article_ids == tuple(sorted(a.id for a, _ in members[:3]))
+        digests = store.get_states(MEMBER_STATE_PREFIX + aid for aid in head.article_ids)
+        assert len(digests) == 3
+        # A head saved before the split (its members inside it) is read, and split on the next write.
+        full = rebuild_from_members(store, [sid]).aggregates[sid]
+        legacy = to_json(full)  # the old to_bytes: every member's digest in the head
+        assert StoryState.from_bytes(legacy).article_ids == head.article_ids
+        store.write_stories(
+            [store.story(sid)], {STORY_STATE_PREFIX + sid: legacy, **dict.fromkeys(digests, b"")}
+        )
+        _ingest_one(Ingestor(store, settings), 3, members[3])
+        head = StoryState.from_bytes(store.get_state(STORY_STATE_PREFIX + sid))
+        assert head.members == () and len(head.article_ids) == 4
+        assert (
+            len(
+                [v for v in store.get_states(MEMBER_STATE_PREFIX + a for a in head.article_ids).values() if v]
+            )
+            == 4
+        )
+        ref = rebuild_from_members(store, [sid]).stories[0]
+        assert store.story(sid) == ref
