@@ -23,7 +23,7 @@ from pathlib import Path
 
 from storyline.analyze import analyze
 from storyline.analyze.claims import extract_claims
-from storyline.dedup.groups import shared_paragraph_score
+from storyline.dedup.groups import ParagraphIndex, shared_paragraph_score
 from storyline.errors import InputError, StoreError, StorylineError
 from storyline.export import stories_export
 from storyline.normalize import normalize_article
@@ -274,6 +274,7 @@ class Ingestor:
         # The aggregates of the stories written last (stories.state), so the next input of a
         # batch adding to them decodes nothing; bounded so a long batch stays small.
         self.aggregates: dict[str, StoryState] = {}
+        self.indexes: dict[str, ParagraphIndex] = {}  # their paragraph indexes, as last saved
 
     def _load_entity_frequency(self) -> EntityFrequency:
         return load_entity_frequency(self.store)
@@ -318,6 +319,7 @@ class Ingestor:
                 merged,
                 entity_frequency=self.entity_frequency,
                 aggregates=self.aggregates,
+                indexes=self.indexes,
             )
             write = InputWrite(
                 raw=raw,
@@ -338,17 +340,24 @@ class Ingestor:
             self.clusterer = self._load_clusterer()
             self.entity_frequency = self._load_entity_frequency()
             self.aggregates = {}
+            self.indexes = {}  # extended in place for a write that did not happen
             raise
         for old in merged:
             self.aggregates.pop(old, None)
+            self.indexes.pop(old, None)
         for sid, aggregate in rebuilt.aggregates.items():
             self.aggregates.pop(sid, None)
             self.aggregates[sid] = aggregate
+        self.indexes.update(rebuilt.indexes)
         kept = sum(len(a.members) for a in self.aggregates.values())
         while len(self.aggregates) > 1 and (
             len(self.aggregates) > AGGREGATES_KEPT or kept > AGGREGATE_MEMBERS_KEPT
         ):
-            kept -= len(self.aggregates.pop(next(iter(self.aggregates))).members)
+            dropped = next(iter(self.aggregates))
+            kept -= len(self.aggregates.pop(dropped).members)
+            self.indexes.pop(dropped, None)
+        for sid in [sid for sid in self.indexes if sid not in self.aggregates]:
+            del self.indexes[sid]
         n_new = result.articles_new
         return InputOutcome(
             raw.name, "ingested", articles=n_new, warnings=warnings + _why_fewer(raw.name, fresh, n_new)

@@ -57,13 +57,14 @@ class StoryReader(Protocol):
 class Rebuild:
     """The stories to write and the state to save with them (state key → bytes).
 
-    ``aggregates`` are the stories' saved aggregates as written (an ingest keeps them in memory
-    for the next input of the batch).
+    ``aggregates`` are the stories' saved aggregates as written, ``indexes`` their paragraph
+    indexes (an ingest keeps both in memory for the next input of the batch).
     """
 
     stories: list[Story] = field(default_factory=list)
     state: dict[str, bytes] = field(default_factory=dict)
     aggregates: dict[str, StoryState] = field(default_factory=dict)
+    indexes: dict[str, ParagraphIndex] = field(default_factory=dict)
 
 
 def rebuild_stories(
@@ -73,6 +74,7 @@ def rebuild_stories(
     *,
     entity_frequency: EntityFrequency | None = None,
     aggregates: Mapping[str, StoryState] | None = None,
+    indexes: Mapping[str, ParagraphIndex] | None = None,
 ) -> Rebuild:
     """Every story of ``touched`` (story id → its new members) and every story merged into.
 
@@ -80,6 +82,8 @@ def rebuild_stories(
     becomes one of its aliases. A story's earlier members come from its saved aggregate
     (``aggregates`` in memory, else the ``story:<id>`` state); a story without one (a store
     written before aggregates existed, an unreadable state) is read back from its record.
+    ``indexes`` are paragraph indexes kept in memory as the last write saved them; one that is
+    used is extended in place (a caller whose write then fails must drop it).
     """
     targets: dict[str, dict[str, Member]] = {}
     unsaved: dict[str, set[str]] = {}  # story id -> members whose digests are not saved apart
@@ -121,6 +125,8 @@ def rebuild_stories(
             fresh_ids={a.id for a, _ in touched.get(sid, ())},
             fresh=fresh,
             rebuilt=rebuilt,
+            kept=None if indexes is None else indexes.get(sid),
+            indexes=out.indexes,
         )
         story_aliases = sorted(aliases.get(sid, ()))
         out.stories.append(
@@ -264,15 +270,18 @@ def _extend_paragraph_index(
     fresh_ids: set[str],
     fresh: Mapping[str, Member],
     rebuilt: bool,
+    kept: ParagraphIndex | None = None,
+    indexes: dict[str, ParagraphIndex] | None = None,
 ) -> tuple[ParagraphGroup, ...]:
     """The story's paragraph groups, extending its saved index with the new articles only.
 
     A merge rebuilds the index from every member (two indexes cannot be joined without
-    re-verifying their groups against each other).
+    re-verifying their groups against each other). ``kept`` is the saved index already in
+    memory (not decoded again); the index used is put in ``indexes``.
     """
     key = PARAGRAPH_STATE_PREFIX + story_id
-    saved = None if rebuilt else reader.get_state(key)
-    index = None
+    index = None if rebuilt else kept
+    saved = None if rebuilt or index is not None else reader.get_state(key)
     if saved:
         try:
             index = ParagraphIndex.from_bytes(saved)
@@ -289,4 +298,6 @@ def _extend_paragraph_index(
             article.id, article.outlet, script, analysis.canonical_paragraphs, analysis.display_paragraphs
         )
     state[key] = index.to_bytes()
+    if indexes is not None:
+        indexes[story_id] = index
     return index.all_groups()
