@@ -105,8 +105,6 @@ class _LegacyStoryLinks(msgspec.Struct):
 
 _STORED_PREFIX = b'{"story":'
 _LIST_FIELDS = ("agreement", "refuted_by", "differs_from", "contradicts")
-_CLAIM_FIELDS = tuple(f.name for f in dataclasses.fields(Claim))
-_claim_values = operator.attrgetter(*_CLAIM_FIELDS)
 _list_values = operator.attrgetter(*_LIST_FIELDS)
 _stored_encoder = msgspec.json.Encoder()
 _stored_decoder = msgspec.json.Decoder(_StoredStory)
@@ -114,12 +112,7 @@ _set = object.__setattr__
 
 
 def _without_lists(c: Claim) -> Claim:
-    bare = object.__new__(Claim)
-    for name, value in zip(_CLAIM_FIELDS, _claim_values(c), strict=True):
-        _set(bare, name, value)
-    for name in _LIST_FIELDS:
-        _set(bare, name, ())
-    return bare
+    return c.with_links((), (), (), c.contradiction_reasons, ())
 
 
 def story_record(story: Story, encode: Callable[[object], bytes] = to_json) -> bytes:

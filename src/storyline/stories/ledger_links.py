@@ -23,8 +23,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import fields
-from operator import attrgetter
 
 from storyline.records import Claim
 from storyline.stories import ledger as _ref
@@ -223,35 +221,9 @@ def link_ledger(claims: Sequence[Claim], decisions: BucketDecisions | None = Non
             out.append(c)  # linked to nothing: the claim as given (it carries no links, see _plain)
             continue
         out.append(
-            _linked(c, agreement, contradicts, refuted_by, pairs, tuple(sorted(differ)) if differ else ())
+            c.with_links(agreement, contradicts, refuted_by, pairs, tuple(sorted(differ)) if differ else ())
         )
     return tuple(out)
-
-
-_FIELDS = tuple(f.name for f in fields(Claim))
-_values = attrgetter(*_FIELDS)
-_set = object.__setattr__
-
-
-def _linked(
-    c: Claim,
-    agreement: tuple[str, ...],
-    contradicts: tuple[str, ...],
-    refuted_by: tuple[str, ...],
-    reasons: tuple[tuple[str, str], ...],
-    differs_from: tuple[str, ...],
-) -> Claim:
-    """``replace(c, …)`` with the ledger's links, without replace's walk over the fields' init
-    flags (every claim of a story is made anew on each update)."""
-    new = object.__new__(Claim)
-    for name, value in zip(_FIELDS, _values(c), strict=True):
-        _set(new, name, value)
-    _set(new, "agreement", agreement)
-    _set(new, "contradicts", contradicts)
-    _set(new, "refuted_by", refuted_by)
-    _set(new, "contradiction_reasons", reasons)
-    _set(new, "differs_from", differs_from)
-    return new
 
 
 def _deny_buckets(xs: Sequence[Claim], ys: Sequence[Claim], refuted: dict[str, list[frozenset[str]]]) -> None:
