@@ -399,16 +399,24 @@ def ledger_rows(claims: Sequence[Claim]) -> list[LedgerRow]:
         if c.measure == "refutation" or c.id in seen:
             continue
         # the connected set of agreeing claims
+        # Depth first over each claim's agreement group, as over its ``agrees_with`` (the claim's
+        # own id in the group is seen already). Seen ids are not pushed, and a group pushed last
+        # is not pushed again: its unseen members are the top of the stack, in its order, so the
+        # visit order is the same, but a figure restated n times costs n steps, not n².
         component, stack = [], [c.id]
+        last: tuple[str, ...] | None = None
         while stack:
             cid = stack.pop()
             if cid in seen or cid not in by_id:
                 continue
             seen.add(cid)
-            component.append(by_id[cid])
-            # The whole group: the claim's own id in it is seen already, so the order is
-            # that of its ``agrees_with``.
-            stack.extend(by_id[cid].agreement)
+            member = by_id[cid]
+            component.append(member)
+            group = member.agreement
+            if group is last or group == last:
+                continue
+            stack.extend(i for i in group if i not in seen)
+            last = group
         component.sort(key=lambda x: (x.article_id, x.paragraph if x.floor is None else 10_000 + x.floor))
         # the row shows the figure printed most often, in its own unit
         counts: dict[tuple[float, str], int] = defaultdict(int)
