@@ -152,3 +152,55 @@ def test_the_aggregate_is_a_head_and_one_digest_per_member(tmp_path: Path, seed_
         )
         ref = rebuild_from_members(store, [sid]).stories[0]
         assert store.story(sid) == ref
+
+
+def _rows_by_plain_search(claims: list[Claim]) -> list[list[str]]:
+    """ledger_rows' rows as it made them before groups: depth first over every ``agrees_with``."""
+    by_id = {c.id: c for c in claims}
+    seen: set[str] = set()
+    rows = []
+    for c in claims:
+        if c.id in seen:
+            continue
+        component, stack = [], [c.id]
+        while stack:
+            cid = stack.pop()
+            if cid in seen or cid not in by_id:
+                continue
+            seen.add(cid)
+            component.append(by_id[cid])
+            stack.extend(by_id[cid].agrees_with)
+        component.sort(key=lambda x: (x.article_id, x.paragraph))
+        rows.append([x.id for x in component])
+    return sorted(rows)
+
+
+def test_ledger_rows_visit_claims_in_the_order_of_their_agrees_with() -> None:
+    """Rows (and the order of claims tied on article and paragraph) as the plain search gives them,
+    on agreement relations that are not transitive (A~B, B~C, not A~C)."""
+    import random
+
+    from storyline.stories.ledger import ledger_rows
+
+    rng = random.Random(19)
+    checked = 0
+    for _ in range(300):
+        ids = [f"c{i:02d}" for i in range(rng.randint(2, 30))]
+        n_buckets = rng.randint(1, 6)
+        bucket = {i: rng.randrange(n_buckets) for i in ids}
+        agree = {(a, b) for a in range(n_buckets) for b in range(n_buckets) if a == b or rng.random() < 0.3}
+        agree |= {(b, a) for a, b in agree}
+        claims = [
+            Claim(
+                "星际之门", "investment", 5e11, "USD", "5000亿美元", id=i,
+                article_id=f"a{rng.randrange(3)}", paragraph=rng.randrange(2),
+                agrees_with=tuple(j for j in ids if j != i and (bucket[i], bucket[j]) in agree),
+            )
+            for i in ids
+        ]  # fmt: skip
+        rng.shuffle(claims)
+        if not any(c.agreement for c in claims):
+            continue  # ledger_rows links unlinked claims itself
+        assert sorted([c.id for c in r.claims] for r in ledger_rows(claims)) == _rows_by_plain_search(claims)
+        checked += 1
+    assert checked > 250
