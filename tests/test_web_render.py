@@ -1,7 +1,7 @@
 """The story page's fast paths give exactly what the slow, obvious code gives.
 
 Escaping, time formatting and link making are done by hand on the hot path of a story page
-(storyline.web.thread_html / story_html / views); each is checked here against its reference
+(storyline.web.formats / links / floors); each is checked here against its reference
 over many generated inputs.
 """
 
@@ -11,18 +11,23 @@ import random
 from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from markupsafe import escape
-
-from storyline.web.thread_html import _esc_replace, esc, iso, local_minute
-from storyline.web.views import _split_and_quote, safe_href
+from storyline.web.formats import iso, local_minute
+from storyline.web.links import _split_and_quote, safe_href
 
 
-def test_both_escapers_match_markupsafe():
-    rng = random.Random(3)
-    alphabet = "ab中文&<>'\"; /=#"
-    for _ in range(2000):
-        s = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 12)))
-        assert esc(s) == _esc_replace(s) == str(escape(s)), s
+def test_floor_rows_unpack_by_the_names_the_floors_template_uses():
+    """_floors.html unpacks each FloorRow / QuoteRow positionally: the names must be the fields."""
+    import re
+    from pathlib import Path
+
+    from storyline.web.floors import FloorRow, QuoteRow
+    from storyline.web.render import TEMPLATES
+
+    text = (Path(TEMPLATES) / "_floors.html").read_text()
+    heads = re.findall(r"{% for (.+?) in (floors|quotes) %}", text)
+    names = {what: [n.strip() for n in names.split(",")] for names, what in heads}
+    assert names["floors"] == list(FloorRow._fields)
+    assert [n.removeprefix("q_") for n in names["quotes"]] == list(QuoteRow._fields)
 
 
 def test_iso_and_local_minute_match_isoformat_and_strftime():

@@ -38,6 +38,7 @@ from storyline.records import Story
 from storyline.search import search_query
 from storyline.store.base import Store
 from storyline.web.responses import etag_response, inline_if_local
+from storyline.web.routes import story_scoped
 
 __all__ = ["router"]
 
@@ -291,6 +292,7 @@ def list_stories(
 
 
 @router.get("/stories/{story_id}", response_model=StoryOut, summary="One story (export contract)")
+@story_scoped()
 @inline_if_local
 def get_story(request: Request, story_id: str) -> Response:
     story = _story_or_redirect(request, story_id)
@@ -300,6 +302,7 @@ def get_story(request: Request, story_id: str) -> Response:
 
 
 @router.get("/stories/{story_id}/articles", response_model=ArticlesOut, summary="A story's articles")
+@story_scoped()
 @inline_if_local
 def get_articles(request: Request, story_id: str) -> Response:
     story = _story_or_redirect(request, story_id, "/articles")
@@ -312,6 +315,7 @@ def get_articles(request: Request, story_id: str) -> Response:
 
 
 @router.get("/stories/{story_id}/thread", response_model=ThreadsOut, summary="Reader threads")
+@story_scoped()
 @inline_if_local
 def get_thread(request: Request, story_id: str) -> Response:
     story = _story_or_redirect(request, story_id, "/thread")
@@ -334,6 +338,7 @@ def get_thread(request: Request, story_id: str) -> Response:
 
 
 @router.get("/stories/{story_id}/claims", response_model=ClaimsOut, summary="The claims ledger")
+@story_scoped()
 @inline_if_local
 def get_claims(request: Request, story_id: str) -> Response:
     story = _story_or_redirect(request, story_id, "/claims")
