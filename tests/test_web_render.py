@@ -15,19 +15,25 @@ from storyline.web.formats import iso, local_minute
 from storyline.web.links import _split_and_quote, safe_href
 
 
-def test_floor_rows_unpack_by_the_names_the_floors_template_uses():
-    """_floors.html unpacks each FloorRow / QuoteRow positionally: the names must be the fields."""
+def test_row_tuples_unpack_by_the_names_their_templates_use():
+    """The templates unpack row tuples positionally: the names must be the fields, in order."""
     import re
     from pathlib import Path
 
     from storyline.web.floors import FloorRow, QuoteRow
     from storyline.web.render import TEMPLATES
+    from storyline.web.story_view import Event, Source, Version
 
-    text = (Path(TEMPLATES) / "_floors.html").read_text()
-    heads = re.findall(r"{% for (.+?) in (floors|quotes) %}", text)
-    names = {what: [n.strip() for n in names.split(",")] for names, what in heads}
-    assert names["floors"] == list(FloorRow._fields)
-    assert [n.removeprefix("q_") for n in names["quotes"]] == list(QuoteRow._fields)
+    for template, seq, row, prefix in [
+        ("_floors.html", "floors", FloorRow, ""),
+        ("_floors.html", "quotes", QuoteRow, "q_"),
+        ("_body.html", "g.versions", Version, ""),
+        ("_timeline.html", "events", Event, ""),
+        ("_sources.html", "sources", Source, ""),
+    ]:
+        text = (Path(TEMPLATES) / template).read_text()
+        (names,) = re.findall(r"{% for (.+?) in " + re.escape(seq) + " %}", text)
+        assert [n.strip().removeprefix(prefix) for n in names.split(",")] == list(row._fields), template
 
 
 def test_iso_and_local_minute_match_isoformat_and_strftime():

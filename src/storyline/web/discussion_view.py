@@ -19,7 +19,7 @@ from storyline.records import Article, Story, ThreadSummary
 from storyline.stories.discussion import best_floors, reply_counts, split_line
 from storyline.web.floors import FloorRow, SplitBar, floor_rows, split_bar
 from storyline.web.links import anchor, floor_anchor, thread_url
-from storyline.web.thread_pages import page_of_floor, paginate
+from storyline.web.thread_pages import PAGE_FLOORS, page_of_floor, paginate
 
 __all__ = ["BEST_ON_STORY", "FULL_THREAD", "STORY_FLOORS", "StoryThread", "split_context", "threads_on_page"]
 
@@ -66,22 +66,27 @@ def threads_on_page(
     link_of: dict[str, Callable[[int], str]] = {}
     for a in threads_src:
         url = thread_url(story.id, a.id)
-        pof = page_of_floor(paginate(a.comments, "time"))
         summary = summary_of.get(a.id)
+        whole = len(a.comments) <= min(FULL_THREAD, budget)
+        # Where each floor is on the thread's own pages: only asked for a floor not shown here,
+        # so a thread shown whole skips sorting its floors into pages.
+        pof = {} if whole else page_of_floor(paginate(a.comments, "time"))
 
         def elsewhere(f: int, url: str = url, pof: dict[int, int] = pof) -> str:
             return f"{url}?page={pof[f]}#floor-{f}"
 
-        if len(a.comments) <= min(FULL_THREAD, budget):
+        if whole:
             shown = None
             budget -= len(a.comments)
+        elif budget <= 0:  # the page's floors are spent: the thread is its links alone
+            shown = []
         else:
             ranked = best_floors(a.comments)
             rank = {c.floor: i for i, c in enumerate(ranked)}
             tops = (
                 {f for f in (summary.top_agree, summary.top_disagree) if f is not None} if summary else set()
             )
-            k = max(0, min(BEST_ON_STORY, budget))
+            k = min(BEST_ON_STORY, budget)
             shown = [c for c in ranked if c.floor in tops][:k]
             shown += [c for c in ranked if c.floor not in tops][: k - len(shown)]
             shown.sort(key=lambda c: rank[c.floor])
@@ -118,7 +123,7 @@ def threads_on_page(
                 floors=floors,
                 url=url,
                 shown=len(shown) if shown is not None else None,
-                pages=_page_numbers(max(pof.values(), default=1)),
+                pages=_page_numbers(max(1, -(-len(a.comments) // PAGE_FLOORS))),  # as paginate() cuts
                 summary=summary,
                 bar=split_bar(summary.agree, summary.disagree, summary.other) if summary else None,
             )

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -50,9 +50,10 @@ KIND_LABELS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Version:
-    """One outlet's printing of a paragraph group."""
+class Version(NamedTuple):
+    """One outlet's printing of a paragraph group. The row types of this module are tuples that
+    the templates unpack by these field names, in order (tests/test_web_render.py checks):
+    local names instead of an attribute lookup per field, in the loops that fill a page."""
 
     outlet: str
     script: str
@@ -74,8 +75,7 @@ class Group:
     script: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
+class Event(NamedTuple):
     kind: str
     kind_label: str
     iso: str
@@ -85,18 +85,21 @@ class Event:
     label: str
 
 
-@dataclass(frozen=True, slots=True)
-class Source:
+class Source(NamedTuple):
     """A source article in the source list; times as shown in the reader's zone."""
 
-    article: Article
     anchor: str
+    outlet: str
+    title: str
+    script: str
+    url: str
     href: str | None  # its URL when safe to link
     script_label: str
     iso: str  # "" when undated
     shown: str
     first_iso: str  # an undated report's first comment, "" when none
     first_shown: str
+    reads: int | None
     comments: int | None  # None: no comment count to show
 
 
@@ -176,14 +179,18 @@ def _sources(articles: Sequence[Article], tz: ZoneInfo) -> list[Source]:
         stats = a.stats
         out.append(
             Source(
-                a,
                 anchor(a.id),
+                a.outlet,
+                a.title,
+                a.script,
+                a.url,
                 safe_href(a.url),
                 script_label(a.script),
                 _when(at, a.published_day_only) if at else "",
                 _shown(at, a.published_day_only, tz) if at else "",
                 iso(first) if first else "",
                 local_minute(first, tz) if first else "",
+                stats.reads,
                 stats.comments if stats.comments is not None else (len(a.comments) if a.comments else None),
             )
         )
