@@ -37,6 +37,7 @@ from storyline.export import (
 from storyline.records import Story
 from storyline.search import search_query
 from storyline.store.base import Store
+from storyline.web.feeds_view import router as feeds_router
 from storyline.web.responses import etag_response, inline_if_local
 from storyline.web.routes import story_scoped
 
@@ -252,10 +253,8 @@ def api_index(request: Request) -> Response:
         if path.startswith("/api/")
         for method, op in ops.items()
     ]
-    # The feeds are not in the schema (XML, on the portal's router); its routes say where they are.
-    from storyline.web.views import router as portal
-
-    feeds = [r.path for r in portal.routes if getattr(r, "path", "").startswith("/feeds/")]
+    # The feeds are not in the schema (XML, outside the API); their router says where they are.
+    feeds = [r.path for r in feeds_router.routes if getattr(r, "path", "").startswith("/feeds/")]
     info = spec.get("info", {})
     return _json(
         request,
