@@ -108,7 +108,10 @@ class _EscapingCodeGenerator(CodeGenerator):
 
 class _PageEnvironment(Environment):
     code_generator_class = _EscapingCodeGenerator
-    escape_output = staticmethod(escape_output)
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.escape_output = escape_output  # an instance attribute: the lookup a template makes per value
 
 
 ENV = _PageEnvironment(
