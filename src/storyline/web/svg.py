@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from storyline.records import TimelineEvent
+from storyline.web.render import partial
 
 __all__ = ["TimelineChart", "timeline_chart", "timeline_svg"]
 
@@ -198,7 +199,5 @@ def timeline_svg(
     **kw: Any,
 ) -> str:
     """:func:`timeline_chart` written as SVG text by ``_timeline.svg`` ("" when nothing has a time)."""
-    from storyline.web.render import partial
-
     chart = timeline_chart(reports, events, activity, **kw)
     return partial("_timeline.svg", chart=chart) if chart else ""
