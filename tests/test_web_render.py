@@ -15,6 +15,21 @@ from storyline.web.formats import iso, local_minute
 from storyline.web.links import _split_and_quote, safe_href
 
 
+def test_template_output_escapes_exactly_as_markupsafe():
+    """The templates' ``{{ … }}`` (render.escape_output) writes markupsafe.escape's very text."""
+    from markupsafe import Markup, escape
+
+    from storyline.web.render import ENV, escape_output
+
+    rng = random.Random(3)
+    alphabet = "ab中文&<>'\"; /=#"
+    values: list[object] = [None, 0, -7, 2.5, True, Markup("<b>x</b>"), ""]
+    values += ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 12))) for _ in range(2000)]
+    for v in values:
+        assert escape_output(v) == str(escape(v)), v
+        assert ENV.from_string("{{ v }}").render(v=v) == str(escape(v)), v
+
+
 def test_row_tuples_unpack_by_the_names_their_templates_use():
     """The templates unpack row tuples positionally: the names must be the fields, in order."""
     import re
@@ -92,3 +107,36 @@ def test_timeline_bars_count_each_report_in_its_utc_hour_or_day():
         svg = timeline_svg(reports, [])
         bars = re.findall(r"<title>(\S+) · ([^<]+?) UTC · (\d+)</title></rect>", svg)
         assert Counter({(o, when): int(n) for o, when, n in bars}) == expected
+
+
+def test_no_html_is_written_in_python():
+    """One way to make HTML: templates. A string literal holding a tag in web/*.py is a page
+    part built by hand, unless it is one of these (the snippet's marks, the escaper's probe)."""
+    import ast
+    import re
+    from pathlib import Path
+
+    import storyline.web
+
+    allowed = {
+        ("links.py", "<mark>"),
+        ("links.py", "</mark>"),
+        ("render.py", "<a href='x' title=\"y\">&amp;中文</a>"),
+    }
+    tag = re.compile(r"(?<!\?P)</?[a-zA-Z][a-zA-Z0-9]*[\s>/]")  # (not a regex's named group)
+    found = set()
+    for path in Path(storyline.web.__file__).parent.glob("*.py"):
+        tree = ast.parse(path.read_text())
+        docs = {
+            id(n.body[0].value)
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Module | ast.ClassDef | ast.FunctionDef)
+            and n.body
+            and isinstance(n.body[0], ast.Expr)
+            and isinstance(n.body[0].value, ast.Constant)
+        }
+        for node in ast.walk(tree):
+            text = node.value if isinstance(node, ast.Constant) else None
+            if isinstance(text, str) and id(node) not in docs and tag.search(text):
+                found.add((path.name, text))
+    assert found == allowed
