@@ -61,7 +61,7 @@ class FloorRow(NamedTuple):
     evidence: str
     quotes: list[QuoteRow]
     n_replies: int = 0  # replies folded under it (conversation view): they follow, nested
-    closes: int = 0  # reply blocks this floor is the last of (conversation view)
+    closes: range = range(0)  # the reply blocks this floor is the last of (conversation view)
 
 
 def _row(c: Comment, own: str, href: Href, tz: ZoneInfo, stance: FloorStance | None) -> FloorRow:
@@ -145,7 +145,7 @@ def talk_rows(
         else:
             for k in kids[c.floor]:
                 add(k, depth + 1)
-        rows[-1] = rows[-1]._replace(closes=rows[-1].closes + 1)
+        rows[-1] = rows[-1]._replace(closes=range(len(rows[-1].closes) + 1))
 
     for c in kids.get(None, []):
         add(c, 0)
