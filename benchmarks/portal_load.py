@@ -24,6 +24,14 @@ p95, errors and server CPU per request, the servers' RSS, and the headline on th
     python benchmarks/portal_load.py --articles 1000000  # the big store (build takes a while)
     python benchmarks/portal_load.py --db /tmp/big.db --reuse   # skip the build next time
     python benchmarks/portal_load.py --client wrk --page-store auto --prerender
+    python benchmarks/portal_load.py --articles 2000 --render 100          # cold render, in process
+    python benchmarks/portal_load.py --articles 200 --comments 1000 --render 10   # 1000-floor threads
+
+``--render N`` serves nothing: it renders N distinct story pages (and, when the stories have
+threads, N thread pages by time and as conversations) in this process through the whole app with
+the response cache off, each page once, and prints the median and p95 milliseconds per page —
+the cold render a reader pays before any cache holds the page (CPU time: on a shared machine
+wall time also counts whatever else ran).
 """
 
 from __future__ import annotations
@@ -336,6 +344,72 @@ def _drive_wrk(base: str, paths: list[str], concurrency: int, seconds: float) ->
     }
 
 
+def _render_timing(db: str, n: int) -> None:
+    """``--render``: each of ``n`` pages rendered once, in process, no response cache, no page store."""
+    from storyline.web.app import create_app
+
+    async def _get(app, path: str) -> int:  # one GET through the whole ASGI app, no client
+        path, _, query = path.partition("?")
+        scope = {
+            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+            "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": query.encode(),
+            "root_path": "", "headers": [(b"host", b"bench.invalid")], "client": ("127.0.0.1", 0),
+            "server": ("127.0.0.1", 80),
+        }  # fmt: skip
+        status = 500
+
+        async def receive() -> dict:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: dict) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+
+        await app(scope, receive, send)
+        return status
+
+    with open_store(db) as store:
+        app = create_app(store, Settings(db=db, page_store="off"), cache_entries=0)
+        stories = [store.story(s.id) for s in store.story_summaries(limit=n)]
+        threads = []
+        for story in stories:
+            if story is None:
+                continue
+            big = max(store.articles(story.article_ids), key=lambda a: len(a.comments))
+            if big.comments:
+                threads.append((story.id, big.id, len(big.comments)))
+        pages = {"story page": [f"/story/{s.id}" for s in stories if s is not None]}
+        if threads:
+            floors = max(k for _, _, k in threads)
+            pages[f"thread page ({floors} floors)"] = [f"/story/{s}/thread/{a}" for s, a, _ in threads]
+            pages[f"thread page, talk ({floors} floors)"] = [
+                f"/story/{s}/thread/{a}?view=talk" for s, a, _ in threads
+            ]
+
+        async def timed(paths: list[str]) -> tuple[list[float], list[float]]:
+            await _get(app, paths[0])  # first render compiles the templates: not a reader's cost
+            wall, cpu = [], []
+            for path in paths:
+                t, c = time.perf_counter(), time.process_time()
+                status = await _get(app, path)
+                cpu.append(time.process_time() - c)
+                wall.append(time.perf_counter() - t)
+                if status != 200:
+                    raise SystemExit(f"{path}: {status}")
+            return wall, cpu
+
+        # CPU time is the figure to compare on a shared machine: wall time counts the other
+        # processes that ran meanwhile.
+        for name, paths in pages.items():
+            wall, cpu = asyncio.run(timed(paths))
+            print(
+                f"cold render {name}: CPU median {statistics.median(cpu) * 1000:.2f} ms, "
+                f"p95 {_p(cpu, 95) * 1000:.2f} ms; wall median {statistics.median(wall) * 1000:.2f} ms "
+                f"over {len(wall)} pages"
+            )
+
+
 def _p(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100)[int(q) - 1] if len(values) > 1 else values[0]
 
@@ -368,6 +442,9 @@ def main() -> None:
     )
     ap.add_argument("--seconds", type=float, default=10, help="run time per target with --client wrk")
     ap.add_argument("--cache-entries", type=int, default=1024, help="response cache size (0 = off)")
+    ap.add_argument(
+        "--render", type=int, default=0, metavar="N", help="time N cold renders in process, serve nothing"
+    )
     args = ap.parse_args()
 
     db = args.db or str(Path(tempfile.mkdtemp(prefix="portal-load-")) / "portal.db")
@@ -386,6 +463,9 @@ def main() -> None:
         n_stories = sum(1 for _ in store.stories(limit=1_000_000)) if args.articles <= 200_000 else None
         print(f"store: {store.count_articles()} articles" + (f", {n_stories} stories" if n_stories else ""))
     n_stories = n_stories or max(1, args.articles // args.per_story)
+    if args.render:
+        _render_timing(db, args.render)
+        return
     if args.prerender:
         if args.page_store == "off":
             raise SystemExit("--prerender needs --page-store auto (or a path)")

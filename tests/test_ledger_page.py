@@ -9,8 +9,8 @@ import pytest
 
 import ledger_eval as ev
 from storyline.export import claim_export
-from storyline.web.story_html import claims_html
-from storyline.web.views import _claim_rows
+from storyline.web.ledger_view import claim_rows
+from storyline.web.render import partial
 
 
 @pytest.fixture(scope="module")
@@ -43,9 +43,9 @@ def test_export_contradictions_carry_the_matched_fields(seed_ledger) -> None:
 
 
 def test_story_page_ledger_shows_why_each_row_is_flagged(seed_ledger) -> None:
-    rows = _claim_rows(seed_ledger, {}, {}, None)
+    rows = claim_rows(seed_ledger, {}, {}, None)
     assert [r["n"] for r in rows] == list(range(1, len(rows) + 1))  # numbered as shown
-    doc = lxml.html.fromstring("<table><tbody>" + claims_html(rows) + "</tbody></table>")
+    doc = lxml.html.fromstring(partial("_ledger.html", claims=rows))
     flagged = doc.cssselect("tr.contradicted")
     assert flagged and flagged[0].get("id") == "claim-row-1"  # the disputes come first
     for tr in flagged:
@@ -59,7 +59,7 @@ def test_story_page_ledger_shows_why_each_row_is_flagged(seed_ledger) -> None:
 
 
 def test_story_page_shows_guesses_and_questions_apart(seed_ledger) -> None:
-    rows = _claim_rows(seed_ledger, {}, {}, None)
+    rows = claim_rows(seed_ledger, {}, {}, None)
     apart = {r["apart"] for r in rows if r["apart"]}
     assert {"假设", "推测", "被否认"} <= apart
     for r in rows:
@@ -68,7 +68,7 @@ def test_story_page_shows_guesses_and_questions_apart(seed_ledger) -> None:
 
 
 def test_reasons_are_worded_in_chinese(seed_ledger) -> None:
-    rows = _claim_rows(seed_ledger, {}, {}, None)
+    rows = claim_rows(seed_ledger, {}, {}, None)
     whys = [why for r in rows for _, why in r["why"]]
     microsoft = next(w for w in whys if "微软" in w)
     assert microsoft == "相同：对象 微软 · 所指 投资 · 分母 — · 时间 每年（一方未说明） · 类型 数额"
@@ -76,7 +76,7 @@ def test_reasons_are_worded_in_chinese(seed_ledger) -> None:
 
 
 def test_rows_not_asserted_as_facts_come_after_the_facts(seed_ledger) -> None:
-    rows = _claim_rows(seed_ledger, {}, {}, None)
+    rows = claim_rows(seed_ledger, {}, {}, None)
     apart = [r["n"] for r in rows if r["apart"] and not r["refuted"]]
     facts = [r["n"] for r in rows if not r["apart"] and not r["contradicts"] and not r["refuted"]]
     assert apart and facts and min(apart) > max(facts)

@@ -14,7 +14,7 @@ import pytest
 
 from storyline.records import Comment, Quote
 from storyline.settings import Settings
-from storyline.web.thread_html import PAGE_FLOORS, PAGE_MAX, conversations, page_of_floor, paginate
+from storyline.web.thread_pages import PAGE_FLOORS, PAGE_MAX, conversations, page_of_floor, paginate
 from thread_data import build_threads_store, weibo_article
 
 FLOOR_HREF = re.compile(

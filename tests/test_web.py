@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 
 from storyline.settings import Settings
 from storyline.web.app import create_app
-from storyline.web.views import safe_href, safe_snippet
-from web_data import ART_A, ART_B, XSS, XSS_ARTICLE, build_store, counting
+from storyline.web.links import safe_href, safe_snippet
+from web_data import ART_A, ART_B, T0, XSS, XSS_ARTICLE, XSS_ATTR, build_store, counting
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -555,13 +555,27 @@ def test_concurrent_misses_on_one_page_render_it_once_and_other_pages_are_not_he
     assert (cache.hits, cache.misses) == (0, 2)
 
 
-def test_thread_escape_matches_jinja_autoescape():
+def test_every_partial_escapes_what_readers_wrote():
+    """No HTML is built in Python: floors, quotes and chart labels go through autoescape."""
+    from zoneinfo import ZoneInfo
+
     from markupsafe import escape
 
-    from storyline.web.thread_html import esc
+    from storyline.records import Comment, Quote
+    from storyline.web.floors import floor_rows
+    from storyline.web.render import partial
+    from storyline.web.svg import timeline_svg
 
-    for s in ["", "plain 中文", "<script>alert('x')</script>", 'a "q" & <b>', "&amp; already", XSS]:
-        assert esc(s) == str(escape(s))
+    c = Comment(
+        floor=1, author=XSS, text=XSS_ATTR, posted_at=T0, quotes=(Quote(author=XSS, text=XSS, floor=None),)
+    )
+    html = partial(
+        "_floors.html", floors=floor_rows([c], lambda c: "floor-1", lambda f: None, ZoneInfo("UTC"))
+    )
+    assert XSS not in html and XSS_ATTR not in html
+    assert html.count(str(escape(XSS))) == 3 and str(escape(XSS_ATTR)) in html
+    svg = timeline_svg([(XSS, T0)], [], ())
+    assert XSS not in svg and str(escape(XSS)) in svg
 
 
 def test_pages_are_the_same_run_on_the_event_loop_or_in_the_thread_pool(store):

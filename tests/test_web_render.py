@@ -1,7 +1,7 @@
 """The story page's fast paths give exactly what the slow, obvious code gives.
 
 Escaping, time formatting and link making are done by hand on the hot path of a story page
-(storyline.web.thread_html / story_html / views); each is checked here against its reference
+(storyline.web.formats / links / floors); each is checked here against its reference
 over many generated inputs.
 """
 
@@ -11,18 +11,44 @@ import random
 from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from markupsafe import escape
-
-from storyline.web.thread_html import _esc_replace, esc, iso, local_minute
-from storyline.web.views import _split_and_quote, safe_href
+from storyline.web.formats import iso, local_minute
+from storyline.web.links import _split_and_quote, safe_href
 
 
-def test_both_escapers_match_markupsafe():
+def test_template_output_escapes_exactly_as_markupsafe():
+    """The templates' ``{{ … }}`` (render.escape_output) writes markupsafe.escape's very text."""
+    from markupsafe import Markup, escape
+
+    from storyline.web.render import ENV, escape_output
+
     rng = random.Random(3)
     alphabet = "ab中文&<>'\"; /=#"
-    for _ in range(2000):
-        s = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 12)))
-        assert esc(s) == _esc_replace(s) == str(escape(s)), s
+    values: list[object] = [None, 0, -7, 2.5, True, Markup("<b>x</b>"), ""]
+    values += ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 12))) for _ in range(2000)]
+    for v in values:
+        assert escape_output(v) == str(escape(v)), v
+        assert ENV.from_string("{{ v }}").render(v=v) == str(escape(v)), v
+
+
+def test_row_tuples_unpack_by_the_names_their_templates_use():
+    """The templates unpack row tuples positionally: the names must be the fields, in order."""
+    import re
+    from pathlib import Path
+
+    from storyline.web.floors import FloorRow, QuoteRow
+    from storyline.web.render import TEMPLATES
+    from storyline.web.story_view import Event, Source, Version
+
+    for template, seq, row, prefix in [
+        ("_floors.html", "floors", FloorRow, ""),
+        ("_floors.html", "quotes", QuoteRow, "q_"),
+        ("_body.html", "g.versions", Version, ""),
+        ("_timeline.html", "events", Event, ""),
+        ("_sources.html", "sources", Source, ""),
+    ]:
+        text = (Path(TEMPLATES) / template).read_text()
+        (names,) = re.findall(r"{% for (.+?) in " + re.escape(seq) + " %}", text)
+        assert [n.strip().removeprefix(prefix) for n in names.split(",")] == list(row._fields), template
 
 
 def test_iso_and_local_minute_match_isoformat_and_strftime():
@@ -81,3 +107,36 @@ def test_timeline_bars_count_each_report_in_its_utc_hour_or_day():
         svg = timeline_svg(reports, [])
         bars = re.findall(r"<title>(\S+) · ([^<]+?) UTC · (\d+)</title></rect>", svg)
         assert Counter({(o, when): int(n) for o, when, n in bars}) == expected
+
+
+def test_no_html_is_written_in_python():
+    """One way to make HTML: templates. A string literal holding a tag in web/*.py is a page
+    part built by hand, unless it is one of these (the snippet's marks, the escaper's probe)."""
+    import ast
+    import re
+    from pathlib import Path
+
+    import storyline.web
+
+    allowed = {
+        ("links.py", "<mark>"),
+        ("links.py", "</mark>"),
+        ("render.py", "<a href='x' title=\"y\">&amp;中文</a>"),
+    }
+    tag = re.compile(r"(?<!\?P)</?[a-zA-Z][a-zA-Z0-9]*[\s>/]")  # (not a regex's named group)
+    found = set()
+    for path in Path(storyline.web.__file__).parent.glob("*.py"):
+        tree = ast.parse(path.read_text())
+        docs = {
+            id(n.body[0].value)
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Module | ast.ClassDef | ast.FunctionDef)
+            and n.body
+            and isinstance(n.body[0], ast.Expr)
+            and isinstance(n.body[0].value, ast.Constant)
+        }
+        for node in ast.walk(tree):
+            text = node.value if isinstance(node, ast.Constant) else None
+            if isinstance(text, str) and id(node) not in docs and tag.search(text):
+                found.add((path.name, text))
+    assert found == allowed

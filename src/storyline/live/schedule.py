@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from storyline.store.base import FetchState
+from storyline.store.source_status import FAILING_AFTER
 
 __all__ = ["FollowPolicy", "after_error", "after_success", "page_gap"]
 
@@ -43,7 +44,7 @@ class FollowPolicy:
     page_retire_after: float = 3 * 86400.0
     backoff_base: float = 30.0
     backoff_max: float = 3600.0
-    failing_after: int = 3
+    failing_after: int = FAILING_AFTER
     fallback_after: int = 3
     lease_seconds: float = 300.0
     # Workers mostly wait (the network, the per-host gap), so there are many; a claim is a few

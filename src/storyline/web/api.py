@@ -37,7 +37,9 @@ from storyline.export import (
 from storyline.records import Story
 from storyline.search import search_query
 from storyline.store.base import Store
+from storyline.web.feeds_view import router as feeds_router
 from storyline.web.responses import etag_response, inline_if_local
+from storyline.web.routes import story_scoped
 
 __all__ = ["router"]
 
@@ -251,10 +253,8 @@ def api_index(request: Request) -> Response:
         if path.startswith("/api/")
         for method, op in ops.items()
     ]
-    # The feeds are not in the schema (XML, on the portal's router); its routes say where they are.
-    from storyline.web.views import router as portal
-
-    feeds = [r.path for r in portal.routes if getattr(r, "path", "").startswith("/feeds/")]
+    # The feeds are not in the schema (XML, outside the API); their router says where they are.
+    feeds = [r.path for r in feeds_router.routes if getattr(r, "path", "").startswith("/feeds/")]
     info = spec.get("info", {})
     return _json(
         request,
@@ -291,6 +291,7 @@ def list_stories(
 
 
 @router.get("/stories/{story_id}", response_model=StoryOut, summary="One story (export contract)")
+@story_scoped()
 @inline_if_local
 def get_story(request: Request, story_id: str) -> Response:
     story = _story_or_redirect(request, story_id)
@@ -300,6 +301,7 @@ def get_story(request: Request, story_id: str) -> Response:
 
 
 @router.get("/stories/{story_id}/articles", response_model=ArticlesOut, summary="A story's articles")
+@story_scoped()
 @inline_if_local
 def get_articles(request: Request, story_id: str) -> Response:
     story = _story_or_redirect(request, story_id, "/articles")
@@ -312,6 +314,7 @@ def get_articles(request: Request, story_id: str) -> Response:
 
 
 @router.get("/stories/{story_id}/thread", response_model=ThreadsOut, summary="Reader threads")
+@story_scoped()
 @inline_if_local
 def get_thread(request: Request, story_id: str) -> Response:
     story = _story_or_redirect(request, story_id, "/thread")
@@ -334,6 +337,7 @@ def get_thread(request: Request, story_id: str) -> Response:
 
 
 @router.get("/stories/{story_id}/claims", response_model=ClaimsOut, summary="The claims ledger")
+@story_scoped()
 @inline_if_local
 def get_claims(request: Request, story_id: str) -> Response:
     story = _story_or_redirect(request, story_id, "/claims")

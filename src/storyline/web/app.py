@@ -17,7 +17,6 @@ Example::
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -33,15 +32,15 @@ from storyline.errors import StoreError
 from storyline.settings import Settings
 from storyline.store.base import Store
 from storyline.store.pages import open_page_store
+from storyline.web import docs_view, feeds_view, hot_view, search_view, status_view, story_view, thread_view
 from storyline.web.api import router as api_router
 from storyline.web.cache import ResponseCache, build_tag
 from storyline.web.i18n import normalize_choice
+from storyline.web.render import COOKIE, render_error
 from storyline.web.responses import SecurityHeaders
-from storyline.web.status_view import router as status_router
-from storyline.web.views import COOKIE
-from storyline.web.views import router as views_router
+from storyline.web.routes import StoryRoutes
 
-__all__ = ["create_app", "story_of_path"]
+__all__ = ["ROUTERS", "create_app", "page_store_path_ok", "story_of_path"]
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
@@ -56,20 +55,20 @@ def _code_tag() -> str:
     return build_tag(__version__.encode(), *(f.read_bytes() for f in files))
 
 
-# The routes whose response is a function of one story (and the articles it lists) alone; the
-# id is matched as the routes match it (no "/"; the feed's greedy before ".atom").
-_STORY_PATH = re.compile(
-    r"/story/(?P<page>[^/]+)(?:/thread/[^/]+(?:/floor/\d+)?)?"
-    r"|/api/stories/(?P<api>[^/]+)(?:/articles|/thread|/claims)?"
-    r"|/feeds/story/(?P<feed>[^/]+)\.atom"
+# The portal's routers, in the order they are matched (the JSON API first: /api/… paths).
+ROUTERS = (
+    api_router,
+    hot_view.router,
+    story_view.router,
+    thread_view.router,
+    search_view.router,
+    docs_view.router,
+    feeds_view.router,
+    status_view.router,
 )
-
-
-# Story-scoped responses that do not depend on the request's host (feeds carry absolute links):
-# these may be kept in the page store, which is shared by every host name the portal answers to.
-_PAGE_STORE_PATH = re.compile(
-    r"/story/[^/]+(?:/thread/[^/]+)?|/api/stories/[^/]+(?:/articles|/thread|/claims)?"
-)
+# The routes whose response is a function of one story (and the articles it lists) alone, as
+# each route marks itself (web.routes.story_scoped) and matched as the router matches it.
+_STORY_ROUTES = StoryRoutes(route for router in ROUTERS for route in router.routes)
 
 
 def page_store_path_ok(path: str) -> bool:
@@ -78,7 +77,7 @@ def page_store_path_ok(path: str) -> bool:
     >>> page_store_path_ok("/story/s1"), page_store_path_ok("/feeds/story/s1.atom")
     (True, False)
     """
-    return _PAGE_STORE_PATH.fullmatch(path) is not None
+    return _STORY_ROUTES.host_free(path)
 
 
 def story_of_path(path: str) -> str | None:
@@ -87,8 +86,7 @@ def story_of_path(path: str) -> str | None:
     >>> story_of_path("/story/s1"), story_of_path("/api/stories/s1/thread"), story_of_path("/api/stories")
     ('s1', 's1', None)
     """
-    m = _STORY_PATH.fullmatch(path)
-    return (m["page"] or m["api"] or m["feed"]) if m else None
+    return _STORY_ROUTES.story_of(path)
 
 
 def _query_keys(app: FastAPI) -> frozenset[str]:
@@ -102,7 +100,7 @@ def _query_keys(app: FastAPI) -> frozenset[str]:
     for ops in app.openapi().get("paths", {}).values():
         for op in ops.values():
             keys.update(p["name"] for p in op.get("parameters", ()) if p.get("in") == "query")
-    for route in [*app.routes, *api_router.routes, *views_router.routes]:
+    for route in [*app.routes, *(r for router in ROUTERS for r in router.routes)]:
         dependant = getattr(route, "dependant", None)
         for param in getattr(dependant, "query_params", ()) or ():
             keys.add(getattr(param, "alias", None) or param.name)
@@ -147,9 +145,8 @@ def create_app(
     app.state.store = store
     app.state.settings = settings
     app.state.inline = store.inline_reads if inline is None else inline
-    app.include_router(api_router)
-    app.include_router(views_router)
-    app.include_router(status_router)
+    for router in ROUTERS:
+        app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/favicon.ico", include_in_schema=False)
@@ -201,8 +198,6 @@ def _error_page(request: Request, status: int, detail: object) -> Response:
     """The portal's HTML error page for a reader; JSON ``{"detail": …}`` under ``/api`` only."""
     if _is_api(request):
         return JSONResponse({"detail": detail}, status_code=status)
-    from storyline.web.views import render_error
-
     heading, message = _HEADINGS.get(status, _HEADINGS[400 if status < 500 else 500])
     return render_error(request, status, heading, message)
 

@@ -5,7 +5,7 @@ asked for ``?script=hant`` or ``?script=hans``, converts the *finished HTML* in 
 Converting the whole document (rather than each field) is what puts every visible string —
 labels, headlines, comments, SVG labels — in one script. It is safe because OpenCC only rewrites
 CJK characters and markup is ASCII; the one place CJK could occur inside markup, link targets,
-is percent-encoded by :func:`storyline.web.views.safe_href`.
+is percent-encoded by :func:`storyline.web.links.safe_href`.
 
 Two rules a reader of a news page relies on:
 

@@ -1,9 +1,10 @@
 """A story's timeline as a server-side SVG chart: reports per hour (or day) per outlet.
 
 Stacked bars count the articles each outlet published in each time bin; a lane under them marks
-claims (◆) and one marks discussion bursts (●), each with a ``<title>`` tooltip. The chart is
-plain SVG text built here, so it needs no JavaScript and survives the 繁/简 pass; every label
-goes through :func:`html.escape` (outlet names and labels are input text).
+claims (◆) and one marks discussion bursts (●), each with a ``<title>`` tooltip. The geometry is
+worked out here (:func:`timeline_chart`) and ``templates/_timeline.svg`` writes it like every
+other part of a page, so every label (outlet names and labels are input text) is escaped by
+the templates' autoescape; the chart needs no JavaScript and survives the 繁/简 pass.
 
 Hand-written rather than matplotlib/pygal: neither is a dependency, and the chart is a few dozen
 rectangles — a plotting library would add megabytes and inline styles the CSP forbids.
@@ -19,12 +20,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
-from html import escape
+from typing import Any
 
 from storyline.records import TimelineEvent
+from storyline.web.render import partial
 
-__all__ = ["timeline_svg"]
+__all__ = ["TimelineChart", "timeline_chart", "timeline_svg"]
 
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf")
 OTHER = "其他"
@@ -51,7 +54,30 @@ def _bursts(activity: Sequence[tuple[datetime, int]]) -> list[tuple[datetime, in
     return [(h, n) for h, n in activity if n >= max(3, peak / 2)]
 
 
-def timeline_svg(
+@dataclass(frozen=True, slots=True)
+class TimelineChart:
+    """What ``_timeline.svg`` draws; every number already written as the SVG attribute shows it."""
+
+    title: str
+    width: int  # the viewBox's
+    height: int  # the viewBox's: grows with the legend's rows
+    left: int  # x of the plot's left edge (the scale's labels end 4 left of it)
+    right: int  # x of its right edge
+    top: int
+    peak: int
+    base: int  # y of the bars' axis
+    bars: list[tuple[str, str, str, str, str, str]]  # x, y, width, height, fill, tooltip
+    lane_claims: int
+    lane_bursts: int
+    claims: list[tuple[str, str]]  # the diamond's path, its label
+    bursts: list[tuple[str, str]]  # cx, label
+    axis_y: int
+    start: str  # the first bin's label (with the zone)
+    end: str  # the last bin's, "" when one bin
+    legend: list[tuple[int, int, str, str]]  # x, y, colour, label
+
+
+def timeline_chart(
     reports: Sequence[tuple[str, datetime | None]],
     events: Sequence[TimelineEvent],
     activity: Sequence[tuple[datetime, int]] = (),
@@ -59,12 +85,12 @@ def timeline_svg(
     title: str = "时间线",
     tz: tzinfo = UTC,
     tz_label: str = "UTC",
-) -> str:
-    """SVG text for ``reports`` (outlet, published_at) plus claim and discussion-burst marks.
+) -> TimelineChart | None:
+    """The chart of ``reports`` (outlet, published_at) plus claim and discussion-burst marks.
 
     ``events`` are the story's timeline events (kinds ``claim`` and ``discussion_burst`` are
     marked); ``activity`` is comments per hour (bursts derived from it when the timeline has
-    none). Returns an empty string when nothing has a time.
+    none). ``None`` when nothing has a time.
     """
     dated = [(o or "?", t) for o, t in reports if t is not None]
     claims = [e for e in events if e.kind == "claim"]
@@ -73,7 +99,7 @@ def timeline_svg(
         bursts = [(h, f"{n} 条评论") for h, n in _bursts(activity)]
     times = [t for _, t in dated] + [e.at for e in claims] + [t for t, _ in bursts]
     if not times:
-        return ""
+        return None
     lo, hi = min(times), max(times)
     step = timedelta(hours=1) if hi - lo <= timedelta(hours=72) else timedelta(days=1)
     start = _floor(lo, step, tz)
@@ -104,16 +130,9 @@ def timeline_svg(
     plot_w = W - LEFT - RIGHT
     bw = plot_w / n_bins
     base = TOP + BARS_H
-    out: list[str] = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="timeline-chart" viewBox="0 0 {W} {H}" '
-        f'role="img" aria-label="{escape(title)}">',
-        f"<title>{escape(title)}</title>",
-        f'<line x1="{LEFT}" y1="{base}" x2="{W - RIGHT}" y2="{base}" stroke="#888" stroke-width="1"/>',
-        f'<text x="{LEFT - 4}" y="{TOP + 10}" text-anchor="end" font-size="11" fill="#555">{peak}</text>',
-        f'<text x="{LEFT - 4}" y="{base}" text-anchor="end" font-size="11" fill="#555">0</text>',
-    ]
     fmt = "%m-%d %H:00" if step < timedelta(days=1) else "%Y-%m-%d"
     width = f"{max(bw - 1, 1):.1f}"
+    bars = []
     for b, c in sorted(counts.items()):
         y = base
         # once per bin, not per bar: strftime is the dearest call here
@@ -125,51 +144,60 @@ def timeline_svg(
                 continue
             h = BARS_H * n / peak
             y -= h
-            fill = colour.get(o, "#999")
-            out.append(
-                f'<rect x="{x}" y="{y:.1f}" width="{width}" '
-                f'height="{h:.1f}" fill="{fill}"><title>{escape(o)} · {at} {escape(tz_label)} · {n}</title></rect>'
+            bars.append(
+                (x, f"{y:.1f}", width, f"{h:.1f}", colour.get(o, "#999"), f"{o} · {at} {tz_label} · {n}")
             )
     lane_claims = base + 8
     lane_bursts = lane_claims + LANE_H
-    out.append(
-        f'<text x="{LEFT - 4}" y="{lane_claims + 10}" text-anchor="end" font-size="11" fill="#555">◆</text>'
-    )
-    out.append(
-        f'<text x="{LEFT - 4}" y="{lane_bursts + 10}" text-anchor="end" font-size="11" fill="#555">●</text>'
-    )
+    claim_marks = []
     for e in claims:
         x = LEFT + ((_floor(e.at, step, tz) - start) / step + 0.5) * bw
         y = lane_claims + 6
-        out.append(
-            f'<path d="M{x:.1f} {y - 5} L{x + 5:.1f} {y} L{x:.1f} {y + 5} L{x - 5:.1f} {y} Z" fill="#b8860b">'
-            f"<title>{escape(e.label)}</title></path>"
+        claim_marks.append(
+            (f"M{x:.1f} {y - 5} L{x + 5:.1f} {y} L{x:.1f} {y + 5} L{x - 5:.1f} {y} Z", e.label)
         )
-    for at, label in bursts:
-        x = LEFT + ((_floor(at, step, tz) - start) / step + 0.5) * bw
-        out.append(
-            f'<circle cx="{x:.1f}" cy="{lane_bursts + 6}" r="5" fill="#6a3d9a">'
-            f"<title>{escape(label)}</title></circle>"
-        )
+    burst_marks = [
+        (f"{LEFT + ((_floor(at, step, tz) - start) / step + 0.5) * bw:.1f}", label) for at, label in bursts
+    ]
     axis_y = lane_bursts + LANE_H + 8
     end = start + (n_bins - 1) * step
-    out.append(
-        f'<text x="{LEFT}" y="{axis_y}" font-size="11" fill="#333">{start:{fmt}} {escape(tz_label)}</text>'
-    )
-    if n_bins > 1:
-        out.append(
-            f'<text x="{W - RIGHT}" y="{axis_y}" text-anchor="end" font-size="11" fill="#333">{end:{fmt}} {escape(tz_label)}</text>'
-        )
     # legend: one swatch per outlet series, wrapped into rows
+    legend = []
     lx, ly = LEFT, axis_y + 16
     for o in series:
-        label = escape(o if len(o) <= 18 else o[:17] + "…")
-        width = 16 + 12 * min(len(o), 18)
-        if lx + width > W - RIGHT:
+        label = o if len(o) <= 18 else o[:17] + "…"
+        item_w = 16 + 12 * min(len(o), 18)
+        if lx + item_w > W - RIGHT:
             lx, ly = LEFT, ly + 16
-        out.append(f'<rect x="{lx}" y="{ly - 9}" width="10" height="10" fill="{colour.get(o, "#999")}"/>')
-        out.append(f'<text x="{lx + 14}" y="{ly}" font-size="11" fill="#333">{label}</text>')
-        lx += width
-    out[0] = out[0].replace(f'viewBox="0 0 {W} {H}"', f'viewBox="0 0 {W} {max(H, ly + 8)}"')
-    out.append("</svg>")
-    return "".join(out)
+        legend.append((lx, ly, colour.get(o, "#999"), label))
+        lx += item_w
+    return TimelineChart(
+        title=title,
+        width=W,
+        height=max(H, ly + 8),
+        left=LEFT,
+        right=W - RIGHT,
+        top=TOP,
+        peak=peak,
+        base=base,
+        bars=bars,
+        lane_claims=lane_claims,
+        lane_bursts=lane_bursts,
+        claims=claim_marks,
+        bursts=burst_marks,
+        axis_y=axis_y,
+        start=f"{start:{fmt}} {tz_label}",
+        end=f"{end:{fmt}} {tz_label}" if n_bins > 1 else "",
+        legend=legend,
+    )
+
+
+def timeline_svg(
+    reports: Sequence[tuple[str, datetime | None]],
+    events: Sequence[TimelineEvent],
+    activity: Sequence[tuple[datetime, int]] = (),
+    **kw: Any,
+) -> str:
+    """:func:`timeline_chart` written as SVG text by ``_timeline.svg`` ("" when nothing has a time)."""
+    chart = timeline_chart(reports, events, activity, **kw)
+    return partial("_timeline.svg", chart=chart) if chart else ""

@@ -1,0 +1,231 @@
+"""The one way a portal page becomes HTML: a Jinja2 template from ``templates/``, autoescaped.
+
+Every page template extends ``base.html`` and includes its parts as partials (``story.html``
+includes ``_brief.html``, ``_ledger.html``, ``_thread.html``, …; floors are ``_floors.html``,
+the charts ``_timeline.svg`` and ``_split_bar.html``) through :func:`include`. Python code hands the templates data —
+records and small view rows of already formatted strings — and never a string of HTML, so
+every text from the data is escaped by Jinja's autoescape and nothing else.
+
+The environment is built once per process: templates ship with the code (a deploy restarts the
+server), so ``auto_reload=False`` spares a ``stat()`` per render, and each template is compiled
+once and kept. No bytecode cache: it would only shorten the first render after a start, which
+:mod:`storyline.web.prerender` or the first reader pays once.
+
+A page is rendered as stored and then, when the reader chose 繁 or 简 (``?script=hant|hans``,
+remembered in a cookie), converted as a whole by :func:`storyline.web.i18n.to_script`; internal
+links carry the choice.
+
+Example::
+
+    >>> partial("_split_bar.html", bar=None)
+    Markup('')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+import markupsafe
+from fastapi import Request
+from fastapi.responses import Response
+from jinja2 import Environment, FileSystemLoader, nodes, pass_context, select_autoescape
+from jinja2.compiler import CodeGenerator, Frame
+from jinja2.runtime import Context
+from markupsafe import Markup
+
+from storyline.settings import Settings
+from storyline.store.base import Store
+from storyline.web.formats import iso, local_minute
+from storyline.web.i18n import lang_value, normalize_choice, source, to_script
+from storyline.web.labels import zone_label
+from storyline.web.links import anchor, safe_href
+from storyline.web.responses import etag_response
+
+__all__ = [
+    "COOKIE",
+    "ENV",
+    "partial",
+    "reader_tz",
+    "render",
+    "render_error",
+    "settings",
+    "store",
+    "zone_name",
+]
+
+COOKIE = "script"
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def _text_escaper() -> Callable[[str], str]:
+    """MarkupSafe's own escaping routine, returning ``str``: what :func:`markupsafe.escape` runs
+    inside (the C one when built), without the ``Markup`` object it wraps each result in.
+    Used only if it gives ``escape``'s very characters (a later MarkupSafe may rename it)."""
+    inner = getattr(markupsafe, "_escape_inner", None)
+    probe = "<a href='x' title=\"y\">&amp;中文</a>"
+    if inner is not None and inner(probe) == str(markupsafe.escape(probe)):
+        return inner
+    return lambda s: str(markupsafe.escape(s))
+
+
+_escape_str = _text_escaper()
+
+
+def escape_output(value: Any) -> str:
+    """What a ``{{ … }}`` writes under autoescape: exactly :func:`markupsafe.escape`'s text.
+
+    A page writes a few thousand values; ``markupsafe.escape`` builds a ``Markup`` object for
+    each (a third of a story page's render, measured), which the page's ``join`` then drops.
+    Text and numbers are escaped here straight to ``str``; anything else (``Markup``, objects
+    with ``__html__``) goes to ``markupsafe.escape`` as before.
+    """
+    kind = type(value)
+    if kind is str:
+        return _escape_str(value)
+    if kind is int:
+        return str(value)
+    return markupsafe.escape(value)
+
+
+class _EscapingCodeGenerator(CodeGenerator):
+    """Jinja's code generator writing :func:`escape_output` where it writes ``escape`` for an
+    autoescaped ``{{ … }}`` (``Environment.code_generator_class`` is Jinja's hook for this). A
+    Jinja without the hooked method compiles as before: slower, never less escaped."""
+
+    def _output_child_pre(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
+        if frame.eval_ctx.autoescape and not frame.eval_ctx.volatile:
+            self.write("environment.escape_output(")
+            if finalize.src is not None:
+                self.write(finalize.src)
+        else:
+            super()._output_child_pre(node, frame, finalize)
+
+
+class _PageEnvironment(Environment):
+    code_generator_class = _EscapingCodeGenerator
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.escape_output = escape_output  # an instance attribute: the lookup a template makes per value
+
+
+ENV = _PageEnvironment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(["html", "xml", "svg"], default_for_string=True, default=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+    auto_reload=False,
+)
+# Source text marked with its script, so the 繁/简 switch leaves it alone when it already is in
+# the reader's script (web.i18n); ``lang`` values written so they name the script shown.
+ENV.filters["src"] = source
+ENV.filters["langv"] = lang_value
+ENV.filters["iso"] = iso
+
+
+@pass_context
+def include(context: Context, template: str, **names: Any) -> Markup:
+    """``{{ include("_part.html", name=value) }}``: a partial rendered to one string, with the
+    page's names and ``names``. Jinja's own ``{% include %}`` streams the partial, so each of
+    its pieces is yielded again by every template around it (a floor of a story page passed up
+    through _floors, _thread, _discussion, story and base): that cost more than the partials
+    themselves (benchmarks/portal_load.py --render), and this costs one join per partial.
+    """
+    t = ENV.get_template(template)
+    return Markup(ENV.concat(t.root_render_func(t.new_context(context.get_all(), True, names))))  # type: ignore[attr-defined]
+
+
+ENV.globals.update(safe_href=safe_href, anchor=anchor, include=include)
+
+
+def settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def store(request: Request) -> Store:
+    return request.app.state.store
+
+
+def choice(request: Request) -> tuple[str, bool]:
+    """(script choice, whether it came from the URL and must be remembered in the cookie)."""
+    q = request.query_params.get("script")
+    if q is not None:
+        return normalize_choice(q), True
+    return normalize_choice(request.cookies.get(COOKIE)), False
+
+
+def reader_tz(request: Request) -> ZoneInfo:
+    """The zone the portal shows times in (``Settings.default_timezone``)."""
+    try:
+        return ZoneInfo(settings(request).default_timezone)
+    except Exception:  # an unknown zone name in settings must not take the portal down
+        return ZoneInfo("UTC")
+
+
+def zone_name(tz: ZoneInfo) -> str:
+    """The zone as a page names it (北京时间 UTC+08:00, …)."""
+    offset = datetime.now(tz).strftime("%z")
+    return zone_label(tz.key, f"{offset[:3]}:{offset[3:]}" if offset else "")
+
+
+def partial(template: str, **ctx: Any) -> Markup:
+    """A part of a page on its own (a chart, a table body): the template rendered with ``ctx``."""
+    return Markup(ENV.get_template(template).render(**ctx))
+
+
+def render(request: Request, template: str, status_code: int = 200, **ctx: Any) -> Response:
+    """The page ``template`` with ``ctx``, in the reader's script, with an ETag; no-JS HTML."""
+    script, from_query = choice(request)
+    tz = reader_tz(request)
+
+    def url(path: str, **params: Any) -> str:
+        frag = params.pop("_fragment", "")
+        params = {k: v for k, v in params.items() if v not in (None, "")}
+        if script != "orig":
+            params["script"] = script
+        q = urlencode(params)
+        return path + ("?" + q if q else "") + ("#" + frag if frag else "")
+
+    def switch(to: str) -> str:
+        params = dict(request.query_params)
+        params["script"] = to
+        return request.url.path + "?" + urlencode(params)
+
+    def dt(at: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+        return at.astimezone(tz).strftime(fmt) if at is not None else ""
+
+    lang = {"hant": "zh-Hant", "hans": "zh-Hans"}.get(script, "zh")
+    page = ENV.get_template(template).render(
+        url=url,
+        switch=switch,
+        dt=dt,
+        minute=lambda at: local_minute(at, tz),
+        script=script,
+        lang=lang,
+        zone=zone_name(tz),
+        **ctx,
+    )
+    page = to_script(page, script)
+    resp = etag_response(
+        request,
+        page.encode("utf-8"),
+        "text/html; charset=utf-8",
+        max_age=0,
+        vary="Cookie",
+        status_code=status_code,
+    )
+    if from_query:
+        resp.set_cookie(COOKIE, script, max_age=365 * 86400, samesite="lax", httponly=True)
+    return resp
+
+
+def render_error(request: Request, status: int, heading: str, message: str) -> Response:
+    """The portal's error page (``error.html``) with ``status``; never kept by any cache."""
+    resp = render(request, "error.html", status_code=status, heading=heading, message=message)
+    resp.headers["cache-control"] = "no-store"
+    return resp
