@@ -95,10 +95,12 @@ def to_script(text: str, choice: str) -> str:
     choice = normalize_choice(choice)
     if not text:
         return text
-    text = _LANG.sub(lambda m: _shown_lang(m.group(1), choice), text)
     config = SCRIPT_CHOICES.get(choice)
     if config is None:
+        # Each lang value is shown as written, so dropping every mark is the whole work: one C
+        # pass, where rewriting each value first called back into Python per attribute.
         return _MARKS.sub("", text)
+    text = _LANG.sub(lambda m: _shown_lang(m.group(1), choice), text)
     convert = _converter(config).convert
     target = _TARGET[choice]
     out: list[str] = []
