@@ -202,7 +202,8 @@ def _name_spans(text: str, names: _Names):
         for end, (alias, latin) in automaton.iter(text):
             start = end - len(alias) + 1
             if latin and (
-                (start > 0 and _is_ascii_lower(text[start - 1])) or (end < last and _is_ascii_lower(text[end + 1]))
+                (start > 0 and _is_ascii_lower(text[start - 1]))
+                or (end < last and _is_ascii_lower(text[end + 1]))
             ):
                 continue
             found.append((start, -len(alias), alias))

@@ -52,8 +52,39 @@ _NUMBERISH_RE = re.compile(
 
 # jieba's own stop list (jieba.analyse.KeywordExtractor.STOP_WORDS), kept as jieba has it.
 _JIEBA_STOP_WORDS = frozenset(
-    "the of is and to in that we for an are by be as on with can if from which you it this then "
-    "at have all not one has or".split()
+    [
+        "the",
+        "of",
+        "is",
+        "and",
+        "to",
+        "in",
+        "that",
+        "we",
+        "for",
+        "an",
+        "are",
+        "by",
+        "be",
+        "as",
+        "on",
+        "with",
+        "can",
+        "if",
+        "from",
+        "which",
+        "you",
+        "it",
+        "this",
+        "then",
+        "at",
+        "have",
+        "all",
+        "not",
+        "one",
+        "has",
+        "or",
+    ]
 )
 
 

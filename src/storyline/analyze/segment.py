@@ -28,7 +28,6 @@ from storyline.analyze.entities import entity_spans
 __all__ = ["cut"]
 
 
-
 def _is_word(token: str) -> bool:
     # isalnum() first: most tokens are all letters, and it is one C call, not a loop per character.
     return token.isalnum() or any(c.isalnum() for c in token)

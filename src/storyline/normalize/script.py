@@ -65,7 +65,9 @@ def _s2t_characters() -> opencc.OpenCC:
     share = Path(opencc.__file__).resolve().parent / "clib" / "share" / "opencc"
     config = {
         "name": "s2t, characters only",
-        "normalization": [{"dict": {"type": "ocd2", "file": str(share / "CJK_Compatibility_Ideographs.ocd2")}}],
+        "normalization": [
+            {"dict": {"type": "ocd2", "file": str(share / "CJK_Compatibility_Ideographs.ocd2")}}
+        ],
         "conversion_chain": [{"dict": {"type": "ocd2", "file": str(share / "STCharacters.ocd2")}}],
     }
     try:
