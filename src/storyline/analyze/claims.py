@@ -115,6 +115,20 @@ _REFUTE_RES = (
     re.compile(r"(?:反驳|驳斥|否认|否定)了?(?P<t>[^,。,]{1,12}?)的(?:说法|言论|声明|指控)"),
     re.compile(r"(?P<t>[^,。,]{1,12}?)的(?:说法|言论|声明)(?:并)?(?:不属实|不实|是错的|错误|站不住脚)"),
 )
+# Words each of those patterns cannot match without: most sentences hold none, and a substring
+# test is far cheaper than the second pattern's try at every position.
+_REFUTE_NEEDLES = (("反驳", "驳斥", "否认", "否定"), ("的说法", "的言论", "的声明"))
+
+
+def _refute_patterns(text: str) -> list[re.Pattern[str]]:
+    """The refutation patterns that can match in ``text``, in their order."""
+    return [
+        rx
+        for rx, needles in zip(_REFUTE_RES, _REFUTE_NEEDLES, strict=True)
+        if any(n in text for n in needles)
+    ]
+
+
 _WRONG_RE = re.compile(r"这是错的|这是错误的|不属实|不实|是假的|\bwrong\b|\bnot true\b|\bfalse\b")
 _LOCATIVE_RE = re.compile(r"(?:[在于向为对给到]|\b(?:in|at)\s)$")
 _LIST_SEP_RE = re.compile(r"^[\s)）]*(?:、|和|与|及|以及|,|and)\s*\S{0,4}?[\s(（]*$")
@@ -603,7 +617,7 @@ def _refutations(
 ) -> list[Claim]:
     s_lo, s_hi = sentence
     text = canon[s_lo:s_hi]
-    for rx in _REFUTE_RES:
+    for rx in _refute_patterns(text):
         m = rx.search(text)
         if not m:
             continue
@@ -720,7 +734,7 @@ def _thread_claims(
         # Most floors state no figure and refute no one: their claims are none, and the name
         # scan (the costliest step) is skipped. Same result: a floor's context is its own.
         quantities = parse_quantities(canon)
-        if not quantities and not any(rx.search(canon) for rx in _REFUTE_RES):
+        if not quantities and not any(rx.search(canon) for rx in _refute_patterns(canon)):
             continue
         thread_ctx = _Context(
             outlet=ctx.outlet, main_subject=ctx.main_subject, sole_project=ctx.sole_project, last_project=""

@@ -307,6 +307,12 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 
 
 def _is_caps(token: str) -> bool:
+    if token.isascii():
+        # One C call for nearly every token: ASCII letters are all cased, so "every letter upper
+        # case" is isupper() (which also needs one letter); then count them only if needed.
+        return token.isupper() and (
+            len(token) >= 2 if token.isalpha() else sum(c.isalpha() for c in token) >= 2
+        )
     letters = [c for c in token if c.isalpha()]
     return len(letters) >= 2 and all(c.isupper() for c in letters)
 
@@ -327,11 +333,15 @@ def title_case_line(text: str, *, strict: bool = False) -> bool:
     return sum(1 for w in words if w[0].isupper()) >= (0.85 if strict else 0.6) * len(words)
 
 
+_INITIALS = re.compile(r"(?:[A-Z]\.)+")  # U.S., J.K.
+_TOKEN = re.compile(r"\S+")
+
+
 def _strip_token(token: str) -> str:
     for tail in ("'s", "’s"):
         if token.endswith(tail):
             return token[: -len(tail)]
-    return token.rstrip(".") if not re.fullmatch(r"(?:[A-Z]\.)+", token) else token
+    return token.rstrip(".") if not _INITIALS.fullmatch(token) else token
 
 
 def latin_names(text: str, *, headline: bool = False, known: frozenset[str] = frozenset()) -> list[Name]:
@@ -383,7 +393,7 @@ _BREAKING_WORDS = FUNCTION_WORDS - _CONNECTORS
 
 
 def _split_span(text: str, offset: int, span: str) -> list[Name]:
-    tokens = [(t.start() + offset, t.group(0)) for t in re.finditer(r"\S+", span)]
+    tokens = [(t.start() + offset, t.group(0)) for t in _TOKEN.finditer(span)]
     # TAKE A FREE TRIAL, BOTTOM LINE: capitals across the span are shouting, whatever splits it.
     shouting = sum(1 for _, t in tokens if _is_caps(t)) >= 2 and sum(
         1 for _, t in tokens if t[:1].isupper()
@@ -398,7 +408,7 @@ def _split_span(text: str, offset: int, span: str) -> list[Name]:
             person_hint.append(low in _TITLES)
             continue
         pieces[-1].append((pos, word))
-        if word != tok and not re.fullmatch(r"(?:[A-Z]\.)+", tok):  # possessive or full stop ends it
+        if word != tok and not _INITIALS.fullmatch(tok):  # possessive or full stop ends it
             pieces.append([])
             person_hint.append(False)
     names = []

@@ -19,6 +19,7 @@ Example::
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 import rjieba
@@ -28,9 +29,14 @@ from storyline.analyze.entities import entity_spans
 __all__ = ["cut"]
 
 
+# A letter or digit anywhere: [^\W_] is str.isalnum() character for character (re's Unicode \w is
+# isalnum() or "_"), so the test is one C call, not a loop per character.
+_HAS_ALNUM = re.compile(r"[^\W_]").search
+
+
 def _is_word(token: str) -> bool:
-    # isalnum() first: most tokens are all letters, and it is one C call, not a loop per character.
-    return token.isalnum() or any(c.isalnum() for c in token)
+    # isalnum() first: most tokens are all letters or digits.
+    return token.isalnum() or _HAS_ALNUM(token) is not None
 
 
 def _extra_spans(text: str, extra: Mapping[str, str], taken: list[tuple[int, int, str]]):
