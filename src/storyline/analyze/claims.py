@@ -42,6 +42,7 @@ import ahocorasick
 
 from storyline.analyze.quantities import Quantity, parse_quantities, sentence_spans
 from storyline.analyze.referents import read_measure
+from storyline.normalize.text import fold_comments
 from storyline.records import Analysis, Article, Claim, Comment
 
 __all__ = ["BUILTIN_NAMES", "extract_claims"]
@@ -255,19 +256,8 @@ def _mentions(text: str, names: _Names) -> list[_Mention]:
 
 
 def _canon(text: str) -> str:
-    # Comments are not in Analysis; fold them as normalize folds paragraphs (OpenCC t2s, lower).
-    return _t2s()(text).lower() if text else text
-
-
-@lru_cache(maxsize=1)
-def _t2s():  # type: ignore[no-untyped-def]
-    try:
-        import opencc
-
-        return opencc.OpenCC("t2s").convert
-    except Exception:  # OpenCC missing: Latin lower-casing still lets most names match
-        log.warning("OpenCC unavailable; thread text is matched without t2s conversion")
-        return lambda s: s
+    # Comments are not in Analysis: folded as normalize folds every comment analyze reads.
+    return fold_comments([text])[0]
 
 
 @dataclass
@@ -727,10 +717,9 @@ def _thread_claims(
     comments: tuple[Comment, ...], article_id: str, names: _Names, ctx: _Context, default_currency: str
 ) -> list[Claim]:
     out: list[Claim] = []
-    for com in comments:
+    for com, canon in zip(comments, fold_comments([c.text for c in comments]), strict=True):
         # The reader's own words and the text they quote both count: a quoted figure is re-asserted.
         body = com.text
-        canon = _canon(body)
         # Most floors state no figure and refute no one: their claims are none, and the name
         # scan (the costliest step) is skipped. Same result: a floor's context is its own.
         quantities = parse_quantities(canon)

@@ -469,24 +469,25 @@ _COMMON_FREQ = 400
 _NOT_NAMES_ZH: frozenset[str] = _lines("data/not_names_zh.txt")
 
 
+# A two-character word with a name tag in jieba's dictionary, at the end of its line, and its
+# frequency: the only words whose frequency is ever asked (see chinese_names).
+_TWO_CHARACTER_NAME_LINE = re.compile(r"^(\S\S) (\d+) (?:nr|nrt|nrfg|ns|nt|nz)$", re.MULTILINE)
+
+
 @functools.cache
-def _frequencies() -> dict[str, int]:
-    """jieba's dictionary frequencies of the words it tags as names (read once, ~0.2 s)."""
+def _common_two_character_names() -> frozenset[str]:
+    """Two-character words jieba's dictionary tags as names but that are everyday words there
+    (frequency above _COMMON_FREQ): read once with one pattern pass (~0.05 s), not line by line."""
     import jieba
 
-    path = resources.files(jieba).joinpath("dict.txt")
-    freq: dict[str, int] = {}
-    with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            parts = line.split()
-            if len(parts) == 3 and parts[2] in _NAME_TAGS:
-                freq[parts[0]] = int(parts[1])
-    return freq
+    text = resources.files(jieba).joinpath("dict.txt").read_text(encoding="utf-8")
+    freq = {word: int(n) for word, n in _TWO_CHARACTER_NAME_LINE.findall(text)}  # the last line wins
+    return frozenset(word for word, n in freq.items() if n > _COMMON_FREQ)
 
 
 def chinese_names(text: str) -> list[Name]:
     """Names in Chinese ``text`` (simplified, as :func:`storyline.analyze.entities.fold` gives)."""
-    freq = _frequencies()
+    common = _common_two_character_names()
     out: list[Name] = []
     pos = 0
     current: list[tuple[int, int, str]] = []  # (start, end, kind) pieces of the name being read
@@ -507,7 +508,7 @@ def chinese_names(text: str) -> list[Name]:
         start, end = pos, pos + len(word)
         pos = end
         kind = _NAME_TAGS.get(tag)
-        if kind and tag in ("nr", "nz", "nrt") and len(word) == 2 and freq.get(word, 0) > _COMMON_FREQ:
+        if kind and tag in ("nr", "nz", "nrt") and len(word) == 2 and word in common:
             kind = None  # an everyday word jieba files as a name
         if kind and word in _NOT_NAMES_ZH:
             kind = None

@@ -244,7 +244,7 @@ class ParagraphIndex:
         first = len(self._texts)
         n = len(canonical_paragraphs)
 
-        sh = _Shingled(canonical_paragraphs)
+        sh = _shingled(canonical_paragraphs)  # the clusterer has usually shingled it already
         size = sh.ranges.size()
         para_rows = np.flatnonzero(size[:n] > 0)
         sent_rows = n + np.flatnonzero(size[n:] >= MIN_INDEXED_SHINGLES)
@@ -496,8 +496,24 @@ def shared_paragraph_score(a_canonical: Sequence[str], b_canonical: Sequence[str
     return copied / a_total
 
 
-_SHINGLED: dict[tuple[str, ...], tuple[_Shingled, list[np.ndarray]]] = {}
+_SHINGLED: dict[tuple[str, ...], list] = {}  # text -> [_Shingled, its long sentences or None]
 _SHINGLED_KEPT = 1024
+
+
+def _shingled_entry(canonical: Sequence[str]) -> list:
+    key = tuple(canonical)
+    got = _SHINGLED.get(key)
+    if got is None:
+        got = [_Shingled(key), None]
+        if len(_SHINGLED) >= _SHINGLED_KEPT:
+            _SHINGLED.pop(next(iter(_SHINGLED)))
+        _SHINGLED[key] = got
+    return got
+
+
+def _shingled(canonical: Sequence[str]) -> _Shingled:
+    """:class:`_Shingled` of a text, kept for the texts shingled most recently (read-only)."""
+    return _shingled_entry(canonical)[0]
 
 
 def _shingled_once(canonical: Sequence[str]) -> tuple[_Shingled, list[np.ndarray]]:
@@ -505,17 +521,13 @@ def _shingled_once(canonical: Sequence[str]) -> tuple[_Shingled, list[np.ndarray
 
     The clusterer scores a new report against every candidate story's representatives, and
     the same representatives against every new report: shingling each text once per call was
-    a third of ingest on real articles. The result is a pure function of the text.
+    a third of ingest on real articles. The paragraph index then adds the same new report, and
+    reads the same shingles. The result is a pure function of the text.
     """
-    key = tuple(canonical)
-    got = _SHINGLED.get(key)
-    if got is None:
-        sh = _Shingled(key)
-        got = (sh, _long_sentences(sh))
-        if len(_SHINGLED) >= _SHINGLED_KEPT:
-            _SHINGLED.pop(next(iter(_SHINGLED)))
-        _SHINGLED[key] = got
-    return got
+    got = _shingled_entry(canonical)
+    if got[1] is None:
+        got[1] = _long_sentences(got[0])
+    return got[0], got[1]
 
 
 def _long_sentences(sh: _Shingled) -> list[np.ndarray]:

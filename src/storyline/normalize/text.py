@@ -27,12 +27,20 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from importlib import resources
 
-from storyline.normalize.script import to_simplified
+from storyline.normalize.script import converter, to_simplified
 
-__all__ = ["ACRONYMS", "canonical", "fold_width", "is_shouting", "known_latin_names", "restore_case"]
+__all__ = [
+    "ACRONYMS",
+    "canonical",
+    "fold_comments",
+    "fold_width",
+    "is_shouting",
+    "known_latin_names",
+    "restore_case",
+]
 
 # Full-width punctuation kept in display text; shielded from NFKC through private-use stand-ins.
 _CJK_PUNCT = "，：；！？（）～…"
@@ -184,3 +192,20 @@ def canonical(text: str) -> str:
     simplified = to_simplified(folded).lower()
     collapsed = _SPACE_RE.sub(" ", simplified).strip()
     return _CJK_GAP_RE.sub("", collapsed)
+
+
+def fold_comments(texts: Sequence[str]) -> list[str]:
+    """Readers' comments in the one form analyze reads them: OpenCC ``t2s``, lower case.
+
+    A thread is folded in one OpenCC call (its comments joined by newlines, which no dictionary
+    entry spans, so each comes back as it would alone), not one call per floor. This is not
+    :func:`canonical`: comments keep their width and spacing, so a figure's span in the folded
+    text is the same span in the text as posted.
+
+    >>> fold_comments(["馬斯克說沒錢", "OK"])
+    ['马斯克说没钱', 'ok']
+    """
+    t2s = converter("t2s").convert
+    whole = [t for t in texts if t and "\n" not in t]
+    folded = iter(t2s("\n".join(whole)).lower().split("\n") if whole else ())
+    return [(next(folded) if "\n" not in t else t2s(t).lower()) if t else t for t in texts]
