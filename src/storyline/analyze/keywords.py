@@ -23,6 +23,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -121,11 +122,13 @@ def _tfidf(text: str, names: Mapping[str, str] | None) -> list[tuple[str, float]
     ``TFIDF.extract_tags(topK=None, withWeight=True)``, the same arithmetic and order, with
     :func:`segment.cut` (entity aliases whole, as their names) as the tokenizer."""
     idf = _idf()
-    freq: dict[str, float] = {}
-    for w in cut(text, entity_names=True, extra=names or None):
-        if len(w.strip()) < 2 or w.lower() in _STOP_WORDS:
-            continue
-        freq[w] = freq.get(w, 0.0) + 1.0
+    # Counted first, then each distinct word tested once: jieba adds 1.0 per kept occurrence in
+    # first-occurrence order, which a Counter's counts (whole numbers, exact as floats) and
+    # order give the same.
+    counts = Counter(cut(text, entity_names=True, extra=names or None))
+    freq: dict[str, float] = {
+        w: float(n) for w, n in counts.items() if not (len(w.strip()) < 2 or w.lower() in _STOP_WORDS)
+    }
     total = sum(freq.values())
     table, median = idf.freq, idf.median
     for k in freq:

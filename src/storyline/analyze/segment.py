@@ -29,14 +29,10 @@ from storyline.analyze.entities import entity_spans
 __all__ = ["cut"]
 
 
-# A letter or digit anywhere: [^\W_] is str.isalnum() character for character (re's Unicode \w is
-# isalnum() or "_"), so the test is one C call, not a loop per character.
+# A word holds a letter or digit (spaces and punctuation are no words). [^\W_] is str.isalnum()
+# character for character (re's Unicode \w is isalnum() or "_"), so the test is one C call a
+# token, not a loop per character.
 _HAS_ALNUM = re.compile(r"[^\W_]").search
-
-
-def _is_word(token: str) -> bool:
-    # isalnum() first: most tokens are all letters or digits.
-    return token.isalnum() or _HAS_ALNUM(token) is not None
 
 
 def _extra_spans(text: str, extra: Mapping[str, str], taken: list[tuple[int, int, str]]):
@@ -81,8 +77,8 @@ def cut(text: str, *, entity_names: bool = False, extra: Mapping[str, str] | Non
     if extra:
         spans = _extra_spans(text, extra, spans)
     for start, end, name in spans:
-        tokens.extend(t for t in jieba_cut(text[last:start]) if _is_word(t))
+        tokens.extend(filter(_HAS_ALNUM, jieba_cut(text[last:start])))
         tokens.append(name if entity_names else text[start:end])
         last = end
-    tokens.extend(t for t in jieba_cut(text[last:]) if _is_word(t))
+    tokens.extend(filter(_HAS_ALNUM, jieba_cut(text[last:])))
     return tokens
