@@ -104,11 +104,12 @@ def _idf() -> _Idf:
     import jieba
 
     jieba.setLogLevel(logging.WARNING)  # jieba logs its dictionary loading at DEBUG to stderr
-    content = resources.files(jieba).joinpath("analyse/idf.txt").read_bytes().decode("utf-8")
     freq: dict[str, float] = {}
-    for line in content.splitlines():
-        word, value = line.strip().split(" ")
-        freq[word] = float(value)
+    # Line by line: the whole file as one string and a list of its lines was ~30 MB at the peak.
+    with resources.files(jieba).joinpath("analyse/idf.txt").open("r", encoding="utf-8", newline="") as fh:
+        for line in fh:
+            word, value = line.strip().split(" ")
+            freq[word] = float(value)
     return _Idf(freq, sorted(freq.values())[len(freq) // 2])
 
 

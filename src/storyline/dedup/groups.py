@@ -473,19 +473,19 @@ def shared_paragraph_score(a_canonical: Sequence[str], b_canonical: Sequence[str
     1.0
     """
     # sentences too short to link alone count on neither side, so an article scores 1.0 with itself
+    a_entry, b_entry = _shingled_entry(a_canonical), _shingled_entry(b_canonical)
     (a_sh, a_sent), (b_sh, b_sent) = _shingled_once(a_canonical), _shingled_once(b_canonical)
     a_total, b_total = sum(len(s) for s in a_sent), sum(len(s) for s in b_sent)
     if not a_total or not b_total:
         return 0.0
     if b_total < a_total:
-        a_sent, a_total, b_sh = b_sent, b_total, a_sh
-    r = b_sh.ranges
-    b_union = np.unique(np.concatenate([r.values[r.lo[i] : r.hi[i]] for i in range(b_sh.n)]))
+        a_sent, a_total, b_sh, b_entry = b_sent, b_total, a_sh, a_entry
+    b_union = _union(b_entry)
     b_paras: dict[int, tuple[np.ndarray, list[np.ndarray]]] = {}  # shingled when first needed
     copied = 0
     for s in a_sent:
         # cheap filter first: a sentence can only match if half of it is somewhere in b
-        if containment(s, b_union) < SENTENCE_JACCARD:
+        if _share_in_sorted(s, b_union) < SENTENCE_JACCARD:
             continue
         for i in range(b_sh.n):
             if i not in b_paras:
@@ -496,7 +496,7 @@ def shared_paragraph_score(a_canonical: Sequence[str], b_canonical: Sequence[str
     return copied / a_total
 
 
-_SHINGLED: dict[tuple[str, ...], list] = {}  # text -> [_Shingled, its long sentences or None]
+_SHINGLED: dict[tuple[str, ...], list] = {}  # text -> [_Shingled, long sentences, union], None until needed
 _SHINGLED_KEPT = 1024
 
 
@@ -504,7 +504,7 @@ def _shingled_entry(canonical: Sequence[str]) -> list:
     key = tuple(canonical)
     got = _SHINGLED.get(key)
     if got is None:
-        got = [_Shingled(key), None]
+        got = [_Shingled(key), None, None]
         if len(_SHINGLED) >= _SHINGLED_KEPT:
             _SHINGLED.pop(next(iter(_SHINGLED)))
         _SHINGLED[key] = got
@@ -528,6 +528,24 @@ def _shingled_once(canonical: Sequence[str]) -> tuple[_Shingled, list[np.ndarray
     if got[1] is None:
         got[1] = _long_sentences(got[0])
     return got[0], got[1]
+
+
+def _union(entry: list) -> np.ndarray:
+    """Every shingle of a text's paragraphs, sorted and unique (kept with its shingles)."""
+    if entry[2] is None:
+        sh: _Shingled = entry[0]
+        r = sh.ranges
+        entry[2] = np.unique(np.concatenate([r.values[r.lo[i] : r.hi[i]] for i in range(sh.n)]))
+    return entry[2]
+
+
+def _share_in_sorted(a: np.ndarray, b_sorted: np.ndarray) -> float:
+    """``containment(a, b)`` for unique ``a`` and sorted unique ``b``: binary search, not a sort."""
+    if len(a) == 0 or len(b_sorted) == 0:
+        return 0.0
+    at = np.searchsorted(b_sorted, a)
+    at[at == len(b_sorted)] = 0
+    return int(np.count_nonzero(b_sorted[at] == a)) / len(a)
 
 
 def _long_sentences(sh: _Shingled) -> list[np.ndarray]:
