@@ -60,6 +60,7 @@ _QUOTE_HEAD = re.compile(
     r"^\s*(?:引用\s*)?(?P<name>[^\s:：]{1,40})\s*(?:在\s*[^:：]*?\s*)?"
     r"(?:发表评论于|發表評論於|发表于|發表於|的发言|的發言|写道|寫道|说|說)\s*(?:[0-9０-９][^\n：]*?)?\s*[:：]?\s*$"
 )
+_ANY_MARK = re.compile("|".join(f"(?:{rx.pattern})" for rx in (_AUTHORISH, _FLOORISH, _TIMEISH)), re.I)
 _MAX_TEXT = 20000
 _MARK = "data-storyline-block"
 
@@ -100,7 +101,7 @@ def _descendant_marks(elements: list[etree._Element]) -> dict[int, int]:
     for e in reversed(elements):  # every descendant of e comes after e in document order
         attrs = _attrs(e)
         own = 0
-        if attrs:
+        if attrs and _ANY_MARK.search(attrs):  # one search: most names are none of the three
             if _AUTHORISH.search(attrs) and len(e.text_content()) <= 60:
                 own |= _SHORT_AUTHOR
             if _FLOORISH.search(attrs):
