@@ -479,14 +479,13 @@ def shared_paragraph_score(a_canonical: Sequence[str], b_canonical: Sequence[str
     if not a_total or not b_total:
         return 0.0
     if b_total < a_total:
-        a_sent, a_total, b_sh, b_entry = b_sent, b_total, a_sh, a_entry
-    b_union = _union(b_entry)
+        a_sent, a_total, b_sh, a_entry, b_entry = b_sent, b_total, a_sh, b_entry, a_entry
+    # cheap filter first: a sentence can only match if half of it is somewhere in b (all of a's
+    # sentences tested at once)
+    near = _shares_in(a_entry, _union(b_entry)) >= SENTENCE_JACCARD
     b_paras: dict[int, tuple[np.ndarray, list[np.ndarray]]] = {}  # shingled when first needed
     copied = 0
-    for s in a_sent:
-        # cheap filter first: a sentence can only match if half of it is somewhere in b
-        if _share_in_sorted(s, b_union) < SENTENCE_JACCARD:
-            continue
+    for s in (s for s, keep in zip(a_sent, near.tolist(), strict=True) if keep):
         for i in range(b_sh.n):
             if i not in b_paras:
                 b_paras[i] = (b_sh.paragraph(i), b_sh.sentences(i))
@@ -496,7 +495,8 @@ def shared_paragraph_score(a_canonical: Sequence[str], b_canonical: Sequence[str
     return copied / a_total
 
 
-_SHINGLED: dict[tuple[str, ...], list] = {}  # text -> [_Shingled, long sentences, union], None until needed
+# text -> [_Shingled, long sentences, union, long sentences packed], each None until needed
+_SHINGLED: dict[tuple[str, ...], list] = {}
 _SHINGLED_KEPT = 1024
 
 
@@ -504,7 +504,7 @@ def _shingled_entry(canonical: Sequence[str]) -> list:
     key = tuple(canonical)
     got = _SHINGLED.get(key)
     if got is None:
-        got = [_Shingled(key), None, None]
+        got = [_Shingled(key), None, None, None]
         if len(_SHINGLED) >= _SHINGLED_KEPT:
             _SHINGLED.pop(next(iter(_SHINGLED)))
         _SHINGLED[key] = got
@@ -524,10 +524,13 @@ def _shingled_once(canonical: Sequence[str]) -> tuple[_Shingled, list[np.ndarray
     a third of ingest on real articles. The paragraph index then adds the same new report, and
     reads the same shingles. The result is a pure function of the text.
     """
-    got = _shingled_entry(canonical)
-    if got[1] is None:
-        got[1] = _long_sentences(got[0])
-    return got[0], got[1]
+    return _shingled_once_of(_shingled_entry(canonical))
+
+
+def _shingled_once_of(entry: list) -> tuple[_Shingled, list[np.ndarray]]:
+    if entry[1] is None:
+        entry[1] = _long_sentences(entry[0])
+    return entry[0], entry[1]
 
 
 def _union(entry: list) -> np.ndarray:
@@ -539,13 +542,24 @@ def _union(entry: list) -> np.ndarray:
     return entry[2]
 
 
-def _share_in_sorted(a: np.ndarray, b_sorted: np.ndarray) -> float:
-    """``containment(a, b)`` for unique ``a`` and sorted unique ``b``: binary search, not a sort."""
-    if len(a) == 0 or len(b_sorted) == 0:
-        return 0.0
-    at = np.searchsorted(b_sorted, a)
+def _shares_in(entry: list, b_sorted: np.ndarray) -> np.ndarray:
+    """``containment(s, b)`` of each long sentence ``s`` of a text, for sorted unique ``b``: one
+    binary search over all the sentences' shingles, not an intersection per sentence (the same
+    counts, so the same shares)."""
+    if entry[3] is None:
+        sentences = _shingled_once_of(entry)[1]
+        lens = np.array([len(x) for x in sentences], dtype=np.int64)
+        starts = np.zeros(len(sentences), dtype=np.int64)
+        np.cumsum(lens[:-1], out=starts[1:])
+        joined = np.concatenate(sentences) if sentences else np.empty(0, dtype=np.uint32)
+        entry[3] = (joined, starts, lens)
+    joined, starts, lens = entry[3]
+    if not len(lens) or not len(b_sorted):
+        return np.zeros(len(lens), dtype=np.float64)
+    at = np.searchsorted(b_sorted, joined)
     at[at == len(b_sorted)] = 0
-    return int(np.count_nonzero(b_sorted[at] == a)) / len(a)
+    found = np.add.reduceat((b_sorted[at] == joined).astype(np.int64), starts)
+    return found / lens  # every long sentence has shingles: no empty slice in reduceat
 
 
 def _long_sentences(sh: _Shingled) -> list[np.ndarray]:
