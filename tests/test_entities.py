@@ -206,3 +206,16 @@ def test_canonical_entities_give_one_name_and_kind_each_most_salient_first(seed_
     assert len({name for name, _ in pairs}) == len(pairs)
     assert dict(pairs)["特朗普"] == "person" and dict(pairs)["星际之门"] == "project"
     assert pairs[0][0] in ("马斯克", "特朗普")
+
+
+def test_headline_names_are_found_where_the_bounded_pattern_finds_them():
+    """entities._bounded (str.find) finds what ``(?<![A-Za-z0-9])name(?![A-Za-z0-9])`` does."""
+    import re
+
+    from storyline.analyze.entities import _bounded
+
+    texts = ["Roe v Roe, Jane Roe. XRoe Roe2 Roe", "RoeRoe Roe", "Roe", "", "中Roe国 Roe-Roe _Roe_"]
+    for text in texts:
+        for name in ("Roe", "Jane Roe", "oe"):
+            want = [m.span() for m in re.finditer(rf"(?<![A-Za-z0-9]){re.escape(name)}(?![A-Za-z0-9])", text)]
+            assert list(_bounded(text, name)) == want, (text, name)

@@ -57,3 +57,23 @@ def test_everyday_words_jieba_tags_as_names_are_not_names():
 
 def test_function_words_list_covers_the_issue_examples():
     assert {"his", "her", "your", "ago", "use"} - FUNCTION_WORDS == {"use"}
+
+
+def test_common_two_character_names_are_read_as_a_line_by_line_parse_reads_them():
+    """The one-pattern read of jieba's dictionary finds the same everyday two-character words
+    (name-tagged, frequency above the threshold) as splitting every line does."""
+    from importlib import resources
+
+    import jieba
+
+    from storyline.analyze import names
+
+    freq: dict[str, int] = {}
+    with resources.files(jieba).joinpath("dict.txt").open(encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.split()
+            if len(parts) == 3 and parts[2] in names._NAME_TAGS:
+                freq[parts[0]] = int(parts[1])
+    want = {w for w, n in freq.items() if len(w) == 2 and n > names._COMMON_FREQ}
+    assert names._common_two_character_names() == want
+    assert {"陈述", "祝贺", "权威"} <= want and not {"格里芬", "苏莱曼"} & want

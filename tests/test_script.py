@@ -71,3 +71,16 @@ def test_seed_thread_page_is_simplified(seed_paths):
 )
 def test_detect_script(text, script):
     assert detect_script(text) == script
+
+
+def test_script_detection_converter_answers_as_full_s2t_for_every_cjk_character():
+    """Detection converts characters one by one with s2t's character table alone (1 MB, not the
+    26 MB of s2t with its phrases): for each character detection can see, the same answer."""
+    import opencc
+
+    from storyline.normalize import script
+
+    chars = [chr(c) for r in ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00)) for c in range(*r)]
+    joined = "\n".join(chars)
+    assert script._s2t_characters().config != opencc.OpenCC("s2t").config  # the small one loaded
+    assert script._s2t_characters().convert(joined) == opencc.OpenCC("s2t").convert(joined)

@@ -200,7 +200,7 @@ def test_claims_name_scan_equals_one_alternation_of_every_alias(seed_paths: list
         ("Ai", "ai", "org"),  # Latin: never inside said or aim
     )
     names = C._names(extra)
-    assert names.extra_rx is not None
+    assert names.extra is not None
     rx = one_alternation(names.table)
     texts = [
         "openai公司和openai、stargate project与stargate,软银集团及软银;马斯克说ai said aim ai.",

@@ -109,3 +109,16 @@ def test_seed_thread_page_is_not_shouting_so_quartz_stays(seed_paths):
     analysis = normalize_article(Article(url="u", outlet="RFI", title=lines[0], paragraphs=(paragraph,)))
     assert analysis.display_paragraphs == (paragraph,)
     assert analysis.script == "zh-Hans"
+
+
+def test_comments_are_folded_in_one_call_as_each_would_be_alone():
+    """fold_comments: OpenCC t2s + lower case, the thread in one conversion, each comment as
+    it would come out alone (a comment holding a newline, an empty one, final sigma)."""
+    import opencc
+
+    from storyline.normalize import fold_comments
+
+    t2s = opencc.OpenCC("t2s")
+    comments = ["馬斯克說沒錢", "", "第一行\n第二行 OpenAI", "ΟΔΟΣ", "軟體 1,000億", "兩個人"]
+    assert fold_comments(comments) == [t2s.convert(c).lower() for c in comments]
+    assert fold_comments([]) == []

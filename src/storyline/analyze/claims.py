@@ -38,8 +38,11 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
+import ahocorasick
+
 from storyline.analyze.quantities import Quantity, parse_quantities, sentence_spans
 from storyline.analyze.referents import read_measure
+from storyline.normalize.text import fold_comments
 from storyline.records import Analysis, Article, Claim, Comment
 
 __all__ = ["BUILTIN_NAMES", "extract_claims"]
@@ -113,6 +116,23 @@ _REFUTE_RES = (
     re.compile(r"(?:反驳|驳斥|否认|否定)了?(?P<t>[^,。,]{1,12}?)的(?:说法|言论|声明|指控)"),
     re.compile(r"(?P<t>[^,。,]{1,12}?)的(?:说法|言论|声明)(?:并)?(?:不属实|不实|是错的|错误|站不住脚)"),
 )
+# Words each of those patterns cannot match without: most sentences hold none, and one search
+# for any of them is far cheaper than the second pattern's try at every position.
+_REFUTE_NEEDLES = (("反驳", "驳斥", "否认", "否定"), ("的说法", "的言论", "的声明"))
+_ANY_REFUTE_NEEDLE_RE = re.compile("|".join(n for needles in _REFUTE_NEEDLES for n in needles))
+
+
+def _refute_patterns(text: str) -> list[re.Pattern[str]]:
+    """The refutation patterns that can match in ``text``, in their order."""
+    if _ANY_REFUTE_NEEDLE_RE.search(text) is None:
+        return []
+    return [
+        rx
+        for rx, needles in zip(_REFUTE_RES, _REFUTE_NEEDLES, strict=True)
+        if any(n in text for n in needles)
+    ]
+
+
 _WRONG_RE = re.compile(r"这是错的|这是错误的|不属实|不实|是假的|\bwrong\b|\bnot true\b|\bfalse\b")
 _LOCATIVE_RE = re.compile(r"(?:[在于向为对给到]|\b(?:in|at)\s)$")
 _LIST_SEP_RE = re.compile(r"^[\s)）]*(?:、|和|与|及|以及|,|and)\s*\S{0,4}?[\s(（]*$")
@@ -140,32 +160,33 @@ class _Mention:
 
 @dataclass(frozen=True, slots=True)
 class _Names:
-    rx: re.Pattern[str]  # the built-in aliases, compiled once per process
+    automaton: ahocorasick.Automaton  # the built-in aliases, compiled once per process
     table: dict[str, tuple[str, str, str]]  # alias → (name, kind, affiliation)
-    extra_rx: re.Pattern[str] | None = None  # the aliases only this article's entities add
+    extra: ahocorasick.Automaton | None = None  # the aliases only this article's entities add
 
 
-def _alternation(aliases) -> re.Pattern[str]:
-    """One pattern matching any alias, longest first; Latin ones not inside a longer word."""
-    parts = []
-    for alias in sorted(aliases, key=len, reverse=True):
-        esc = re.escape(alias)
-        parts.append(rf"(?<![a-z]){esc}(?![a-z])" if alias.isascii() else esc)
-    return re.compile("|".join(parts))
+def _automaton(aliases) -> ahocorasick.Automaton:
+    """Every alias in one Aho-Corasick automaton: one pass over a text finds them all, however
+    many there are (a regex alternation of them tried each alias at each position)."""
+    automaton = ahocorasick.Automaton()
+    for alias in aliases:
+        automaton.add_word(alias, (alias, alias.isascii()))
+    automaton.make_automaton()
+    return automaton
 
 
 @lru_cache(maxsize=1)
-def _builtin_names() -> tuple[dict[str, tuple[str, str, str]], re.Pattern[str]]:
+def _builtin_names() -> tuple[dict[str, tuple[str, str, str]], ahocorasick.Automaton]:
     table: dict[str, tuple[str, str, str]] = {}
     for name, kind, aff, aliases in BUILTIN_NAMES:
         for alias in aliases:
             table[alias] = (name, kind, aff)
-    return table, _alternation(table)
+    return table, _automaton(table)
 
 
 @lru_cache(maxsize=256)
 def _names(extra: tuple[tuple[str, str, str], ...]) -> _Names:
-    base, rx = _builtin_names()
+    base, automaton = _builtin_names()
     table = dict(base)
     added: dict[str, tuple[str, str, str]] = {}
     for entity, alias, kind in extra:
@@ -174,33 +195,42 @@ def _names(extra: tuple[tuple[str, str, str], ...]) -> _Names:
         for key in dict.fromkeys((alias.lower(), _canon(alias), _canon(entity))):
             if key and key not in table and len(key) >= 2:
                 table[key] = added[key] = (entity, _KIND_MAP.get(kind, "org"), "")
-    # The article's few aliases get a small pattern of their own (compiling all of them with the
-    # built-in ones took ~20 ms an article); _name_spans scans both as one alternation would.
-    return _Names(rx, table, _alternation(added) if added else None)
+    # The article's few aliases get a small automaton of their own, so the built-in one is
+    # compiled once per process; _name_spans reads both as one.
+    return _Names(automaton, table, _automaton(added) if added else None)
+
+
+def _is_ascii_lower(c: str) -> bool:
+    return "a" <= c <= "z"
 
 
 def _name_spans(text: str, names: _Names):
     """(start, end, alias) as one longest-first alternation of every alias would find them.
 
-    At each position that alternation takes the longest alias that matches there (two aliases
-    of one length cannot both match), scanning on from its end: the leftmost of the two
-    patterns' next matches wins, the longer when they start together.
+    That alternation (Latin aliases not next to a Latin letter a-z) takes, at the leftmost
+    position where any alias matches, the longest alias that matches there, and scans on from
+    its end. The automata report every occurrence, overlapping ones too; sorted by start, the
+    longest first, the same greedy scan picks the same spans.
     """
-    if names.extra_rx is None:
-        for m in names.rx.finditer(text):
-            yield m.start(), m.end(), m.group(0)
-        return
-    a = names.rx.search(text)
-    b = names.extra_rx.search(text)
-    while a is not None or b is not None:
-        a_first = b is None or (a is not None and (a.start(), -a.end()) <= (b.start(), -b.end()))
-        pick = a if a_first else b
-        yield pick.start(), pick.end(), pick.group(0)
-        pos = pick.end()
-        if a is not None and a.start() < pos:
-            a = names.rx.search(text, pos)
-        if b is not None and b.start() < pos:
-            b = names.extra_rx.search(text, pos)
+    found = []
+    last = len(text) - 1
+    for automaton in (names.automaton, names.extra):
+        if automaton is None:
+            continue
+        for end, (alias, latin) in automaton.iter(text):
+            start = end - len(alias) + 1
+            if latin and (
+                (start > 0 and _is_ascii_lower(text[start - 1]))
+                or (end < last and _is_ascii_lower(text[end + 1]))
+            ):
+                continue
+            found.append((start, -len(alias), alias))
+    found.sort()
+    pos = 0
+    for start, minus_len, alias in found:
+        if start >= pos:
+            pos = start - minus_len
+            yield start, pos, alias
 
 
 _KIND_MAP = {
@@ -229,19 +259,8 @@ def _mentions(text: str, names: _Names) -> list[_Mention]:
 
 
 def _canon(text: str) -> str:
-    # Comments are not in Analysis; fold them as normalize folds paragraphs (OpenCC t2s, lower).
-    return _t2s()(text).lower() if text else text
-
-
-@lru_cache(maxsize=1)
-def _t2s():  # type: ignore[no-untyped-def]
-    try:
-        import opencc
-
-        return opencc.OpenCC("t2s").convert
-    except Exception:  # OpenCC missing: Latin lower-casing still lets most names match
-        log.warning("OpenCC unavailable; thread text is matched without t2s conversion")
-        return lambda s: s
+    # Comments are not in Analysis: folded as normalize folds every comment analyze reads.
+    return fold_comments([text])[0]
 
 
 @dataclass
@@ -482,10 +501,12 @@ def _read_text(
     fixed_speaker: tuple[str, str] | None,
     default_currency: str,
     quantities: list | None = None,
+    mentions: list[_Mention] | None = None,
 ) -> list[Claim]:
     # t2s is char for char in nearly every case; when lengths differ, show the canonical span.
     shown = display if len(display) == len(canon) else canon
-    mentions = _mentions(canon, names)
+    if mentions is None:
+        mentions = _mentions(canon, names)
     if quantities is None:
         quantities = parse_quantities(canon)
     claims: list[Claim] = []
@@ -589,7 +610,7 @@ def _refutations(
 ) -> list[Claim]:
     s_lo, s_hi = sentence
     text = canon[s_lo:s_hi]
-    for rx in _REFUTE_RES:
+    for rx in _refute_patterns(text):
         m = rx.search(text)
         if not m:
             continue
@@ -627,11 +648,11 @@ def _refutations(
     return []
 
 
-def _project_counts(texts: list[str], names: _Names) -> Counter[tuple[int, str]]:
+def _project_counts(mentions: list[list[_Mention]]) -> Counter[tuple[int, str]]:
     """How often each project is named: the most named is the article's main subject."""
     counts: Counter[tuple[int, str]] = Counter()
-    for t in texts:
-        for m in _mentions(t, names):
+    for found in mentions:
+        for m in found:
             if m.kind == "project":
                 counts[(0, m.name)] += 1
     return counts
@@ -657,7 +678,10 @@ def extract_claims(article: Article, analysis: Analysis) -> tuple[Claim, ...]:
     extra = tuple(sorted({(e.entity, e.alias, e.kind) for e in analysis.entities if e.entity in known}))
     names = _names(extra)
     article_id = article.id or analysis.article_id
-    projects = _project_counts([analysis.canonical_title, *canon_pars], names)
+    # Each text's names are found once: the project count and the paragraph reading share them
+    # (a paragraph's mentions are read, never changed).
+    mentions = [_mentions(t, names) for t in canon_pars]
+    projects = _project_counts([_mentions(analysis.canonical_title, names), *mentions])
     ctx = _Context(
         outlet=article.outlet or article.site or "",
         main_subject=projects.most_common(1)[0][0][1] if projects else "",
@@ -675,6 +699,7 @@ def extract_claims(article: Article, analysis: Analysis) -> tuple[Claim, ...]:
             ctx=ctx,
             fixed_speaker=None,
             default_currency="",
+            mentions=mentions[i],
         )
     currencies = Counter(c.unit for c in claims if _is_currency(c.unit))
     default_currency = currencies.most_common(1)[0][0] if currencies else ""
@@ -695,14 +720,13 @@ def _thread_claims(
     comments: tuple[Comment, ...], article_id: str, names: _Names, ctx: _Context, default_currency: str
 ) -> list[Claim]:
     out: list[Claim] = []
-    for com in comments:
+    for com, canon in zip(comments, fold_comments([c.text for c in comments]), strict=True):
         # The reader's own words and the text they quote both count: a quoted figure is re-asserted.
         body = com.text
-        canon = _canon(body)
         # Most floors state no figure and refute no one: their claims are none, and the name
         # scan (the costliest step) is skipped. Same result: a floor's context is its own.
         quantities = parse_quantities(canon)
-        if not quantities and not any(rx.search(canon) for rx in _REFUTE_RES):
+        if not quantities and not any(rx.search(canon) for rx in _refute_patterns(canon)):
             continue
         thread_ctx = _Context(
             outlet=ctx.outlet, main_subject=ctx.main_subject, sole_project=ctx.sole_project, last_project=""

@@ -286,12 +286,24 @@ POSITION_WEIGHTS: dict[str, float] = {
 }
 
 # Handles, addresses and links, and the labels that introduce them: masked out of any text.
-_BOILER_SPAN = re.compile(
-    r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|@\w+|\[email\s+protected\]"
+_LINK = r"(?:https?://|www\.)\S+"
+_AT = r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|@\w+"  # an address or a handle: both need an @
+_LABELS = (
+    r"|\[email\s+protected\]"
     r"|\b(?:Twitter|Facebook|Instagram|LinkedIn|E-?mail|Follow\s+(?:\w+\s+){0,3}on)\s*[:：]?"
-    r"|(?:电子邮件|邮箱|推特|微博|微信|脸书)\s*[:：]",
-    re.IGNORECASE,
+    r"|(?:电子邮件|邮箱|推特|微博|微信|脸书)\s*[:：]"
 )
+_BOILER_SPAN = re.compile(_LINK + _AT + _LABELS, re.IGNORECASE)
+# The same without the two @ alternatives, for a text without an @ (nearly all): they cannot match
+# there, and the address one tries every run of letters at each of its starts (a Chinese
+# paragraph is one long run of \w), which made masking a quadratic scan of every paragraph.
+_BOILER_SPAN_NO_AT = re.compile(_LINK + _LABELS, re.IGNORECASE)
+
+
+def _boiler_span(text: str) -> re.Pattern[str]:
+    return _BOILER_SPAN if "@" in text else _BOILER_SPAN_NO_AT
+
+
 # Paragraphs that are a byline, a caption credit, a link list heading or a footer.
 _BOILER_PARA = re.compile(
     r"^\W*(?:By\s+[A-Z]|Written by|Reporting by|Editing by|Additional reporting|Photo|Image|Credit"
@@ -307,13 +319,13 @@ _LATIN_CAP = re.compile(r"[A-Z]")
 
 def _mask(text: str) -> str:
     """``text`` with handles, addresses and links blanked out (same length: offsets still hold)."""
-    return _BOILER_SPAN.sub(lambda m: " " * len(m.group(0)), text)
+    return _boiler_span(text).sub(lambda m: " " * len(m.group(0)), text)
 
 
 def _place(index: int, paragraph: str, paragraphs: tuple[str, ...]) -> str:
     """Where paragraph ``index`` stands: lead, body, list or boilerplate."""
     p = paragraph.strip()
-    if _BOILER_PARA.match(p) or (len(p) < 100 and _BOILER_SPAN.search(p)):
+    if _BOILER_PARA.match(p) or (len(p) < 100 and _boiler_span(p).search(p)):
         return "boilerplate"
     if index >= len(paragraphs) - 3 and len(p) < 200 and _FOOTER.search(p):
         return "boilerplate"
@@ -365,8 +377,7 @@ def _section_hits(
     found = []
     if headline_names is not None:  # a Title-Case headline: only the names its body writes
         for name in sorted(headline_names, key=lambda n: (-len(n), n)):
-            for m in re.finditer(rf"(?<![A-Za-z0-9]){re.escape(name)}(?![A-Za-z0-9])", masked):
-                found.append((m.start(), m.end(), name, "name", True))
+            found.extend((start, end, name, "name", True) for start, end in _bounded(masked, name))
     else:
         found = [(n.start, n.end, n.text, n.kind, True) for n in latin_names(masked, known=known)]
     if _CJK.search(masked):
@@ -391,6 +402,20 @@ def _section_hits(
             chosen.append(_Hit(start, end, _name_key(name), kind, False))
     chosen.sort(key=lambda h: (h.start, h.end))
     return chosen, ambiguous
+
+
+def _bounded(text: str, name: str):
+    """(start, end) of each ``name`` in ``text`` not next to a Latin letter or digit, left to right,
+    not overlapping: what ``re.finditer`` of ``(?<![A-Za-z0-9])name(?![A-Za-z0-9])`` finds, without
+    compiling a pattern per name."""
+    start = text.find(name)
+    while start >= 0:
+        end = start + len(name)
+        if (start == 0 or not _is_latin(text[start - 1])) and (end == len(text) or not _is_latin(text[end])):
+            yield start, end
+            start = text.find(name, end)
+        else:
+            start = text.find(name, start + 1)
 
 
 def _name_key(name: str) -> str:

@@ -1,8 +1,9 @@
 """TF-IDF keywords of an article, in canonical simplified form.
 
-jieba.analyse's :class:`~jieba.analyse.TFIDF` supplies the IDF table (jieba's default, built from
-a large general corpus) and the scoring. Its tokenizer is swapped for :func:`segment.cut` with
-``entity_names=True`` instead of a ``jieba.Tokenizer`` with a user dictionary: a jieba
+jieba's IDF table (its default, built from a large general corpus) and jieba.analyse's TF-IDF
+scoring, read and done here (the same arithmetic, without importing jieba.analyse and the
+part-of-speech table it loads). The tokenizer is :func:`segment.cut` with ``entity_names=True``
+instead of a ``jieba.Tokenizer`` with a user dictionary: a jieba
 dictionary cannot keep aliases with spaces or dots whole (``elon musk``, ``山姆·奥尔特曼``), and
 mapping every alias to its entity's name makes 川普 and 特朗普 count as one word, which is what
 a keyword of the story should be. Entity names absent from jieba's IDF table get its median IDF.
@@ -19,20 +20,18 @@ Example::
 
 from __future__ import annotations
 
-import copy
 import functools
 import logging
 import re
+from collections import Counter
 from collections.abc import Mapping
+from dataclasses import dataclass
 from importlib import resources
-from typing import TYPE_CHECKING
+from operator import itemgetter
 
 from storyline.analyze.names import FUNCTION_WORDS
 from storyline.analyze.segment import cut
 from storyline.records import Keyword
-
-if TYPE_CHECKING:
-    import jieba.analyse
 
 __all__ = ["NEWS_STOPWORDS", "keywords"]
 
@@ -52,31 +51,90 @@ _NUMBERISH_RE = re.compile(
 )
 
 
+# jieba's own stop list (jieba.analyse.KeywordExtractor.STOP_WORDS), kept as jieba has it.
+_JIEBA_STOP_WORDS = frozenset(
+    [
+        "the",
+        "of",
+        "is",
+        "and",
+        "to",
+        "in",
+        "that",
+        "we",
+        "for",
+        "an",
+        "are",
+        "by",
+        "be",
+        "as",
+        "on",
+        "with",
+        "can",
+        "if",
+        "from",
+        "which",
+        "you",
+        "it",
+        "this",
+        "then",
+        "at",
+        "have",
+        "all",
+        "not",
+        "one",
+        "has",
+        "or",
+    ]
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Idf:
+    """jieba's IDF table (``jieba/analyse/idf.txt``) and its median, as jieba.analyse reads it."""
+
+    freq: dict[str, float]
+    median: float
+
+
 @functools.cache
-def _extractor() -> jieba.analyse.TFIDF:
-    # jieba.analyse loads its IDF table (~0.5 s) at import, so it is imported on first use.
+def _idf() -> _Idf:
+    # Read from the file, not through jieba.analyse: importing that package builds its TextRank
+    # extractor too, which loads jieba's part-of-speech table (~0.5 s and ~50 MB) we never use.
     import jieba
-    import jieba.analyse
 
-    # jieba logs its dictionary loading at DEBUG to stderr; setLogLevel is its own switch.
-    jieba.setLogLevel(logging.WARNING)
-    # A copy of the extractor jieba.analyse builds at import: its IDF table (~1 s to parse) is
-    # shared, read-only, instead of parsed a second time; tokenizer and stop words are our own.
-    extractor = copy.copy(jieba.analyse.default_tfidf)
-    extractor.tokenizer = _EntityTokenizer()
-    # English function words too: jieba's own stop list is a few dozen of them, and an English
-    # article's TF-IDF otherwise ranks his, her, your and ago (its IDF table is Chinese).
-    extractor.stop_words = set(extractor.stop_words) | NEWS_STOPWORDS | FUNCTION_WORDS
-    return extractor
+    jieba.setLogLevel(logging.WARNING)  # jieba logs its dictionary loading at DEBUG to stderr
+    freq: dict[str, float] = {}
+    # Line by line: the whole file as one string and a list of its lines was ~30 MB at the peak.
+    with resources.files(jieba).joinpath("analyse/idf.txt").open("r", encoding="utf-8", newline="") as fh:
+        for line in fh:
+            word, value = line.strip().split(" ")
+            freq[word] = float(value)
+    return _Idf(freq, sorted(freq.values())[len(freq) // 2])
 
 
-class _EntityTokenizer:
-    """The one method TFIDF calls on its tokenizer, backed by :func:`segment.cut`."""
+# English function words too: jieba's own stop list is a few dozen of them, and an English
+# article's TF-IDF otherwise ranks his, her, your and ago (its IDF table is Chinese).
+_STOP_WORDS: frozenset[str] = _JIEBA_STOP_WORDS | NEWS_STOPWORDS | FUNCTION_WORDS
 
-    extra: Mapping[str, str] | None = None  # names recognised in the article being read
 
-    def cut(self, sentence: str) -> list[str]:
-        return cut(sentence, entity_names=True, extra=self.extra)
+def _tfidf(text: str, names: Mapping[str, str] | None) -> list[tuple[str, float]]:
+    """Every word of ``text`` with its TF-IDF weight, heaviest first: jieba.analyse's
+    ``TFIDF.extract_tags(topK=None, withWeight=True)``, the same arithmetic and order, with
+    :func:`segment.cut` (entity aliases whole, as their names) as the tokenizer."""
+    idf = _idf()
+    # Counted first, then each distinct word tested once: jieba adds 1.0 per kept occurrence in
+    # first-occurrence order, which a Counter's counts (whole numbers, exact as floats) and
+    # order give the same.
+    counts = Counter(cut(text, entity_names=True, extra=names or None))
+    freq: dict[str, float] = {
+        w: float(n) for w, n in counts.items() if not (len(w.strip()) < 2 or w.lower() in _STOP_WORDS)
+    }
+    total = sum(freq.values())
+    table, median = idf.freq, idf.median
+    for k in freq:
+        freq[k] *= table.get(k, median) / total
+    return sorted(freq.items(), key=itemgetter(1), reverse=True)
 
 
 # Pieces of links and addresses (https, www.gov.cn, co of .co.uk): a page's furniture, not its topic.
@@ -127,12 +185,7 @@ def keywords(text: str, top_k: int = 10, names: Mapping[str, str] | None = None)
     from storyline.analyze.entities import entity_table
 
     known = frozenset(entity_table().names) | frozenset((names or {}).values())
-    extractor = _extractor()
-    extractor.tokenizer.extra = names or None
-    try:
-        scored = extractor.extract_tags(text, topK=None, withWeight=True)
-    finally:
-        extractor.tokenizer.extra = None
+    scored = _tfidf(text, names)
     merged: dict[str, float] = {}
     for word, weight in scored:
         if (

@@ -156,7 +156,9 @@ _NUMBER_RE = re.compile(
     r"(?P<mags>\s?[十百千万亿兆]+)?"
     r"(?P<approx2>[多余](?![a-z]))?"
 )
-_ANY_DIGIT_RE = re.compile(rf"[\d{_CN_DIGITS}]")
+# Any digit, on text not yet folded: _FOLD makes digits only of full-width digits (\d already)
+# and of 兩.
+_ANY_DIGIT_UNFOLDED_RE = re.compile(rf"[\d{_CN_DIGITS}兩]")
 _PERCENT_RE = re.compile(rf"百分之(?P<pcn>[{_CN_DIGITS}百千点.\d]+)|(?<![a-z0-9.])(?P<pd>\d+(?:\.\d+)?)\s?%")
 _AFTER_SCALE_RE = re.compile(r"\s?(trillion|tn|billions?|bn|millions?|mn|thousand|[bmk])(?![a-z])")
 _AFTER_CURRENCY_RE = re.compile(
@@ -360,9 +362,11 @@ def parse_quantities(text: str) -> list[Quantity]:
     >>> [(q.value, q.unit) for q in parse_quantities("创造10万个就业岗位,约3.9萬億港元")]
     [(100000.0, 'jobs'), (3900000000000.0, 'HKD')]
     """
+    # Every number and percent pattern needs a digit: most replies have none. Tested before
+    # folding (which only makes 兩 and full-width digits into digits), so they cost one search.
+    if not _ANY_DIGIT_UNFOLDED_RE.search(text):
+        return []
     folded = text.translate(_FOLD)
-    if not _ANY_DIGIT_RE.search(folded):
-        return []  # every number and percent pattern needs a digit: most replies have none
     found: list[tuple[int, int, float, str, bool]] = []  # start, end, value, unit, approx
     for m in _NUMBER_RE.finditer(folded):
         q = _read_match(folded, m)

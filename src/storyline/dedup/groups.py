@@ -244,7 +244,7 @@ class ParagraphIndex:
         first = len(self._texts)
         n = len(canonical_paragraphs)
 
-        sh = _Shingled(canonical_paragraphs)
+        sh = _shingled(canonical_paragraphs)  # the clusterer has usually shingled it already
         size = sh.ranges.size()
         para_rows = np.flatnonzero(size[:n] > 0)
         sent_rows = n + np.flatnonzero(size[n:] >= MIN_INDEXED_SHINGLES)
@@ -473,20 +473,19 @@ def shared_paragraph_score(a_canonical: Sequence[str], b_canonical: Sequence[str
     1.0
     """
     # sentences too short to link alone count on neither side, so an article scores 1.0 with itself
+    a_entry, b_entry = _shingled_entry(a_canonical), _shingled_entry(b_canonical)
     (a_sh, a_sent), (b_sh, b_sent) = _shingled_once(a_canonical), _shingled_once(b_canonical)
     a_total, b_total = sum(len(s) for s in a_sent), sum(len(s) for s in b_sent)
     if not a_total or not b_total:
         return 0.0
     if b_total < a_total:
-        a_sent, a_total, b_sh = b_sent, b_total, a_sh
-    r = b_sh.ranges
-    b_union = np.unique(np.concatenate([r.values[r.lo[i] : r.hi[i]] for i in range(b_sh.n)]))
+        a_sent, a_total, b_sh, a_entry, b_entry = b_sent, b_total, a_sh, b_entry, a_entry
+    # cheap filter first: a sentence can only match if half of it is somewhere in b (all of a's
+    # sentences tested at once)
+    near = _shares_in(a_entry, _union(b_entry)) >= SENTENCE_JACCARD
     b_paras: dict[int, tuple[np.ndarray, list[np.ndarray]]] = {}  # shingled when first needed
     copied = 0
-    for s in a_sent:
-        # cheap filter first: a sentence can only match if half of it is somewhere in b
-        if containment(s, b_union) < SENTENCE_JACCARD:
-            continue
+    for s in (s for s, keep in zip(a_sent, near.tolist(), strict=True) if keep):
         for i in range(b_sh.n):
             if i not in b_paras:
                 b_paras[i] = (b_sh.paragraph(i), b_sh.sentences(i))
@@ -496,8 +495,25 @@ def shared_paragraph_score(a_canonical: Sequence[str], b_canonical: Sequence[str
     return copied / a_total
 
 
-_SHINGLED: dict[tuple[str, ...], tuple[_Shingled, list[np.ndarray]]] = {}
+# text -> [_Shingled, long sentences, union, long sentences packed], each None until needed
+_SHINGLED: dict[tuple[str, ...], list] = {}
 _SHINGLED_KEPT = 1024
+
+
+def _shingled_entry(canonical: Sequence[str]) -> list:
+    key = tuple(canonical)
+    got = _SHINGLED.get(key)
+    if got is None:
+        got = [_Shingled(key), None, None, None]
+        if len(_SHINGLED) >= _SHINGLED_KEPT:
+            _SHINGLED.pop(next(iter(_SHINGLED)))
+        _SHINGLED[key] = got
+    return got
+
+
+def _shingled(canonical: Sequence[str]) -> _Shingled:
+    """:class:`_Shingled` of a text, kept for the texts shingled most recently (read-only)."""
+    return _shingled_entry(canonical)[0]
 
 
 def _shingled_once(canonical: Sequence[str]) -> tuple[_Shingled, list[np.ndarray]]:
@@ -505,17 +521,45 @@ def _shingled_once(canonical: Sequence[str]) -> tuple[_Shingled, list[np.ndarray
 
     The clusterer scores a new report against every candidate story's representatives, and
     the same representatives against every new report: shingling each text once per call was
-    a third of ingest on real articles. The result is a pure function of the text.
+    a third of ingest on real articles. The paragraph index then adds the same new report, and
+    reads the same shingles. The result is a pure function of the text.
     """
-    key = tuple(canonical)
-    got = _SHINGLED.get(key)
-    if got is None:
-        sh = _Shingled(key)
-        got = (sh, _long_sentences(sh))
-        if len(_SHINGLED) >= _SHINGLED_KEPT:
-            _SHINGLED.pop(next(iter(_SHINGLED)))
-        _SHINGLED[key] = got
-    return got
+    return _shingled_once_of(_shingled_entry(canonical))
+
+
+def _shingled_once_of(entry: list) -> tuple[_Shingled, list[np.ndarray]]:
+    if entry[1] is None:
+        entry[1] = _long_sentences(entry[0])
+    return entry[0], entry[1]
+
+
+def _union(entry: list) -> np.ndarray:
+    """Every shingle of a text's paragraphs, sorted and unique (kept with its shingles)."""
+    if entry[2] is None:
+        sh: _Shingled = entry[0]
+        r = sh.ranges
+        entry[2] = np.unique(np.concatenate([r.values[r.lo[i] : r.hi[i]] for i in range(sh.n)]))
+    return entry[2]
+
+
+def _shares_in(entry: list, b_sorted: np.ndarray) -> np.ndarray:
+    """``containment(s, b)`` of each long sentence ``s`` of a text, for sorted unique ``b``: one
+    binary search over all the sentences' shingles, not an intersection per sentence (the same
+    counts, so the same shares)."""
+    if entry[3] is None:
+        sentences = _shingled_once_of(entry)[1]
+        lens = np.array([len(x) for x in sentences], dtype=np.int64)
+        starts = np.zeros(len(sentences), dtype=np.int64)
+        np.cumsum(lens[:-1], out=starts[1:])
+        joined = np.concatenate(sentences) if sentences else np.empty(0, dtype=np.uint32)
+        entry[3] = (joined, starts, lens)
+    joined, starts, lens = entry[3]
+    if not len(lens) or not len(b_sorted):
+        return np.zeros(len(lens), dtype=np.float64)
+    at = np.searchsorted(b_sorted, joined)
+    at[at == len(b_sorted)] = 0
+    found = np.add.reduceat((b_sorted[at] == joined).astype(np.int64), starts)
+    return found / lens  # every long sentence has shingles: no empty slice in reduceat
 
 
 def _long_sentences(sh: _Shingled) -> list[np.ndarray]:

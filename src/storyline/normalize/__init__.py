@@ -17,12 +17,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from storyline.normalize.script import detect_script, to_simplified, to_traditional
-from storyline.normalize.text import canonical, fold_width, is_shouting, restore_case
+from storyline.normalize.text import canonical, fold_comments, fold_width, is_shouting, restore_case
 from storyline.records import Analysis, Article
 
 __all__ = [
     "canonical",
     "detect_script",
+    "fold_comments",
     "fold_width",
     "normalize_article",
     "restore_case",

@@ -17,8 +17,11 @@ OpenCC does the character and variant work. Which configuration, and why:
   vocabulary rewriting: a quoted report keeps its words (``s2twp`` would turn 软件 into 軟體 and
   信息 into 資訊 inside someone's quote).
 
-OpenCC converters are created once at import: ``OpenCC.convert`` keeps no per-call state, so one
-module-level instance per configuration is safe to share (also across threads).
+OpenCC converters are created once per process (``converter``): ``OpenCC.convert`` keeps no
+per-call state, so one instance per configuration is safe to share (also across threads) and
+every stage uses the same one. The traditional-display converter is built on first use (an
+ingest never needs it; its phrase dictionaries are ~16 MB), and script detection converts single
+characters only, so it loads ``s2t``'s character table without its phrase tables (1 MB, not 26).
 
 Example::
 
@@ -30,17 +33,55 @@ Example::
 
 from __future__ import annotations
 
+import functools
+import json
+import logging
 import re
+import tempfile
 from collections import Counter
+from pathlib import Path
 
 import opencc
 
-__all__ = ["detect_script", "to_simplified", "to_traditional"]
+__all__ = ["converter", "detect_script", "to_simplified", "to_traditional"]
 
-_TW2S = opencc.OpenCC("tw2s")
-_T2S = opencc.OpenCC("t2s")
-_S2T = opencc.OpenCC("s2t")
-_S2TW = opencc.OpenCC("s2tw")
+log = logging.getLogger(__name__)
+
+
+@functools.cache
+def converter(config: str) -> opencc.OpenCC:
+    """The process's one OpenCC converter for ``config`` (``t2s``, ``tw2s``, ``s2tw``...)."""
+    return opencc.OpenCC(config)
+
+
+@functools.cache
+def _s2t_characters() -> opencc.OpenCC:
+    """OpenCC ``s2t`` without its phrase tables: the same answer for any single character.
+
+    A character alone never matches a phrase (phrases are two characters or more), so ``s2t``'s
+    character table decides it; checked equal on every CJK character in tests/test_script.py.
+    OpenCC finds dictionaries next to its config file only, so the config names them by path.
+    """
+    share = Path(opencc.__file__).resolve().parent / "clib" / "share" / "opencc"
+    config = {
+        "name": "s2t, characters only",
+        "normalization": [
+            {"dict": {"type": "ocd2", "file": str(share / "CJK_Compatibility_Ideographs.ocd2")}}
+        ],
+        "conversion_chain": [{"dict": {"type": "ocd2", "file": str(share / "STCharacters.ocd2")}}],
+    }
+    try:
+        with tempfile.TemporaryDirectory(prefix="storyline-opencc-") as tmp:
+            path = Path(tmp) / "s2t_characters.json"
+            path.write_text(json.dumps(config), encoding="utf-8")
+            return opencc.OpenCC(str(path))
+    except Exception as exc:  # another OpenCC layout: the full converter gives the same answer
+        log.debug("OpenCC s2t character table not loadable alone (%s); using s2t", exc)
+        return converter("s2t")
+
+
+_TW2S = converter("tw2s")
+_T2S = converter("t2s")
 
 # Taiwan / Hong Kong vocabulary → mainland, applied to simplified text. Only entries that have
 # no other common reading: 程式 (方程式), 资料 (HK "information"), 影片 (film) and 专案 (专案组)
@@ -97,7 +138,7 @@ def to_traditional(text: str) -> str:
     >>> to_traditional("马斯克有着软件公司")
     '馬斯克有著軟件公司'
     """
-    return _S2TW.convert(text) if text else text
+    return converter("s2tw").convert(text) if text else text
 
 
 def _script_evidence(cjk: Counter[str]) -> tuple[int, int]:
@@ -109,7 +150,7 @@ def _script_evidence(cjk: Counter[str]) -> tuple[int, int]:
     """
     chars = list(cjk)
     as_simplified = _T2S.convert("\n".join(chars)).split("\n")
-    as_traditional = _S2T.convert("\n".join(chars)).split("\n")
+    as_traditional = _s2t_characters().convert("\n".join(chars)).split("\n")
     trad = simp = 0
     for ch, s, t in zip(chars, as_simplified, as_traditional, strict=False):
         if s != ch:

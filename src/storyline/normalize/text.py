@@ -27,12 +27,20 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from importlib import resources
 
-from storyline.normalize.script import to_simplified
+from storyline.normalize.script import converter, to_simplified
 
-__all__ = ["ACRONYMS", "canonical", "fold_width", "is_shouting", "known_latin_names", "restore_case"]
+__all__ = [
+    "ACRONYMS",
+    "canonical",
+    "fold_comments",
+    "fold_width",
+    "is_shouting",
+    "known_latin_names",
+    "restore_case",
+]
 
 # Full-width punctuation kept in display text; shielded from NFKC through private-use stand-ins.
 _CJK_PUNCT = "，：；！？（）～…"
@@ -96,21 +104,22 @@ def known_latin_names() -> dict[str, str]:
     return known
 
 
+_DROP_UPPER = dict.fromkeys(range(ord("A"), ord("Z") + 1))
+_DROP_LOWER = dict.fromkeys(range(ord("a"), ord("z") + 1))
+
+
 def is_shouting(text: str) -> bool:
     """True when the Latin letters of ``text`` are (nearly) all upper-case, acronyms aside.
 
     At least 12 letters outside known acronyms are needed, so a Chinese article that only says
     "AI" and "CEO" is not shouting; ≥ 85 % of them upper-case (a stray "iPhone" is tolerated).
     """
-    upper = lower = 0
-    for word in _WORD_RE.findall(text):
-        if word.upper() in ACRONYMS:
-            continue
-        for c in word:
-            if c.isupper():
-                upper += 1
-            elif c.islower():
-                lower += 1
+    # The words are ASCII letters, digits and &'’.- only: their cased characters are A-Z and a-z,
+    # counted by deleting them (one C pass), not character by character.
+    letters = "".join(w for w in _WORD_RE.findall(text) if w.upper() not in ACRONYMS)
+    without_upper = letters.translate(_DROP_UPPER)
+    upper = len(letters) - len(without_upper)
+    lower = len(without_upper) - len(without_upper.translate(_DROP_LOWER))
     return upper + lower >= 12 and upper >= 0.85 * (upper + lower)
 
 
@@ -183,3 +192,20 @@ def canonical(text: str) -> str:
     simplified = to_simplified(folded).lower()
     collapsed = _SPACE_RE.sub(" ", simplified).strip()
     return _CJK_GAP_RE.sub("", collapsed)
+
+
+def fold_comments(texts: Sequence[str]) -> list[str]:
+    """Readers' comments in the one form analyze reads them: OpenCC ``t2s``, lower case.
+
+    A thread is folded in one OpenCC call (its comments joined by newlines, which no dictionary
+    entry spans, so each comes back as it would alone), not one call per floor. This is not
+    :func:`canonical`: comments keep their width and spacing, so a figure's span in the folded
+    text is the same span in the text as posted.
+
+    >>> fold_comments(["馬斯克說沒錢", "OK"])
+    ['马斯克说没钱', 'ok']
+    """
+    t2s = converter("t2s").convert
+    whole = [t for t in texts if t and "\n" not in t]
+    folded = iter(t2s("\n".join(whole)).lower().split("\n") if whole else ())
+    return [(next(folded) if "\n" not in t else t2s(t).lower()) if t else t for t in texts]

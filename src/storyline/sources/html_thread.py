@@ -60,6 +60,7 @@ _QUOTE_HEAD = re.compile(
     r"^\s*(?:引用\s*)?(?P<name>[^\s:：]{1,40})\s*(?:在\s*[^:：]*?\s*)?"
     r"(?:发表评论于|發表評論於|发表于|發表於|的发言|的發言|写道|寫道|说|說)\s*(?:[0-9０-９][^\n：]*?)?\s*[:：]?\s*$"
 )
+_ANY_MARK = re.compile("|".join(f"(?:{rx.pattern})" for rx in (_AUTHORISH, _FLOORISH, _TIMEISH)), re.I)
 _MAX_TEXT = 20000
 _MARK = "data-storyline-block"
 
@@ -81,29 +82,58 @@ def _elements(root: etree._Element) -> list[etree._Element]:
     return [e for e in root.iter() if isinstance(e.tag, str)]
 
 
-def _has_author(el: etree._Element) -> bool:
-    return (
-        any(
-            e is not el and _AUTHORISH.search(_attrs(e)) and len(e.text_content()) <= 60
-            for e in _elements(el)
-        )
-        or el.find(".//cite") is not None
-    )
+# What a block's descendants carry (bits, for the block, never counting the block itself):
+_SHORT_AUTHOR = 1  # an author-like name (class, id, itemprop) holding at most 60 characters
+_CITE = 2  # a <cite>
+_FLOORISH_NAME = 4  # a floor-like name
+_TIME_TAG = 8  # a <time>
+_TIMEISH_NAME = 16  # a time-like name
 
 
-def _has_floor(el: etree._Element) -> bool:
-    if el.get("data-floor"):
+def _descendant_marks(elements: list[etree._Element]) -> dict[int, int]:
+    """For each element (by id), the marks of its descendants, OR-ed: one bottom-up pass.
+
+    ``elements`` are a tree's elements in document order (kept alive by the caller, so the ids
+    hold). A block is then tested with a bit mask, where testing every descendant of every
+    candidate block visited each element once per enclosing level (half of a page's parse).
+    """
+    below: dict[int, int] = {}
+    for e in reversed(elements):  # every descendant of e comes after e in document order
+        attrs = _attrs(e)
+        own = 0
+        if attrs and _ANY_MARK.search(attrs):  # one search: most names are none of the three
+            if _AUTHORISH.search(attrs) and len(e.text_content()) <= 60:
+                own |= _SHORT_AUTHOR
+            if _FLOORISH.search(attrs):
+                own |= _FLOORISH_NAME
+            if _TIMEISH.search(attrs):
+                own |= _TIMEISH_NAME
+        if e.tag == "cite":
+            own |= _CITE
+        elif e.tag == "time":
+            own |= _TIME_TAG
+        parent = e.getparent()
+        if parent is not None:
+            key = id(parent)
+            below[key] = below.get(key, 0) | own | below.get(id(e), 0)
+    return below
+
+
+def _has_author(el: etree._Element, below: int) -> bool:
+    """An author-like descendant of at most 60 characters, or a <cite>."""
+    return bool(below & (_SHORT_AUTHOR | _CITE))
+
+
+def _has_floor(el: etree._Element, below: int) -> bool:
+    """``data-floor``, a floor-like descendant, or a floor mark in the block's first 80 characters."""
+    if el.get("data-floor") or below & _FLOORISH_NAME:
         return True
-    head = _clean(el.text_content())[:80]
-    return _FLOOR_TEXT.search(head) is not None or any(
-        e is not el and _FLOORISH.search(_attrs(e)) for e in _elements(el)
-    )
+    return _FLOOR_TEXT.search(_clean(el.text_content())[:80]) is not None
 
 
-def _has_time(el: etree._Element) -> bool:
-    return el.find(".//time") is not None or any(
-        e is not el and _TIMEISH.search(_attrs(e)) for e in _elements(el)
-    )
+def _has_time(el: etree._Element, below: int) -> bool:
+    """A <time> or a time-like descendant."""
+    return bool(below & (_TIME_TAG | _TIMEISH_NAME))
 
 
 def _near_threadish(el: etree._Element, depth: int = 4) -> bool:
@@ -120,9 +150,9 @@ def _near_threadish(el: etree._Element, depth: int = 4) -> bool:
 def _find_blocks(tree: etree._Element) -> list[etree._Element]:
     """Every comment block in document order (repeated siblings that look like replies)."""
     chosen: list[etree._Element] = []
-    for parent in tree.iter():
-        if not isinstance(parent.tag, str):
-            continue
+    elements = _elements(tree)
+    below = _descendant_marks(elements)
+    for parent in elements:
         groups: dict[tuple[str, str], list[etree._Element]] = defaultdict(list)
         for child in parent:
             if isinstance(child.tag, str) and child.tag not in {"script", "style", "head", "meta", "link"}:
@@ -130,10 +160,13 @@ def _find_blocks(tree: etree._Element) -> list[etree._Element]:
         for members in groups.values():
             if len(members) < 2 and not (members and members[0].get("data-floor")):
                 continue
-            marked = sum(1 for m in members if _has_author(m) or _has_floor(m))
+            marks = [below.get(id(m), 0) for m in members]
+            marked = sum(
+                1 for m, b in zip(members, marks, strict=True) if _has_author(m, b) or _has_floor(m, b)
+            )
             if marked * 10 < len(members) * 6:
                 continue
-            timed = sum(1 for m in members if _has_time(m))
+            timed = sum(1 for m, b in zip(members, marks, strict=True) if _has_time(m, b))
             if _near_threadish(members[0]) or timed * 10 >= len(members) * 6:
                 chosen.extend(members)
     position = {id(e): i for i, e in enumerate(tree.iter())}

@@ -62,6 +62,9 @@ WEIBO_TZ = ZoneInfo("Asia/Shanghai")
 _NAME_RE = re.compile(r"^\d+_(?P<mid>[0-9A-Za-z]+)_(?P<uid>\d+)$")
 _REPLY_RE = re.compile(r"^\s*回复\s*@(?P<name>[^:：\s]{1,40})\s*[:：]")
 _CHAIN_RE = re.compile(r"//\s*@(?P<name>[^:：\s/]{1,40})\s*[:：]")
+# CED's reply date, 2014-07-24 14:37:38: read by hand, as strptime reads it (ASCII digits only;
+# anything else goes to strptime itself), at a tenth of strptime's cost per reply.
+_CED_TIME_RE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2}) ([0-9]{2}):([0-9]{2}):([0-9]{2})")
 _MONTH_DAY_RE = re.compile(r"^\s*(\d{1,2})月(\d{1,2})日\s+(\d{1,2}):(\d{2})")
 _TITLE_CHARS = 60
 # Weibo's base-62 alphabet; a URL mid is read in groups of 4 characters from the right, each
@@ -216,6 +219,9 @@ def _reply_time(text: Any, post_at: datetime | None, mid: str = "") -> datetime 
     """
     if isinstance(text, str):
         try:
+            m = _CED_TIME_RE.fullmatch(text.strip())
+            if m:
+                return datetime(*map(int, m.groups()), tzinfo=WEIBO_TZ)
             return datetime.strptime(text.strip(), "%Y-%m-%d %H:%M:%S").replace(tzinfo=WEIBO_TZ)
         except ValueError:
             pass
