@@ -378,7 +378,10 @@ class Clusterer:
             "aliases": self.aliases,
             "stories": stories,
         }
-        return zlib.compress(msgspec.msgpack.encode(state), 6)
+        # Level 1: the state is saved after every input and grows with the store; level 6 made
+        # this the largest cost of a page's ingest after parsing (benchmarks/page_extraction.py:
+        # ingest/trafilatura median 2.50 -> 2.08) for a state about a fifth larger.
+        return zlib.compress(msgspec.msgpack.encode(state), 1)
 
     @classmethod
     def from_bytes(cls, data: bytes, **kwargs: object) -> Clusterer:
