@@ -15,8 +15,19 @@ Targets: "story page" asks every story equally often (1000 requests over 1000 st
 are pages not asked before, so this measures rendering); "story page (hot)" asks stories in
 Zipf proportion to their hotness rank (readers crowd onto the top stories, so this measures
 the response cache); "hot list" is ``/``; "api story" is ``/api/stories/{id}``, uniform.
+"search" is ``/search?q=…`` over 20 queries, "api search" the same through ``/api/search``.
 Prints settings (with the load average: the machine may be shared), per-target req/s, p50,
 p95, errors and server CPU per request, the servers' RSS, and the headline on the last line.
+
+``--writer``: the same run with and without a follower writing. A newsroom
+(benchmarks/newsroom.py, real texts) publishes ``--writer-articles`` articles and
+``--writer-floors`` floors a minute on ``--writer-outlets`` outlets in a process of its own, and
+``storyline follow`` keeps the served store current from it. Every target is measured
+``--rounds`` times in each condition, interleaved (A B, then B A, …): "without" is the follower
+and the newsroom stopped (SIGSTOP: same store, same server, no writer), "with" both running.
+Uniform targets take distinct pages in every phase, so no phase finds another's pages cached.
+Printed per target: median req/s and p95 of each condition, their ratio, errors, and the writes
+the store took during the "with" phases (its version counter).
 
     python benchmarks/portal_load.py                     # 20k articles, small run
     python benchmarks/portal_load.py --workers 2         # one server process per core
@@ -24,6 +35,7 @@ p95, errors and server CPU per request, the servers' RSS, and the headline on th
     python benchmarks/portal_load.py --articles 1000000  # the big store (build takes a while)
     python benchmarks/portal_load.py --db /tmp/big.db --reuse   # skip the build next time
     python benchmarks/portal_load.py --client wrk --page-store auto --prerender
+    python benchmarks/portal_load.py --articles 40000 --per-story 10 --writer --rounds 3
 """
 
 from __future__ import annotations
@@ -34,6 +46,7 @@ import multiprocessing as mp
 import os
 import random
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -191,6 +204,85 @@ def _serve(db: str, port: int, cache_entries: int, page_store: str) -> None:
         http="httptools",
     )
     uvicorn.Server(config).run(sockets=[sock])
+
+
+def _newsroom(outlets: int, seed: int, articles_min: float, floors_min: float, conn) -> None:
+    """The writer's newsroom, in a process of its own (its HTTP threads stay off the client's GIL).
+
+    Sends the feed URLs through ``conn``, then publishes articles and adds floors at random
+    moments (a Poisson stream at the given rates a minute) until terminated.
+    """
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from newsroom import Newsroom
+
+    rng = random.Random(seed)
+    with Newsroom(outlets=outlets, seed=seed) as room:
+        room.publish(outlets, floors=2)  # one article each: the follower's first round has work
+        conn.send([o.feed_url for o in room.outlets])
+        rate = (articles_min + floors_min) / 60.0
+        while rate > 0:
+            time.sleep(rng.expovariate(rate))
+            if rng.random() < articles_min / (articles_min + floors_min) or not room.all_stories():
+                room.publish(1, outlet=rng.randrange(outlets), floors=rng.randint(0, 3))
+            else:
+                room.add_floors(1)
+        while True:
+            time.sleep(3600)
+
+
+class _Writer:
+    """A follower writing into ``db`` from a newsroom of its own; :meth:`pause` / :meth:`resume`."""
+
+    def __init__(self, db: str, args: argparse.Namespace) -> None:
+        ctx = mp.get_context("spawn")
+        here, there = ctx.Pipe()
+        self.room = ctx.Process(
+            target=_newsroom,
+            args=(args.writer_outlets, args.seed, args.writer_articles, args.writer_floors, there),
+            daemon=True,
+        )
+        self.room.start()
+        feeds = here.recv()
+        listing = Path(tempfile.mkdtemp(prefix="portal-writer-")) / "sources.txt"
+        listing.write_text("".join(f + "\n" for f in feeds), encoding="utf-8")
+        src = Path(__file__).resolve().parents[1] / "src"
+        env = {**os.environ, "PYTHONPATH": f"{src}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+        env["STORYLINE_USE_ENCODER"] = "true" if args.writer_encoder else "false"
+        env["STORYLINE_PAGE_STORE"] = args.page_store  # what a live site runs: the servers' own
+        self.follower = subprocess.Popen(
+            [sys.executable, "-m", "storyline.cli", "--db", db, "follow", "--allow-private",
+             "--sources", str(listing), "--interval", str(args.writer_interval),
+             "--page-interval", str(args.writer_interval * 2)],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        self.pids = [self.follower.pid, self.room.pid]
+
+    def pause(self) -> None:
+        for pid in self.pids:
+            os.kill(pid, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        for pid in reversed(self.pids):
+            os.kill(pid, signal.SIGCONT)
+
+    def cpu(self) -> float:
+        return sum(_cpu_s(pid) for pid in self.pids)
+
+    def stop(self) -> None:
+        self.resume()
+        self.follower.terminate()
+        try:
+            self.follower.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.follower.kill()
+        self.room.terminate()
+        self.room.join(10)
+
+
+def _writes(db: str) -> int:
+    """The store's write counter (the tail of its version token)."""
+    with open_store(db) as store:
+        return int((store.version() or "0.0").rsplit(".", 1)[-1])
 
 
 def _loadavg() -> str:
@@ -368,7 +460,17 @@ def main() -> None:
     )
     ap.add_argument("--seconds", type=float, default=10, help="run time per target with --client wrk")
     ap.add_argument("--cache-entries", type=int, default=1024, help="response cache size (0 = off)")
+    ap.add_argument("--writer", action="store_true", help="measure with and without a follower writing")
+    ap.add_argument("--rounds", type=int, default=3, help="with --writer: phases per condition")
+    ap.add_argument("--writer-outlets", type=int, default=50)
+    ap.add_argument("--writer-articles", type=float, default=60, help="articles published a minute")
+    ap.add_argument("--writer-floors", type=float, default=120, help="floors added a minute")
+    ap.add_argument("--writer-interval", type=float, default=5, help="the follower's --interval")
+    ap.add_argument("--writer-warmup", type=float, default=20, help="seconds the writer runs before")
+    ap.add_argument("--writer-encoder", action="store_true", help="the follower's sentence encoder on")
     args = ap.parse_args()
+    if args.writer and args.client == "wrk":
+        raise SystemExit("--writer counts requests: use --client raw")
 
     db = args.db or str(Path(tempfile.mkdtemp(prefix="portal-load-")) / "portal.db")
     print(
@@ -428,16 +530,21 @@ def main() -> None:
     # Readers crowd onto the hottest stories: rank k (1 = hottest) is asked with weight 1/k^zipf.
     weights = [1 / (k**args.zipf) for k in range(1, len(by_heat) + 1)]
     hot_paths = [f"/story/{sid}" for sid in rng.choices(by_heat, weights=weights, k=args.requests)]
+    # Uniform targets ask stories that exist (a writer's stories are not named s<N>).
+    uniform = [rng.choice(by_heat) for _ in range(args.requests)]
+    queries = sorted({VOCAB[i : i + 2] for i in range(0, len(VOCAB) - 1, 2)})[:20]
     targets = {
         # every story equally likely: most requests are for a page not asked before (cache-cold)
-        "story page": [f"/story/s{rng.randrange(n_stories)}" for _ in range(args.requests)],
+        "story page": [f"/story/{sid}" for sid in uniform],
         "story page (hot)": hot_paths,
         # the same popularity a minute later: the hottest pages are cached now, the tail is not
         "story page (hot, 2nd pass)": [
             f"/story/{sid}" for sid in rng.choices(by_heat, weights=weights, k=args.requests)
         ],
         "hot list": ["/"] * args.requests,
-        "api story": [f"/api/stories/s{rng.randrange(n_stories)}" for _ in range(args.requests)],
+        "api story": [f"/api/stories/{rng.choice(by_heat)}" for _ in range(args.requests)],
+        "search": [f"/search?q={rng.choice(queries)}" for _ in range(args.requests)],
+        "api search": [f"/api/search?q={rng.choice(queries)}" for _ in range(args.requests)],
     }
     if args.client == "wrk":
         # wrk runs for a duration: give it paths enough that the uniform targets stay distinct.
@@ -448,6 +555,15 @@ def main() -> None:
         for name in ("story page (hot)", "story page (hot, 2nd pass)"):
             targets[name] = [f"/story/{sid}" for sid in rng.choices(by_heat, weights=weights, k=200_000)]
     drive = _drive_raw if args.client == "raw" else _drive
+    if args.writer:
+        try:
+            _writer_run(db, base, pids, by_heat, targets, args, drive)
+        finally:
+            for server in servers:
+                server.terminate()
+            for server in servers:
+                server.join(10)
+        return
     figures = {}
     try:
         for name, paths in targets.items():
@@ -483,6 +599,90 @@ def main() -> None:
         f"story page req/s: {sp[0]:.0f} (p95 {sp[1]:.0f} ms), hot stories {sh[0]:.0f} (p95 {sh[1]:.0f} ms); "
         f"hot list req/s: {hl[0]:.0f} (p95 {hl[1]:.0f} ms); articles: {args.articles} workers: {args.workers}"
     )
+
+
+def _writer_run(db, base, pids, by_heat, targets, args, drive) -> None:
+    """Every target ``--rounds`` times without and with a follower writing, interleaved."""
+    del targets["story page (hot, 2nd pass)"]  # the rounds themselves are the later passes
+    rng = random.Random(args.seed + 1)
+    # Distinct cold pages for each phase of the uniform targets (warm-up included).
+    phases = 2 * args.rounds
+    per_phase = args.requests + 50
+    cold = {"story page": "/story/{}", "api story": "/api/stories/{}"}
+    pool = list(by_heat)
+    rng.shuffle(pool)
+    if len(pool) < per_phase * phases:
+        print(
+            f"note: {len(pool)} stories for {phases} phases of {per_phase} cold pages: some phases "
+            f"repeat pages (build more stories: --articles / --per-story)"
+        )
+        pool = pool * (per_phase * phases // len(pool) + 1)
+    writer = _Writer(db, args)
+    print(f"writer: follower pid {writer.follower.pid} on {args.writer_outlets} outlets, "
+          f"{args.writer_articles:g} articles and {args.writer_floors:g} floors a minute, "
+          f"--interval {args.writer_interval:g}; warming up {args.writer_warmup:g}s", flush=True)  # fmt: skip
+    results: dict[str, dict[str, list[tuple[float, float, int, int]]]] = {}
+    writes_total, with_seconds, writer_cpu = 0, 0.0, 0.0
+    try:
+        time.sleep(args.writer_warmup)
+        print(f"writer: {_writes(db)} writes in the store's counter after the warm-up; loadavg {_loadavg()}")
+        slot = 0
+        for r in range(args.rounds):
+            for name, paths in targets.items():
+                order = (
+                    ("without", "with") if (r + list(targets).index(name)) % 2 == 0 else ("with", "without")
+                )
+                for condition in order:
+                    if name in cold:
+                        part = pool[slot * per_phase : (slot + 1) * per_phase]
+                        slot += 1
+                        paths = [cold[name].format(sid) for sid in part]
+                    if condition == "with":
+                        writer.resume()
+                        time.sleep(1.0)  # the follower back at work (a round, not a resumed sleep)
+                        w0, t0, c0 = _writes(db), time.perf_counter(), writer.cpu()
+                    else:
+                        writer.pause()
+                        time.sleep(0.5)
+                    asyncio.run(_drive_raw(base, paths[-50:], args.concurrency))  # warm-up
+                    work = paths[:-50] if name in cold else paths
+                    cpu = sum(_cpu_s(pid) for pid in pids)
+                    lat, errors, elapsed = asyncio.run(drive(base, work, args.concurrency))
+                    cpu_ms = (sum(_cpu_s(pid) for pid in pids) - cpu) / len(work) * 1000
+                    writes = 0
+                    if condition == "with":
+                        writes = _writes(db) - w0
+                        writes_total += writes
+                        with_seconds += time.perf_counter() - t0
+                        writer_cpu += writer.cpu() - c0
+                    rps, p95 = len(work) / elapsed, _p(lat, 95) * 1000
+                    results.setdefault(name, {}).setdefault(condition, []).append((rps, p95, errors, writes))
+                    print(
+                        f"  round {r + 1} {name} {condition:>7}: {rps:.0f} req/s, p50 {_p(lat, 50) * 1000:.1f} ms, "
+                        f"p95 {p95:.1f} ms, errors {errors}/{len(work)}, server CPU {cpu_ms:.2f} ms/req"
+                        + (f", {writes} writes" if condition == "with" else ""),
+                        flush=True,
+                    )
+    finally:
+        writer.stop()
+    print(
+        f"writer: {writes_total} store writes in {with_seconds:.0f}s of 'with' phases "
+        f"({writes_total / max(with_seconds, 1e-9):.1f}/s), follower + newsroom CPU "
+        f"{100 * writer_cpu / max(with_seconds, 1e-9):.0f}% of a core; loadavg {_loadavg()}"
+    )
+    worst = 1.0
+    for name, by in results.items():
+        wo, wi = by["without"], by["with"]
+        rate_wo, rate_wi = statistics.median(x[0] for x in wo), statistics.median(x[0] for x in wi)
+        p95_wo, p95_wi = statistics.median(x[1] for x in wo), statistics.median(x[1] for x in wi)
+        errors = sum(x[2] for x in wo + wi)
+        worst = min(worst, rate_wi / rate_wo)
+        print(
+            f"{name}: without {rate_wo:.0f} req/s p95 {p95_wo:.1f} ms | with writer {rate_wi:.0f} req/s "
+            f"p95 {p95_wi:.1f} ms | rate {100 * (rate_wi / rate_wo - 1):+.0f}%, p95 "
+            f"{100 * (p95_wi / p95_wo - 1):+.0f}%, errors {errors} (medians of {args.rounds})"
+        )
+    print(f"worst rate with a writer: {100 * (worst - 1):+.0f}% of without (bar: -20%)")
 
 
 if __name__ == "__main__":
