@@ -55,6 +55,7 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 
@@ -306,8 +307,12 @@ def _cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def _drive_raw(base: str, paths: list[str], concurrency: int) -> tuple[list[float], int, float]:
+async def _drive_raw(
+    base: str, paths: list[str], concurrency: int, seconds: float | None = None
+) -> tuple[list[float], int, float]:
     """The same load as :func:`_drive` from a minimal HTTP/1.1 keep-alive client.
+
+    ``seconds``: ask ``paths`` over and over until that much time has passed (not once each).
 
     httpx costs ~1-2 ms of CPU a request, and the client shares the 2 cores with the server,
     so at a few hundred req/s it measures itself. This client writes a GET, reads the status
@@ -318,6 +323,7 @@ async def _drive_raw(base: str, paths: list[str], concurrency: int) -> tuple[lis
     queue = list(reversed(paths))
     latencies: list[float] = []
     errors = 0
+    deadline = None if seconds is None else time.perf_counter() + seconds
 
     async def worker() -> None:
         nonlocal errors
@@ -325,6 +331,10 @@ async def _drive_raw(base: str, paths: list[str], concurrency: int) -> tuple[lis
         try:
             while queue:
                 path = queue.pop()
+                if deadline is not None:
+                    if time.perf_counter() > deadline:
+                        break
+                    queue.insert(0, path)  # round and round until the time is up
                 t = time.perf_counter()
                 writer.write(f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode())
                 head = await reader.readuntil(b"\r\n\r\n")
@@ -463,10 +473,11 @@ def main() -> None:
     ap.add_argument("--writer", action="store_true", help="measure with and without a follower writing")
     ap.add_argument("--rounds", type=int, default=3, help="with --writer: phases per condition")
     ap.add_argument("--writer-outlets", type=int, default=50)
-    ap.add_argument("--writer-articles", type=float, default=60, help="articles published a minute")
-    ap.add_argument("--writer-floors", type=float, default=120, help="floors added a minute")
-    ap.add_argument("--writer-interval", type=float, default=5, help="the follower's --interval")
+    ap.add_argument("--writer-articles", type=float, default=120, help="articles published a minute")
+    ap.add_argument("--writer-floors", type=float, default=240, help="floors added a minute")
+    ap.add_argument("--writer-interval", type=float, default=2, help="the follower's --interval")
     ap.add_argument("--writer-warmup", type=float, default=20, help="seconds the writer runs before")
+    ap.add_argument("--phase-seconds", type=float, default=4, help="with --writer: a cached target's phase")
     ap.add_argument("--writer-encoder", action="store_true", help="the follower's sentence encoder on")
     args = ap.parse_args()
     if args.writer and args.client == "wrk":
@@ -543,8 +554,8 @@ def main() -> None:
         ],
         "hot list": ["/"] * args.requests,
         "api story": [f"/api/stories/{rng.choice(by_heat)}" for _ in range(args.requests)],
-        "search": [f"/search?q={rng.choice(queries)}" for _ in range(args.requests)],
-        "api search": [f"/api/search?q={rng.choice(queries)}" for _ in range(args.requests)],
+        "search": [f"/search?q={quote(rng.choice(queries))}" for _ in range(args.requests)],
+        "api search": [f"/api/search?q={quote(rng.choice(queries))}" for _ in range(args.requests)],
     }
     if args.client == "wrk":
         # wrk runs for a duration: give it paths enough that the uniform targets stay distinct.
@@ -602,65 +613,76 @@ def main() -> None:
 
 
 def _writer_run(db, base, pids, by_heat, targets, args, drive) -> None:
-    """Every target ``--rounds`` times without and with a follower writing, interleaved."""
+    """Every target ``--rounds`` times without and with a follower writing, interleaved.
+
+    A phase of a cached target (hot pages, hot list, search) lasts ``--phase-seconds``, long
+    enough for the follower to write several times in it; a phase of a cold target asks
+    distinct stories no phase asked before (renders), as many as the store allows.
+    """
     del targets["story page (hot, 2nd pass)"]  # the rounds themselves are the later passes
     rng = random.Random(args.seed + 1)
-    # Distinct cold pages for each phase of the uniform targets (warm-up included).
-    phases = 2 * args.rounds
-    per_phase = args.requests + 50
     cold = {"story page": "/story/{}", "api story": "/api/stories/{}"}
-    pool = list(by_heat)
-    rng.shuffle(pool)
-    if len(pool) < per_phase * phases:
-        print(
-            f"note: {len(pool)} stories for {phases} phases of {per_phase} cold pages: some phases "
-            f"repeat pages (build more stories: --articles / --per-story)"
-        )
-        pool = pool * (per_phase * phases // len(pool) + 1)
+    phases = 2 * args.rounds
+    per_phase = min(args.requests, len(by_heat) // phases - 50)
+    pools = {}
+    for name in cold:
+        pools[name] = list(by_heat)
+        rng.shuffle(pools[name])
     writer = _Writer(db, args)
-    print(f"writer: follower pid {writer.follower.pid} on {args.writer_outlets} outlets, "
-          f"{args.writer_articles:g} articles and {args.writer_floors:g} floors a minute, "
-          f"--interval {args.writer_interval:g}; warming up {args.writer_warmup:g}s", flush=True)  # fmt: skip
+    print(
+        f"writer: follower pid {writer.follower.pid} on {args.writer_outlets} outlets, "
+        f"{args.writer_articles:g} articles and {args.writer_floors:g} floors a minute, "
+        f"--interval {args.writer_interval:g}; warming up {args.writer_warmup:g}s; cold phases of "
+        f"{per_phase} distinct stories, cached phases of {args.phase_seconds:g}s",
+        flush=True,
+    )
     results: dict[str, dict[str, list[tuple[float, float, int, int]]]] = {}
     writes_total, with_seconds, writer_cpu = 0, 0.0, 0.0
     try:
         time.sleep(args.writer_warmup)
-        print(f"writer: {_writes(db)} writes in the store's counter after the warm-up; loadavg {_loadavg()}")
-        slot = 0
+        print(f"writer: store write counter {_writes(db)} after the warm-up; loadavg {_loadavg()}")
+        for name, paths in targets.items():  # the hot pages and lists in the cache, as in service
+            if name not in cold:
+                asyncio.run(_drive_raw(base, paths, args.concurrency))
+        slot = dict.fromkeys(cold, 0)
         for r in range(args.rounds):
-            for name, paths in targets.items():
-                order = (
-                    ("without", "with") if (r + list(targets).index(name)) % 2 == 0 else ("with", "without")
-                )
+            for i, (name, paths) in enumerate(targets.items()):
+                order = ("without", "with") if (r + i) % 2 == 0 else ("with", "without")
                 for condition in order:
+                    seconds = None if name in cold else args.phase_seconds
                     if name in cold:
-                        part = pool[slot * per_phase : (slot + 1) * per_phase]
-                        slot += 1
+                        part = pools[name][
+                            slot[name] * (per_phase + 50) : (slot[name] + 1) * (per_phase + 50)
+                        ]
+                        slot[name] += 1
                         paths = [cold[name].format(sid) for sid in part]
+                        asyncio.run(_drive_raw(base, paths[-50:], args.concurrency))  # connections, JIT
+                        paths = paths[:-50]
                     if condition == "with":
                         writer.resume()
-                        time.sleep(1.0)  # the follower back at work (a round, not a resumed sleep)
+                        w0, waited = _writes(db), time.monotonic()
+                        while _writes(db) == w0 and time.monotonic() - waited < 15:
+                            time.sleep(0.05)  # until the follower is writing again
                         w0, t0, c0 = _writes(db), time.perf_counter(), writer.cpu()
                     else:
                         writer.pause()
-                        time.sleep(0.5)
-                    asyncio.run(_drive_raw(base, paths[-50:], args.concurrency))  # warm-up
-                    work = paths[:-50] if name in cold else paths
+                        time.sleep(0.2)
                     cpu = sum(_cpu_s(pid) for pid in pids)
-                    lat, errors, elapsed = asyncio.run(drive(base, work, args.concurrency))
-                    cpu_ms = (sum(_cpu_s(pid) for pid in pids) - cpu) / len(work) * 1000
+                    lat, errors, elapsed = asyncio.run(_drive_raw(base, paths, args.concurrency, seconds))
+                    n = max(len(lat), 1)
+                    cpu_ms = (sum(_cpu_s(pid) for pid in pids) - cpu) / n * 1000
                     writes = 0
                     if condition == "with":
                         writes = _writes(db) - w0
                         writes_total += writes
                         with_seconds += time.perf_counter() - t0
                         writer_cpu += writer.cpu() - c0
-                    rps, p95 = len(work) / elapsed, _p(lat, 95) * 1000
+                    rps, p95 = len(lat) / elapsed, _p(lat, 95) * 1000
                     results.setdefault(name, {}).setdefault(condition, []).append((rps, p95, errors, writes))
                     print(
                         f"  round {r + 1} {name} {condition:>7}: {rps:.0f} req/s, p50 {_p(lat, 50) * 1000:.1f} ms, "
-                        f"p95 {p95:.1f} ms, errors {errors}/{len(work)}, server CPU {cpu_ms:.2f} ms/req"
-                        + (f", {writes} writes" if condition == "with" else ""),
+                        f"p95 {p95:.1f} ms, errors {errors}/{len(lat)}, server CPU {cpu_ms:.2f} ms/req"
+                        + (f", {writes} writes in {elapsed:.1f}s" if condition == "with" else ""),
                         flush=True,
                     )
     finally:
