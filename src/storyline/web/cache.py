@@ -76,7 +76,7 @@ _KEEP_ON_304 = {b"etag", b"cache-control", b"vary", b"expires", b"content-locati
 Key = tuple[str, str, str, str]
 # A store-wide page (hot list, search, lists) is rendered at most this often under a writer; the
 # issue's bar is a new item on the hot list and in search within 5 s of the round that saw it.
-STALE_SECONDS = 1.0
+STALE_SECONDS = 0.5
 
 
 @dataclass(slots=True)
