@@ -24,10 +24,11 @@ p95, errors and server CPU per request, the servers' RSS, and the headline on th
 ``--writer-floors`` floors a minute on ``--writer-outlets`` outlets in a process of its own, and
 ``storyline follow`` keeps the served store current from it. Every target is measured
 ``--rounds`` times in each condition, interleaved (A B, then B A, …): "without" is the follower
-and the newsroom stopped (SIGSTOP: same store, same server, no writer), "with" both running.
-Uniform targets take distinct pages in every phase, so no phase finds another's pages cached.
-Printed per target: median req/s and p95 of each condition, their ratio, errors, and the writes
-the store took during the "with" phases (its version counter).
+and the newsroom stopped (SIGSTOP: same store, same server, no writer), "with" both running
+(each "with" phase starts once the store's write counter has moved). A phase of a cached target
+lasts ``--phase-seconds``; the uniform targets take distinct stories in every phase, so no phase
+finds another's pages cached. Printed per target: median req/s and p95 of each condition, their
+ratio, errors, and the writes the store took in each "with" phase (its version counter).
 
     python benchmarks/portal_load.py                     # 20k articles, small run
     python benchmarks/portal_load.py --workers 2         # one server process per core
