@@ -125,7 +125,8 @@ def test_two_followers_together_keep_each_hosts_rate(db: str) -> None:
         # followers each keeping the rate alone interleave at about GAP / 2, most gaps far below
         # (measured with the shared gate off: 56 and 58 of 82 gaps short, the least 0.0 s).
         close = [(round(g, 3), arrivals[i : i + 2]) for i, g in enumerate(gaps) if g < GAP - SLACK]
-        assert len(close) <= len(gaps) // 20, (port, close)
-        assert min(gaps) >= GAP / 3, (port, close)
+        # (At a load average of 9 on 2 cores a request was once stamped 70 ms after its turn.)
+        assert len(close) <= len(gaps) // 10, (port, close)
+        assert min(gaps) >= GAP / 5, (port, close)
         span = arrivals[-1][0] - arrivals[0][0]
         assert span >= (len(arrivals) - 1) * GAP - SLACK  # the rate, over the whole run too
