@@ -447,17 +447,25 @@ class ResponseCache:
 
         self.refreshes += 1
         try:
-            await self._render(scope, receive, key, version, renewed=time.monotonic())
+            await self._render(scope, receive, key, version, renewed=time.monotonic(), off_loop=True)
         except Exception as exc:  # no reader waits for this one: the stale page stays, said once
             (log.debug if self._warned else log.warning)("re-render of %s failed: %s", scope["path"], exc)
             self._warned = True
 
     async def _render(
-        self, scope: Scope, receive: Receive, key: Key, version: str, *, renewed: float | None = None
+        self,
+        scope: Scope,
+        receive: Receive,
+        key: Key,
+        version: str,
+        *,
+        renewed: float | None = None,
+        off_loop: bool = False,
     ) -> _Entry:
         """Run the app for ``key``; return its response, kept when it is a 200 or 301.
 
         ``renewed``: the entry replaces a stale one (see the module doc), made at that time.
+        ``off_loop``: run the app in a worker thread (a scheduled re-render nobody waits for).
         """
         future: asyncio.Future[_Entry | None] = asyncio.get_running_loop().create_future()
         self._inflight[key] = future
@@ -491,7 +499,13 @@ class ResponseCache:
             # hit waits for the event loop's turn behind all of them (one switch interval each).
             # A few at a time keeps hits fast and costs misses nothing: they queue either way.
             async with self._render_slot():
-                await self.app(inner, receive, collect)
+                if off_loop:
+                    # No reader waits for this render: run it on an event loop of its own in a
+                    # worker thread, so a handler run inline (SQLite) does not hold up this loop's
+                    # hits for the whole render, only for the GIL's switch interval at a time.
+                    await asyncio.to_thread(asyncio.run, self.app(inner, receive, collect))
+                else:
+                    await self.app(inner, receive, collect)
             status = int(start.get("status", 500))
             resp_headers = [
                 (k, v) for k, v in start.get("headers", []) if k.lower() not in (b"etag", b"content-length")
