@@ -256,6 +256,8 @@ class _Writer:
              "--sources", str(listing), "--interval", str(args.writer_interval),
              "--page-interval", str(args.writer_interval * 2)],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            # Readers first: a live site runs the follower below the server's priority (nice).
+            preexec_fn=(lambda: os.nice(args.writer_nice)) if args.writer_nice else None,
         )  # fmt: skip
         self.pids = [self.follower.pid, self.room.pid]
 
@@ -480,6 +482,7 @@ def main() -> None:
     ap.add_argument("--writer-warmup", type=float, default=20, help="seconds the writer runs before")
     ap.add_argument("--phase-seconds", type=float, default=4, help="with --writer: a cached target's phase")
     ap.add_argument("--writer-encoder", action="store_true", help="the follower's sentence encoder on")
+    ap.add_argument("--writer-nice", type=int, default=0, help="run the follower at this nice level")
     args = ap.parse_args()
     if args.writer and args.client == "wrk":
         raise SystemExit("--writer counts requests: use --client raw")
@@ -633,7 +636,7 @@ def _writer_run(db, base, pids, by_heat, targets, args, drive) -> None:
     print(
         f"writer: follower pid {writer.follower.pid} on {args.writer_outlets} outlets, "
         f"{args.writer_articles:g} articles and {args.writer_floors:g} floors a minute, "
-        f"--interval {args.writer_interval:g}; warming up {args.writer_warmup:g}s; cold phases of "
+        f"--interval {args.writer_interval:g}, nice {args.writer_nice}; warming up {args.writer_warmup:g}s; cold phases of "
         f"{per_phase} distinct stories, cached phases of {args.phase_seconds:g}s",
         flush=True,
     )
