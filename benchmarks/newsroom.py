@@ -485,7 +485,8 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         arrived = time.time()
         with self.room.lock:
-            self.room.arrivals.append((self.outlet.port, self.path, arrived, self.headers.get("User-Agent", "")))
+            agent = self.headers.get("User-Agent", "")
+            self.room.arrivals.append((self.outlet.port, self.path, arrived, agent))
         path = self.path.split("?", 1)[0]
         if path == "/robots.txt":
             self._send(200, b"User-agent: *\nDisallow: /private/\n", "text/plain")
