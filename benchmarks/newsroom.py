@@ -223,6 +223,8 @@ class Newsroom:
         self.retry_after = retry_after
         self.lock = threading.RLock()
         self.hits: Counter[tuple[int, str, int]] = Counter()
+        # (port, path, time.time(), User-Agent) of every request as it arrived: per-host spacing
+        self.arrivals: list[tuple[int, str, float, str]] = []
         self._next_text = 0
         self._next_reply = 0
         self.outlets: list[Outlet] = []
@@ -481,6 +483,10 @@ class _Handler(BaseHTTPRequestHandler):
         return False
 
     def do_GET(self) -> None:
+        arrived = time.time()
+        with self.room.lock:
+            agent = self.headers.get("User-Agent", "")
+            self.room.arrivals.append((self.outlet.port, self.path, arrived, agent))
         path = self.path.split("?", 1)[0]
         if path == "/robots.txt":
             self._send(200, b"User-agent: *\nDisallow: /private/\n", "text/plain")

@@ -15,8 +15,20 @@ Targets: "story page" asks every story equally often (1000 requests over 1000 st
 are pages not asked before, so this measures rendering); "story page (hot)" asks stories in
 Zipf proportion to their hotness rank (readers crowd onto the top stories, so this measures
 the response cache); "hot list" is ``/``; "api story" is ``/api/stories/{id}``, uniform.
+"search" is ``/search?q=…`` over 20 queries, "api search" the same through ``/api/search``.
 Prints settings (with the load average: the machine may be shared), per-target req/s, p50,
 p95, errors and server CPU per request, the servers' RSS, and the headline on the last line.
+
+``--writer``: the same run with and without a follower writing. A newsroom
+(benchmarks/newsroom.py, real texts) publishes ``--writer-articles`` articles and
+``--writer-floors`` floors a minute on ``--writer-outlets`` outlets in a process of its own, and
+``storyline follow`` keeps the served store current from it. Every target is measured
+``--rounds`` times in each condition, interleaved (A B, then B A, …): "without" is the follower
+and the newsroom stopped (SIGSTOP: same store, same server, no writer), "with" both running
+(each "with" phase starts once the store's write counter has moved). A phase of a cached target
+lasts ``--phase-seconds``; the uniform targets take distinct stories in every phase, so no phase
+finds another's pages cached. Printed per target: median req/s and p95 of each condition, their
+ratio, errors, and the writes the store took in each "with" phase (its version counter).
 
     python benchmarks/portal_load.py                     # 20k articles, small run
     python benchmarks/portal_load.py --workers 2         # one server process per core
@@ -26,6 +38,7 @@ p95, errors and server CPU per request, the servers' RSS, and the headline on th
     python benchmarks/portal_load.py --client wrk --page-store auto --prerender
     python benchmarks/portal_load.py --articles 2000 --render 100          # cold render, in process
     python benchmarks/portal_load.py --articles 200 --comments 1000 --render 10   # 1000-floor threads
+    python benchmarks/portal_load.py --articles 40000 --per-story 10 --writer --rounds 3
 
 ``--render N`` serves nothing: it renders N distinct story pages (and, when the stories have
 threads, N thread pages by time and as conversations) in this process through the whole app with
@@ -42,6 +55,7 @@ import multiprocessing as mp
 import os
 import random
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -50,6 +64,7 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 
@@ -201,6 +216,87 @@ def _serve(db: str, port: int, cache_entries: int, page_store: str) -> None:
     uvicorn.Server(config).run(sockets=[sock])
 
 
+def _newsroom(outlets: int, seed: int, articles_min: float, floors_min: float, conn) -> None:
+    """The writer's newsroom, in a process of its own (its HTTP threads stay off the client's GIL).
+
+    Sends the feed URLs through ``conn``, then publishes articles and adds floors at random
+    moments (a Poisson stream at the given rates a minute) until terminated.
+    """
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from newsroom import Newsroom
+
+    rng = random.Random(seed)
+    with Newsroom(outlets=outlets, seed=seed) as room:
+        room.publish(outlets, floors=2)  # one article each: the follower's first round has work
+        conn.send([o.feed_url for o in room.outlets])
+        rate = (articles_min + floors_min) / 60.0
+        while rate > 0:
+            time.sleep(rng.expovariate(rate))
+            if rng.random() < articles_min / (articles_min + floors_min) or not room.all_stories():
+                room.publish(1, outlet=rng.randrange(outlets), floors=rng.randint(0, 3))
+            else:
+                room.add_floors(1)
+        while True:
+            time.sleep(3600)
+
+
+class _Writer:
+    """A follower writing into ``db`` from a newsroom of its own; :meth:`pause` / :meth:`resume`."""
+
+    def __init__(self, db: str, args: argparse.Namespace) -> None:
+        ctx = mp.get_context("spawn")
+        here, there = ctx.Pipe()
+        self.room = ctx.Process(
+            target=_newsroom,
+            args=(args.writer_outlets, args.seed, args.writer_articles, args.writer_floors, there),
+            daemon=True,
+        )
+        self.room.start()
+        feeds = here.recv()
+        listing = Path(tempfile.mkdtemp(prefix="portal-writer-")) / "sources.txt"
+        listing.write_text("".join(f + "\n" for f in feeds), encoding="utf-8")
+        src = Path(__file__).resolve().parents[1] / "src"
+        env = {**os.environ, "PYTHONPATH": f"{src}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+        env["STORYLINE_USE_ENCODER"] = "true" if args.writer_encoder else "false"
+        env["STORYLINE_PAGE_STORE"] = args.page_store  # what a live site runs: the servers' own
+        self.follower = subprocess.Popen(
+            [sys.executable, "-m", "storyline.cli", "--db", db, "follow", "--allow-private",
+             "--sources", str(listing), "--interval", str(args.writer_interval),
+             "--page-interval", str(args.writer_interval * 2)],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            # Readers first: a live site runs the follower below the server's priority (nice).
+            preexec_fn=(lambda: os.nice(args.writer_nice)) if args.writer_nice else None,
+        )  # fmt: skip
+        self.pids = [self.follower.pid, self.room.pid]
+
+    def pause(self) -> None:
+        for pid in self.pids:
+            os.kill(pid, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        for pid in reversed(self.pids):
+            os.kill(pid, signal.SIGCONT)
+
+    def cpu(self) -> float:
+        return sum(_cpu_s(pid) for pid in self.pids)
+
+    def stop(self) -> None:
+        self.resume()
+        self.follower.terminate()
+        try:
+            self.follower.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.follower.kill()
+        self.room.terminate()
+        self.room.join(10)
+
+
+def _writes(db: str) -> int:
+    """The store's write counter (the tail of its version token)."""
+    with open_store(db) as store:
+        return int((store.version() or "0.0").rsplit(".", 1)[-1])
+
+
 def _loadavg() -> str:
     """The 1/5/15-minute load average: the machine may be shared, and that moves every figure."""
     try:
@@ -222,8 +318,12 @@ def _cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def _drive_raw(base: str, paths: list[str], concurrency: int) -> tuple[list[float], int, float]:
+async def _drive_raw(
+    base: str, paths: list[str], concurrency: int, seconds: float | None = None
+) -> tuple[list[float], int, float]:
     """The same load as :func:`_drive` from a minimal HTTP/1.1 keep-alive client.
+
+    ``seconds``: ask ``paths`` over and over until that much time has passed (not once each).
 
     httpx costs ~1-2 ms of CPU a request, and the client shares the 2 cores with the server,
     so at a few hundred req/s it measures itself. This client writes a GET, reads the status
@@ -234,6 +334,7 @@ async def _drive_raw(base: str, paths: list[str], concurrency: int) -> tuple[lis
     queue = list(reversed(paths))
     latencies: list[float] = []
     errors = 0
+    deadline = None if seconds is None else time.perf_counter() + seconds
 
     async def worker() -> None:
         nonlocal errors
@@ -241,6 +342,10 @@ async def _drive_raw(base: str, paths: list[str], concurrency: int) -> tuple[lis
         try:
             while queue:
                 path = queue.pop()
+                if deadline is not None:
+                    if time.perf_counter() > deadline:
+                        break
+                    queue.insert(0, path)  # round and round until the time is up
                 t = time.perf_counter()
                 writer.write(f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode())
                 head = await reader.readuntil(b"\r\n\r\n")
@@ -445,7 +550,19 @@ def main() -> None:
     ap.add_argument(
         "--render", type=int, default=0, metavar="N", help="time N cold renders in process, serve nothing"
     )
+    ap.add_argument("--writer", action="store_true", help="measure with and without a follower writing")
+    ap.add_argument("--rounds", type=int, default=3, help="with --writer: phases per condition")
+    ap.add_argument("--writer-outlets", type=int, default=50)
+    ap.add_argument("--writer-articles", type=float, default=120, help="articles published a minute")
+    ap.add_argument("--writer-floors", type=float, default=240, help="floors added a minute")
+    ap.add_argument("--writer-interval", type=float, default=2, help="the follower's --interval")
+    ap.add_argument("--writer-warmup", type=float, default=20, help="seconds the writer runs before")
+    ap.add_argument("--phase-seconds", type=float, default=4, help="with --writer: a cached target's phase")
+    ap.add_argument("--writer-encoder", action="store_true", help="the follower's sentence encoder on")
+    ap.add_argument("--writer-nice", type=int, default=0, help="run the follower at this nice level")
     args = ap.parse_args()
+    if args.writer and args.client == "wrk":
+        raise SystemExit("--writer counts requests: use --client raw")
 
     db = args.db or str(Path(tempfile.mkdtemp(prefix="portal-load-")) / "portal.db")
     print(
@@ -508,16 +625,21 @@ def main() -> None:
     # Readers crowd onto the hottest stories: rank k (1 = hottest) is asked with weight 1/k^zipf.
     weights = [1 / (k**args.zipf) for k in range(1, len(by_heat) + 1)]
     hot_paths = [f"/story/{sid}" for sid in rng.choices(by_heat, weights=weights, k=args.requests)]
+    # Uniform targets ask stories that exist (a writer's stories are not named s<N>).
+    uniform = [rng.choice(by_heat) for _ in range(args.requests)]
+    queries = sorted({VOCAB[i : i + 2] for i in range(0, len(VOCAB) - 1, 2)})[:20]
     targets = {
         # every story equally likely: most requests are for a page not asked before (cache-cold)
-        "story page": [f"/story/s{rng.randrange(n_stories)}" for _ in range(args.requests)],
+        "story page": [f"/story/{sid}" for sid in uniform],
         "story page (hot)": hot_paths,
         # the same popularity a minute later: the hottest pages are cached now, the tail is not
         "story page (hot, 2nd pass)": [
             f"/story/{sid}" for sid in rng.choices(by_heat, weights=weights, k=args.requests)
         ],
         "hot list": ["/"] * args.requests,
-        "api story": [f"/api/stories/s{rng.randrange(n_stories)}" for _ in range(args.requests)],
+        "api story": [f"/api/stories/{rng.choice(by_heat)}" for _ in range(args.requests)],
+        "search": [f"/search?q={quote(rng.choice(queries))}" for _ in range(args.requests)],
+        "api search": [f"/api/search?q={quote(rng.choice(queries))}" for _ in range(args.requests)],
     }
     if args.client == "wrk":
         # wrk runs for a duration: give it paths enough that the uniform targets stay distinct.
@@ -528,6 +650,15 @@ def main() -> None:
         for name in ("story page (hot)", "story page (hot, 2nd pass)"):
             targets[name] = [f"/story/{sid}" for sid in rng.choices(by_heat, weights=weights, k=200_000)]
     drive = _drive_raw if args.client == "raw" else _drive
+    if args.writer:
+        try:
+            _writer_run(db, base, pids, by_heat, targets, args, drive)
+        finally:
+            for server in servers:
+                server.terminate()
+            for server in servers:
+                server.join(10)
+        return
     figures = {}
     try:
         for name, paths in targets.items():
@@ -563,6 +694,101 @@ def main() -> None:
         f"story page req/s: {sp[0]:.0f} (p95 {sp[1]:.0f} ms), hot stories {sh[0]:.0f} (p95 {sh[1]:.0f} ms); "
         f"hot list req/s: {hl[0]:.0f} (p95 {hl[1]:.0f} ms); articles: {args.articles} workers: {args.workers}"
     )
+
+
+def _writer_run(db, base, pids, by_heat, targets, args, drive) -> None:
+    """Every target ``--rounds`` times without and with a follower writing, interleaved.
+
+    A phase of a cached target (hot pages, hot list, search) lasts ``--phase-seconds``, long
+    enough for the follower to write several times in it; a phase of a cold target asks
+    distinct stories no phase asked before (renders), as many as the store allows.
+    """
+    del targets["story page (hot, 2nd pass)"]  # the rounds themselves are the later passes
+    rng = random.Random(args.seed + 1)
+    cold = {"story page": "/story/{}", "api story": "/api/stories/{}"}
+    phases = 2 * args.rounds
+    per_phase = min(args.requests, len(by_heat) // phases - 50)
+    pools = {}
+    for name in cold:
+        pools[name] = list(by_heat)
+        rng.shuffle(pools[name])
+    writer = _Writer(db, args)
+    print(
+        f"writer: follower pid {writer.follower.pid} on {args.writer_outlets} outlets, "
+        f"{args.writer_articles:g} articles and {args.writer_floors:g} floors a minute, "
+        f"--interval {args.writer_interval:g}, nice {args.writer_nice}; warming up {args.writer_warmup:g}s; cold phases of "
+        f"{per_phase} distinct stories, cached phases of {args.phase_seconds:g}s",
+        flush=True,
+    )
+    results: dict[str, dict[str, list[tuple[float, float, int, int]]]] = {}
+    writes_total, with_seconds, writer_cpu = 0, 0.0, 0.0
+    try:
+        time.sleep(args.writer_warmup)
+        print(f"writer: store write counter {_writes(db)} after the warm-up; loadavg {_loadavg()}")
+        for name, paths in targets.items():  # the hot pages and lists in the cache, as in service
+            if name not in cold:
+                asyncio.run(_drive_raw(base, paths, args.concurrency))
+        slot = dict.fromkeys(cold, 0)
+        for r in range(args.rounds):
+            for i, (name, paths) in enumerate(targets.items()):
+                order = ("without", "with") if (r + i) % 2 == 0 else ("with", "without")
+                for condition in order:
+                    seconds = None if name in cold else args.phase_seconds
+                    if name in cold:
+                        part = pools[name][
+                            slot[name] * (per_phase + 50) : (slot[name] + 1) * (per_phase + 50)
+                        ]
+                        slot[name] += 1
+                        paths = [cold[name].format(sid) for sid in part]
+                        asyncio.run(_drive_raw(base, paths[-50:], args.concurrency))  # connections, JIT
+                        paths = paths[:-50]
+                    if condition == "with":
+                        writer.resume()
+                        w0, waited = _writes(db), time.monotonic()
+                        while _writes(db) == w0 and time.monotonic() - waited < 15:
+                            time.sleep(0.05)  # until the follower is writing again
+                        w0, t0, c0 = _writes(db), time.perf_counter(), writer.cpu()
+                    else:
+                        writer.pause()
+                        time.sleep(0.2)
+                    cpu = sum(_cpu_s(pid) for pid in pids)
+                    lat, errors, elapsed = asyncio.run(_drive_raw(base, paths, args.concurrency, seconds))
+                    n = max(len(lat), 1)
+                    cpu_ms = (sum(_cpu_s(pid) for pid in pids) - cpu) / n * 1000
+                    writes = 0
+                    if condition == "with":
+                        writes = _writes(db) - w0
+                        writes_total += writes
+                        with_seconds += time.perf_counter() - t0
+                        writer_cpu += writer.cpu() - c0
+                    rps, p95 = len(lat) / elapsed, _p(lat, 95) * 1000
+                    results.setdefault(name, {}).setdefault(condition, []).append((rps, p95, errors, writes))
+                    print(
+                        f"  round {r + 1} {name} {condition:>7}: {rps:.0f} req/s, p50 {_p(lat, 50) * 1000:.1f} ms, "
+                        f"p95 {p95:.1f} ms, errors {errors}/{len(lat)}, server CPU {cpu_ms:.2f} ms/req"
+                        + (f", {writes} writes in {elapsed:.1f}s" if condition == "with" else ""),
+                        flush=True,
+                    )
+    finally:
+        writer.stop()
+    print(
+        f"writer: {writes_total} store writes in {with_seconds:.0f}s of 'with' phases "
+        f"({writes_total / max(with_seconds, 1e-9):.1f}/s), follower + newsroom CPU "
+        f"{100 * writer_cpu / max(with_seconds, 1e-9):.0f}% of a core; loadavg {_loadavg()}"
+    )
+    worst = 1.0
+    for name, by in results.items():
+        wo, wi = by["without"], by["with"]
+        rate_wo, rate_wi = statistics.median(x[0] for x in wo), statistics.median(x[0] for x in wi)
+        p95_wo, p95_wi = statistics.median(x[1] for x in wo), statistics.median(x[1] for x in wi)
+        errors = sum(x[2] for x in wo + wi)
+        worst = min(worst, rate_wi / rate_wo)
+        print(
+            f"{name}: without {rate_wo:.0f} req/s p95 {p95_wo:.1f} ms | with writer {rate_wi:.0f} req/s "
+            f"p95 {p95_wi:.1f} ms | rate {100 * (rate_wi / rate_wo - 1):+.0f}%, p95 "
+            f"{100 * (p95_wi / p95_wo - 1):+.0f}%, errors {errors} (medians of {args.rounds})"
+        )
+    print(f"worst rate with a writer: {100 * (worst - 1):+.0f}% of without (bar: -20%)")
 
 
 if __name__ == "__main__":

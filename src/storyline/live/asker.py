@@ -4,10 +4,18 @@ The follower's fetches go through ``fetch`` (robots.txt, per-host rate limit, ad
 size cap) with retries off: backing off is the schedule's job, across rounds. What ``fetch``
 does not hand back — the status and ``Retry-After`` of a refused answer — is read from the
 responses by an httpx event hook on the client passed to it.
+
+The per-host rate is kept for every follower of the store, not per process: ``fetch`` waits
+between two requests to a host by the "last request" time it keeps in its session ``cache``
+(documented in :mod:`storyline.sources.fetch`); the cache an :class:`Asker` hands it answers
+that question from the store instead (:class:`HostGate`, ``Store.take_host_turn``): it waits
+until the store gives this follower the host's turn, taken at the moment of sending. Every
+request goes through it: pages, robots.txt, each redirect.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -17,12 +25,64 @@ from typing import Any
 
 import httpx
 
-from storyline.errors import StorylineError
+from storyline.errors import StoreError, StorylineError
 from storyline.settings import Settings
 from storyline.sources.fetch import FetchResult, fetch
 from storyline.store.base import FetchState
 
-__all__ = ["Answer", "Asker"]
+__all__ = ["Answer", "Asker", "HostGate"]
+
+log = logging.getLogger(__name__)
+# The key fetch() keeps a host's last request time under (see sources.fetch._wait_for_host).
+_LAST_REQUEST = "last-request"
+
+
+class HostGate(dict):  # type: ignore[type-arg]
+    """``fetch``'s session cache, with each host's turn to be asked taken in the store.
+
+    take: ``(host, gap) -> seconds to wait`` (``Store.take_host_turn``: 0.0 = the turn is
+    taken, send now). gap: seconds between two requests to one host (``1 / fetch_rate_per_host``).
+
+    ``fetch`` reads ``cache.get(("last-request", host))`` (monotonic seconds) and sleeps until
+    ``last + gap``. The gate waits here instead, until the store gives this process the host's
+    turn, and answers with a time ``fetch`` does not wait for: the turn is taken at the moment of
+    sending, so however late one follower sends, the next request to that host, from whichever
+    follower, comes at least ``gap`` after. A store that cannot take turns (it keeps no fetch
+    state, or fails) leaves the spacing to this process alone, as before, and says so once.
+    """
+
+    def __init__(self, take: Callable[[str, float], float], gap: float) -> None:
+        super().__init__()
+        self.take = take
+        self.gap = gap
+        self.shared = True
+        self.waits = 0  # turns that had to wait (for another follower's request, or this one's)
+
+    def _is_gate(self, key: Any) -> bool:
+        return self.shared and isinstance(key, tuple) and len(key) == 2 and key[0] == _LAST_REQUEST
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        if not self._is_gate(key):
+            return super().get(key, default)
+        host = str(key[1])
+        waited = False
+        while True:
+            try:
+                wait = self.take(host, self.gap)
+            except (StoreError, NotImplementedError) as exc:
+                log.warning("per-host rate kept by this follower alone: the store cannot share it (%s)", exc)
+                self.shared = False
+                return super().get(key, default)
+            if wait <= 0:
+                self.waits += waited
+                return time.monotonic() - 2 * self.gap  # fetch's wait: none, the turn is ours
+            waited = True
+            time.sleep(min(wait, 2 * self.gap))  # then ask again: another follower may be first
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        if self._is_gate(key):
+            return  # the store holds it (a fallback after a failure starts from the first wait)
+        super().__setitem__(key, value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,14 +102,24 @@ class Asker:
 
     settings: fetch politeness (its ``fetch_retries`` is used as given: the follower sets 0).
     clock: when an answer arrived (the follower's clock).
+    take_turn: shares the per-host rate with other followers (:class:`HostGate`); ``None``: this
+    process alone keeps it.
     """
 
-    def __init__(self, settings: Settings, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        clock: Callable[[], float] = time.time,
+        *,
+        take_turn: Callable[[str, float], float] | None = None,
+    ) -> None:
         self.settings = settings
         self.clock = clock
         # fetch()'s session cache: robots.txt parsers and last request time per host; a URL's
         # entry lives only during its ask (validators come from the store, bodies are not kept).
-        self._cache: dict[Any, Any] = {}
+        # With ``take_turn`` each host's turns are taken in the store (HostGate).
+        rate = settings.fetch_rate_per_host
+        self._cache: dict[Any, Any] = HostGate(take_turn, 1.0 / rate) if take_turn and rate > 0 else {}
         self._seen: dict[str, tuple[int, float | None]] = {}
         self._seen_lock = threading.Lock()
         self._client = httpx.Client(

@@ -140,10 +140,14 @@ class Follower:
         self.owner = owner or default_owner()
         self.clock = clock
         self.stop_event = threading.Event()
-        self._asker = Asker(self.settings, clock)
+        # The per-host rate is the store's, so several followers together keep to it.
+        self._asker = Asker(self.settings, clock, take_turn=self._take_turn)
         self._render_settings = settings
         self._app: Any = None
         self._touched: set[str] = set()
+
+    def _take_turn(self, host: str, gap: float) -> float:
+        return self.store.take_host_turn(host, gap=gap)
 
     def close(self) -> None:
         self._asker.close()

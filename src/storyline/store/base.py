@@ -432,6 +432,18 @@ class Store(ABC):
         """Free every lease ``owner`` holds (a follower stopping cleanly); returns how many."""
         raise self._no_fetch_state()
 
+    def take_host_turn(self, host: str, *, gap: float, now: float | None = None) -> float:
+        """Take the turn to send a request to ``host`` now, if it is due: ``0.0``, and the host's
+        next allowed time becomes now plus ``gap`` (one over the requests per second allowed);
+        else the seconds until it is due, and nothing is taken (ask again then).
+
+        Atomic across every follower of the store, and taken at the moment of sending (not booked
+        ahead), so a follower that is late to send never crowds the next one. ``now``: the
+        store's own clock by default (SQLite: this machine's; PostgreSQL: the server's, which
+        followers on several machines share).
+        """
+        raise self._no_fetch_state()
+
     def writer_lock(self) -> AbstractContextManager[object]:
         """Held by a writer that reads state, decides and writes it back across several calls (the
         live follower's clusterer): one such writer at a time, across processes and machines.

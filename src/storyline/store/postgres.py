@@ -725,6 +725,30 @@ class PostgresStore(Store):
             )
             return cur.rowcount
 
+    def take_host_turn(self, host: str, *, gap: float, now: float | None = None) -> float:
+        # One UPSERT: the host's row is locked, so concurrent turns on one host queue up and each
+        # sees the one before it; the server's clock (clock_timestamp, read once the row lock is
+        # held) is one clock for followers on every machine. A turn not due leaves the row as it
+        # is (the WHERE) and the wait is read back.
+        with self._guard(f"take a request turn for {host}") as cur:
+            cur.execute(
+                "WITH now AS (SELECT COALESCE(%s::double precision,"
+                "   extract(epoch FROM clock_timestamp())::double precision) AS t)"
+                " INSERT INTO host_gate AS g (host, next_at) SELECT %s, t + %s FROM now"
+                " ON CONFLICT (host) DO UPDATE SET next_at = EXCLUDED.next_at"
+                " WHERE g.next_at <= EXCLUDED.next_at - %s RETURNING 0",
+                (now, host, gap, gap),
+            )
+            if cur.fetchone() is not None:
+                return 0.0
+            cur.execute(
+                "SELECT next_at - COALESCE(%s::double precision,"
+                " extract(epoch FROM clock_timestamp())::double precision) FROM host_gate WHERE host = %s",
+                (now, host),
+            )
+            row = cur.fetchone()
+        return max(float(row[0]), 1e-3) if row else 0.0
+
     def writer_lock(self) -> AbstractContextManager[object]:
         """A session advisory lock (``pg_advisory_lock``) on a connection of its own: one such
         writer per database across every machine; a writer that dies loses it with its session."""

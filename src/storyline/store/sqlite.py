@@ -22,6 +22,7 @@ import fcntl
 import logging
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -739,6 +740,21 @@ class SQLiteStore(Store):
                 "UPDATE fetch_state SET lease_owner = '', lease_until = 0 WHERE lease_owner = ?", (owner,)
             )
             return cur.rowcount
+
+    def take_host_turn(self, host: str, *, gap: float, now: float | None = None) -> float:
+        # BEGIN IMMEDIATE: followers' turns on one host serialise on the write lock; the clock
+        # is read once that lock is held, so a wait for it does not make the turn look earlier.
+        with self._transaction(f"take a request turn for {host}") as db:
+            at = time.time() if now is None else now
+            row = db.execute("SELECT next_at FROM host_gate WHERE host = ?", (host,)).fetchone()
+            if row is not None and row[0] > at:
+                return float(row[0] - at)
+            db.execute(
+                "INSERT INTO host_gate (host, next_at) VALUES (?, ?)"
+                " ON CONFLICT (host) DO UPDATE SET next_at = excluded.next_at",
+                (host, at + gap),
+            )
+        return 0.0
 
     def writer_lock(self) -> AbstractContextManager[object]:
         """An exclusive ``flock`` on ``<db>.writer.lock``: one such writer per file, in any process."""

@@ -24,6 +24,22 @@ Only GET responses with status 200 or 301 are kept (404s for made-up ids would o
 LRU; errors must be retried). ``/static`` is left to StaticFiles, which has its own ETags.
 Concurrent misses on one key render once: the others wait for that response.
 
+Store-wide pages under a writer (stale-while-revalidate): a follower writing every second moves
+the store-wide version every second, and the hot list, search and the lists would otherwise be
+rendered again by the first request after every write — under load, most of the time. So an
+entry kept under the store-wide version is, once its version has moved, *stale* rather than gone:
+
+* the first request after a quiet spell (the entry was not itself a re-render of the last
+  ``stale_seconds``) renders it again and waits for that, so a single write is seen at once;
+* requests arriving while that render runs get the stale entry instead of waiting for it;
+* when the entry was re-rendered less than ``stale_seconds`` ago (writes keep coming), the
+  stale entry is served and one re-render is scheduled for ``stale_seconds`` after the last.
+
+Each such page is thus rendered at most once per ``stale_seconds`` however often the store is
+written, readers never wait for it under write load, and no reader sees it older than
+``stale_seconds`` plus one render after a write. Story-scoped entries are not kept stale: their
+version moves only when a write changes that story, and then the reader gets the change.
+
 Example::
 
     app.add_middleware(ResponseCache, version=store.version, max_entries=512)
@@ -38,6 +54,7 @@ import asyncio
 import gzip
 import hashlib
 import logging
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -50,13 +67,18 @@ from storyline.errors import StoreError
 from storyline.store.pages import PageStore
 from storyline.web.responses import CACHE_ETAGS
 
-__all__ = ["ResponseCache", "build_tag", "canonical_query"]
+__all__ = ["STALE_SECONDS", "ResponseCache", "build_tag", "canonical_query"]
 
 log = logging.getLogger(__name__)
 
 # Headers a 304 repeats (RFC 9110 §15.4.5: those the 200 would have carried that describe caching).
 _KEEP_ON_304 = {b"etag", b"cache-control", b"vary", b"expires", b"content-location", b"set-cookie"}
 Key = tuple[str, str, str, str]
+# A store-wide page (hot list, search, lists) is rendered at most this often under a writer; the
+# issue's bar is a new item on the hot list and in search within 5 s of the round that saw it.
+# Measured (follow_freshness.py, load ~6.5): 1.0 s gives p95 3.0 s from the round, 0.5 s 2.3 s,
+# but 0.5 s doubles the re-renders: 20 searches kept hot cost the server twice the CPU a request.
+STALE_SECONDS = 1.0
 
 
 @dataclass(slots=True)
@@ -67,6 +89,9 @@ class _Entry:
     body: bytes
     etag: bytes | None  # only 200s have one
     gz: bytes | None = None  # the body gzipped, made on the first request that accepts it
+    # When this entry replaced a stale one (time.monotonic()); None for a first render. While it
+    # is younger than stale_seconds, a newer version serves it stale and re-renders later.
+    renewed: float | None = None
 
     @property
     def size(self) -> int:
@@ -200,6 +225,9 @@ class ResponseCache:
     story version; shared by all workers, so one process's render spares the others theirs.
     query_keys: the query parameters any route reads (``None``: all are part of the key); the
     others are dropped from the request before the app sees it (see :func:`canonical_query`).
+    stale_seconds: how long a store-wide entry may be served stale while writes keep coming
+    (see the module doc); 0 renders it again on the first request after every write; ``None``
+    takes the module's :data:`STALE_SECONDS`.
     """
 
     def __init__(
@@ -219,6 +247,7 @@ class ResponseCache:
         pages: PageStore | None = None,
         persist: Callable[[str], bool] = lambda path: False,
         query_keys: frozenset[str] | None = None,
+        stale_seconds: float | None = None,
     ) -> None:
         self.app = app
         self.version = version
@@ -239,6 +268,12 @@ class ResponseCache:
         self.persist = persist
         self.query_keys = query_keys
         self.hits = self.misses = 0
+        # Read at construction, not import: a test may set the module's default for its app.
+        self.stale_seconds = STALE_SECONDS if stale_seconds is None else stale_seconds
+        self.stale = 0  # requests answered with a stale store-wide entry
+        self.refreshes = 0  # re-renders scheduled by a stale answer and run
+        self._scheduled: dict[Key, asyncio.TimerHandle] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
         self._warned = False
 
     # ---- bookkeeping -----------------------------------------------------------------------
@@ -248,6 +283,18 @@ class ResponseCache:
     def clear(self) -> None:
         self._entries.clear()
         self._bytes = 0
+        for handle in self._scheduled.values():
+            handle.cancel()
+        self._scheduled.clear()
+
+    def _stale(self, key: Key, version: str) -> _Entry | None:
+        """The entry of ``key`` kept under another store-wide version, if it may be served stale."""
+        if self.stale_seconds <= 0 or version.startswith("p:"):
+            return None
+        entry = self._entries.get(key)
+        if entry is None or entry.version == version or entry.version.startswith("p:"):
+            return None
+        return entry if entry.status == 200 else None
 
     def _get(self, key: Key, version: str) -> _Entry | None:
         entry = self._entries.get(key)
@@ -330,6 +377,25 @@ class ResponseCache:
         inm = _if_none_match(headers)
         gzip_ok = _accepts_gzip(headers)
 
+        stale = self._stale(key, version)
+        if stale is not None:
+            now = time.monotonic()
+            if key in self._inflight:
+                # Rendering already (a reader after a quiet spell, or a scheduled refresh).
+                self.stale += 1
+                await self._send(stale, inm, send, gzip_ok)
+                return
+            if stale.renewed is not None and now - stale.renewed < self.stale_seconds:
+                # Writes keep coming: serve what we have, render once when its time is up.
+                self.stale += 1
+                self._schedule(scope, key, stale.renewed + self.stale_seconds - now)
+                await self._send(stale, inm, send, gzip_ok)
+                return
+            self.misses += 1
+            entry = await self._render(scope, receive, key, version, renewed=now)
+            await self._send(entry, inm, send, gzip_ok)
+            return
+
         entry = self._get(key, version)
         if entry is None:
             pending = self._inflight.get(key)
@@ -346,8 +412,61 @@ class ResponseCache:
             self.hits += 1
         await self._send(entry, inm, send, gzip_ok)
 
-    async def _render(self, scope: Scope, receive: Receive, key: Key, version: str) -> _Entry:
-        """Run the app for ``key``; return its response, kept when it is a 200 or 301."""
+    def _schedule(self, scope: Scope, key: Key, delay: float) -> None:
+        """Re-render ``key`` in ``delay`` seconds (once, however many stale answers ask for it)."""
+        if key in self._scheduled:
+            return
+        loop = asyncio.get_running_loop()
+        # The request's scope without what belongs to its connection; the body is never read.
+        inner = {k: v for k, v in scope.items() if k not in ("state", "extensions")}
+
+        def start() -> None:
+            self._scheduled.pop(key, None)
+            task = loop.create_task(self._refresh(inner, key))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+        self._scheduled[key] = loop.call_later(max(0.0, delay), start)
+
+    async def _refresh(self, scope: Scope, key: Key) -> None:
+        """The scheduled re-render of a stale store-wide entry (nothing when already fresh)."""
+        try:
+            version = self._version(scope["path"])
+        except StoreError:
+            return
+        if version is None or key in self._inflight or self._stale(key, version) is None:
+            return
+        sent = False
+
+        async def receive() -> Message:
+            nonlocal sent
+            if sent:
+                return {"type": "http.disconnect"}
+            sent = True
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        self.refreshes += 1
+        try:
+            await self._render(scope, receive, key, version, renewed=time.monotonic(), off_loop=True)
+        except Exception as exc:  # no reader waits for this one: the stale page stays, said once
+            (log.debug if self._warned else log.warning)("re-render of %s failed: %s", scope["path"], exc)
+            self._warned = True
+
+    async def _render(
+        self,
+        scope: Scope,
+        receive: Receive,
+        key: Key,
+        version: str,
+        *,
+        renewed: float | None = None,
+        off_loop: bool = False,
+    ) -> _Entry:
+        """Run the app for ``key``; return its response, kept when it is a 200 or 301.
+
+        ``renewed``: the entry replaces a stale one (see the module doc), made at that time.
+        ``off_loop``: run the app in a worker thread (a scheduled re-render nobody waits for).
+        """
         future: asyncio.Future[_Entry | None] = asyncio.get_running_loop().create_future()
         self._inflight[key] = future
         entry: _Entry | None = None
@@ -380,7 +499,13 @@ class ResponseCache:
             # hit waits for the event loop's turn behind all of them (one switch interval each).
             # A few at a time keeps hits fast and costs misses nothing: they queue either way.
             async with self._render_slot():
-                await self.app(inner, receive, collect)
+                if off_loop:
+                    # No reader waits for this render: run it on an event loop of its own in a
+                    # worker thread, so a handler run inline (SQLite) does not hold up this loop's
+                    # hits for the whole render, only for the GIL's switch interval at a time.
+                    await asyncio.to_thread(asyncio.run, self.app(inner, receive, collect))
+                else:
+                    await self.app(inner, receive, collect)
             status = int(start.get("status", 500))
             resp_headers = [
                 (k, v) for k, v in start.get("headers", []) if k.lower() not in (b"etag", b"content-length")
@@ -399,7 +524,7 @@ class ResponseCache:
             etag = self.etag(key, version) if status == 200 else None
             if etag is not None:
                 resp_headers.append((b"etag", etag))
-            entry = _Entry(version, status, resp_headers, body, etag)
+            entry = _Entry(version, status, resp_headers, body, etag, renewed=renewed)
             if status in (200, 301) and not no_store:
                 self._put(key, entry)
             return entry

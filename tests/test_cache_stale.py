@@ -1,0 +1,129 @@
+"""Store-wide pages under a writer: stale-while-revalidate, at most one render per STALE_SECONDS.
+
+A follower moves the store-wide version at every write; the hot list, search and the story list
+are then served stale (never rendered per request) and rendered again at most once per
+``STALE_SECONDS``, while a single write after a quiet spell is seen by the next reader at once and
+a story's own page is never served stale.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import replace
+
+import lxml.html
+import pytest
+from fastapi.testclient import TestClient
+
+from storyline.records import RawInput, Story
+from storyline.settings import Settings
+from storyline.store.base import InputWrite
+from storyline.web import cache
+from storyline.web.app import create_app
+from web_data import build_store, counting
+
+WINDOW = 0.4
+
+
+def _new_story(sid: str, headline: str, hotness: float) -> InputWrite:
+    story = Story(id=sid, concept="新故事", headline=headline, article_ids=(), hotness=hotness)
+    return InputWrite(raw=RawInput(name=sid, data=sid.encode()), articles=[], analyses=[], stories=[story])
+
+
+def _headlines(client: TestClient) -> list[str]:
+    return [a.text_content() for a in lxml.html.fromstring(client.get("/").text).cssselect("a.headline")]
+
+
+@pytest.fixture()
+def store(tmp_path, monkeypatch):
+    monkeypatch.setattr(cache, "STALE_SECONDS", WINDOW)
+    s = build_store(tmp_path / "stale.db")
+    yield s
+    s.close()
+
+
+def test_one_write_is_seen_at_once_the_next_within_the_window_is_served_stale_then_fresh(store, monkeypatch):
+    client = TestClient(create_app(store, Settings(db=str(store.path))))
+    before = _headlines(client)
+    first = client.get("/api/search", params={"q": "星门"}).json()
+    store.write_input(_new_story("n1", "第一条新闻", 50.0))
+    assert _headlines(client)[0] == "第一条新闻"  # a quiet spell before: rendered at once
+    hits_n1 = client.get("/api/search", params={"q": "星门"}).json()  # rendered again: its first write
+    assert hits_n1["total"] == first["total"] > 0
+    summaries = counting(store, monkeypatch, "story_summaries")
+    searches = counting(store, monkeypatch, "search")
+
+    store.write_input(_new_story("n2", "第二条新闻", 60.0))  # right after that re-render
+    renders = summaries[0]
+    stale = _headlines(client)
+    assert stale[0] == "第一条新闻" and "第二条新闻" not in stale  # served stale, not rendered
+    assert summaries[0] == renders
+    assert client.get("/api/search", params={"q": "星门"}).json() == hits_n1
+    assert searches[0] == 0  # the search too: the earlier answer, no query
+
+    time.sleep(WINDOW + 0.05)
+    assert _headlines(client)[:2] == ["第二条新闻", "第一条新闻"]  # the window is the bound
+    assert set(before) <= set(_headlines(client))
+
+
+def test_a_storys_own_page_is_never_served_stale(store):
+    client = TestClient(create_app(store, Settings(db=str(store.path))))
+    client.get("/"), client.get("/story/s1")
+    store.write_input(_new_story("n1", "别的新闻", 50.0))
+    client.get("/"), client.get("/story/s1")  # "/" re-rendered: the next write is within its window
+    store.write_input(InputWrite(raw=RawInput(name="s1", data=b"s1"), articles=[], analyses=[],
+                                 stories=[replace(store.story("s1"), headline="改写后的标题")]))  # fmt: skip
+    assert "改写后的标题" in client.get("/story/s1").text
+    assert "改写后的标题" not in client.get("/").text  # the hot list, though, may wait its window
+
+
+def test_a_stale_answer_schedules_one_re_render_so_the_next_reader_gets_a_hit(store, monkeypatch):
+    app = create_app(store, Settings(db=str(store.path)))
+    with TestClient(app) as client:  # one event loop throughout: the scheduled render runs on it
+        client.get("/")
+        store.write_input(_new_story("n1", "第一条新闻", 50.0))
+        client.get("/")  # re-render after a quiet spell
+        store.write_input(_new_story("n2", "第二条新闻", 60.0))
+        summaries = counting(store, monkeypatch, "story_summaries")
+        for _ in range(5):
+            assert "第二条新闻" not in client.get("/").text  # stale, five times, one render scheduled
+        time.sleep(WINDOW + 0.3)
+        assert summaries[0] == 1  # rendered once, by the schedule, with no reader waiting
+        rendered = summaries[0]
+        assert _headlines(client)[0] == "第二条新闻"
+        assert summaries[0] == rendered  # a hit
+
+
+def test_under_a_steady_writer_the_hot_list_renders_at_most_once_per_window(store, monkeypatch):
+    client = TestClient(create_app(store, Settings(db=str(store.path))))
+    client.get("/")
+    summaries = counting(store, monkeypatch, "story_summaries")
+    stop = threading.Event()
+    written: list[str] = []
+
+    def writer() -> None:
+        n = 0
+        while not stop.is_set():
+            n += 1
+            store.write_input(_new_story(f"w{n}", f"滚动新闻{n}", 100.0 + n))
+            written.append(f"滚动新闻{n}")
+            time.sleep(0.02)
+
+    thread = threading.Thread(target=writer)
+    started = time.monotonic()
+    thread.start()
+    answers = 0
+    try:
+        while time.monotonic() - started < 2.0:
+            assert client.get("/").status_code == 200
+            answers += 1
+    finally:
+        stop.set()
+        thread.join()
+    elapsed = time.monotonic() - started
+    assert len(written) > 20 and answers > 20
+    # one render per window at most (+1: the first after the quiet spell), not one per write
+    assert summaries[0] <= elapsed / WINDOW + 2, (summaries[0], len(written), answers)
+    time.sleep(WINDOW + 0.05)
+    assert _headlines(client)[0] == written[-1]  # and the last write is there after the window
