@@ -41,6 +41,7 @@ import numpy as np
 from storyline.errors import StorylineError
 from storyline.records import Analysis, Article
 from storyline.stories.similarity import (
+    ENTITY_KEY,
     SAME_STORY_THRESHOLD,
     Doc,
     DocStats,
@@ -51,6 +52,8 @@ from storyline.stories.similarity import (
     content_tokens,
     embed_texts,
     embedding_text,
+    entity_overlap,
+    entity_specificity,
     figures_of,
     fingerprint_overlap,
     language_of,
@@ -342,6 +345,7 @@ class Clusterer:
     def observe(self, analysis: Analysis, published_at: datetime | None = None) -> None:
         """Count one text in the document-frequency statistics without assigning it."""
         toks = set(content_tokens(self._tokens(analysis)))
+        toks.update(ENTITY_KEY + m.entity for m in analysis.entities if m.entity)
         self.stats.observe(toks)
         self._period(_ts(published_at)).observe(toks)
 
@@ -452,14 +456,17 @@ class Clusterer:
     def _doc(self, article: Article, analysis: Analysis, *, observe: bool) -> _Doc:
         toks = content_tokens(self._tokens(analysis))
         t = _ts(article.published_at)
+        ents = frozenset(m.entity for m in analysis.entities if m.entity)
         if observe:
             unique = set(toks)
+            # Names are counted too (under a key no token has), for their rarity.
+            unique.update(ENTITY_KEY + e for e in ents)
             self.stats.observe(unique)
             self._period(t).observe(unique)
         # Title words count twice: a headline names the event more often than a paragraph does.
         title_toks = self._title_tokens(analysis, toks)
-        vec = tfidf_vector(toks + title_toks, self._idf(t))  # type: ignore[arg-type]
-        ents = frozenset(m.entity for m in analysis.entities if m.entity)
+        idf = self._idf(t)
+        vec = tfidf_vector(toks + title_toks, idf)  # type: ignore[arg-type]
         paras = analysis.canonical_paragraphs
         emb = self._embedding(article, analysis) if self.encoder else None
         texts = (analysis.canonical_title, *paras)
@@ -473,6 +480,7 @@ class Clusterer:
             emb=emb,
             figures=figures_of(texts),
             latin=latin_words_of(texts),
+            entity_weights=entity_specificity(ents, idf),
         )
 
     @staticmethod
@@ -518,12 +526,7 @@ class Clusterer:
         if doc.t is not None:
             gap = (p.first - doc.t) if doc.t < p.first else max(0.0, doc.t - p.last)
             gap /= 3600.0
-        top_ents = set(p.entities)
-        ent = (
-            len(doc.entities & top_ents) / (min(len(doc.entities), len(top_ents)) + 1)
-            if doc.entities
-            else 0.0
-        )
+        ent = entity_overlap(doc.entities, p.entities, doc.entity_weights) if doc.entities else 0.0
         same_lang = p.tokens.get(doc.lang)
         cross = doc.lang != "und" and not same_lang and bool(p.tokens)
         shared = self._shared(doc.paragraphs, doc.fps, p.reps, p.fps)
@@ -692,7 +695,7 @@ class Clusterer:
             # Keep the first members (what the story is about) and the latest (where it went).
             vec = dict(sorted(doc.vec.items(), key=lambda kv: (-kv[1], kv[0]))[:_MEMBER_TOKENS])
             emb = None if doc.emb is None else _f16(doc.emb)
-            p.members.append(dataclasses.replace(doc, paragraphs=(), vec=vec, emb=emb))
+            p.members.append(dataclasses.replace(doc, paragraphs=(), vec=vec, emb=emb, entity_weights={}))
             if len(p.members) > _MAX_MEMBERS:
                 del p.members[_MAX_MEMBERS // 2]
         p.size += 1

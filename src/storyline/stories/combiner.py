@@ -14,18 +14,20 @@ almost never occur in the training pairs) and the time penalty (the pairs carry 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import math
+from collections.abc import Iterator
 from importlib import resources
 from typing import Any
 
 from storyline.errors import StorylineError
 
-__all__ = ["FEATURES", "Combiner", "load"]
+__all__ = ["FEATURES", "Combiner", "load", "using"]
 
 #: Feature names, in the order the weight vectors use.
-FEATURES = ("tfidf", "entities", "figures", "latin", "embedding", "shared")
+FEATURES = ("tfidf", "entities", "figures", "latin", "embedding", "shared", "translit")
 
 
 class Combiner:
@@ -75,8 +77,26 @@ class Combiner:
         return max(1.0, min(4.0, self.scale_a + self.scale_b * p))
 
 
-@functools.cache
+_override: list[Combiner] = []
+
+
 def load() -> Combiner:
-    """The shipped combiner (``storyline/stories/data/combiner.json``)."""
+    """The shipped combiner (``storyline/stories/data/combiner.json``), or the one :func:`using` set."""
+    return _override[-1] if _override else _shipped()
+
+
+@functools.cache
+def _shipped() -> Combiner:
     text = resources.files("storyline.stories").joinpath("data/combiner.json").read_text("utf-8")
     return Combiner(json.loads(text))
+
+
+@contextlib.contextmanager
+def using(combiner: Combiner) -> Iterator[Combiner]:
+    """Decide with ``combiner`` instead of the shipped one inside the block (cross-validation:
+    benchmarks/semeval_e2e.py clusters a fold's articles with weights fitted without them)."""
+    _override.append(combiner)
+    try:
+        yield combiner
+    finally:
+        _override.pop()
