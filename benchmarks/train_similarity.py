@@ -39,8 +39,8 @@ from benchmarks.semeval_e2e import DEFAULT_CSV, LANG_PAIRS, article_url, read_pa
 
 OUT = ROOT / "src" / "storyline" / "stories" / "data" / "combiner.json"
 MODELS = {
-    "same": ("tfidf", "entities", "figures", "embedding"),
-    "same_noemb": ("tfidf", "entities", "figures"),
+    "same": ("tfidf", "entities", "figures", "title", "embedding"),
+    "same_noemb": ("tfidf", "entities", "figures", "title"),
     "cross": ("entities", "figures", "latin", "embedding"),
     "cross_noemb": ("entities", "figures", "latin"),
 }
@@ -128,11 +128,22 @@ def features(pairs: list[dict], texts: dict, cache: Path | None) -> dict[str, np
     for a, an in members:
         c.observe(an, a.published_at)
     cols: dict[str, list[float]] = {
-        k: [] for k in ("tfidf", "entities", "figures", "latin", "translit", "embedding", "shared", "cross")
+        k: []
+        for k in (
+            "tfidf",
+            "entities",
+            "figures",
+            "latin",
+            "translit",
+            "title",
+            "embedding",
+            "shared",
+            "cross",
+        )
     }
     for p in pairs:
         f = c.pair_features(by_url[article_url(p["a"])], by_url[article_url(p["b"])])
-        for k in ("tfidf", "entities", "figures", "latin", "translit", "shared"):
+        for k in ("tfidf", "entities", "figures", "latin", "translit", "title", "shared"):
             cols[k].append(getattr(f, k))
         cols["embedding"].append(f.embedding or 0.0)
         cols["cross"].append(float(f.cross_lingual))
@@ -242,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"pairs={len(pairs)} articles={len(texts)} groups={groups.max() + 1} folds={args.folds} seed={args.seed} l2={args.l2}"
     )
-    for c in ("tfidf", "entities", "figures", "latin", "translit", "embedding", "shared"):
+    for c in ("tfidf", "entities", "figures", "latin", "translit", "title", "embedding", "shared"):
         r = {
             lp: float(np.corrcoef(x[c][langs == lp], ov[langs == lp])[0, 1])
             if x[c][langs == lp].std()

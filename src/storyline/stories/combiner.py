@@ -27,7 +27,7 @@ from storyline.errors import StorylineError
 __all__ = ["FEATURES", "Combiner", "load", "using"]
 
 #: Feature names, in the order the weight vectors use.
-FEATURES = ("tfidf", "entities", "figures", "latin", "embedding", "shared", "translit")
+FEATURES = ("tfidf", "entities", "figures", "latin", "embedding", "shared", "translit", "title")
 
 
 class Combiner:

@@ -5,7 +5,13 @@ The "same story?" decision looks at these pieces of evidence, each a number in [
 - ``tfidf``: cosine of TF-IDF vectors over canonical (OpenCC t2s, lower-cased) content tokens
   (same language only: token cosine is blind across zh↔en);
 - ``entities``: overlap of canonical entity names, ``|A ∩ B| / (min(|A|, |B|) + 1)`` (the +1 keeps
-  one shared name between two one-name texts from counting as certainty);
+  one shared name between two one-name texts from counting as certainty), each shared name
+  counted for its rarity over the reports seen (:func:`entity_specificity`: 特朗普 in a third of
+  the news says less than a mayor's name; grouped CV on SemEval, zh-en Pearson 0.857 vs 0.854,
+  F1 0.927 vs 0.895; on the synthetic stream it stops popular names from joining stories);
+- ``title``: within one language, the same weighted overlap over the headline's content words (a headline
+  names the event: two reports on one person's two different days share names and many words,
+  rarely the headline's; grouped CV on SemEval, en-en Pearson 0.811 vs 0.795, F1 0.863 vs 0.835);
 - ``figures``: the same overlap over numbers of two or more digits (ages, years, counts);
 - ``latin``: across zh↔en, the same overlap over Latin words the Chinese text keeps (NBA, iPhone);
 - ``translit``: across zh↔en, the same overlap over Chinese names that transliterate a Latin name
@@ -277,11 +283,13 @@ ENTITY_KEY = "\x1fe:"
 _MIN_DOCS_FOR_SPECIFICITY = 50
 
 
-def entity_specificity(names: Iterable[str], stats: DocStats | object) -> dict[str, float]:
+def entity_specificity(
+    names: Iterable[str], stats: DocStats | object, prefix: str = ENTITY_KEY
+) -> dict[str, float]:
     """Each name's IDF over the counted documents, divided by the IDF of an unseen name: in (0, 1].
 
     ``stats`` has ``idf(key)`` and ``n_docs`` (or ``n``); names are counted under
-    :data:`ENTITY_KEY`. Empty (every name weighs 1) while fewer than 50 documents are counted.
+    :data:`ENTITY_KEY` (``prefix=""`` weighs content tokens, such as headline words). Empty (every name weighs 1) while fewer than 50 documents are counted.
     """
     n = getattr(stats, "n_docs", None)
     if n is None:
@@ -289,7 +297,7 @@ def entity_specificity(names: Iterable[str], stats: DocStats | object) -> dict[s
     if n < _MIN_DOCS_FOR_SPECIFICITY:
         return {}
     top = math.log(n + 1) + 1.0
-    return {e: min(1.0, stats.idf(ENTITY_KEY + e) / top) for e in names}  # type: ignore[attr-defined]
+    return {e: min(1.0, stats.idf(prefix + e) / top) for e in names}  # type: ignore[attr-defined]
 
 
 _FP_MIN_CHARS = 24  # shorter lines ("返回列表", bylines) repeat across unrelated pages
@@ -333,17 +341,18 @@ class PairFeatures:
     figures: float = 0.0
     latin: float = 0.0
     translit: float = 0.0
+    title: float = 0.0
 
 
 def logit(f: PairFeatures, window_hours: float = 96.0) -> float:
     from storyline.stories import combiner
 
     c = combiner.load()
-    b, w_tfidf, w_ent, w_fig, w_lat, w_emb, w_shared, w_tr = c.vector(
+    b, w_tfidf, w_ent, w_fig, w_lat, w_emb, w_shared, w_tr, w_title = c.vector(
         f.cross_lingual, f.embedding is not None
     )
     z = b + w_tfidf * f.tfidf + w_ent * f.entities + w_fig * f.figures + w_lat * f.latin + w_shared * f.shared
-    z += w_tr * f.translit
+    z += w_tr * f.translit + w_title * f.title
     if f.embedding is not None:
         z += w_emb * f.embedding
     if f.gap_hours is not None:
@@ -419,6 +428,9 @@ class Doc:
     #: The report's names weighed by rarity when it was seen (:func:`entity_specificity`);
     #: empty for stored members (a pair is weighed by the report being compared, ``a``).
     entity_weights: Mapping[str, float] = field(default_factory=dict)
+    #: Content words of the headline, and their rarity (as ``entity_weights``).
+    title: frozenset[str] = frozenset()
+    title_weights: Mapping[str, float] = field(default_factory=dict)
 
 
 def transliterated(a: Doc, b: Doc) -> tuple[tuple[str, str], ...]:
@@ -458,6 +470,7 @@ def pair_features(
         figures=overlap(a.figures, b.figures),
         latin=overlap(a.latin, b.latin) if cross else 0.0,
         translit=len(links) / (min(len(a.entities), len(b.entities)) + 1) if links else 0.0,
+        title=0.0 if cross else entity_overlap(a.title, b.title, a.title_weights or b.title_weights),
     )
 
 
@@ -493,6 +506,7 @@ class Similarity:
                 "figures": round(f.figures, 4),
                 "latin": round(f.latin, 4),
                 "translit": round(f.translit, 4),
+                "title": round(f.title, 4),
                 "embedding": None if f.embedding is None else round(f.embedding, 4),
                 "shared_paragraphs": round(f.shared, 4),
                 "gap_hours": None if f.gap_hours is None else round(f.gap_hours, 2),
