@@ -82,6 +82,8 @@ def best_threshold(z: np.ndarray, overall: np.ndarray) -> float:
     """The logit cut with the best F1 on decisive pairs; ties to the middle of the tied run."""
     m = (overall <= 1.5) | (overall >= 3)
     zs, ys = z[m], overall[m] <= 1.5
+    if not ys.any():  # a tiny run's fold without a same-story pair: nothing to place the cut by
+        return 0.0
     cands = np.unique(zs)
     scores = np.array([f1(zs >= t, ys) for t in cands])
     best = np.flatnonzero(scores == scores.max())
@@ -161,6 +163,9 @@ def fit_all(x: dict[str, np.ndarray], ov: np.ndarray, idx: np.ndarray, l2: float
         # the analysis finds in both texts of unrelated pairs) is dropped and the rest refitted.
         cols = list(cols)
         while True:
+            if not cols or not len(grp):  # a tiny run (CI): no evidence left to weigh
+                cols, xm, w = [], np.zeros((len(grp), 0)), np.zeros(1)
+                break
             xm = np.column_stack([x[c][grp] for c in cols])
             w = fit_logistic(xm, y[grp], l2)
             neg = [c for c, v in zip(cols, w[1:], strict=True) if v < 0]

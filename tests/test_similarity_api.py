@@ -81,6 +81,7 @@ def test_cli_similar_prints_the_score_and_its_evidence_as_json(seed_paths, tmp_p
         "figures",
         "latin",
         "translit",
+        "title",
         "embedding",
         "shared_paragraphs",
         "gap_hours",

@@ -267,12 +267,14 @@ def entity_overlap(a: Iterable[str], b: Iterable[str], weights: Mapping[str, flo
     With ``weights`` (a name's specificity in (0, 1], see :func:`entity_specificity`), a shared
     name counts for its weight: two reports naming 特朗普 share less than two naming a mayor.
     """
-    sa, sb = set(a), set(b)
+    sa = a if isinstance(a, (set, frozenset)) else set(a)
+    sb = b if isinstance(b, (set, frozenset)) else set(b)
     if not sa or not sb:
         return 0.0
     common = sa & sb
-    if weights:
-        return math.fsum(weights.get(e, 1.0) for e in sorted(common)) / (min(len(sa), len(sb)) + 1)
+    if weights and common:
+        # fsum is exactly rounded: the sum does not depend on the set's order.
+        return math.fsum(weights.get(e, 1.0) for e in common) / (min(len(sa), len(sb)) + 1)
     return len(common) / (min(len(sa), len(sb)) + 1)
 
 
