@@ -8,6 +8,9 @@ cross-validation figures are stored beside the weights). The file is small and r
 The probability maps to the task's 1-4 scale (1 = same story, 4 = unrelated) by a linear
 calibration fitted on the same pairs, so a user can read a score the way the annotators did.
 
+Features are those of :class:`storyline.stories.similarity.PairFeatures`; a feature the trainer
+leaves out of a model (``translit``: no gain by grouped CV) weighs 0 there.
+
 Hand-set, not fitted (see the JSON's ``notes``): the weight of verbatim shared paragraphs (they
 almost never occur in the training pairs) and the time penalty (the pairs carry no dates).
 """
