@@ -47,6 +47,19 @@ _COMMON = (
 _ENTITY_ZH = "特朗普马斯克奥特曼孙正义纳德拉拜登普京泽连斯基习近平莫迪黄仁勋库克贝索斯扎克伯格盖茨巴菲特"
 
 
+_CODE = "甲乙丙丁戊己庚辛壬癸"
+
+
+def _name_code(i: int) -> str:
+    """``i`` in base 10 written with the ten heavenly stems (甲乙丙...): unique, digit-free."""
+    out = ""
+    while True:
+        i, r = divmod(i, 10)
+        out = _CODE[r] + out
+        if not i:
+            return out
+
+
 class Vocabulary:
     """Synthetic concepts: simplified, traditional and English forms of each."""
 
@@ -63,8 +76,10 @@ class Vocabulary:
         letters = "abcdefghijklmnopqrstuvwxyz"
         en = ["".join(rng.choice(letters) for _ in range(rng.randint(4, 9))) for _ in range(size)]
         self.zh, self.trad, self.en = zh, trad, en
+        # Unique names without digits: a report's figures (numbers of 2+ digits) are evidence of
+        # their own, and names carrying their index as digits would count each shared name twice.
         self.entities = [
-            "".join(rng.choice(_ENTITY_ZH) for _ in range(rng.choice((2, 3, 4)))) + f"{i}"
+            "".join(rng.choice(_ENTITY_ZH) for _ in range(rng.choice((2, 3, 4)))) + _name_code(i)
             for i in range(n_entities)
         ]
         ranks = np.arange(1, size + 1, dtype=np.float64)

@@ -80,11 +80,14 @@ def test_cli_similar_prints_the_score_and_its_evidence_as_json(seed_paths, tmp_p
         "entities",
         "figures",
         "latin",
+        "translit",
+        "title",
         "embedding",
         "shared_paragraphs",
         "gap_hours",
     }
     assert d["shared_entities"]
+    assert d["transliterated"] == []  # one language: no names across scripts to link
 
 
 def test_cli_similar_names_an_input_that_does_not_exist(seed_paths, tmp_path):

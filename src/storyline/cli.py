@@ -345,7 +345,7 @@ def similar(
     )
     for name, value in d["features"].items():
         out.print(f"  {name:18s} {value}", highlight=False)
-    for name in ("shared_entities", "shared_figures", "shared_latin"):
+    for name in ("shared_entities", "shared_figures", "shared_latin", "transliterated"):
         if d[name]:
             out.print(f"  {name:18s} {', '.join(d[name])}", highlight=False)
 

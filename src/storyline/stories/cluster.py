@@ -41,6 +41,7 @@ import numpy as np
 from storyline.errors import StorylineError
 from storyline.records import Analysis, Article
 from storyline.stories.similarity import (
+    ENTITY_KEY,
     SAME_STORY_THRESHOLD,
     Doc,
     DocStats,
@@ -51,6 +52,8 @@ from storyline.stories.similarity import (
     content_tokens,
     embed_texts,
     embedding_text,
+    entity_overlap,
+    entity_specificity,
     figures_of,
     fingerprint_overlap,
     language_of,
@@ -113,7 +116,7 @@ _MAX_FINGERPRINTS = 256
 _MAX_REPS = 2  # canonical paragraphs of the latest reports kept for the injected scorer
 _LSH_TABLES = 6
 _LSH_BITS = 10
-_FORMAT = 2
+_FORMAT = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +147,8 @@ class _Profile:
     keys: frozenset[str] = frozenset()
     article_ids: list[str] = field(default_factory=list)
     members: list[Doc] = field(default_factory=list)
+    # Headline words of the story's reports (counts, bounded), for the profile's title overlap.
+    titles: dict[str, float] = field(default_factory=dict)
 
 
 _Doc = Doc
@@ -342,6 +347,7 @@ class Clusterer:
     def observe(self, analysis: Analysis, published_at: datetime | None = None) -> None:
         """Count one text in the document-frequency statistics without assigning it."""
         toks = set(content_tokens(self._tokens(analysis)))
+        toks.update(ENTITY_KEY + m.entity for m in analysis.entities if m.entity)
         self.stats.observe(toks)
         self._period(_ts(published_at)).observe(toks)
 
@@ -367,6 +373,7 @@ class Clusterer:
                     [list(r) for r in p.reps],
                     p.article_ids,
                     [_member_state(m) for m in p.members],
+                    p.titles,
                 ]
             )
         state = {
@@ -400,10 +407,9 @@ class Clusterer:
             st = self._periods[k] = DocStats()
             st.n_docs, st.df = n, dict(df)
         self.aliases = dict(state["aliases"])
-        for sid, first, last, size, tokens, ents, emb, emb_n, fps, langs, reps, aids, mems in state[
-            "stories"
-        ]:
-            p = _Profile(id=sid, first=first, last=last, size=size, entities=dict(ents))
+        for row in state["stories"]:
+            sid, first, last, size, tokens, ents, emb, emb_n, fps, langs, reps, aids, mems, titles = row
+            p = _Profile(id=sid, first=first, last=last, size=size, entities=dict(ents), titles=dict(titles))
             p.tokens = {lang: dict(d) for lang, d in tokens.items()}
             p.norms = {lang: _norm(d) for lang, d in p.tokens.items()}
             if emb is not None and emb_n:
@@ -455,14 +461,17 @@ class Clusterer:
     def _doc(self, article: Article, analysis: Analysis, *, observe: bool) -> _Doc:
         toks = content_tokens(self._tokens(analysis))
         t = _ts(article.published_at)
+        ents = frozenset(m.entity for m in analysis.entities if m.entity)
         if observe:
             unique = set(toks)
+            # Names are counted too (under a key no token has), for their rarity.
+            unique.update(ENTITY_KEY + e for e in ents)
             self.stats.observe(unique)
             self._period(t).observe(unique)
         # Title words count twice: a headline names the event more often than a paragraph does.
         title_toks = self._title_tokens(analysis, toks)
-        vec = tfidf_vector(toks + title_toks, self._idf(t))  # type: ignore[arg-type]
-        ents = frozenset(m.entity for m in analysis.entities if m.entity)
+        idf = self._idf(t)
+        vec = tfidf_vector(toks + title_toks, idf)  # type: ignore[arg-type]
         paras = analysis.canonical_paragraphs
         emb = self._embedding(article, analysis) if self.encoder else None
         texts = (analysis.canonical_title, *paras)
@@ -476,6 +485,9 @@ class Clusterer:
             emb=emb,
             figures=figures_of(texts),
             latin=latin_words_of(texts),
+            entity_weights=entity_specificity(ents, idf),
+            title=frozenset(title_toks),
+            title_weights=entity_specificity(set(title_toks), idf, prefix=""),
         )
 
     @staticmethod
@@ -521,15 +533,11 @@ class Clusterer:
         if doc.t is not None:
             gap = (p.first - doc.t) if doc.t < p.first else max(0.0, doc.t - p.last)
             gap /= 3600.0
-        top_ents = set(p.entities)
-        ent = (
-            len(doc.entities & top_ents) / (min(len(doc.entities), len(top_ents)) + 1)
-            if doc.entities
-            else 0.0
-        )
+        ent = entity_overlap(doc.entities, p.entities, doc.entity_weights) if doc.entities else 0.0
         same_lang = p.tokens.get(doc.lang)
         cross = doc.lang != "und" and not same_lang and bool(p.tokens)
         shared = self._shared(doc.paragraphs, doc.fps, p.reps, p.fps)
+        title = entity_overlap(doc.title, p.titles, doc.title_weights) if same_lang and doc.title else 0.0
         f = PairFeatures(
             tfidf=_unit_dot(doc.vec, same_lang, p.norms[doc.lang]) if same_lang else 0.0,
             entities=ent,
@@ -537,6 +545,7 @@ class Clusterer:
             embedding=emb,
             gap_hours=gap,
             cross_lingual=cross,
+            title=title,
         )
         return combine(f, self.window_hours), shared
 
@@ -695,7 +704,9 @@ class Clusterer:
             # Keep the first members (what the story is about) and the latest (where it went).
             vec = dict(sorted(doc.vec.items(), key=lambda kv: (-kv[1], kv[0]))[:_MEMBER_TOKENS])
             emb = None if doc.emb is None else _f16(doc.emb)
-            p.members.append(dataclasses.replace(doc, paragraphs=(), vec=vec, emb=emb))
+            p.members.append(
+                dataclasses.replace(doc, paragraphs=(), vec=vec, emb=emb, entity_weights={}, title_weights={})
+            )
             if len(p.members) > _MAX_MEMBERS:
                 del p.members[_MAX_MEMBERS // 2]
         p.size += 1
@@ -711,6 +722,10 @@ class Clusterer:
             p.entities[e] = p.entities.get(e, 0.0) + 1.0
         if len(p.entities) > 2 * _TOP_ENTITIES:
             p.entities = _top(p.entities, _TOP_ENTITIES)
+        for w in sorted(doc.title):
+            p.titles[w] = p.titles.get(w, 0.0) + 1.0
+        if len(p.titles) > 2 * _TOP_ENTITIES:
+            p.titles = _top(p.titles, _TOP_ENTITIES)
         if doc.emb is not None:
             p.emb_sum = doc.emb.copy() if p.emb_sum is None else p.emb_sum + doc.emb
             p.emb_n += 1
@@ -737,6 +752,9 @@ class Clusterer:
         for e, c in b.entities.items():
             a.entities[e] = a.entities.get(e, 0.0) + c
         a.entities = _top(a.entities, 2 * _TOP_ENTITIES)
+        for w, c in sorted(b.titles.items()):
+            a.titles[w] = a.titles.get(w, 0.0) + c
+        a.titles = _top(a.titles, 2 * _TOP_ENTITIES)
         if b.emb_sum is not None:
             a.emb_sum = b.emb_sum.copy() if a.emb_sum is None else a.emb_sum + b.emb_sum
             a.emb_n += b.emb_n
@@ -758,11 +776,21 @@ class Clusterer:
 
 def _member_state(m: Doc) -> list:
     emb = None if m.emb is None else m.emb.astype(np.float16).tobytes()
-    return [m.t, m.lang, m.vec, sorted(m.entities), sorted(m.fps), emb, sorted(m.figures), sorted(m.latin)]
+    return [
+        m.t,
+        m.lang,
+        m.vec,
+        sorted(m.entities),
+        sorted(m.fps),
+        emb,
+        sorted(m.figures),
+        sorted(m.latin),
+        sorted(m.title),
+    ]
 
 
 def _member_from_state(r: list) -> Doc:
-    t, lang, vec, ents, fps, emb, figs, latin = r
+    t, lang, vec, ents, fps, emb, figs, latin, title = r
     e = None if emb is None else _f16(np.frombuffer(emb, dtype=np.float16))
     return Doc(
         t=t,
@@ -774,6 +802,7 @@ def _member_from_state(r: list) -> Doc:
         emb=e,
         figures=frozenset(figs),
         latin=frozenset(latin),
+        title=frozenset(title),
     )
 
 

@@ -5,9 +5,18 @@ The "same story?" decision looks at these pieces of evidence, each a number in [
 - ``tfidf``: cosine of TF-IDF vectors over canonical (OpenCC t2s, lower-cased) content tokens
   (same language only: token cosine is blind across zh↔en);
 - ``entities``: overlap of canonical entity names, ``|A ∩ B| / (min(|A|, |B|) + 1)`` (the +1 keeps
-  one shared name between two one-name texts from counting as certainty);
+  one shared name between two one-name texts from counting as certainty), each shared name
+  counted for its rarity over the reports seen (:func:`entity_specificity`: 特朗普 in a third of
+  the news says less than a mayor's name; grouped CV on SemEval, zh-en Pearson 0.857 vs 0.854,
+  F1 0.927 vs 0.895; on the synthetic stream it stops popular names from joining stories);
+- ``title``: within one language, the same weighted overlap over the headline's content words (a headline
+  names the event: two reports on one person's two different days share names and many words,
+  rarely the headline's; grouped CV on SemEval, en-en Pearson 0.811 vs 0.795, F1 0.863 vs 0.835);
 - ``figures``: the same overlap over numbers of two or more digits (ages, years, counts);
 - ``latin``: across zh↔en, the same overlap over Latin words the Chinese text keeps (NBA, iPhone);
+- ``translit``: across zh↔en, the same overlap over Chinese names that transliterate a Latin name
+  of the other report (凯西·格里芬 / Kathy Griffin; :mod:`storyline.analyze.translit`), for the
+  names the alias table does not link;
 - ``shared``: shared-paragraph evidence, from the injected ``shared_paragraphs`` callable when the
   pipeline gives one, else the overlap of exact paragraph fingerprints;
 - ``embedding``: cosine of multilingual USE-v3 sentence embeddings (package
@@ -36,7 +45,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import xxhash
@@ -56,6 +65,7 @@ __all__ = [
     "embed_texts",
     "embedding_text",
     "entity_overlap",
+    "entity_specificity",
     "figures_of",
     "fingerprint_overlap",
     "language_of",
@@ -64,6 +74,7 @@ __all__ = [
     "pair_features",
     "paragraph_fingerprints",
     "tfidf_vector",
+    "transliterated",
 ]
 
 #: Probability above which two reports are one story (the pairwise decision, and a join).
@@ -250,12 +261,45 @@ def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     return max(0.0, min(1.0, dot / (na * nb))) if na and nb else 0.0
 
 
-def entity_overlap(a: Iterable[str], b: Iterable[str]) -> float:
-    """``|A ∩ B| / (min(|A|, |B|) + 1)``: 0 when nothing is shared, → 1 as many names are."""
-    sa, sb = set(a), set(b)
+def entity_overlap(a: Iterable[str], b: Iterable[str], weights: Mapping[str, float] | None = None) -> float:
+    """``|A ∩ B| / (min(|A|, |B|) + 1)``: 0 when nothing is shared, → 1 as many names are.
+
+    With ``weights`` (a name's specificity in (0, 1], see :func:`entity_specificity`), a shared
+    name counts for its weight: two reports naming 特朗普 share less than two naming a mayor.
+    """
+    sa = a if isinstance(a, (set, frozenset)) else set(a)
+    sb = b if isinstance(b, (set, frozenset)) else set(b)
     if not sa or not sb:
         return 0.0
-    return len(sa & sb) / (min(len(sa), len(sb)) + 1)
+    common = sa & sb
+    if weights and common:
+        # fsum is exactly rounded: the sum does not depend on the set's order.
+        return math.fsum(weights.get(e, 1.0) for e in common) / (min(len(sa), len(sb)) + 1)
+    return len(common) / (min(len(sa), len(sb)) + 1)
+
+
+#: Entity keys in the document frequencies (a prefix no content token has).
+ENTITY_KEY = "\x1fe:"
+#: Below this many documents counted, names are not weighed by rarity (no statistics yet: a
+#: comparison of two texts alone).
+_MIN_DOCS_FOR_SPECIFICITY = 50
+
+
+def entity_specificity(
+    names: Iterable[str], stats: DocStats | object, prefix: str = ENTITY_KEY
+) -> dict[str, float]:
+    """Each name's IDF over the counted documents, divided by the IDF of an unseen name: in (0, 1].
+
+    ``stats`` has ``idf(key)`` and ``n_docs`` (or ``n``); names are counted under
+    :data:`ENTITY_KEY` (``prefix=""`` weighs content tokens, such as headline words). Empty (every name weighs 1) while fewer than 50 documents are counted.
+    """
+    n = getattr(stats, "n_docs", None)
+    if n is None:
+        n = getattr(stats, "n", 0)
+    if n < _MIN_DOCS_FOR_SPECIFICITY:
+        return {}
+    top = math.log(n + 1) + 1.0
+    return {e: min(1.0, stats.idf(prefix + e) / top) for e in names}  # type: ignore[attr-defined]
 
 
 _FP_MIN_CHARS = 24  # shorter lines ("返回列表", bylines) repeat across unrelated pages
@@ -298,14 +342,19 @@ class PairFeatures:
     cross_lingual: bool = False
     figures: float = 0.0
     latin: float = 0.0
+    translit: float = 0.0
+    title: float = 0.0
 
 
 def logit(f: PairFeatures, window_hours: float = 96.0) -> float:
     from storyline.stories import combiner
 
     c = combiner.load()
-    b, w_tfidf, w_ent, w_fig, w_lat, w_emb, w_shared = c.vector(f.cross_lingual, f.embedding is not None)
+    b, w_tfidf, w_ent, w_fig, w_lat, w_emb, w_shared, w_tr, w_title = c.vector(
+        f.cross_lingual, f.embedding is not None
+    )
     z = b + w_tfidf * f.tfidf + w_ent * f.entities + w_fig * f.figures + w_lat * f.latin + w_shared * f.shared
+    z += w_tr * f.translit + w_title * f.title
     if f.embedding is not None:
         z += w_emb * f.embedding
     if f.gap_hours is not None:
@@ -378,6 +427,25 @@ class Doc:
     emb: np.ndarray | None
     figures: frozenset[str] = frozenset()
     latin: frozenset[str] = frozenset()
+    #: The report's names weighed by rarity when it was seen (:func:`entity_specificity`);
+    #: empty for stored members (a pair is weighed by the report being compared, ``a``).
+    entity_weights: Mapping[str, float] = field(default_factory=dict)
+    #: Content words of the headline, and their rarity (as ``entity_weights``).
+    title: frozenset[str] = frozenset()
+    title_weights: Mapping[str, float] = field(default_factory=dict)
+
+
+def transliterated(a: Doc, b: Doc) -> tuple[tuple[str, str], ...]:
+    """(Chinese name, Latin name) pairs of a zh↔en pair that render one another, beyond the
+    names both reports already share (those count in ``entities``)."""
+    if a.lang == b.lang or "zh" not in (a.lang, b.lang) or "und" in (a.lang, b.lang):
+        return ()
+    zh, other = (a, b) if a.lang == "zh" else (b, a)
+    if not zh.entities or not other.entities:
+        return ()
+    from storyline.analyze.translit import linked
+
+    return linked(zh.entities - other.entities, other.entities - zh.entities)
 
 
 def pair_features(
@@ -393,15 +461,18 @@ def pair_features(
     else:
         shared = fingerprint_overlap(a.fps, b.fps)
     cross = a.lang != b.lang and "und" not in (a.lang, b.lang)
+    links = transliterated(a, b) if cross else ()
     return PairFeatures(
         tfidf=0.0 if cross else cosine(a.vec, b.vec),
-        entities=entity_overlap(a.entities, b.entities),
+        entities=entity_overlap(a.entities, b.entities, a.entity_weights or b.entity_weights),
         shared=shared,
         embedding=emb,
         gap_hours=gap,
         cross_lingual=cross,
         figures=overlap(a.figures, b.figures),
         latin=overlap(a.latin, b.latin) if cross else 0.0,
+        translit=len(links) / (min(len(a.entities), len(b.entities)) + 1) if links else 0.0,
+        title=0.0 if cross else entity_overlap(a.title, b.title, a.title_weights or b.title_weights),
     )
 
 
@@ -421,6 +492,8 @@ class Similarity:
     shared_entities: tuple[str, ...]
     shared_figures: tuple[str, ...]
     shared_latin: tuple[str, ...]
+    #: Chinese names and the Latin names they transliterate ("格里芬 = Griffin").
+    transliterated: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         f = self.features
@@ -434,6 +507,8 @@ class Similarity:
                 "entities": round(f.entities, 4),
                 "figures": round(f.figures, 4),
                 "latin": round(f.latin, 4),
+                "translit": round(f.translit, 4),
+                "title": round(f.title, 4),
                 "embedding": None if f.embedding is None else round(f.embedding, 4),
                 "shared_paragraphs": round(f.shared, 4),
                 "gap_hours": None if f.gap_hours is None else round(f.gap_hours, 2),
@@ -441,6 +516,7 @@ class Similarity:
             "shared_entities": list(self.shared_entities),
             "shared_figures": list(self.shared_figures),
             "shared_latin": list(self.shared_latin),
+            "transliterated": list(self.transliterated),
         }
 
 
@@ -465,6 +541,7 @@ def compare(
         shared_entities=tuple(sorted(a.entities & b.entities)),
         shared_figures=tuple(sorted(a.figures & b.figures)),
         shared_latin=tuple(sorted(a.latin & b.latin)) if f.cross_lingual else (),
+        transliterated=tuple(f"{z} = {n}" for z, n in transliterated(a, b)) if f.cross_lingual else (),
     )
 
 
