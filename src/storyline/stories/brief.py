@@ -76,8 +76,16 @@ def split_sentences(text: str) -> list[str]:
 
 
 def _pairs(text: str) -> set[str]:
-    t = re.sub(r"\s+", "", canonical(text))
+    return _folded_pairs(canonical(text))
+
+
+def _folded_pairs(folded: str) -> set[str]:
+    """The character pairs of a text already in :func:`canonical` form, spaces dropped."""
+    t = _SPACES.sub("", folded)
     return {t[i : i + 2] for i in range(len(t) - 1)}
+
+
+_SPACES = re.compile(r"\s+")
 
 
 def _overlap(a: set[str], b: set[str]) -> float:
@@ -106,7 +114,8 @@ def story_brief(story: Story, outlet_of: dict[str, str] | None = None) -> StoryB
     """
     terms = _terms(story)
     headline = _pairs(story.headline)
-    candidates: list[tuple[float, int, int, str, str, tuple[str, ...], str]] = []
+    # Each sentence is folded and paired once: the brief is rebuilt with its story on every add.
+    candidates: list[tuple[float, int, int, str, str, tuple[str, ...], str, set[str]]] = []
     for gi, group in enumerate(story.paragraphs):
         outlets = _outlets(group)
         # The median position over the outlets, not the least: a compilation page that opens with
@@ -119,21 +128,21 @@ def story_brief(story: Story, outlet_of: dict[str, str] | None = None) -> StoryB
             if n < MIN_CHARS or n > MAX_CHARS:
                 continue
             folded = canonical(sentence)
+            pairs = _folded_pairs(folded)
             named = sum(1 for t in terms if t in folded)
             score = (
                 math.log1p(len(outlets))
                 + 1.0 / (1 + first + 0.5 * si)
                 + 0.6 * min(named, 4) / 4
                 # The headline was chosen to fit the members; the sentence that restates it is the news.
-                + 0.8 * _overlap(_pairs(sentence), headline)
+                + 0.8 * _overlap(pairs, headline)
             )
-            candidates.append((score, gi, si, sentence, group.id, outlets, script))
+            candidates.append((score, gi, si, sentence, group.id, outlets, script, pairs))
     # Best first; ties by story order, so the choice never depends on anything but the story.
     candidates.sort(key=lambda c: (-c[0], c[1], c[2]))
     chosen: list[tuple[int, int, BriefSentence]] = []
     chosen_pairs: list[set[str]] = []
-    for _, gi, si, sentence, gid, outlets, script in candidates:
-        pairs = _pairs(sentence)
+    for _, gi, si, sentence, gid, outlets, script, pairs in candidates:
         if any(_overlap(pairs, p) >= _REDUNDANT for p in chosen_pairs):
             continue
         chosen.append((gi, si, BriefSentence(sentence, gid, outlets, script)))
