@@ -107,12 +107,12 @@ def test_two_followers_together_keep_each_hosts_rate(db: str) -> None:
             _out, err = proc.communicate(timeout=60)
             assert proc.returncode == 0, err
         by_host: dict[int, list[tuple[float, str]]] = defaultdict(list)
-        for port, _path, at, agent in room.arrivals:
-            by_host[port].append((at, agent))
+        for port, path, at, agent in room.arrivals:
+            by_host[port].append((at, agent, path))
     assert sorted(by_host) == sorted(o.port for o in room.outlets)
     for port, arrivals in by_host.items():
         arrivals.sort()
-        agents = [agent for _at, agent in arrivals]
+        agents = [agent for _at, agent, _p in arrivals]
         # both followers asked this host, their requests interleaved in time
         assert {"storyline-test/1", "storyline-test/2"} <= set(agents), port
         switches = sum(a != b for a, b in itertools.pairwise(agents))
@@ -127,6 +127,17 @@ def test_two_followers_together_keep_each_hosts_rate(db: str) -> None:
         close = [(round(g, 3), arrivals[i : i + 2]) for i, g in enumerate(gaps) if g < GAP - SLACK]
         # (At a load average of 9 on 2 cores a request was once stamped 70 ms after its turn.)
         assert len(close) <= len(gaps) // 10, (port, close)
-        assert min(gaps) >= GAP / 5, (port, close)
+        # A request stamped late makes the gap before it long and the one after it short, but not
+        # their sum: every short gap with the gap before it still spans two turns. A request sent
+        # out of turn (the gate off: followers interleave at about GAP / 2) makes short gaps that
+        # no long one pays for.
+        for i, g in enumerate(gaps):
+            if g < GAP - SLACK:
+                assert i > 0 and gaps[i - 1] + g >= 2 * GAP - SLACK, (
+                    port,
+                    i,
+                    gaps[max(0, i - 1) : i + 1],
+                    close,
+                )
         span = arrivals[-1][0] - arrivals[0][0]
         assert span >= (len(arrivals) - 1) * GAP - SLACK  # the rate, over the whole run too
