@@ -35,7 +35,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.semeval_e2e import DEFAULT_CSV, LANG_PAIRS, article_url, read_pairs, write_jsonl  # noqa: E402
+from benchmarks._semeval import DEFAULT_CSV, LANG_PAIRS, article_url, read_pairs, write_jsonl  # noqa: E402
 
 OUT = ROOT / "src" / "storyline" / "stories" / "data" / "combiner.json"
 MODELS = {
