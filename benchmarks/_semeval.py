@@ -12,6 +12,8 @@ import re
 import zlib
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CSV = ROOT.parent / "shared" / "data" / "semeval2022-task8" / "training_set.csv"
 DEMO = ROOT / "src" / "storyline" / "demo" / "sample.jsonl"
@@ -69,3 +71,23 @@ def write_jsonl(texts: dict[str, tuple[str, str]], path: Path) -> None:
                 "paragraphs": paragraphs[:40],
             }
             fh.write(json.dumps(item, ensure_ascii=False) + "\n")
+
+
+def fit_logistic(
+    x: np.ndarray, y: np.ndarray, l2: float = 1.0, iters: int = 200, tol: float = 1e-10
+) -> np.ndarray:
+    """Newton's method on cross-entropy with soft labels, no penalty on the bias (numpy:
+    scikit-learn is not a dependency). Stops when no weight moves by more than ``tol``."""
+    xb = np.hstack([np.ones((len(x), 1)), x])
+    w = np.zeros(xb.shape[1])
+    reg = np.eye(xb.shape[1]) * l2
+    reg[0, 0] = 0.0
+    for _ in range(iters):
+        p = 1 / (1 + np.exp(-(xb @ w)))
+        g = xb.T @ (p - y) + reg @ w
+        h = xb.T @ (xb * (p * (1 - p))[:, None]) + reg + 1e-9 * np.eye(len(w))
+        step = np.linalg.solve(h, g)
+        w -= step
+        if np.abs(step).max() < tol:
+            break
+    return w

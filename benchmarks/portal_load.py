@@ -452,27 +452,7 @@ def _drive_wrk(base: str, paths: list[str], concurrency: int, seconds: float) ->
 def _render_timing(db: str, n: int) -> None:
     """``--render``: each of ``n`` pages rendered once, in process, no response cache, no page store."""
     from storyline.web.app import create_app
-
-    async def _get(app, path: str) -> int:  # one GET through the whole ASGI app, no client
-        path, _, query = path.partition("?")
-        scope = {
-            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
-            "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": query.encode(),
-            "root_path": "", "headers": [(b"host", b"bench.invalid")], "client": ("127.0.0.1", 0),
-            "server": ("127.0.0.1", 80),
-        }  # fmt: skip
-        status = 500
-
-        async def receive() -> dict:
-            return {"type": "http.request", "body": b"", "more_body": False}
-
-        async def send(message: dict) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = int(message["status"])
-
-        await app(scope, receive, send)
-        return status
+    from storyline.web.prerender import asgi_get
 
     with open_store(db) as store:
         app = create_app(store, Settings(db=db, page_store="off"), cache_entries=0)
@@ -493,11 +473,11 @@ def _render_timing(db: str, n: int) -> None:
             ]
 
         async def timed(paths: list[str]) -> tuple[list[float], list[float]]:
-            await _get(app, paths[0])  # first render compiles the templates: not a reader's cost
+            await asgi_get(app, paths[0])  # first render compiles the templates: not a reader's cost
             wall, cpu = [], []
             for path in paths:
                 t, c = time.perf_counter(), time.process_time()
-                status = await _get(app, path)
+                status = await asgi_get(app, path)
                 cpu.append(time.process_time() - c)
                 wall.append(time.perf_counter() - t)
                 if status != 200:

@@ -40,6 +40,10 @@ from storyline.stories.cluster import Clusterer
 from storyline.stories.similarity import content_tokens
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks._semeval import fit_logistic  # noqa: E402 (shared with train_similarity.py)
+
 DEFAULT_CSV = ROOT.parent / "shared" / "data" / "semeval2022-task8" / "training_set.csv"
 PAIRS = (("zh", "zh"), ("zh", "en"), ("en", "en"))
 _CC = opencc.OpenCC("t2s")
@@ -77,23 +81,6 @@ def build(text: str, lang: str, idf_median: dict[str, float] | None = None) -> t
         entities=tuple(EntityMention(entity=e, alias=e) for e in sorted(ents)),
     )
     return art, an
-
-
-def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0, iters: int = 200) -> np.ndarray:
-    """Newton's method on cross-entropy with soft labels (numpy; scikit-learn is not a dependency)."""
-    xb = np.hstack([np.ones((len(x), 1)), x])
-    w = np.zeros(xb.shape[1])
-    reg = np.eye(xb.shape[1]) * l2
-    reg[0, 0] = 0.0
-    for _ in range(iters):
-        p = 1 / (1 + np.exp(-(xb @ w)))
-        g = xb.T @ (p - y) + reg @ w
-        h = xb.T @ (xb * (p * (1 - p))[:, None]) + reg + 1e-9 * np.eye(len(w))
-        step = np.linalg.solve(h, g)
-        w -= step
-        if np.abs(step).max() < 1e-8:
-            break
-    return w
 
 
 def best_threshold_logit(z: np.ndarray, overall: np.ndarray) -> float:
@@ -172,11 +159,11 @@ def main(argv: list[str] | None = None) -> int:
             cols = models[(kind, with_emb)]
             for k in range(args.folds):
                 tr, te = grp & (fold != k), grp & (fold == k)
-                w = fit_logistic(x[tr][:, cols], y[tr], args.l2)
+                w = fit_logistic(x[tr][:, cols], y[tr], args.l2, tol=1e-8)
                 z_tr = w[0] + x[tr][:, cols] @ w[1:]
                 thr = best_threshold_logit(z_tr, ov[tr])
                 oof[te] = w[0] - thr + x[te][:, cols] @ w[1:]
-            w = fit_logistic(x[grp][:, cols], y[grp], args.l2)
+            w = fit_logistic(x[grp][:, cols], y[grp], args.l2, tol=1e-8)
             thr = best_threshold_logit(w[0] + x[grp][:, cols] @ w[1:], ov[grp])
             full = [0.0, 0.0, 0.0, 0.0]
             for c, v in zip(cols, w[1:], strict=True):

@@ -35,7 +35,14 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks._semeval import DEFAULT_CSV, LANG_PAIRS, article_url, read_pairs, write_jsonl  # noqa: E402
+from benchmarks._semeval import (  # noqa: E402
+    DEFAULT_CSV,
+    LANG_PAIRS,
+    article_url,
+    fit_logistic,
+    read_pairs,
+    write_jsonl,
+)
 
 OUT = ROOT / "src" / "storyline" / "stories" / "data" / "combiner.json"
 MODELS = {
@@ -51,23 +58,6 @@ MODELS = {
 TRANSLIT_MODELS = ("cross", "cross_noemb")
 SHARED_WEIGHT = 3.0  # hand-set: a reprinted paragraph is strong evidence; the pairs have almost none
 TIME_PENALTY = 1.0  # hand-set: logit per window of time between two reports (no dated pairs)
-
-
-def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float, iters: int = 200) -> np.ndarray:
-    """Newton's method on cross-entropy with soft labels; no penalty on the bias."""
-    xb = np.hstack([np.ones((len(x), 1)), x])
-    w = np.zeros(xb.shape[1])
-    reg = np.eye(xb.shape[1]) * l2
-    reg[0, 0] = 0.0
-    for _ in range(iters):
-        p = 1 / (1 + np.exp(-(xb @ w)))
-        g = xb.T @ (p - y) + reg @ w
-        h = xb.T @ (xb * (p * (1 - p))[:, None]) + reg + 1e-9 * np.eye(len(w))
-        step = np.linalg.solve(h, g)
-        w -= step
-        if np.abs(step).max() < 1e-10:
-            break
-    return w
 
 
 def f1(pred: np.ndarray, truth: np.ndarray) -> float:
