@@ -12,7 +12,7 @@ once and kept. No bytecode cache: it would only shorten the first render after a
 :mod:`storyline.web.prerender` or the first reader pays once.
 
 A page is rendered as stored and then, when the reader chose 繁 or 简 (``?script=hant|hans``,
-remembered in a cookie), converted as a whole by :func:`storyline.web.i18n.to_script`; internal
+remembered in a cookie), converted as a whole by :func:`storyline.web.i18n.to_script_utf8`; internal
 links carry the choice.
 
 Example::
@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 import markupsafe
 from fastapi import Request
 from fastapi.responses import Response
-from jinja2 import Environment, FileSystemLoader, nodes, pass_context, select_autoescape
+from jinja2 import Environment, FileSystemLoader, Template, nodes, pass_context, select_autoescape
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.runtime import Context
 from markupsafe import Markup
@@ -41,7 +41,7 @@ from markupsafe import Markup
 from storyline.settings import Settings
 from storyline.store.base import Store
 from storyline.web.formats import iso, local_minute
-from storyline.web.i18n import lang_value, normalize_choice, source, to_script
+from storyline.web.i18n import lang_value, normalize_choice, source, to_script_utf8
 from storyline.web.labels import zone_label
 from storyline.web.links import anchor, safe_href
 from storyline.web.responses import etag_response
@@ -76,6 +76,23 @@ def _text_escaper() -> Callable[[str], str]:
 _escape_str = _text_escaper()
 
 
+class Part:
+    """A partial's HTML as :func:`include` returns it: markup to the templates (``__html__``),
+    written as it is. Not a ``Markup``: that is a ``str`` subclass, so wrapping a partial's text
+    in one copies it, and a floor of a story page was copied so at each partial around it."""
+
+    __slots__ = ("html",)
+
+    def __init__(self, html: str) -> None:
+        self.html = html
+
+    def __html__(self) -> str:
+        return self.html
+
+    def __str__(self) -> str:
+        return self.html
+
+
 def escape_output(value: Any) -> str:
     """What a ``{{ … }}`` writes under autoescape: exactly :func:`markupsafe.escape`'s text.
 
@@ -89,21 +106,81 @@ def escape_output(value: Any) -> str:
         return _escape_str(value)
     if kind is int:
         return str(value)
+    if kind is Part:
+        return value.html
     return markupsafe.escape(value)
 
 
 class _EscapingCodeGenerator(CodeGenerator):
-    """Jinja's code generator writing :func:`escape_output` where it writes ``escape`` for an
-    autoescaped ``{{ … }}`` (``Environment.code_generator_class`` is Jinja's hook for this). A
-    Jinja without the hooked method compiles as before: slower, never less escaped."""
+    """Jinja's code generator (``Environment.code_generator_class`` is Jinja's hook for this) with
+    two changes to what an autoescaped template compiles to, each measured on the story page
+    (benchmarks/portal_load.py --render):
+
+    - a ``{{ … }}`` writes its value through :func:`escape_output` where Jinja writes ``escape``,
+      and a ``str`` value (most of them) straight through MarkupSafe's escaping routine, with no
+      call of a Python function between: ``escape_text(v) if type(v) is str else escape_output(v)``;
+      both names are globals of the compiled template, not attributes looked up per value;
+    - a run of output between two tags (text and values) is one ``yield`` of the run joined,
+      where Jinja yields each piece (a floor of a thread is ~25 pieces, 4 runs).
+
+    The output is Jinja's, byte for byte (tests/test_web_render.py). A Jinja whose code generator
+    lacks the hooked methods compiles as before: slower, never less escaped.
+    """
+
+    def visit_Template(self, node: nodes.Template, frame: Frame | None = None) -> None:
+        super().visit_Template(node, frame)
+        self.writeline("escape_output = environment.escape_output")
+        self.writeline("escape_text = environment.escape_text")
 
     def _output_child_pre(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
-        if frame.eval_ctx.autoescape and not frame.eval_ctx.volatile:
-            self.write("environment.escape_output(")
-            if finalize.src is not None:
-                self.write(finalize.src)
+        if frame.eval_ctx.autoescape and not frame.eval_ctx.volatile and finalize.src is None:
+            self.write("(escape_text(_v) if type(_v := ")
         else:
             super()._output_child_pre(node, frame, finalize)
+
+    def _output_child_post(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
+        if frame.eval_ctx.autoescape and not frame.eval_ctx.volatile and finalize.src is None:
+            self.write(") is str else escape_output(_v))")
+        else:
+            super()._output_child_post(node, frame, finalize)
+
+    def visit_Output(self, node: nodes.Output, frame: Frame) -> None:
+        # Inside a macro or a block assignment (a buffer), and at the top level of a template
+        # that extends another (output checked), Jinja's own code is already one statement a run.
+        if frame.buffer is not None or frame.require_output_check:
+            super().visit_Output(node, frame)
+            return
+        finalize = self._make_finalize()
+        # As Jinja does: adjacent constant pieces folded into one string at compile time.
+        body: list[list[Any] | nodes.Expr] = []
+        for child in node.nodes:
+            try:
+                if not (finalize.const or isinstance(child, nodes.TemplateData)):
+                    raise nodes.Impossible()
+                const = self._output_child_to_const(child, frame, finalize)
+            except Exception:  # not constant (Impossible), or an error easier to debug at runtime
+                body.append(child)
+                continue
+            if body and isinstance(body[-1], list):
+                body[-1].append(const)
+            else:
+                body.append([const])
+        if len(body) < 2:
+            super().visit_Output(node, frame)
+            return
+        self.writeline("yield ''.join((")
+        self.indent()
+        for item in body:
+            if isinstance(item, list):
+                self.writeline(self._output_const_repr(item) + ",")
+            else:
+                self.newline(item)
+                self._output_child_pre(item, frame, finalize)
+                self.visit(item, frame)
+                self._output_child_post(item, frame, finalize)
+                self.write(",")
+        self.outdent()
+        self.writeline("))")
 
 
 class _PageEnvironment(Environment):
@@ -111,7 +188,9 @@ class _PageEnvironment(Environment):
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
-        self.escape_output = escape_output  # an instance attribute: the lookup a template makes per value
+        # What the compiled templates take as their globals escape_output / escape_text.
+        self.escape_output = escape_output
+        self.escape_text = _escape_str
 
 
 ENV = _PageEnvironment(
@@ -128,16 +207,23 @@ ENV.filters["langv"] = lang_value
 ENV.filters["iso"] = iso
 
 
+_PARTIALS: dict[str, Template] = {}  # by name: templates are compiled once (auto_reload=False)
+
+
 @pass_context
-def include(context: Context, template: str, **names: Any) -> Markup:
+def include(context: Context, template: str, **names: Any) -> Part:
     """``{{ include("_part.html", name=value) }}``: a partial rendered to one string, with the
     page's names and ``names``. Jinja's own ``{% include %}`` streams the partial, so each of
     its pieces is yielded again by every template around it (a floor of a story page passed up
     through _floors, _thread, _discussion, story and base): that cost more than the partials
     themselves (benchmarks/portal_load.py --render), and this costs one join per partial.
+    The partial's names are one dict (Jinja's ``new_context`` with locals copies it twice).
     """
-    t = ENV.get_template(template)
-    return Markup(ENV.concat(t.root_render_func(t.new_context(context.get_all(), True, names))))  # type: ignore[attr-defined]
+    t = _PARTIALS.get(template)
+    if t is None:
+        t = _PARTIALS[template] = ENV.get_template(template)
+    ctx = t.new_context({**context.parent, **context.vars, **names}, shared=True)
+    return Part(ENV.concat(t.root_render_func(ctx)))  # type: ignore[attr-defined]
 
 
 ENV.globals.update(safe_href=safe_href, anchor=anchor, include=include)
@@ -210,10 +296,9 @@ def render(request: Request, template: str, status_code: int = 200, **ctx: Any) 
         zone=zone_name(tz),
         **ctx,
     )
-    page = to_script(page, script)
     resp = etag_response(
         request,
-        page.encode("utf-8"),
+        to_script_utf8(page, script),
         "text/html; charset=utf-8",
         max_age=0,
         vary="Cookie",
