@@ -3,7 +3,7 @@
 A thread of up to FULL_THREAD floors is shown whole while the page's STORY_FLOORS last; a
 bigger one by its BEST_ON_STORY best floors (each side's most-quoted floor among them, since
 the split line links it) and links to its pages. A floor not on the page links to the
-arrival-order thread page that holds it. ``templates/_thread.html`` and ``_discussion.html``
+arrival-order thread page that holds it. ``templates/_threads.html`` and ``_discussion.html``
 write what is worked out here.
 """
 

@@ -1,7 +1,7 @@
 """The one way a portal page becomes HTML: a Jinja2 template from ``templates/``, autoescaped.
 
 Every page template extends ``base.html`` and includes its parts as partials (``story.html``
-includes ``_brief.html``, ``_ledger.html``, ``_thread.html``, …; floors are ``_floors.html``,
+includes ``_brief.html``, ``_ledger.html``, ``_threads.html``, …; floors are ``_floors.html``,
 the charts ``_timeline.svg`` and ``_split_bar.html``) through :func:`include`. Python code hands the templates data —
 records and small view rows of already formatted strings — and never a string of HTML, so
 every text from the data is escaped by Jinja's autoescape and nothing else.
@@ -120,9 +120,10 @@ class _EscapingCodeGenerator(CodeGenerator):
     (benchmarks/portal_load.py --render):
 
     - a ``{{ … }}`` writes its value through :func:`escape_output` where Jinja writes ``escape``,
-      and a ``str`` value (most of them) straight through MarkupSafe's escaping routine, with no
-      call of a Python function between: ``escape_text(v) if type(v) is str else escape_output(v)``;
-      both names are globals of the compiled template, not attributes looked up per value;
+      and a ``str`` value (most of them) straight through MarkupSafe's escaping routine, an
+      ``int`` through ``str``, with no call of a Python function between (``escape_text(v) if
+      type(v) is str else str(v) if type(v) is int else escape_output(v)``, what escape_output
+      does); the names are globals of the compiled template, not attributes looked up per value;
     - a run of output between two tags (text and values) is one ``yield`` of the run joined,
       where Jinja yields each piece (a floor of a thread is ~25 pieces, 4 runs);
     - ``x.name`` of a name no ``dict`` has is :meth:`_PageEnvironment.getattr_item`, which looks
@@ -149,13 +150,13 @@ class _EscapingCodeGenerator(CodeGenerator):
 
     def _output_child_pre(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
         if frame.eval_ctx.autoescape and not frame.eval_ctx.volatile and finalize.src is None:
-            self.write("(escape_text(_v) if type(_v := ")
+            self.write("(escape_text(_v) if (_t := type(_v := ")
         else:
             super()._output_child_pre(node, frame, finalize)
 
     def _output_child_post(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
         if frame.eval_ctx.autoescape and not frame.eval_ctx.volatile and finalize.src is None:
-            self.write(") is str else escape_output(_v))")
+            self.write(")) is str else str(_v) if _t is int else escape_output(_v))")
         else:
             super()._output_child_post(node, frame, finalize)
 
@@ -306,13 +307,14 @@ def render(request: Request, template: str, status_code: int = 200, **ctx: Any) 
         params = {k: v for k, v in params.items() if v not in (None, "")}
         if script != "orig":
             params["script"] = script
-        q = urlencode(params)
+        q = urlencode(params) if params else ""
         return path + ("?" + q if q else "") + ("#" + frag if frag else "")
 
+    # Read once: every page links the three scripts (base.html).
+    here, asked = request.url.path, dict(request.query_params)
+
     def switch(to: str) -> str:
-        params = dict(request.query_params)
-        params["script"] = to
-        return request.url.path + "?" + urlencode(params)
+        return here + "?" + urlencode({**asked, "script": to})
 
     def dt(at: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
         return at.astimezone(tz).strftime(fmt) if at is not None else ""

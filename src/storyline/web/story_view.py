@@ -3,7 +3,7 @@
 One store read for the story and one for its articles; everything else is worked out from the
 records the story holds and written by ``templates/story.html`` and its partials
 (``_brief.html``, ``_body.html``, ``_ledger.html``, ``_timeline.svg``, ``_sources.html``,
-``_discussion.html`` → ``_thread.html`` → ``_floors.html``).
+``_discussion.html`` → ``_threads.html`` → ``_floors.html``).
 
 Example::
 
