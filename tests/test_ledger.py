@@ -138,7 +138,7 @@ def test_different_time_frames_are_not_a_dispute() -> None:
 
 
 def test_ledger_rows_fields() -> None:
-    rows = ledger_rows([_c("a", 1e10), _c("bb", 1.02e10), _c("ccc", 5e10)])
+    rows = ledger_rows(build_ledger([_c("a", 1e10), _c("bb", 1.02e10), _c("ccc", 5e10)]))
     assert [(r.value, len(r.claims), r.speakers, r.contradicted) for r in rows] == [
         (1e10, 2, ("a", "bb"), True),
         (5e10, 1, ("ccc",), True),

@@ -384,16 +384,14 @@ def _agree_ignoring_qualifier(a: Claim, b: Claim) -> bool:
     return _agree(replace(a, qualifier=""), replace(b, qualifier=""))
 
 
-def ledger_rows(claims: Sequence[Claim], *, linked: bool = False) -> list[LedgerRow]:
+def ledger_rows(claims: Sequence[Claim]) -> list[LedgerRow]:
     """Rows for the story page: each set of agreeing claims on one subject and measure is one row.
 
-    Call on :func:`build_ledger` output (links are recomputed when missing). ``linked``: the
-    claims are a built story's, whose links are final even when there are none, so a story
-    without agreements is not run through the ledger again on every page view. Rows are ordered
-    by subject and measure, then by how many claims state them.
+    ``claims`` are :func:`build_ledger` output, as a built story holds them: their links are
+    final even when there are none (claims never linked are grouped one a row; link them with
+    ``build_ledger`` first). Rows are ordered by subject and measure, then by how many claims
+    state them.
     """
-    if not linked and claims and not any(c.agreement or c.contradicts or c.refuted_by for c in claims):
-        claims = build_ledger(claims)
     by_id = {c.id: c for c in claims}
     seen: set[str] = set()
     rows: list[LedgerRow] = []

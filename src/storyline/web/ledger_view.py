@@ -47,22 +47,20 @@ def claim_rows(
     passage: dict[tuple[str, int], str],
     primary: str | None,
     floor_link: Callable[[str, int], str] | None = None,
-    *,
-    linked: bool = False,
 ) -> list[dict[str, Any]]:
     """The ledger table's rows, in the order shown and numbered so (the # column counts down).
 
     ``by_id``: the story's articles; ``passage``: (article, paragraph) → the anchor of its place
     in the body; ``floor_link(article, floor)``: the href of a floor (default: its anchor on a
-    page whose biggest thread is ``primary``); ``linked``: the claims are a built story's (see
-    :func:`~storyline.stories.ledger.ledger_rows`).
+    page whose biggest thread is ``primary``). ``claims`` are linked (a built story's, or
+    :func:`~storyline.stories.ledger.build_ledger` output).
     """
     claims = list(claims)
     by_claim = {c.id: c for c in claims if c.id}
     # The disputes first: that is what a reader of this table is looking for; hypotheticals,
     # guesses and questions last, apart from the figures asserted as facts.
     rows_in = sorted(
-        ledger_rows(claims, linked=linked),
+        ledger_rows(claims),
         key=lambda r: (
             not r.contradicted,
             not r.refuted,

@@ -214,7 +214,7 @@ def story_context(store: Store, story: Story, tz: ZoneInfo) -> dict[str, Any]:
         return (at is None, at or datetime.max.replace(tzinfo=UTC))
 
     articles = sorted(arts, key=lambda a: (*when(a), a.id))
-    claims = claim_rows(story.claims, by_id, passage, primary, floor_link, linked=True)
+    claims = claim_rows(story.claims, by_id, passage, primary, floor_link)
     headline_script = next((a.script for a in arts if a.title.strip() and a.title in story.headline), "")
     return {
         "story": story,
