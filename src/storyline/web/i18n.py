@@ -83,6 +83,7 @@ def source(text: str, script: str) -> str:
     return f"{start}{text}{_END}" if start and text else text
 
 
+@lru_cache(maxsize=256)  # a handful of values (zh-Hans, zh-Hant, en, …), ~100 a story page
 def lang_value(script: str) -> str:
     """A ``lang`` attribute value that :func:`to_script` rewrites to the script shown."""
     return f"{_LANG_OPEN}{_MARKS.sub('', script)}{_LANG_CLOSE}" if script else ""

@@ -50,6 +50,10 @@ KIND_LABELS = {
 }
 
 
+# Rows built with tuple.__new__ (the same NamedTuple; its own __new__ takes each field by name).
+_tuple = tuple.__new__
+
+
 class Version(NamedTuple):
     """One outlet's printing of a paragraph group. The row types of this module are tuples that
     the templates unpack by these field names, in order (tests/test_web_render.py checks):
@@ -133,13 +137,16 @@ def _body(store: Store, story: Story, arts: Sequence[Article], by_id: dict[str, 
                 a = by_id.get(m.article_id)
                 text = m.text or (a.paragraphs[m.position] if a and m.position < len(a.paragraphs) else "")
                 versions.append(
-                    Version(
-                        m.outlet,
-                        m.script,
-                        script_label(m.script),
-                        m.position + 1,
-                        f"{m.similarity:.2f}",
-                        text,
+                    _tuple(
+                        Version,
+                        (
+                            m.outlet,
+                            m.script,
+                            script_label(m.script),
+                            m.position + 1,
+                            f"{m.similarity:.2f}",
+                            text,
+                        ),
                     )
                 )
             groups.append(Group(anchor_, g.text, rep_outlet, others, versions, rep.script if rep else ""))

@@ -12,7 +12,6 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from storyline.export import stance_index
 from storyline.records import Article, Story
 from storyline.store.base import Store
 from storyline.stories.discussion import best_floors
@@ -77,7 +76,11 @@ def thread_page(
         return f"{page_href(pof[f])}#floor-{f}" if f in pof else None
 
     summary = next((t for t in story.discussion.threads if t.article_id == a.id), None)
-    stances = stance_index(story.discussion).get(a.id, {})
+    # This thread's row of export.stance_index (its last summary's, as there), not every thread's.
+    stances = next(
+        ({s.floor: s for s in t.stances} for t in reversed(story.discussion.threads) if t.article_id == a.id),
+        {},
+    )
     tz = reader_tz(request)
     return render(
         request,
