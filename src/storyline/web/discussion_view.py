@@ -91,8 +91,8 @@ def threads_on_page(
             shown += [c for c in ranked if c.floor not in tops][: k - len(shown)]
             shown.sort(key=lambda c: rank[c.floor])
             budget -= len(shown)
-        on_page = {c.floor for c in (a.comments if shown is None else shown)}
         all_floors = {c.floor for c in a.comments}
+        on_page = all_floors if shown is None else {c.floor for c in shown}  # (read only)
         suffix = "" if a.id == primary else "-" + anchor(a.id)  # as floor_anchor() writes it
 
         def href(f: int, on_page: set[int] = on_page, every: set[int] = all_floors, el=elsewhere, sfx=suffix):
