@@ -194,3 +194,24 @@ def test_script_marks_dropped_from_the_bytes_as_from_the_text():
         text = text + source(text, "zh-Hant") + lang_value("zh-Hans") + text
         for choice in ("orig", "hant", "hans", "bogus"):
             assert to_script_utf8(text, choice) == to_script(text, choice).encode("utf-8")
+
+
+def test_a_page_shown_as_printed_is_what_its_marked_page_becomes():
+    """With ``script`` "orig" the src/langv filters write no marks and the page's last pass drops
+    any an input carried in: the bytes are those of the marked page run through to_script."""
+    from storyline.web.i18n import to_script, to_script_utf8
+    from storyline.web.render import ENV
+
+    t = ENV.from_string(
+        '<p lang="{{ s|langv }}">{{ text|src(s) }}</p><i lang="{{ ""|langv }}">{{ other }}</i>{{ text|src("") }}'
+    )
+    rng = random.Random(9)
+    alphabet = ["a", "中", "臺", "台", "<", "\ue000", "\ue001", "\ue003", "\ue004", "\ue005", "\ue006", "😀"]
+    for _ in range(500):
+        text, other = ("".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 12))) for _ in "ab")
+        for s in ("zh-Hant", "zh-Hans", "en", "", "zh-\ue002Hant"):
+            marked = t.render(text=text, other=other, s=s)  # no page choice: the marks, as before
+            for choice in ("orig", "hant", "hans"):
+                page = t.render(text=text, other=other, s=s, script=choice)
+                want = to_script(marked, choice).encode("utf-8")
+                assert to_script_utf8(page, choice) == want, (text, s, choice)

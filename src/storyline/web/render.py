@@ -263,10 +263,28 @@ ENV = _PageEnvironment(
     lstrip_blocks=True,
     auto_reload=False,
 )
+
+
 # Source text marked with its script, so the 繁/简 switch leaves it alone when it already is in
-# the reader's script (web.i18n); ``lang`` values written so they name the script shown.
-ENV.filters["src"] = source
-ENV.filters["langv"] = lang_value
+# the reader's script (web.i18n); ``lang`` values written so they name the script shown. A page
+# shown as printed (``script`` "orig", what render() passes) converts nothing, so it gets no
+# marks: the text and value as they are, and the page's last pass (to_script_utf8) drops any
+# mark an input carried in, as it dropped every mark before (one scan of the page less, and no
+# regex per text).
+@pass_context
+def _source_filter(context: Context, text: str, script: str) -> str:
+    return text if type(text) is str and context.get("script") == "orig" else source(text, script)
+
+
+@pass_context
+def _lang_filter(context: Context, script: str) -> str:
+    if context.get("script") == "orig" and (not script or type(script) is str):
+        return script or ""  # lang_value's value, once the page's last pass drops the marks
+    return lang_value(script)
+
+
+ENV.filters["src"] = _source_filter
+ENV.filters["langv"] = _lang_filter
 ENV.filters["iso"] = iso
 
 
