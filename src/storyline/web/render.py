@@ -298,12 +298,15 @@ def include(context: Context, template: str, **names: Any) -> Part:
     its pieces is yielded again by every template around it (a floor of a story page passed up
     through _floors, _thread, _discussion, story and base): that cost more than the partials
     themselves (benchmarks/portal_load.py --render), and this costs one join per partial.
-    The partial's names are one dict (Jinja's ``new_context`` with locals copies it twice).
+    The partial's names are one dict at most (Jinja's ``new_context`` with locals copies twice).
     """
     t = _PARTIALS.get(template)
     if t is None:
         t = _PARTIALS[template] = ENV.get_template(template)
-    ctx = t.new_context({**context.parent, **context.vars, **names}, shared=True)
+    # The partial reads the page's names and writes its own (Context.vars): a page with no names
+    # of its own shares its dict (story.html's partials), else one merged copy.
+    own = context.vars
+    ctx = t.new_context({**context.parent, **own, **names} if own or names else context.parent, shared=True)
     return Part(ENV.concat(t.root_render_func(ctx)))  # type: ignore[attr-defined]
 
 
