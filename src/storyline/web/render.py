@@ -50,6 +50,9 @@ from storyline.web.responses import etag_response
 __all__ = [
     "COOKIE",
     "ENV",
+    "Part",
+    "escape_output",
+    "include",
     "partial",
     "reader_tz",
     "render",
