@@ -28,7 +28,7 @@ from datetime import datetime
 from pathlib import Path
 from types import BuiltinFunctionType, FunctionType
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 from zoneinfo import ZoneInfo
 
 import markupsafe
@@ -291,7 +291,14 @@ ENV.filters["langv"] = _lang_filter
 ENV.filters["iso"] = iso
 
 
-_PARTIALS: dict[str, Template] = {}  # by name: templates are compiled once (auto_reload=False)
+_TEMPLATES: dict[str, Template] = {}  # by name: templates are compiled once (auto_reload=False)
+
+
+def _template(name: str) -> Template:
+    t = _TEMPLATES.get(name)
+    if t is None:
+        t = _TEMPLATES[name] = ENV.get_template(name)
+    return t
 
 
 @pass_context
@@ -303,9 +310,7 @@ def include(context: Context, template: str, **names: Any) -> Part:
     themselves (benchmarks/portal_load.py --render), and this costs one join per partial.
     The partial's names are one dict at most (Jinja's ``new_context`` with locals copies twice).
     """
-    t = _PARTIALS.get(template)
-    if t is None:
-        t = _PARTIALS[template] = ENV.get_template(template)
+    t = _template(template)
     # The partial reads the page's names and writes its own (Context.vars): a page with no names
     # of its own shares its dict (story.html's partials), else one merged copy.
     own = context.vars
@@ -368,13 +373,15 @@ def render(request: Request, template: str, status_code: int = 200, **ctx: Any) 
     here, asked = request.url.path, dict(request.query_params)
 
     def switch(to: str) -> str:
+        if not asked:  # urlencode of the one pair
+            return f"{here}?script={quote_plus(to)}"
         return here + "?" + urlencode({**asked, "script": to})
 
     def dt(at: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
         return at.astimezone(tz).strftime(fmt) if at is not None else ""
 
     lang = {"hant": "zh-Hant", "hans": "zh-Hans"}.get(script, "zh")
-    page = ENV.get_template(template).render(
+    page = _template(template).render(
         url=url,
         switch=switch,
         dt=dt,

@@ -11,6 +11,7 @@ Example::
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import attrgetter
 
 from storyline.records import Comment
 
@@ -20,6 +21,7 @@ __all__ = ["PAGE_FLOORS", "PAGE_MAX", "VIEWS", "conversations", "page_of_floor",
 PAGE_FLOORS = 50
 PAGE_MAX = 100
 VIEWS = {"time": "按时间", "best": "精华在前", "talk": "按对话"}
+_FLOOR = attrgetter("floor")  # the sort key of every order by floor (C, no Python call a floor)
 
 
 def tree_parent(c: Comment, floors: set[int]) -> int | None:
@@ -36,7 +38,7 @@ def conversations(comments: Sequence[Comment]) -> list[list[Comment]]:
     """Each top-level floor with every reply under it (depth first, replies in floor order)."""
     floors = {c.floor for c in comments}
     kids: dict[int | None, list[Comment]] = {}
-    for c in sorted(comments, key=lambda c: c.floor):
+    for c in sorted(comments, key=_FLOOR):
         kids.setdefault(tree_parent(c, floors), []).append(c)
     out: list[list[Comment]] = []
     for root in kids.get(None, []):
@@ -71,7 +73,7 @@ def paginate(
                 pages.append([])
             pages[-1].extend(conv)
         return [p for p in pages if p] or [[]]
-    order = list(best) if view == "best" and best is not None else sorted(comments, key=lambda c: c.floor)
+    order = list(best) if view == "best" and best is not None else sorted(comments, key=_FLOOR)
     return [order[i : i + PAGE_FLOORS] for i in range(0, len(order), PAGE_FLOORS)] or [[]]
 
 
