@@ -188,11 +188,12 @@ def build(db: str, articles: int, per_story: int, comments: int, seed: int) -> i
     return n_stories
 
 
-def _serve(db: str, port: int, cache_entries: int, page_store: str) -> None:
+def _serve(db: str, port: int, cache_entries: int, page_store: str, profile: bool = False) -> None:
     """One server process: uvicorn on uvloop + httptools, no access log, its own store.
 
     The socket is bound with SO_REUSEPORT so that ``--workers`` processes share the port and the
     kernel spreads connections over them (what ``uvicorn --workers`` does with a shared socket).
+    ``profile``: time every render and store call (see :class:`_Profile`), answered at ``/__profile``.
     """
     import logging
 
@@ -206,8 +207,11 @@ def _serve(db: str, port: int, cache_entries: int, page_store: str) -> None:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind(("127.0.0.1", port))
     store = open_store(db)
+    app = create_app(store, Settings(db=db, page_store=page_store), cache_entries=cache_entries)
+    if profile:
+        app = _Profile(app, store)
     config = uvicorn.Config(
-        create_app(store, Settings(db=db, page_store=page_store), cache_entries=cache_entries),
+        app,
         log_level="error",
         access_log=False,
         loop="uvloop",
@@ -240,6 +244,168 @@ def _newsroom(outlets: int, seed: int, articles_min: float, floors_min: float, c
             time.sleep(3600)
 
 
+class _Profile:
+    """``--profile``: where a server's time goes, per phase (ASGI wrapper in the server process).
+
+    For every render the response cache runs (a miss, or a re-render of a stale page): its wall
+    time, the CPU time of the thread that ran it, the part of both spent in store calls, and the
+    times the OS took the CPU away from it (involuntary context switches). Renders run inline on
+    the event loop (SQLite), so nothing else of this process runs during one: wall − CPU is time
+    the thread was runnable but not running (another process had the core) or blocked. Counts
+    the renders that replaced an entry kept under an older version (an invalidation, by path), and
+    the stale answers and scheduled re-renders. ``GET /__profile`` answers the figures since the
+    last ask as JSON and starts again.
+    """
+
+    def __init__(self, app, store) -> None:
+        import threading
+
+        from storyline.web.cache import ResponseCache
+
+        self.app = app
+        self.local = threading.local()
+        self.caches: list = []
+        self.reset()
+        prof = self
+        for name in dir(type(store)):
+            attr = getattr(store, name, None)
+            if name.startswith("_") or not callable(attr) or name in {"close", "write_input", "migrate"}:
+                continue
+            setattr(store, name, self._timed(attr))
+        get, render, init = ResponseCache._get, ResponseCache._render, ResponseCache.__init__
+
+        def _init(cache, *a, **kw):
+            init(cache, *a, **kw)
+            prof.caches.append(cache)
+
+        def _get(cache, key, version):
+            old = cache._entries.get(key)
+            if old is not None and old.version != version:
+                prof.invalidated[key[1]] = prof.invalidated.get(key[1], 0) + 1
+            return get(cache, key, version)
+
+        async def _render(cache, scope, receive, key, version, **kw):
+            import resource
+
+            if kw.get("off_loop"):
+                t = time.perf_counter()
+                try:
+                    return await render(cache, scope, receive, key, version, **kw)
+                finally:
+                    prof.refresh_wall.append(time.perf_counter() - t)
+            loc = prof._local()
+            ru, t, c, dw, dc = (
+                resource.getrusage(resource.RUSAGE_THREAD),
+                time.perf_counter(),
+                time.thread_time(),
+                loc.wall,
+                loc.cpu,
+            )
+            try:
+                return await render(cache, scope, receive, key, version, **kw)
+            finally:
+                ru2 = resource.getrusage(resource.RUSAGE_THREAD)
+                prof.renders.append(
+                    (
+                        time.perf_counter() - t,
+                        time.thread_time() - c,
+                        loc.wall - dw,
+                        loc.cpu - dc,
+                        ru2.ru_nivcsw - ru.ru_nivcsw,
+                    )
+                )
+
+        ResponseCache.__init__, ResponseCache._get, ResponseCache._render = _init, _get, _render
+
+    def reset(self) -> None:
+        self.renders: list[tuple[float, float, float, float, int]] = []
+        self.refresh_wall: list[float] = []
+        self.invalidated: dict[str, int] = {}
+        self.residence: list[float] = []
+        self.requests = 0
+
+    def _local(self):
+        loc = self.local
+        if not hasattr(loc, "wall"):
+            loc.wall = loc.cpu = 0.0
+        return loc
+
+    def _timed(self, fn):
+        prof = self
+
+        def timed(*a, **kw):
+            loc = prof._local()
+            t, c = time.perf_counter(), time.thread_time()
+            try:
+                return fn(*a, **kw)
+            finally:
+                loc.wall += time.perf_counter() - t
+                loc.cpu += time.thread_time() - c
+
+        return timed
+
+    def figures(self) -> dict:
+        def ms(values, q=None):
+            if not values:
+                return 0.0
+            return 1000 * (_p(values, q) if q else statistics.fmean(values))
+
+        r = self.renders
+        out = {
+            "requests": self.requests,
+            "renders": len(r),
+            "render_wall_ms": ms([x[0] for x in r]),
+            "render_wall_p95_ms": ms([x[0] for x in r], 95),
+            "render_cpu_ms": ms([x[1] for x in r]),
+            "render_cpu_p95_ms": ms([x[1] for x in r], 95),
+            "db_wall_ms": ms([x[2] for x in r]),
+            "db_cpu_ms": ms([x[3] for x in r]),
+            "preempted_per_render": statistics.fmean(x[4] for x in r) if r else 0.0,
+            "residence_ms": ms(self.residence),
+            "residence_p95_ms": ms(self.residence, 95),
+            "refreshes": len(self.refresh_wall),
+            "refresh_wall_ms": ms(self.refresh_wall),
+            "invalidated": sum(self.invalidated.values()),
+            "invalidated_paths": len(self.invalidated),
+            "invalidated_story_paths": sum(
+                1 for p in self.invalidated if p.startswith(("/story/", "/api/stories/"))
+            ),
+            "stale": sum(c.stale for c in self.caches),
+        }
+        for c in self.caches:
+            c.stale = 0
+        self.reset()
+        return out
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and scope["path"] == "/__profile":
+            import json
+
+            body = json.dumps(self.figures()).encode()
+            headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+            return
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        self.requests += 1
+        t = time.perf_counter()
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.residence.append(time.perf_counter() - t)
+
+
+def _schedstat(pid: int) -> tuple[float, float]:
+    """(seconds on a CPU, seconds runnable but waiting for one) of ``pid``'s main thread."""
+    try:
+        run, wait, _ = Path(f"/proc/{pid}/schedstat").read_text().split()
+    except (OSError, ValueError):
+        return 0.0, 0.0
+    return int(run) / 1e9, int(wait) / 1e9
+
+
 class _Writer:
     """A follower writing into ``db`` from a newsroom of its own; :meth:`pause` / :meth:`resume`."""
 
@@ -262,10 +428,10 @@ class _Writer:
         self.follower = subprocess.Popen(
             [sys.executable, "-m", "storyline.cli", "--db", db, "follow", "--allow-private",
              "--sources", str(listing), "--interval", str(args.writer_interval),
-             "--page-interval", str(args.writer_interval * 2)],
+             "--page-interval", str(args.writer_interval * 2),
+             # Readers first: the follower lowers its own priority (follow --nice).
+             *(["--nice", str(args.writer_nice)] if args.writer_nice else [])],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            # Readers first: a live site runs the follower below the server's priority (nice).
-            preexec_fn=(lambda: os.nice(args.writer_nice)) if args.writer_nice else None,
         )  # fmt: skip
         self.pids = [self.follower.pid, self.room.pid]
 
@@ -278,7 +444,11 @@ class _Writer:
             os.kill(pid, signal.SIGCONT)
 
     def cpu(self) -> float:
-        return sum(_cpu_s(pid) for pid in self.pids)
+        return sum(self.cpus())
+
+    def cpus(self) -> tuple[float, float]:
+        """CPU seconds of (the follower, the newsroom): the newsroom stands for outlets elsewhere."""
+        return _cpu_s(self.follower.pid), _cpu_s(self.room.pid)
 
     def stop(self) -> None:
         self.resume()
@@ -540,6 +710,9 @@ def main() -> None:
     ap.add_argument("--phase-seconds", type=float, default=4, help="with --writer: a cached target's phase")
     ap.add_argument("--writer-encoder", action="store_true", help="the follower's sentence encoder on")
     ap.add_argument("--writer-nice", type=int, default=0, help="run the follower at this nice level")
+    ap.add_argument(
+        "--profile", action="store_true", help="with --writer: where the server's time goes, per phase"
+    )
     args = ap.parse_args()
     if args.writer and args.client == "wrk":
         raise SystemExit("--writer counts requests: use --client raw")
@@ -580,7 +753,9 @@ def main() -> None:
         port = s.getsockname()[1]
     ctx = mp.get_context("spawn")
     servers = [
-        ctx.Process(target=_serve, args=(db, port, args.cache_entries, args.page_store), daemon=True)
+        ctx.Process(
+            target=_serve, args=(db, port, args.cache_entries, args.page_store, args.profile), daemon=True
+        )
         for _ in range(args.workers)
     ]
     for server in servers:
@@ -701,7 +876,8 @@ def _writer_run(db, base, pids, by_heat, targets, args, drive) -> None:
         flush=True,
     )
     results: dict[str, dict[str, list[tuple[float, float, int, int]]]] = {}
-    writes_total, with_seconds, writer_cpu = 0, 0.0, 0.0
+    profiles: dict[str, dict[str, list[dict]]] = {}
+    writes_total, with_seconds, writer_cpu = 0, 0.0, (0.0, 0.0)
     try:
         time.sleep(args.writer_warmup)
         print(f"writer: store write counter {_writes(db)} after the warm-up; loadavg {_loadavg()}")
@@ -727,20 +903,36 @@ def _writer_run(db, base, pids, by_heat, targets, args, drive) -> None:
                         w0, waited = _writes(db), time.monotonic()
                         while _writes(db) == w0 and time.monotonic() - waited < 15:
                             time.sleep(0.05)  # until the follower is writing again
-                        w0, t0, c0 = _writes(db), time.perf_counter(), writer.cpu()
+                        w0, t0, c0 = _writes(db), time.perf_counter(), writer.cpus()
                     else:
                         writer.pause()
                         time.sleep(0.2)
+                    if name not in cold:
+                        # Every cached phase starts from the same cache: the cold phases' renders
+                        # evict hot pages from the LRU, and without this the first phase after
+                        # them (with or without the writer, as the order falls) pays to refill it.
+                        asyncio.run(_drive_raw(base, list(dict.fromkeys(paths)), args.concurrency))
+                    if args.profile:
+                        httpx.get(base + "/__profile", timeout=30)  # start the phase's figures afresh
                     cpu = sum(_cpu_s(pid) for pid in pids)
+                    sched = [_schedstat(pid) for pid in pids]
                     lat, errors, elapsed = asyncio.run(_drive_raw(base, paths, args.concurrency, seconds))
                     n = max(len(lat), 1)
                     cpu_ms = (sum(_cpu_s(pid) for pid in pids) - cpu) / n * 1000
+                    # How long the servers' event loops were runnable but had no CPU, per second.
+                    waited = sum(_schedstat(pid)[1] - w for pid, (_, w) in zip(pids, sched, strict=True))
+                    prof = {"runq_ms_per_s": 1000 * waited / elapsed}
+                    if args.profile:
+                        prof.update(httpx.get(base + "/__profile", timeout=30).json())
+                    profiles.setdefault(name, {}).setdefault(condition, []).append(prof)
                     writes = 0
                     if condition == "with":
                         writes = _writes(db) - w0
                         writes_total += writes
                         with_seconds += time.perf_counter() - t0
-                        writer_cpu += writer.cpu() - c0
+                        writer_cpu = tuple(
+                            a + b - c for a, b, c in zip(writer_cpu, writer.cpus(), c0, strict=True)
+                        )
                     rps, p95 = len(lat) / elapsed, _p(lat, 95) * 1000
                     results.setdefault(name, {}).setdefault(condition, []).append((rps, p95, errors, writes))
                     print(
@@ -749,12 +941,15 @@ def _writer_run(db, base, pids, by_heat, targets, args, drive) -> None:
                         + (f", {writes} writes in {elapsed:.1f}s" if condition == "with" else ""),
                         flush=True,
                     )
+                    print("    " + _profile_line(prof), flush=True)
     finally:
         writer.stop()
     print(
         f"writer: {writes_total} store writes in {with_seconds:.0f}s of 'with' phases "
         f"({writes_total / max(with_seconds, 1e-9):.1f}/s), follower + newsroom CPU "
-        f"{100 * writer_cpu / max(with_seconds, 1e-9):.0f}% of a core; loadavg {_loadavg()}"
+        f"{100 * sum(writer_cpu) / max(with_seconds, 1e-9):.0f}% of a core (follower "
+        f"{100 * writer_cpu[0] / max(with_seconds, 1e-9):.0f}%, newsroom {100 * writer_cpu[1] / max(with_seconds, 1e-9):.0f}%); "
+        f"loadavg {_loadavg()}"
     )
     worst = 1.0
     for name, by in results.items():
@@ -769,6 +964,27 @@ def _writer_run(db, base, pids, by_heat, targets, args, drive) -> None:
             f"{100 * (p95_wi / p95_wo - 1):+.0f}%, errors {errors} (medians of {args.rounds})"
         )
     print(f"worst rate with a writer: {100 * (worst - 1):+.0f}% of without (bar: -20%)")
+    for name, by in profiles.items():
+        for condition in ("without", "with"):
+            runs = by.get(condition, [])
+            median = {k: statistics.median(r[k] for r in runs) for k in runs[0]} if runs else {}
+            print(f"where the time goes, {name} {condition} (medians): {_profile_line(median)}")
+
+
+def _profile_line(prof: dict) -> str:
+    """One phase's :class:`_Profile` figures (and the servers' run-queue wait) in a line."""
+    line = f"server waiting for a CPU {prof.get('runq_ms_per_s', 0):.0f} ms/s"
+    if "renders" in prof:
+        line += (
+            f"; {prof['renders']:.0f} renders: wall {prof['render_wall_ms']:.1f} ms (p95 {prof['render_wall_p95_ms']:.1f}), "
+            f"CPU {prof['render_cpu_ms']:.1f} ms (p95 {prof['render_cpu_p95_ms']:.1f}), "
+            f"store {prof['db_wall_ms']:.2f} ms wall / {prof['db_cpu_ms']:.2f} ms CPU, "
+            f"{prof['preempted_per_render']:.2f} preemptions/render; "
+            f"in server {prof['residence_ms']:.1f} ms (p95 {prof['residence_p95_ms']:.1f}); "
+            f"{prof['invalidated']:.0f} invalidated ({prof['invalidated_story_paths']:.0f} story paths), "
+            f"{prof['stale']:.0f} stale, {prof['refreshes']:.0f} re-renders of {prof['refresh_wall_ms']:.1f} ms"
+        )
+    return line
 
 
 if __name__ == "__main__":
