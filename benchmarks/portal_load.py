@@ -249,9 +249,12 @@ class _Profile:
 
     For every render the response cache runs (a miss, or a re-render of a stale page): its wall
     time, the CPU time of the thread that ran it, the part of both spent in store calls, and the
-    times the OS took the CPU away from it (involuntary context switches). Renders run inline on
-    the event loop (SQLite), so nothing else of this process runs during one: wall − CPU is time
-    the thread was runnable but not running (another process had the core) or blocked. Counts
+    times the OS took the CPU away from it (involuntary context switches). Story pages and the
+    hot list render inline on the event loop (SQLite), so nothing else of this process runs during
+    one: wall − CPU is time the thread was runnable but not running (another process had the core)
+    or blocked. (Search handlers run in the thread pool: for them CPU is the loop's meanwhile,
+    serving hits, and wall is the reader's wait.) A render's wall includes any wait for a render
+    slot. Counts
     the renders that replaced an entry kept under an older version (an invalidation, by path), and
     the stale answers and scheduled re-renders. ``GET /__profile`` answers the figures since the
     last ask as JSON and starts again.
@@ -371,9 +374,13 @@ class _Profile:
                 1 for p in self.invalidated if p.startswith(("/story/", "/api/stories/"))
             ),
             "stale": sum(c.stale for c in self.caches),
+            # The re-renders' own CPU (their worker thread's), as the cache's refresh budget counts it.
+            "refresh_cpu_ms": 1000 * sum(c.refresh_cpu for c in self.caches),
+            "dropped": sum(c.dropped for c in self.caches),
         }
         for c in self.caches:
-            c.stale = 0
+            c.stale = c.dropped = 0
+            c.refresh_cpu = 0.0
         self.reset()
         return out
 
@@ -459,6 +466,57 @@ class _Writer:
             self.follower.kill()
         self.room.terminate()
         self.room.join(10)
+
+
+def _light_writes(db: str, per_second: float, blob_kb: int, seed: int) -> None:
+    """``--writer-light``: commits at ``per_second``, each a new one-article story plus a state
+    blob of ``blob_kb`` kB (what a follower's write carries: its cluster index), at almost no CPU.
+
+    Separates what a writer's commits cost the readers through SQLite (WAL growth, checkpoints,
+    every reader's page cache dropped after another connection's commit) from what its CPU does.
+    """
+    rng = random.Random(seed)
+    with open_store(db) as store:
+        n = 0
+        while True:
+            n += 1
+            write = _story_write(rng, 10_000_000 + n, 1, 0)
+            write = InputWrite(
+                raw=write.raw,
+                articles=write.articles,
+                analyses=write.analyses,
+                assignments=write.assignments,
+                stories=write.stories,
+                state={"portal-load-blob": os.urandom(blob_kb * 1024)},
+            )
+            store.write_input(write)
+            time.sleep(1 / per_second)
+
+
+class _LightWriter:
+    """The :class:`_Writer` interface over :func:`_light_writes` (one process, no newsroom)."""
+
+    def __init__(self, db: str, args: argparse.Namespace) -> None:
+        ctx = mp.get_context("spawn")
+        self.follower = ctx.Process(
+            target=_light_writes, args=(db, args.writer_light, args.writer_blob_kb, args.seed), daemon=True
+        )
+        self.follower.start()
+        self.pids = [self.follower.pid]
+
+    def pause(self) -> None:
+        os.kill(self.follower.pid, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        os.kill(self.follower.pid, signal.SIGCONT)
+
+    def cpus(self) -> tuple[float, float]:
+        return _cpu_s(self.follower.pid), 0.0
+
+    def stop(self) -> None:
+        self.resume()
+        self.follower.terminate()
+        self.follower.join(10)
 
 
 def _writes(db: str) -> int:
@@ -711,6 +769,14 @@ def main() -> None:
     ap.add_argument("--writer-encoder", action="store_true", help="the follower's sentence encoder on")
     ap.add_argument("--writer-nice", type=int, default=0, help="run the follower at this nice level")
     ap.add_argument(
+        "--writer-light",
+        type=float,
+        default=0,
+        metavar="N",
+        help="instead of a follower: N commits a second at almost no CPU (the store's side alone)",
+    )
+    ap.add_argument("--writer-blob-kb", type=int, default=512, help="with --writer-light: state kB a commit")
+    ap.add_argument(
         "--profile", action="store_true", help="with --writer: where the server's time goes, per phase"
     )
     args = ap.parse_args()
@@ -867,7 +933,9 @@ def _writer_run(db, base, pids, by_heat, targets, args, drive) -> None:
     for name in cold:
         pools[name] = list(by_heat)
         rng.shuffle(pools[name])
-    writer = _Writer(db, args)
+    writer = _LightWriter(db, args) if args.writer_light else _Writer(db, args)
+    if args.writer_light:
+        print(f"writer: light, {args.writer_light:g} commits a second of {args.writer_blob_kb} kB each")
     print(
         f"writer: follower pid {writer.follower.pid} on {args.writer_outlets} outlets, "
         f"{args.writer_articles:g} articles and {args.writer_floors:g} floors a minute, "
@@ -982,7 +1050,8 @@ def _profile_line(prof: dict) -> str:
             f"{prof['preempted_per_render']:.2f} preemptions/render; "
             f"in server {prof['residence_ms']:.1f} ms (p95 {prof['residence_p95_ms']:.1f}); "
             f"{prof['invalidated']:.0f} invalidated ({prof['invalidated_story_paths']:.0f} story paths), "
-            f"{prof['stale']:.0f} stale, {prof['refreshes']:.0f} re-renders of {prof['refresh_wall_ms']:.1f} ms"
+            f"{prof['stale']:.0f} stale, {prof['refreshes']:.0f} re-renders of {prof['refresh_wall_ms']:.1f} ms "
+            f"wall, {prof['refresh_cpu_ms']:.0f} ms CPU in all, {prof['dropped']:.0f} dropped over budget"
         )
     return line
 

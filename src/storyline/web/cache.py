@@ -286,7 +286,7 @@ class ResponseCache:
         self._bytes = 0
         self._inflight: dict[Key, asyncio.Future[_Entry | None]] = {}
         self.max_renders = max_renders
-        self._renders: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
+        self._renders: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore, asyncio.Semaphore] | None = None
         self.pages = pages
         self.persist = persist
         self.query_keys = query_keys
@@ -353,12 +353,18 @@ class ResponseCache:
             old_key, _ = next(iter(self._entries.items()))
             self._drop(old_key)
 
-    def _render_slot(self) -> asyncio.Semaphore:
-        """The semaphore bounding concurrent renders, one per event loop (tests run several)."""
+    def _render_slot(self, background: bool = False) -> asyncio.Semaphore:
+        """The semaphore bounding concurrent renders, one per event loop (tests run several).
+
+        ``background``: the one slot of the scheduled re-renders, apart from the readers' slots. A
+        re-render in a worker thread gets the GIL only between the loop's turns and takes ~50x its
+        CPU in wall time (portal_load.py --profile: 200-300 ms for a 5 ms search page); in the
+        readers' slots, two of them kept every cache miss waiting that long.
+        """
         loop = asyncio.get_running_loop()
         if self._renders is None or self._renders[0] is not loop:
-            self._renders = (loop, asyncio.Semaphore(max(1, self.max_renders)))
-        return self._renders[1]
+            self._renders = (loop, asyncio.Semaphore(max(1, self.max_renders)), asyncio.Semaphore(1))
+        return self._renders[2 if background else 1]
 
     def _version(self, path: str) -> str | None:
         """The version the response for ``path`` is kept under: its own, else the store's."""
@@ -578,7 +584,7 @@ class ResponseCache:
             # Renders are CPU-bound and hold the GIL; with many at once in the threadpool, a cache
             # hit waits for the event loop's turn behind all of them (one switch interval each).
             # A few at a time keeps hits fast and costs misses nothing: they queue either way.
-            async with self._render_slot():
+            async with self._render_slot(background=off_loop):
                 if off_loop:
                     # No reader waits for this render: run it on an event loop of its own in a
                     # worker thread, so a handler run inline (SQLite) does not hold up this loop's
