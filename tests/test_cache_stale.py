@@ -204,3 +204,39 @@ def test_re_renders_of_many_hot_pages_stay_within_the_cpu_budget_and_the_stalene
     # No answer older than twice the window after a write (plus a render and the test's own
     # scheduling slack): past its deadline a stale page is dropped and its reader renders it.
     assert oldest <= 2 * WINDOW_MANY + 0.25, oldest
+
+
+def test_a_readers_miss_does_not_wait_for_a_scheduled_re_render():
+    """A re-render nobody waits for has a slot of its own: with one reader slot, a slow scheduled
+    re-render of a stale page must not hold up another page's first render."""
+    current = [0]
+
+    async def app(scope, receive, send) -> None:
+        if scope["type"] == "lifespan":
+            while (await receive())["type"] != "lifespan.shutdown":
+                await send({"type": "lifespan.startup.complete"})
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        if scope["path"] == "/slow" and current[0] >= 2:
+            time.sleep(0.8)  # the scheduled re-render (in its worker thread)
+        await send(
+            {"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]}
+        )
+        await send({"type": "http.response.body", "body": f"{scope['path']} {current[0]}".encode()})
+
+    middleware = cache.ResponseCache(
+        app, version=lambda: str(current[0]), stale_seconds=0.2, refresh_budget=0, max_renders=1
+    )
+    with TestClient(middleware) as client:
+        client.get("/slow")
+        current[0] = 1
+        assert client.get("/slow").text == "/slow 1"  # after a quiet spell: rendered at once
+        current[0] = 2
+        assert client.get("/slow").text == "/slow 1"  # stale, re-render scheduled in 0.2 s
+        time.sleep(0.3)
+        assert middleware.refreshes == 1  # running now, for 0.8 s
+        started = time.monotonic()
+        assert client.get("/other").text == "/other 2"
+        assert time.monotonic() - started < 0.4
+        time.sleep(0.8)
+        assert client.get("/slow").text == "/slow 2"
