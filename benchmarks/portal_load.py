@@ -29,6 +29,14 @@ and the newsroom stopped (SIGSTOP: same store, same server, no writer), "with" b
 lasts ``--phase-seconds``; the uniform targets take distinct stories in every phase, so no phase
 finds another's pages cached. Printed per target: median req/s and p95 of each condition, their
 ratio, errors, and the writes the store took in each "with" phase (its version counter).
+The follower runs ``follow --nice 5`` by default (``--writer-nice``): readers first on a
+contended core, while its share of one (CFS weight 335 against the server's 1024: a quarter of a
+core it shares) still covers the ~25% of a core it needs, so its write rate holds; 10 would cap
+it near 10% and it would fall behind. Each phase also prints how long the server's event loop
+was runnable but had no CPU (``/proc/<pid>/schedstat``), and with ``--profile`` where the
+server's time went (renders, store calls, preemptions, invalidations, stale answers and
+re-renders: :class:`_Profile`). ``--writer-light N`` replaces the follower by N commits a second
+of a new story and a 512 kB state blob at almost no CPU: the store's side of a writer alone.
 
     python benchmarks/portal_load.py                     # 20k articles, small run
     python benchmarks/portal_load.py --workers 2         # one server process per core
@@ -39,6 +47,8 @@ ratio, errors, and the writes the store took in each "with" phase (its version c
     python benchmarks/portal_load.py --articles 2000 --render 100          # cold render, in process
     python benchmarks/portal_load.py --articles 200 --comments 1000 --render 10   # 1000-floor threads
     python benchmarks/portal_load.py --articles 40000 --per-story 10 --writer --rounds 3
+    python benchmarks/portal_load.py --db /tmp/w40k.db --reuse --articles 40000 --per-story 10 \
+        --requests 500 --writer --rounds 3 --profile        # where a writer's cost lands
 
 ``--render N`` serves nothing: it renders N distinct story pages (and, when the stories have
 threads, N thread pages by time and as conversations) in this process through the whole app with
@@ -767,7 +777,12 @@ def main() -> None:
     ap.add_argument("--writer-warmup", type=float, default=20, help="seconds the writer runs before")
     ap.add_argument("--phase-seconds", type=float, default=4, help="with --writer: a cached target's phase")
     ap.add_argument("--writer-encoder", action="store_true", help="the follower's sentence encoder on")
-    ap.add_argument("--writer-nice", type=int, default=0, help="run the follower at this nice level")
+    ap.add_argument(
+        "--writer-nice",
+        type=int,
+        default=5,
+        help="the follower's follow --nice (0: the same priority as the server)",
+    )
     ap.add_argument(
         "--writer-light",
         type=float,
