@@ -31,8 +31,10 @@ finds another's pages cached. Printed per target: median req/s and p95 of each c
 ratio, errors, and the writes the store took in each "with" phase (its version counter).
 The follower runs ``follow --nice 5`` by default (``--writer-nice``): readers first on a
 contended core, while its share of one (CFS weight 335 against the server's 1024: a quarter of a
-core it shares) still covers the ~25% of a core it needs, so its write rate holds; 10 would cap
-it near 10% and it would fall behind. Each phase also prints how long the server's event loop
+core it shares) about covers the 18-25% of a core it needs; 10 caps it near 10% and it falls
+behind (4.5 writes/s against 5.6 at nice 0, measured). Other sessions' load counts against this
+whole session (autogroup scheduling), so check the writes a second it prints: the figures mean
+"with a writer" only at the writer's usual rate. Each phase also prints how long the server's event loop
 was runnable but had no CPU (``/proc/<pid>/schedstat``), and with ``--profile`` where the
 server's time went (renders, store calls, preemptions, invalidations, stale answers and
 re-renders: :class:`_Profile`). ``--writer-light N`` replaces the follower by N commits a second
