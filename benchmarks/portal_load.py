@@ -29,6 +29,16 @@ and the newsroom stopped (SIGSTOP: same store, same server, no writer), "with" b
 lasts ``--phase-seconds``; the uniform targets take distinct stories in every phase, so no phase
 finds another's pages cached. Printed per target: median req/s and p95 of each condition, their
 ratio, errors, and the writes the store took in each "with" phase (its version counter).
+The follower runs ``follow --nice 5`` by default (``--writer-nice``): readers first on a
+contended core, while its share of one (CFS weight 335 against the server's 1024: a quarter of a
+core it shares) about covers the 18-25% of a core it needs; 10 caps it near 10% and it falls
+behind (4.5 writes/s against 5.6 at nice 0, measured). Other sessions' load counts against this
+whole session (autogroup scheduling), so check the writes a second it prints: the figures mean
+"with a writer" only at the writer's usual rate. Each phase also prints how long the server's event loop
+was runnable but had no CPU (``/proc/<pid>/schedstat``), and with ``--profile`` where the
+server's time went (renders, store calls, preemptions, invalidations, stale answers and
+re-renders: :class:`_Profile`). ``--writer-light N`` replaces the follower by N commits a second
+of a new story and a 512 kB state blob at almost no CPU: the store's side of a writer alone.
 
     python benchmarks/portal_load.py                     # 20k articles, small run
     python benchmarks/portal_load.py --workers 2         # one server process per core
@@ -39,6 +49,8 @@ ratio, errors, and the writes the store took in each "with" phase (its version c
     python benchmarks/portal_load.py --articles 2000 --render 100          # cold render, in process
     python benchmarks/portal_load.py --articles 200 --comments 1000 --render 10   # 1000-floor threads
     python benchmarks/portal_load.py --articles 40000 --per-story 10 --writer --rounds 3
+    python benchmarks/portal_load.py --db /tmp/w40k.db --reuse --articles 40000 --per-story 10 \
+        --requests 500 --writer --rounds 3 --profile        # where a writer's cost lands
 
 ``--render N`` serves nothing: it renders N distinct story pages (and, when the stories have
 threads, N thread pages by time and as conversations) in this process through the whole app with
@@ -188,11 +200,12 @@ def build(db: str, articles: int, per_story: int, comments: int, seed: int) -> i
     return n_stories
 
 
-def _serve(db: str, port: int, cache_entries: int, page_store: str) -> None:
+def _serve(db: str, port: int, cache_entries: int, page_store: str, profile: bool = False) -> None:
     """One server process: uvicorn on uvloop + httptools, no access log, its own store.
 
     The socket is bound with SO_REUSEPORT so that ``--workers`` processes share the port and the
     kernel spreads connections over them (what ``uvicorn --workers`` does with a shared socket).
+    ``profile``: time every render and store call (see :class:`_Profile`), answered at ``/__profile``.
     """
     import logging
 
@@ -206,8 +219,11 @@ def _serve(db: str, port: int, cache_entries: int, page_store: str) -> None:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind(("127.0.0.1", port))
     store = open_store(db)
+    app = create_app(store, Settings(db=db, page_store=page_store), cache_entries=cache_entries)
+    if profile:
+        app = _Profile(app, store)
     config = uvicorn.Config(
-        create_app(store, Settings(db=db, page_store=page_store), cache_entries=cache_entries),
+        app,
         log_level="error",
         access_log=False,
         loop="uvloop",
@@ -240,6 +256,175 @@ def _newsroom(outlets: int, seed: int, articles_min: float, floors_min: float, c
             time.sleep(3600)
 
 
+class _Profile:
+    """``--profile``: where a server's time goes, per phase (ASGI wrapper in the server process).
+
+    For every render the response cache runs (a miss, or a re-render of a stale page): its wall
+    time, the CPU time of the thread that ran it, the part of both spent in store calls, and the
+    times the OS took the CPU away from it (involuntary context switches). Story pages and the
+    hot list render inline on the event loop (SQLite), so nothing else of this process runs during
+    one: wall − CPU is time the thread was runnable but not running (another process had the core)
+    or blocked. (Search handlers run in the thread pool: for them CPU is the loop's meanwhile,
+    serving hits, and wall is the reader's wait.) A render's wall includes any wait for a render
+    slot. Counts
+    the renders that replaced an entry kept under an older version (an invalidation, by path), and
+    the stale answers and scheduled re-renders. ``GET /__profile`` answers the figures since the
+    last ask as JSON and starts again.
+    """
+
+    def __init__(self, app, store) -> None:
+        import threading
+
+        from storyline.web.cache import ResponseCache
+
+        self.app = app
+        self.local = threading.local()
+        self.caches: list = []
+        self.reset()
+        prof = self
+        for name in dir(type(store)):
+            attr = getattr(store, name, None)
+            if name.startswith("_") or not callable(attr) or name in {"close", "write_input", "migrate"}:
+                continue
+            setattr(store, name, self._timed(attr))
+        get, render, init = ResponseCache._get, ResponseCache._render, ResponseCache.__init__
+
+        def _init(cache, *a, **kw):
+            init(cache, *a, **kw)
+            prof.caches.append(cache)
+
+        def _get(cache, key, version):
+            old = cache._entries.get(key)
+            if old is not None and old.version != version:
+                prof.invalidated[key[1]] = prof.invalidated.get(key[1], 0) + 1
+            return get(cache, key, version)
+
+        async def _render(cache, scope, receive, key, version, **kw):
+            import resource
+
+            if kw.get("off_loop"):
+                t = time.perf_counter()
+                try:
+                    return await render(cache, scope, receive, key, version, **kw)
+                finally:
+                    prof.refresh_wall.append(time.perf_counter() - t)
+            loc = prof._local()
+            ru, t, c, dw, dc = (
+                resource.getrusage(resource.RUSAGE_THREAD),
+                time.perf_counter(),
+                time.thread_time(),
+                loc.wall,
+                loc.cpu,
+            )
+            try:
+                return await render(cache, scope, receive, key, version, **kw)
+            finally:
+                ru2 = resource.getrusage(resource.RUSAGE_THREAD)
+                prof.renders.append(
+                    (
+                        time.perf_counter() - t,
+                        time.thread_time() - c,
+                        loc.wall - dw,
+                        loc.cpu - dc,
+                        ru2.ru_nivcsw - ru.ru_nivcsw,
+                    )
+                )
+
+        ResponseCache.__init__, ResponseCache._get, ResponseCache._render = _init, _get, _render
+
+    def reset(self) -> None:
+        self.renders: list[tuple[float, float, float, float, int]] = []
+        self.refresh_wall: list[float] = []
+        self.invalidated: dict[str, int] = {}
+        self.residence: list[float] = []
+        self.requests = 0
+
+    def _local(self):
+        loc = self.local
+        if not hasattr(loc, "wall"):
+            loc.wall = loc.cpu = 0.0
+        return loc
+
+    def _timed(self, fn):
+        prof = self
+
+        def timed(*a, **kw):
+            loc = prof._local()
+            t, c = time.perf_counter(), time.thread_time()
+            try:
+                return fn(*a, **kw)
+            finally:
+                loc.wall += time.perf_counter() - t
+                loc.cpu += time.thread_time() - c
+
+        return timed
+
+    def figures(self) -> dict:
+        def ms(values, q=None):
+            if not values:
+                return 0.0
+            return 1000 * (_p(values, q) if q else statistics.fmean(values))
+
+        r = self.renders
+        out = {
+            "requests": self.requests,
+            "renders": len(r),
+            "render_wall_ms": ms([x[0] for x in r]),
+            "render_wall_p95_ms": ms([x[0] for x in r], 95),
+            "render_cpu_ms": ms([x[1] for x in r]),
+            "render_cpu_p95_ms": ms([x[1] for x in r], 95),
+            "db_wall_ms": ms([x[2] for x in r]),
+            "db_cpu_ms": ms([x[3] for x in r]),
+            "preempted_per_render": statistics.fmean(x[4] for x in r) if r else 0.0,
+            "residence_ms": ms(self.residence),
+            "residence_p95_ms": ms(self.residence, 95),
+            "refreshes": len(self.refresh_wall),
+            "refresh_wall_ms": ms(self.refresh_wall),
+            "invalidated": sum(self.invalidated.values()),
+            "invalidated_paths": len(self.invalidated),
+            "invalidated_story_paths": sum(
+                1 for p in self.invalidated if p.startswith(("/story/", "/api/stories/"))
+            ),
+            "stale": sum(c.stale for c in self.caches),
+            # The re-renders' own CPU (their worker thread's), as the cache's refresh budget counts it.
+            "refresh_cpu_ms": 1000 * sum(c.refresh_cpu for c in self.caches),
+            "dropped": sum(c.dropped for c in self.caches),
+        }
+        for c in self.caches:
+            c.stale = c.dropped = 0
+            c.refresh_cpu = 0.0
+        self.reset()
+        return out
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and scope["path"] == "/__profile":
+            import json
+
+            body = json.dumps(self.figures()).encode()
+            headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+            return
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        self.requests += 1
+        t = time.perf_counter()
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.residence.append(time.perf_counter() - t)
+
+
+def _schedstat(pid: int) -> tuple[float, float]:
+    """(seconds on a CPU, seconds runnable but waiting for one) of ``pid``'s main thread."""
+    try:
+        run, wait, _ = Path(f"/proc/{pid}/schedstat").read_text().split()
+    except (OSError, ValueError):
+        return 0.0, 0.0
+    return int(run) / 1e9, int(wait) / 1e9
+
+
 class _Writer:
     """A follower writing into ``db`` from a newsroom of its own; :meth:`pause` / :meth:`resume`."""
 
@@ -262,10 +447,10 @@ class _Writer:
         self.follower = subprocess.Popen(
             [sys.executable, "-m", "storyline.cli", "--db", db, "follow", "--allow-private",
              "--sources", str(listing), "--interval", str(args.writer_interval),
-             "--page-interval", str(args.writer_interval * 2)],
+             "--page-interval", str(args.writer_interval * 2),
+             # Readers first: the follower lowers its own priority (follow --nice).
+             *(["--nice", str(args.writer_nice)] if args.writer_nice else [])],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            # Readers first: a live site runs the follower below the server's priority (nice).
-            preexec_fn=(lambda: os.nice(args.writer_nice)) if args.writer_nice else None,
         )  # fmt: skip
         self.pids = [self.follower.pid, self.room.pid]
 
@@ -278,7 +463,11 @@ class _Writer:
             os.kill(pid, signal.SIGCONT)
 
     def cpu(self) -> float:
-        return sum(_cpu_s(pid) for pid in self.pids)
+        return sum(self.cpus())
+
+    def cpus(self) -> tuple[float, float]:
+        """CPU seconds of (the follower, the newsroom): the newsroom stands for outlets elsewhere."""
+        return _cpu_s(self.follower.pid), _cpu_s(self.room.pid)
 
     def stop(self) -> None:
         self.resume()
@@ -289,6 +478,57 @@ class _Writer:
             self.follower.kill()
         self.room.terminate()
         self.room.join(10)
+
+
+def _light_writes(db: str, per_second: float, blob_kb: int, seed: int) -> None:
+    """``--writer-light``: commits at ``per_second``, each a new one-article story plus a state
+    blob of ``blob_kb`` kB (what a follower's write carries: its cluster index), at almost no CPU.
+
+    Separates what a writer's commits cost the readers through SQLite (WAL growth, checkpoints,
+    every reader's page cache dropped after another connection's commit) from what its CPU does.
+    """
+    rng = random.Random(seed)
+    with open_store(db) as store:
+        n = 0
+        while True:
+            n += 1
+            write = _story_write(rng, 10_000_000 + n, 1, 0)
+            write = InputWrite(
+                raw=write.raw,
+                articles=write.articles,
+                analyses=write.analyses,
+                assignments=write.assignments,
+                stories=write.stories,
+                state={"portal-load-blob": os.urandom(blob_kb * 1024)},
+            )
+            store.write_input(write)
+            time.sleep(1 / per_second)
+
+
+class _LightWriter:
+    """The :class:`_Writer` interface over :func:`_light_writes` (one process, no newsroom)."""
+
+    def __init__(self, db: str, args: argparse.Namespace) -> None:
+        ctx = mp.get_context("spawn")
+        self.follower = ctx.Process(
+            target=_light_writes, args=(db, args.writer_light, args.writer_blob_kb, args.seed), daemon=True
+        )
+        self.follower.start()
+        self.pids = [self.follower.pid]
+
+    def pause(self) -> None:
+        os.kill(self.follower.pid, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        os.kill(self.follower.pid, signal.SIGCONT)
+
+    def cpus(self) -> tuple[float, float]:
+        return _cpu_s(self.follower.pid), 0.0
+
+    def stop(self) -> None:
+        self.resume()
+        self.follower.terminate()
+        self.follower.join(10)
 
 
 def _writes(db: str) -> int:
@@ -539,7 +779,23 @@ def main() -> None:
     ap.add_argument("--writer-warmup", type=float, default=20, help="seconds the writer runs before")
     ap.add_argument("--phase-seconds", type=float, default=4, help="with --writer: a cached target's phase")
     ap.add_argument("--writer-encoder", action="store_true", help="the follower's sentence encoder on")
-    ap.add_argument("--writer-nice", type=int, default=0, help="run the follower at this nice level")
+    ap.add_argument(
+        "--writer-nice",
+        type=int,
+        default=5,
+        help="the follower's follow --nice (0: the same priority as the server)",
+    )
+    ap.add_argument(
+        "--writer-light",
+        type=float,
+        default=0,
+        metavar="N",
+        help="instead of a follower: N commits a second at almost no CPU (the store's side alone)",
+    )
+    ap.add_argument("--writer-blob-kb", type=int, default=512, help="with --writer-light: state kB a commit")
+    ap.add_argument(
+        "--profile", action="store_true", help="with --writer: where the server's time goes, per phase"
+    )
     args = ap.parse_args()
     if args.writer and args.client == "wrk":
         raise SystemExit("--writer counts requests: use --client raw")
@@ -580,7 +836,9 @@ def main() -> None:
         port = s.getsockname()[1]
     ctx = mp.get_context("spawn")
     servers = [
-        ctx.Process(target=_serve, args=(db, port, args.cache_entries, args.page_store), daemon=True)
+        ctx.Process(
+            target=_serve, args=(db, port, args.cache_entries, args.page_store, args.profile), daemon=True
+        )
         for _ in range(args.workers)
     ]
     for server in servers:
@@ -692,7 +950,9 @@ def _writer_run(db, base, pids, by_heat, targets, args, drive) -> None:
     for name in cold:
         pools[name] = list(by_heat)
         rng.shuffle(pools[name])
-    writer = _Writer(db, args)
+    writer = _LightWriter(db, args) if args.writer_light else _Writer(db, args)
+    if args.writer_light:
+        print(f"writer: light, {args.writer_light:g} commits a second of {args.writer_blob_kb} kB each")
     print(
         f"writer: follower pid {writer.follower.pid} on {args.writer_outlets} outlets, "
         f"{args.writer_articles:g} articles and {args.writer_floors:g} floors a minute, "
@@ -701,7 +961,8 @@ def _writer_run(db, base, pids, by_heat, targets, args, drive) -> None:
         flush=True,
     )
     results: dict[str, dict[str, list[tuple[float, float, int, int]]]] = {}
-    writes_total, with_seconds, writer_cpu = 0, 0.0, 0.0
+    profiles: dict[str, dict[str, list[dict]]] = {}
+    writes_total, with_seconds, writer_cpu = 0, 0.0, (0.0, 0.0)
     try:
         time.sleep(args.writer_warmup)
         print(f"writer: store write counter {_writes(db)} after the warm-up; loadavg {_loadavg()}")
@@ -727,20 +988,36 @@ def _writer_run(db, base, pids, by_heat, targets, args, drive) -> None:
                         w0, waited = _writes(db), time.monotonic()
                         while _writes(db) == w0 and time.monotonic() - waited < 15:
                             time.sleep(0.05)  # until the follower is writing again
-                        w0, t0, c0 = _writes(db), time.perf_counter(), writer.cpu()
+                        w0, t0, c0 = _writes(db), time.perf_counter(), writer.cpus()
                     else:
                         writer.pause()
                         time.sleep(0.2)
+                    if name not in cold:
+                        # Every cached phase starts from the same cache: the cold phases' renders
+                        # evict hot pages from the LRU, and without this the first phase after
+                        # them (with or without the writer, as the order falls) pays to refill it.
+                        asyncio.run(_drive_raw(base, list(dict.fromkeys(paths)), args.concurrency))
+                    if args.profile:
+                        httpx.get(base + "/__profile", timeout=30)  # start the phase's figures afresh
                     cpu = sum(_cpu_s(pid) for pid in pids)
+                    sched = [_schedstat(pid) for pid in pids]
                     lat, errors, elapsed = asyncio.run(_drive_raw(base, paths, args.concurrency, seconds))
                     n = max(len(lat), 1)
                     cpu_ms = (sum(_cpu_s(pid) for pid in pids) - cpu) / n * 1000
+                    # How long the servers' event loops were runnable but had no CPU, per second.
+                    waited = sum(_schedstat(pid)[1] - w for pid, (_, w) in zip(pids, sched, strict=True))
+                    prof = {"runq_ms_per_s": 1000 * waited / elapsed}
+                    if args.profile:
+                        prof.update(httpx.get(base + "/__profile", timeout=30).json())
+                    profiles.setdefault(name, {}).setdefault(condition, []).append(prof)
                     writes = 0
                     if condition == "with":
                         writes = _writes(db) - w0
                         writes_total += writes
                         with_seconds += time.perf_counter() - t0
-                        writer_cpu += writer.cpu() - c0
+                        writer_cpu = tuple(
+                            a + b - c for a, b, c in zip(writer_cpu, writer.cpus(), c0, strict=True)
+                        )
                     rps, p95 = len(lat) / elapsed, _p(lat, 95) * 1000
                     results.setdefault(name, {}).setdefault(condition, []).append((rps, p95, errors, writes))
                     print(
@@ -749,12 +1026,15 @@ def _writer_run(db, base, pids, by_heat, targets, args, drive) -> None:
                         + (f", {writes} writes in {elapsed:.1f}s" if condition == "with" else ""),
                         flush=True,
                     )
+                    print("    " + _profile_line(prof), flush=True)
     finally:
         writer.stop()
     print(
         f"writer: {writes_total} store writes in {with_seconds:.0f}s of 'with' phases "
         f"({writes_total / max(with_seconds, 1e-9):.1f}/s), follower + newsroom CPU "
-        f"{100 * writer_cpu / max(with_seconds, 1e-9):.0f}% of a core; loadavg {_loadavg()}"
+        f"{100 * sum(writer_cpu) / max(with_seconds, 1e-9):.0f}% of a core (follower "
+        f"{100 * writer_cpu[0] / max(with_seconds, 1e-9):.0f}%, newsroom {100 * writer_cpu[1] / max(with_seconds, 1e-9):.0f}%); "
+        f"loadavg {_loadavg()}"
     )
     worst = 1.0
     for name, by in results.items():
@@ -769,6 +1049,28 @@ def _writer_run(db, base, pids, by_heat, targets, args, drive) -> None:
             f"{100 * (p95_wi / p95_wo - 1):+.0f}%, errors {errors} (medians of {args.rounds})"
         )
     print(f"worst rate with a writer: {100 * (worst - 1):+.0f}% of without (bar: -20%)")
+    for name, by in profiles.items():
+        for condition in ("without", "with"):
+            runs = by.get(condition, [])
+            median = {k: statistics.median(r[k] for r in runs) for k in runs[0]} if runs else {}
+            print(f"where the time goes, {name} {condition} (medians): {_profile_line(median)}")
+
+
+def _profile_line(prof: dict) -> str:
+    """One phase's :class:`_Profile` figures (and the servers' run-queue wait) in a line."""
+    line = f"server waiting for a CPU {prof.get('runq_ms_per_s', 0):.0f} ms/s"
+    if "renders" in prof:
+        line += (
+            f"; {prof['renders']:.0f} renders: wall {prof['render_wall_ms']:.1f} ms (p95 {prof['render_wall_p95_ms']:.1f}), "
+            f"CPU {prof['render_cpu_ms']:.1f} ms (p95 {prof['render_cpu_p95_ms']:.1f}), "
+            f"store {prof['db_wall_ms']:.2f} ms wall / {prof['db_cpu_ms']:.2f} ms CPU, "
+            f"{prof['preempted_per_render']:.2f} preemptions/render; "
+            f"in server {prof['residence_ms']:.1f} ms (p95 {prof['residence_p95_ms']:.1f}); "
+            f"{prof['invalidated']:.0f} invalidated ({prof['invalidated_story_paths']:.0f} story paths), "
+            f"{prof['stale']:.0f} stale, {prof['refreshes']:.0f} re-renders of {prof['refresh_wall_ms']:.1f} ms "
+            f"wall, {prof['refresh_cpu_ms']:.0f} ms CPU in all, {prof['dropped']:.0f} dropped over budget"
+        )
+    return line
 
 
 if __name__ == "__main__":

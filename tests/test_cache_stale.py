@@ -127,3 +127,116 @@ def test_under_a_steady_writer_the_hot_list_renders_at_most_once_per_window(stor
     assert summaries[0] <= elapsed / WINDOW + 2, (summaries[0], len(written), answers)
     time.sleep(WINDOW + 0.05)
     assert _headlines(client)[0] == written[-1]  # and the last write is there after the window
+
+
+def _burn(seconds: float) -> None:
+    end = time.thread_time() + seconds
+    while time.thread_time() < end:
+        pass
+
+
+WINDOW_MANY = 0.3
+
+
+def _run_many_hot_pages(budget: float) -> tuple[cache.ResponseCache, float, float]:
+    """Twelve store-wide pages of 8 ms CPU each, asked in turn for 2 s while the version moves
+    every 10 ms; stale window 0.3 s. Returns the cache, the seconds run and the oldest answer
+    (how long after its version was superseded a page was still served)."""
+    window, render_cpu = WINDOW_MANY, 0.008
+    current = [0]
+    superseded: dict[int, float] = {}
+
+    async def app(scope, receive, send) -> None:
+        if scope["type"] == "lifespan":  # the TestClient's startup and shutdown
+            while (await receive())["type"] != "lifespan.shutdown":
+                await send({"type": "lifespan.startup.complete"})
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        version = current[0]
+        _burn(render_cpu)
+        body = f"{scope['path']} {version}".encode()
+        await send(
+            {"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]}
+        )
+        await send({"type": "http.response.body", "body": body})
+
+    middleware = cache.ResponseCache(
+        app, version=lambda: str(current[0]), stale_seconds=window, refresh_budget=budget
+    )
+    stop = threading.Event()
+
+    def writer() -> None:
+        while not stop.wait(0.01):
+            superseded[current[0]] = time.monotonic()
+            current[0] += 1
+
+    thread = threading.Thread(target=writer)
+    oldest = 0.0
+    with TestClient(middleware) as client:
+        client.get("/search?q=warm")
+        thread.start()
+        started = time.monotonic()
+        try:
+            while time.monotonic() - started < 2.0:
+                for n in range(12):
+                    version = int(client.get(f"/search/{n}").text.split()[1])
+                    at = superseded.get(version)
+                    if at is not None:
+                        oldest = max(oldest, time.monotonic() - at)
+        finally:
+            stop.set()
+            thread.join()
+        elapsed = time.monotonic() - started
+    return middleware, elapsed, oldest
+
+
+def test_re_renders_of_many_hot_pages_stay_within_the_cpu_budget_and_the_staleness_bound():
+    uncapped, elapsed, _ = _run_many_hot_pages(budget=0)
+    budget = 0.04
+    # Budget plus its one-second burst, plus one render in flight when the run ended.
+    limit = budget * elapsed + budget + 0.01
+    # The demand: twelve pages re-rendered every window take several times the budget.
+    assert uncapped.refresh_cpu > 2 * limit, (uncapped.refresh_cpu, uncapped.refreshes, limit)
+
+    capped, elapsed, oldest = _run_many_hot_pages(budget=budget)
+    assert capped.refresh_cpu <= budget * elapsed + budget + 0.01, (capped.refresh_cpu, capped.refreshes)
+    assert capped.postponed > 0 and capped.dropped > 0  # the budget did bind
+    # No answer older than twice the window after a write (plus a render and the test's own
+    # scheduling slack): past its deadline a stale page is dropped and its reader renders it.
+    assert oldest <= 2 * WINDOW_MANY + 0.25, oldest
+
+
+def test_a_readers_miss_does_not_wait_for_a_scheduled_re_render():
+    """A re-render nobody waits for has a slot of its own: with one reader slot, a slow scheduled
+    re-render of a stale page must not hold up another page's first render."""
+    current = [0]
+
+    async def app(scope, receive, send) -> None:
+        if scope["type"] == "lifespan":
+            while (await receive())["type"] != "lifespan.shutdown":
+                await send({"type": "lifespan.startup.complete"})
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        if scope["path"] == "/slow" and current[0] >= 2:
+            time.sleep(0.8)  # the scheduled re-render (in its worker thread)
+        await send(
+            {"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]}
+        )
+        await send({"type": "http.response.body", "body": f"{scope['path']} {current[0]}".encode()})
+
+    middleware = cache.ResponseCache(
+        app, version=lambda: str(current[0]), stale_seconds=0.2, refresh_budget=0, max_renders=1
+    )
+    with TestClient(middleware) as client:
+        client.get("/slow")
+        current[0] = 1
+        assert client.get("/slow").text == "/slow 1"  # after a quiet spell: rendered at once
+        current[0] = 2
+        assert client.get("/slow").text == "/slow 1"  # stale, re-render scheduled in 0.2 s
+        time.sleep(0.3)
+        assert middleware.refreshes == 1  # running now, for 0.8 s
+        started = time.monotonic()
+        assert client.get("/other").text == "/other 2"
+        assert time.monotonic() - started < 0.4
+        time.sleep(0.8)
+        assert client.get("/slow").text == "/slow 2"

@@ -607,6 +607,12 @@ def batch(
 @click.option("--allow-private", is_flag=True, help="Allow fetching from private/loopback addresses.")
 @click.option("--name", default=None, help="This follower's name on its leases (default: host:pid:tag).")
 @click.option("--no-encoder", is_flag=True, help="Skip the multilingual sentence encoder.")
+@click.option(
+    "--nice",
+    default=0,
+    type=int,
+    help="Lower this follower's CPU priority by N (0-19), so a serve on the same cores comes first.",
+)
 @click.pass_context
 def follow(
     ctx: click.Context,
@@ -618,6 +624,7 @@ def follow(
     allow_private: bool,
     name: str | None,
     no_encoder: bool,
+    nice: int,
 ) -> None:
     """Keep the store current from feeds, front pages and thread pages (until SIGTERM/SIGINT)."""
     import signal
@@ -648,6 +655,13 @@ def follow(
             console.print(f"  [yellow]{_plain(message)}[/yellow]", highlight=False)
 
     try:
+        if nice:
+            from storyline.live.priority import lower_priority
+
+            priority = lower_priority(nice)
+            console.print(f"running at nice {priority.niceness}", highlight=False)
+            if priority.note:
+                console.print(f"  [yellow]{priority.note}[/yellow]", highlight=False)
         specs = source_args(sources)
         if sources_file:
             specs += read_sources(sources_file)

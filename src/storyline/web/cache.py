@@ -40,6 +40,15 @@ written, readers never wait for it under write load, and no reader sees it older
 ``stale_seconds`` plus one render after a write. Story-scoped entries are not kept stale: their
 version moves only when a write changes that story, and then the reader gets the change.
 
+A budget on those re-renders (``refresh_budget``, a fraction of one CPU): with many hot searches
+under a writer, one re-render per page per ``stale_seconds`` adds up (200 queries kept hot at
+4 ms each would take most of a core from the readers). The re-renders' own CPU time is counted;
+once it runs past the budget (after a burst of one second's worth), a due re-render waits until
+there is budget again, but never past ``stale_seconds`` after it was due. A re-render still
+over budget at that point is not run: the stale entry is dropped instead, and the next reader
+of that page renders it as on any miss. So the background re-renders never take more than the
+budget, and no page is served older than twice ``stale_seconds`` after a write.
+
 Example::
 
     app.add_middleware(ResponseCache, version=store.version, max_entries=512)
@@ -67,7 +76,7 @@ from storyline.errors import StoreError
 from storyline.store.pages import PageStore
 from storyline.web.responses import CACHE_ETAGS
 
-__all__ = ["STALE_SECONDS", "ResponseCache", "build_tag", "canonical_query"]
+__all__ = ["REFRESH_BUDGET", "STALE_SECONDS", "ResponseCache", "build_tag", "canonical_query"]
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +88,10 @@ Key = tuple[str, str, str, str]
 # Measured (follow_freshness.py, load ~6.5): 1.0 s gives p95 3.0 s from the round, 0.5 s 2.3 s,
 # but 0.5 s doubles the re-renders: 20 searches kept hot cost the server twice the CPU a request.
 STALE_SECONDS = 1.0
+# The share of one CPU the scheduled re-renders of stale pages may take (see the module doc):
+# 20 searches kept hot under a follower's writes cost ~0.1 of a core (portal_load.py --profile),
+# so the cap is not reached in normal service; it bounds what hundreds of hot queries could take.
+REFRESH_BUDGET = 0.25
 
 
 @dataclass(slots=True)
@@ -207,6 +220,13 @@ def _matches(if_none_match: bytes, etag: bytes) -> bool:
     return any(t.strip().removeprefix(b"W/") == etag for t in if_none_match.split(b","))
 
 
+def _cpu_of(coro) -> float:
+    """Run ``coro`` on an event loop of this thread's own; the thread CPU seconds it took."""
+    started = time.thread_time()
+    asyncio.run(coro)
+    return time.thread_time() - started
+
+
 class ResponseCache:
     """Pure ASGI middleware keeping rendered responses until the store's version changes.
 
@@ -228,6 +248,8 @@ class ResponseCache:
     stale_seconds: how long a store-wide entry may be served stale while writes keep coming
     (see the module doc); 0 renders it again on the first request after every write; ``None``
     takes the module's :data:`STALE_SECONDS`.
+    refresh_budget: the share of one CPU the scheduled re-renders may use (module doc); 0 = no
+    cap; ``None`` takes the module's :data:`REFRESH_BUDGET`.
     """
 
     def __init__(
@@ -248,6 +270,7 @@ class ResponseCache:
         persist: Callable[[str], bool] = lambda path: False,
         query_keys: frozenset[str] | None = None,
         stale_seconds: float | None = None,
+        refresh_budget: float | None = None,
     ) -> None:
         self.app = app
         self.version = version
@@ -263,7 +286,7 @@ class ResponseCache:
         self._bytes = 0
         self._inflight: dict[Key, asyncio.Future[_Entry | None]] = {}
         self.max_renders = max_renders
-        self._renders: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
+        self._renders: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore, asyncio.Semaphore] | None = None
         self.pages = pages
         self.persist = persist
         self.query_keys = query_keys
@@ -275,6 +298,15 @@ class ResponseCache:
         self._scheduled: dict[Key, asyncio.TimerHandle] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._warned = False
+        self.refresh_budget = REFRESH_BUDGET if refresh_budget is None else refresh_budget
+        self.refresh_cpu = 0.0  # CPU seconds the scheduled re-renders took
+        self.postponed = 0  # re-renders that waited for budget
+        self.dropped = 0  # stale entries dropped because the budget was still spent at their deadline
+        self._debt = 0.0  # re-render CPU not yet paid back at refresh_budget a second
+        self._debt_at = time.monotonic()
+        # A re-render's expected CPU, charged as it starts: several due at once must not all pass
+        # the budget check before the first of them has been counted.
+        self._refresh_cost = 0.0
 
     # ---- bookkeeping -----------------------------------------------------------------------
     def __len__(self) -> int:
@@ -321,12 +353,18 @@ class ResponseCache:
             old_key, _ = next(iter(self._entries.items()))
             self._drop(old_key)
 
-    def _render_slot(self) -> asyncio.Semaphore:
-        """The semaphore bounding concurrent renders, one per event loop (tests run several)."""
+    def _render_slot(self, background: bool = False) -> asyncio.Semaphore:
+        """The semaphore bounding concurrent renders, one per event loop (tests run several).
+
+        ``background``: the one slot of the scheduled re-renders, apart from the readers' slots. A
+        re-render in a worker thread gets the GIL only between the loop's turns and takes ~50x its
+        CPU in wall time (portal_load.py --profile: 200-300 ms for a 5 ms search page); in the
+        readers' slots, two of them kept every cache miss waiting that long.
+        """
         loop = asyncio.get_running_loop()
         if self._renders is None or self._renders[0] is not loop:
-            self._renders = (loop, asyncio.Semaphore(max(1, self.max_renders)))
-        return self._renders[1]
+            self._renders = (loop, asyncio.Semaphore(max(1, self.max_renders)), asyncio.Semaphore(1))
+        return self._renders[2 if background else 1]
 
     def _version(self, path: str) -> str | None:
         """The version the response for ``path`` is kept under: its own, else the store's."""
@@ -412,6 +450,22 @@ class ResponseCache:
             self.hits += 1
         await self._send(entry, inm, send, gzip_ok)
 
+    def _budget_wait(self, now: float) -> float:
+        """Seconds until the re-renders are back within :attr:`refresh_budget` (0: run now)."""
+        if self.refresh_budget <= 0:
+            return 0.0
+        self._debt = max(0.0, self._debt - (now - self._debt_at) * self.refresh_budget)
+        self._debt_at = now
+        burst = self.refresh_budget  # one second's worth may be spent at once
+        return max(0.0, self._debt - burst) / self.refresh_budget
+
+    def _spent(self, cpu: float, reserved: float) -> None:
+        """Charge a finished re-render's CPU (``reserved`` of it was charged when it started)."""
+        self._budget_wait(time.monotonic())
+        self._debt += cpu - reserved
+        self.refresh_cpu += cpu
+        self._refresh_cost = 0.8 * self._refresh_cost + 0.2 * cpu if self._refresh_cost else cpu
+
     def _schedule(self, scope: Scope, key: Key, delay: float) -> None:
         """Re-render ``key`` in ``delay`` seconds (once, however many stale answers ask for it)."""
         if key in self._scheduled:
@@ -419,22 +473,50 @@ class ResponseCache:
         loop = asyncio.get_running_loop()
         # The request's scope without what belongs to its connection; the body is never read.
         inner = {k: v for k, v in scope.items() if k not in ("state", "extensions")}
+        deadline = time.monotonic() + max(0.0, delay) + self.stale_seconds
 
         def start() -> None:
+            now = time.monotonic()
+            wait = self._budget_wait(now)
+            if wait > 0:
+                if now < deadline - 1e-3:
+                    # Over budget: wait for it, but not past the deadline (module doc).
+                    self.postponed += 1
+                    self._scheduled[key] = loop.call_later(min(wait, deadline - now), start)
+                    return
+                # Still over budget at the deadline: the next reader renders it (a plain miss).
+                self._scheduled.pop(key, None)
+                self._drop_if_stale(inner, key)
+                return
             self._scheduled.pop(key, None)
-            task = loop.create_task(self._refresh(inner, key))
+            self._debt += self._refresh_cost
+            task = loop.create_task(self._refresh(inner, key, self._refresh_cost))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
         self._scheduled[key] = loop.call_later(max(0.0, delay), start)
 
-    async def _refresh(self, scope: Scope, key: Key) -> None:
-        """The scheduled re-render of a stale store-wide entry (nothing when already fresh)."""
+    def _drop_if_stale(self, scope: Scope, key: Key) -> None:
+        """Forget ``key``'s entry if it is still stale (a reader may have rendered it meanwhile)."""
         try:
             version = self._version(scope["path"])
         except StoreError:
             return
+        if version is not None and key not in self._inflight and self._stale(key, version) is not None:
+            self.dropped += 1
+            self._drop(key)
+
+    async def _refresh(self, scope: Scope, key: Key, reserved: float = 0.0) -> None:
+        """The scheduled re-render of a stale store-wide entry (nothing when already fresh).
+
+        ``reserved``: CPU seconds charged to the budget for it as it was started.
+        """
+        try:
+            version = self._version(scope["path"])
+        except StoreError:
+            version = None
         if version is None or key in self._inflight or self._stale(key, version) is None:
+            self._debt -= reserved  # nothing rendered: give the reservation back
             return
         sent = False
 
@@ -447,7 +529,9 @@ class ResponseCache:
 
         self.refreshes += 1
         try:
-            await self._render(scope, receive, key, version, renewed=time.monotonic(), off_loop=True)
+            await self._render(
+                scope, receive, key, version, renewed=time.monotonic(), off_loop=True, reserved=reserved
+            )
         except Exception as exc:  # no reader waits for this one: the stale page stays, said once
             (log.debug if self._warned else log.warning)("re-render of %s failed: %s", scope["path"], exc)
             self._warned = True
@@ -461,11 +545,13 @@ class ResponseCache:
         *,
         renewed: float | None = None,
         off_loop: bool = False,
+        reserved: float = 0.0,
     ) -> _Entry:
         """Run the app for ``key``; return its response, kept when it is a 200 or 301.
 
         ``renewed``: the entry replaces a stale one (see the module doc), made at that time.
-        ``off_loop``: run the app in a worker thread (a scheduled re-render nobody waits for).
+        ``off_loop``: run the app in a worker thread (a scheduled re-render nobody waits for);
+        its CPU is charged to the refresh budget, ``reserved`` of it already.
         """
         future: asyncio.Future[_Entry | None] = asyncio.get_running_loop().create_future()
         self._inflight[key] = future
@@ -498,12 +584,13 @@ class ResponseCache:
             # Renders are CPU-bound and hold the GIL; with many at once in the threadpool, a cache
             # hit waits for the event loop's turn behind all of them (one switch interval each).
             # A few at a time keeps hits fast and costs misses nothing: they queue either way.
-            async with self._render_slot():
+            async with self._render_slot(background=off_loop):
                 if off_loop:
                     # No reader waits for this render: run it on an event loop of its own in a
                     # worker thread, so a handler run inline (SQLite) does not hold up this loop's
                     # hits for the whole render, only for the GIL's switch interval at a time.
-                    await asyncio.to_thread(asyncio.run, self.app(inner, receive, collect))
+                    # Its CPU time (that thread's) is what the refresh budget counts.
+                    self._spent(await asyncio.to_thread(_cpu_of, self.app(inner, receive, collect)), reserved)
                 else:
                     await self.app(inner, receive, collect)
             status = int(start.get("status", 500))
