@@ -98,44 +98,85 @@ _TIMEISH_NAME = 16  # a time-like name
 _NOT_BLOCK = frozenset({"script", "style", "head", "meta", "link"})
 
 
-def _scan(
-    elements: list[etree._Element],
-) -> tuple[dict[int, int], dict[tuple[int, str, str], list[etree._Element]]]:
-    """One bottom-up pass: each element's descendant marks, and the sibling groups.
+def _has_floor_char(text: str | None) -> bool:
+    """A character every _FLOOR_TEXT match holds: a text without one cannot carry a floor."""
+    return bool(text) and ("楼" in text or "樓" in text or "#" in text)  # type: ignore[operator]
 
-    ``elements`` are a tree's elements in document order (kept alive by the caller, so the ids
-    hold). Marks: for each element (by id), the marks of its descendants, OR-ed; a block is then
-    tested with a bit mask, where testing every descendant of every candidate block visited each
-    element once per enclosing level (half of a page's parse). Groups: the children of each
-    parent by tag and first class (the parent's id first), each in reverse document order.
+
+def _survey(
+    root: etree._Element,
+) -> tuple[dict[int, int], dict[int, etree._Element], dict[int, etree._Element]]:
+    """The marks below each element, and every element whose children may hold a thread.
+
+    One pass over the tree reads what a thread needs: elements that carry a mark (an author-,
+    floor- or time-like name, a <cite>, a <time>), ``data-floor`` blocks and text with a floor
+    character. Then walks up from those few, instead of testing every element:
+
+    * marks: for each element (by id) with marked descendants, their marks OR-ed (a block is
+      then tested with a bit mask);
+    * candidate parents: the parent of every block that could pass the author-or-floor test
+      (an author, <cite> or floor-like name below it, its own ``data-floor``, a floor character
+      in its text). The children of any other element are all unmarked: never a thread.
+
+    Returns the marks, the candidate parents, and the elements the marks are counted for: the
+    caller keeps that alive while it reads the marks (an id names an element only while its
+    Python proxy lives; a dead one's id goes to the next proxy made).
     """
-    below: dict[int, int] = {}
-    groups: dict[tuple[int, str, str], list[etree._Element]] = defaultdict(list)
-    for e in reversed(elements):  # every descendant of e comes after e in document order
-        get = e.get
-        cls = get("class")
-        attrs = " ".join(v for v in (cls, get("id"), get("itemprop"), get("itemtype")) if v)  # _attrs
-        own = 0
-        if _matches(_ANY_MARK, attrs):  # one search: most names are none of the three
-            if _matches(_AUTHORISH, attrs) and len(e.text_content()) <= 60:
-                own |= _SHORT_AUTHOR
-            if _matches(_FLOORISH, attrs):
-                own |= _FLOORISH_NAME
-            if _matches(_TIMEISH, attrs):
-                own |= _TIMEISH_NAME
+    sources: list[tuple[etree._Element, int]] = []
+    floored: list[etree._Element] = []  # blocks from which every enclosing one may carry a floor
+    for e in root.iter():
         tag = e.tag
-        if tag == "cite":
-            own |= _CITE
-        elif tag == "time":
-            own |= _TIME_TAG
-        parent = e.getparent()
-        if parent is not None:
+        if isinstance(tag, str):  # not a comment or processing instruction (their text is no text)
+            get = e.get
+            cls = get("class")
+            attrs = " ".join(v for v in (cls, get("id"), get("itemprop"), get("itemtype")) if v)  # _attrs
+            own = 0
+            if attrs and _matches(_ANY_MARK, attrs):  # one search: most names are none of the three
+                if _matches(_AUTHORISH, attrs) and len(e.text_content()) <= 60:
+                    own |= _SHORT_AUTHOR
+                if _matches(_FLOORISH, attrs):
+                    own |= _FLOORISH_NAME
+                if _matches(_TIMEISH, attrs):
+                    own |= _TIMEISH_NAME
+            if tag == "cite":
+                own |= _CITE
+            elif tag == "time":
+                own |= _TIME_TAG
+            if own:
+                sources.append((e, own))
+            if get("data-floor") or _has_floor_char(e.text):
+                floored.append(e)
+        if e is not root and _has_floor_char(e.tail):
+            parent = e.getparent()  # a tail is the text of the element it follows in
+            if parent is not None:
+                floored.append(parent)
+
+    below: dict[int, int] = {}
+    alive: dict[int, etree._Element] = {}
+    for e, own in sources:
+        node = e
+        while node is not root:
+            parent = node.getparent()
+            if parent is None:
+                break
             key = id(parent)
-            below[key] = below.get(key, 0) | own | below.get(id(e), 0)
-            if tag not in _NOT_BLOCK:
-                classes = cls.split() if cls else ()
-                groups[(key, tag, classes[0] if classes else "")].append(e)
-    return below, groups
+            had = below.get(key, 0)
+            if had | own == had:
+                break  # this ancestor (and so every one above it) already counts these marks
+            below[key] = had | own
+            alive[key] = parent
+            node = parent
+
+    parents: dict[int, etree._Element] = {}
+    blocks = [node for key, node in alive.items() if below[key] & (_SHORT_AUTHOR | _CITE | _FLOORISH_NAME)]
+    for node in [*floored, *blocks]:
+        while node is not root:  # node and every block above it: their parents
+            parent = node.getparent()
+            if parent is None or id(parent) in parents:
+                break
+            parents[id(parent)] = parent
+            node = parent
+    return below, parents, alive
 
 
 def _has_author(el: etree._Element, below: int) -> bool:
@@ -185,22 +226,32 @@ def _near_threadish(el: etree._Element, depth: int = 4) -> bool:
 
 
 def _find_blocks(tree: etree._Element) -> list[etree._Element]:
-    """Every comment block in document order (repeated siblings that look like replies)."""
+    """Every comment block in document order (repeated siblings that look like replies).
+
+    A block is one of a group of siblings with the same tag and first class; a group is a thread
+    when 60% of its blocks carry an author or a floor and it sits under a thread-like name or
+    60% carry a time. Only the groups under :func:`_survey`'s candidate parents are tested.
+    """
     chosen: list[etree._Element] = []
-    elements = _elements(tree)
-    below, groups = _scan(elements)
-    for members in groups.values():
-        if len(members) < 2 and not members[0].get("data-floor"):
-            continue
-        members.reverse()  # document order
-        marks = [below.get(id(m), 0) for m in members]
-        if not _mostly_marked(members, marks):
-            continue
-        timed = sum(1 for m, b in zip(members, marks, strict=True) if _has_time(m, b))
-        if _near_threadish(members[0]) or timed * 10 >= len(members) * 6:
-            chosen.extend(members)
+    below, parents, _alive = _survey(tree)  # _alive: the ids in ``below`` hold while it lives
+    for parent in parents.values():
+        groups: dict[tuple[str, str], list[etree._Element]] = defaultdict(list)
+        for child in parent:
+            tag = child.tag
+            if isinstance(tag, str) and tag not in _NOT_BLOCK:
+                classes = (child.get("class") or "").split()
+                groups[(tag, classes[0] if classes else "")].append(child)
+        for members in groups.values():
+            if len(members) < 2 and not members[0].get("data-floor"):
+                continue
+            marks = [below.get(id(m), 0) for m in members]
+            if not _mostly_marked(members, marks):
+                continue
+            timed = sum(1 for m, b in zip(members, marks, strict=True) if _has_time(m, b))
+            if _near_threadish(members[0]) or timed * 10 >= len(members) * 6:
+                chosen.extend(members)
     if len(chosen) > 1:
-        position = {id(e): i for i, e in enumerate(elements)}  # document order, as tree.iter()
+        position = {id(e): i for i, e in enumerate(tree.iter())}
         chosen.sort(key=lambda e: position[id(e)])
     return chosen
 
