@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import msgspec
+
 from storyline.analyze import analyze
 from storyline.analyze.claims import extract_claims
 from storyline.dedup.groups import ParagraphIndex, shared_paragraph_score
@@ -64,6 +66,15 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 CLUSTER_STATE_KEY = "cluster"
+#: The ids of the articles assigned since the clusterer state was last saved whole, in the order
+#: they were assigned; a loader replays them from the stored articles (see Ingestor).
+CLUSTER_JOURNAL_KEY = "cluster_journal"
+#: Articles assigned between two whole saves of the clusterer state. The state holds the
+#: document frequencies of every word seen and grows with the store; compressing it after every
+#: input was a tenth of a short page's ingest (benchmarks/page_extraction.py, 62 GNE pages:
+#: 2.6 ms of zlib a page for a 190 KB state). Between saves each input's transaction adds only
+#: its assigned ids to the journal, and a batch ends with a whole save.
+CLUSTER_SAVE_EVERY = 32
 ENTITY_FREQUENCY_KEY = "entity_frequency"
 AGGREGATES_KEPT = 64  # story aggregates an ingest keeps decoded between its inputs…
 AGGREGATE_MEMBERS_KEPT = 5_000  # …and the members they may hold in all (memory stays bounded)
@@ -258,17 +269,55 @@ def load_entity_frequency(store: Store):
     return frequency
 
 
+def _read_journal(store: Store) -> list[str] | None:
+    """The journal of assignments since the last whole save; None when it cannot be read."""
+    saved = store.get_state(CLUSTER_JOURNAL_KEY)
+    if not saved:
+        return []
+    try:
+        return msgspec.msgpack.decode(saved, type=list[str])
+    except msgspec.DecodeError as exc:
+        log.warning("cluster journal could not be read (%s); rebuilding from the stored articles", exc)
+        return None
+
+
+def _replay(clusterer: Clusterer, store: Store, article_ids: Sequence[str]) -> None:
+    """Assign the journal's articles again, in their order, from what the store holds of them.
+
+    The clusterer is deterministic and the stored records are the ones it was given, so the
+    replayed clusterer is the one a whole save after the last journaled input would have held.
+    """
+    if not article_ids:
+        return
+    articles = {a.id: a for a in store.articles(article_ids)}
+    analyses = {an.article_id: an for an in store.analyses(article_ids)}
+    for aid in article_ids:
+        if aid in articles and aid in analyses:
+            clusterer.assign(observed_time(articles[aid]), analyses[aid])
+
+
+def _journal_bytes(article_ids: Sequence[str]) -> bytes:
+    return msgspec.msgpack.encode(list(article_ids))
+
+
 class Ingestor:
     """Writes parsed inputs into a store, one transaction each: cluster, rebuild stories, write.
 
     Holds the clusterer across the inputs of one batch and reloads it if a write fails. The
     in-process path (:func:`ingest_inputs`) and the Dask path (:mod:`storyline.scale`) both
     end here, so a story is decided the same way whoever parsed its articles.
+
+    The clusterer state is saved whole every :data:`CLUSTER_SAVE_EVERY` assigned articles and
+    by :meth:`flush` (the end of a batch); in between, each input's own transaction records the
+    ids it assigned (:data:`CLUSTER_JOURNAL_KEY`), which a new Ingestor replays. A crash between
+    two saves therefore leaves a store whose clusterer, once loaded, knows every stored article.
     """
 
     def __init__(self, store: Store, settings: Settings) -> None:
         self.store = store
         self.settings = settings
+        self.journal: list[str] = []  # article ids assigned since the state was saved whole
+        self._save_whole = False  # the saved state is unreadable: the next write replaces it
         self.clusterer = self._load_clusterer()
         self.entity_frequency = self._load_entity_frequency()
         # The aggregates of the stories written last (stories.state), so the next input of a
@@ -281,14 +330,28 @@ class Ingestor:
 
     def _load_clusterer(self):
         clusterer = _new_clusterer(self.settings, self.store.get_state(CLUSTER_STATE_KEY))
-        if clusterer is None:
+        journal = _read_journal(self.store) if clusterer is not None else None
+        if clusterer is None or journal is None:
             clusterer = _new_clusterer(self.settings, None)
             articles = list(self.store.iter_articles())
             analyses = {an.article_id: an for an in self.store.analyses(a.id for a in articles)}
             for article in articles:
                 if article.id in analyses:
                     clusterer.assign(observed_time(article), analyses[article.id])
+            self.journal, self._save_whole = [], True
+            return clusterer
+        _replay(clusterer, self.store, journal)
+        self.journal, self._save_whole = journal, False
         return clusterer
+
+    def flush(self) -> None:
+        """Save the clusterer state whole, so the next load replays nothing (a batch's end)."""
+        if not self.journal and not self._save_whole:
+            return
+        self.store.write_stories(
+            [], {CLUSTER_STATE_KEY: self.clusterer.to_bytes(), CLUSTER_JOURNAL_KEY: _journal_bytes(())}
+        )
+        self.journal, self._save_whole = [], False
 
     def ingest_raw(self, raw: RawInput, parsed: ParsedInput | None = None) -> InputOutcome:
         if self.store.has_raw(raw.sha256):
@@ -299,6 +362,7 @@ class Ingestor:
         known = self.store.story_ids_of_articles(a.id for a, _ in fresh)
 
         assignments: list[StoryAssignment] = []
+        assigned: list[str] = []  # the ids the clusterer took, in order (the journal's entries)
         merged: dict[str, str] = {}
         touched: dict[str, list[tuple[Article, Analysis]]] = {}
         try:
@@ -309,6 +373,7 @@ class Ingestor:
                     result = self.clusterer.assign(observed_time(article), analysis)
                     story_id = result.story_id
                     merged.update(result.merged)
+                    assigned.append(article.id)
                 assignments.append(StoryAssignment(article.id, story_id))
                 touched.setdefault(story_id, []).append((article, analysis))
                 if article.id not in known:
@@ -321,6 +386,16 @@ class Ingestor:
                 aggregates=self.aggregates,
                 indexes=self.indexes,
             )
+            journal = self.journal + assigned
+            whole = self._save_whole or len(journal) >= CLUSTER_SAVE_EVERY
+            cluster_state = {}
+            if whole:
+                cluster_state = {
+                    CLUSTER_STATE_KEY: self.clusterer.to_bytes(),
+                    CLUSTER_JOURNAL_KEY: _journal_bytes(()),
+                }
+            elif assigned:
+                cluster_state = {CLUSTER_JOURNAL_KEY: _journal_bytes(journal)}
             write = InputWrite(
                 raw=raw,
                 articles=[a for a, _ in fresh],
@@ -329,7 +404,7 @@ class Ingestor:
                 stories=rebuilt.stories,
                 merged=merged,
                 state={
-                    CLUSTER_STATE_KEY: self.clusterer.to_bytes(),
+                    **cluster_state,
                     ENTITY_FREQUENCY_KEY: self.entity_frequency.to_bytes(),
                     **rebuilt.state,
                 },
@@ -342,6 +417,8 @@ class Ingestor:
             self.aggregates = {}
             self.indexes = {}  # extended in place for a write that did not happen
             raise
+        self.journal = [] if whole else journal
+        self._save_whole = False
         for old in merged:
             self.aggregates.pop(old, None)
             self.indexes.pop(old, None)
@@ -395,6 +472,10 @@ def ingest_inputs(
         report.outcomes.append(outcome)
         if on_outcome:
             on_outcome(outcome)
+    try:
+        ingestor.flush()
+    except StoreError as exc:  # every input is written and journaled: the next load replays them
+        log.warning("the clusterer state was not saved whole (%s); the next load replays its journal", exc)
     return report
 
 
@@ -545,8 +626,11 @@ def similarity(
         "encoder": settings.use_encoder,
     }
     state = store.get_state(CLUSTER_STATE_KEY) if store is not None else None
+    journal = (_read_journal(store) or []) if store is not None else []
     clusterer = Clusterer.from_bytes(state, **kwargs) if state else Clusterer(**kwargs)
-    if not state:
+    if store is not None:
+        _replay(clusterer, store, journal)  # the articles assigned since the last whole save
+    if not state and not journal:
         for art, an in sides:
             clusterer.observe(an, art.published_at)
     return clusterer.compare(sides[0], sides[1])

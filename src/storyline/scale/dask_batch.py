@@ -252,6 +252,7 @@ def run_batch(
                 continue
             raw = raw_by_index[item.index]
             outcomes[item.index] = ingestor.ingest_raw(raw, item.parsed(raw))
+        ingestor.flush()  # the clusterer state saved whole once, at the batch's end
         report.outcomes.extend(outcomes[i] for i in sorted(outcomes))
     finally:
         store.close()

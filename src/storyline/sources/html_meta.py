@@ -270,14 +270,20 @@ def _heading_candidates(tree: lxml.html.HtmlElement) -> list[tuple[str, _Anchor]
     body = tree.find("body")
     if body is None:
         return out
+    # tag, text and tail read once each: every read of them builds a new string (lxml).
     for node in body.iter():
-        if isinstance(node.tag, str) and node.tag not in _SKIP:
-            if node.tag in _HEADINGS:
+        tag = node.tag
+        if isinstance(tag, str) and tag not in _SKIP:
+            if tag in _HEADINGS:
                 out.append((_norm(node.text_content()), _Anchor(node)))
-            elif node.text and 4 <= len(node.text.strip()) <= 120:
-                out.append((_norm(node.text), _Anchor(node)))
-        if node is not body and node.tail and 4 <= len(node.tail.strip()) <= 120:
-            out.append((_norm(node.tail), _Anchor(node, tail=True)))
+            else:
+                text = node.text
+                if text and 4 <= len(text.strip()) <= 120:
+                    out.append((_norm(text), _Anchor(node)))
+        if node is not body:
+            tail = node.tail
+            if tail and 4 <= len(tail.strip()) <= 120:
+                out.append((_norm(tail), _Anchor(node, tail=True)))
     return out
 
 

@@ -385,9 +385,10 @@ class Clusterer:
             "aliases": self.aliases,
             "stories": stories,
         }
-        # Level 1: the state is saved after every input and grows with the store; level 6 made
-        # this the largest cost of a page's ingest after parsing (benchmarks/page_extraction.py:
-        # ingest/trafilatura median 2.50 -> 2.08) for a state about a fifth larger.
+        # Level 1: the state grows with the store; level 6 made this the largest cost of a
+        # page's ingest after parsing when it was saved after every input
+        # (benchmarks/page_extraction.py: ingest/trafilatura median 2.50 -> 2.08) for a state
+        # about a fifth larger. It is now saved every pipeline.CLUSTER_SAVE_EVERY articles.
         return zlib.compress(msgspec.msgpack.encode(state), 1)
 
     @classmethod
