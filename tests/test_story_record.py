@@ -204,3 +204,57 @@ def test_ledger_rows_visit_claims_in_the_order_of_their_agrees_with() -> None:
         assert sorted([c.id for c in r.claims] for r in ledger_rows(claims)) == _rows_by_plain_search(claims)
         checked += 1
     assert checked > 250
+
+
+def _plain_record(story: Story) -> bytes:
+    """story_record's bytes made the plain way: every claim encoded, without its id lists."""
+    from storyline.store import codec
+
+    bare = tuple(codec._without_lists(c) if any(codec._list_values(c)) else c for c in story.claims)
+    lists: dict[tuple[str, ...], int] = {}
+    of = []
+    for c in story.claims:
+        for ids in codec._list_values(c):
+            of.append(lists.setdefault(ids, len(lists)) if ids else -1)
+    return b"".join(
+        (
+            b'{"story":',
+            to_json(replace(story, claims=bare)),
+            b',"lists":',
+            msgspec.json.encode(list(lists)),
+            b',"claim_lists":',
+            msgspec.json.encode(of),
+            b"}",
+        )
+    )
+
+
+def test_a_record_reusing_its_last_claims_json_is_the_plain_record(seed_paths: list[Path]) -> None:
+    # story_record takes a claim's JSON from the story's previous record when the claim's fields
+    # are the same objects; the bytes must be those of encoding every claim anew, also when a
+    # claim changed since (a new figure, a new value object, links that moved).
+    members = []
+    for p in seed_paths:
+        for article in parse_input(RawInput(p.name, p.read_bytes())):
+            members.append(analyze_article(article))
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import big_story
+    finally:
+        sys.path.pop(0)
+    page, floors = big_story._seed(seed_paths[0].parent.parent)
+    for i in range(8):
+        row = big_story._report(page, floors, i, with_floors=i % 2 == 0)
+        data = (json.dumps(row, ensure_ascii=False) + "\n").encode()
+        members.append(analyze_article(parse_input(RawInput(f"r{i}.jsonl", data))[0]))
+    claims = [c for _, an in members for c in an.claims]
+    assert len(claims) > 40
+    first = Story(id="s", concept="", headline="", article_ids=(), claims=link_ledger(claims[:-12]))
+    grown = replace(first, claims=link_ledger(claims))
+    changed = replace(
+        grown, claims=(replace(grown.claims[0], value=grown.claims[0].value + 1), *grown.claims[1:])
+    )
+    for story in (first, first, grown, changed, Story(id="s", concept="", headline="", article_ids=())):
+        assert story_record(story) == _plain_record(story)
+        assert read_story(story_record(story), "s") == story
+    assert any(c.agreement for c in grown.claims) and any(c.refuted_by for c in grown.claims)

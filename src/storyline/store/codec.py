@@ -13,6 +13,7 @@ import dataclasses
 import logging
 import operator
 import re
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -115,42 +116,74 @@ def _without_lists(c: Claim) -> Claim:
     return c.with_links((), (), (), c.contradiction_reasons, ())
 
 
+# Every field but the lists: what a stored claim writes.
+_bare_values = operator.attrgetter(*(f.name for f in dataclasses.fields(Claim) if f.name not in _LIST_FIELDS))
+_claim_encoder = msgspec.json.Encoder()  # as records.to_json encodes (the bytes must be the same)
+# Where a story encoded without claims gets them back: Story's claims come right before its
+# discussion, and no other record in a story has a field of either name.
+_NO_CLAIMS = b',"claims":[],"discussion":'
+#: Each claim's stored JSON in the stories written last (story id -> claim id -> (fields, JSON)):
+#: the next update of a story rewrites its record, in which most claims are the same.
+_CLAIM_JSON: OrderedDict[str, dict[str, tuple[tuple, bytes]]] = OrderedDict()
+_CLAIM_JSON_KEPT = 16
+
+
 def story_record(story: Story, encode: Callable[[object], bytes] = to_json) -> bytes:
     """The stored bytes of ``story`` (:func:`read_story` gives it back, equal field for field).
 
     ``encode`` encodes the story itself (its claims without their id lists); the stores pass
-    their own ``to_json`` so that a test can make a story's write fail.
+    their own ``to_json`` so that a test can make a story's write fail. A claim whose fields
+    are the very objects of a claim in the story's previous record (a live ingest keeps its
+    members' claims) is not encoded again: its JSON is taken from that record's.
     """
     index: dict[tuple[str, ...], int] = {}
     by_object: dict[int, int] = {}  # the ledger shares one tuple per list: each hashed once
     lists: list[tuple[str, ...]] = []
     of: list[int] = []
-    claims: list[Claim] = []
+    written: list[bytes] = []
+    before = _CLAIM_JSON.pop(story.id, None) or {}  # out while it is made: a failure drops it
+    kept: dict[str, tuple[tuple, bytes]] = {}
     for c in story.claims:
         values = _list_values(c)
-        if not any(values):
+        linked = any(values)
+        if not linked:
             of.extend((-1, -1, -1, -1))
-            claims.append(c)
-            continue
-        for ids in values:
-            if not ids:
-                of.append(-1)
-                continue
-            i = by_object.get(id(ids))
-            if i is None:
-                i = index.get(ids)
+        else:
+            for ids in values:
+                if not ids:
+                    of.append(-1)
+                    continue
+                i = by_object.get(id(ids))
                 if i is None:
-                    i = index[ids] = len(lists)
-                    lists.append(ids)
-                by_object[id(ids)] = i
-            of.append(i)
-        claims.append(_without_lists(c))
-    bare = dataclasses.replace(story, claims=tuple(claims)) if lists else story
+                    i = index.get(ids)
+                    if i is None:
+                        i = index[ids] = len(lists)
+                        lists.append(ids)
+                    by_object[id(ids)] = i
+                of.append(i)
+        fields = _bare_values(c)
+        got = before.get(c.id)
+        if got is None or len(got[0]) != len(fields) or not all(map(operator.is_, got[0], fields)):
+            got = (fields, _claim_encoder.encode(_without_lists(c) if linked else c))
+        kept[c.id] = got
+        written.append(got[1])
+    story_json = encode(dataclasses.replace(story, claims=()) if story.claims else story)
+    if story.claims:
+        if story_json.count(_NO_CLAIMS) != 1:  # not where expected: encoded the plain way
+            bare = tuple(_without_lists(c) if any(_list_values(c)) else c for c in story.claims)
+            story_json = encode(dataclasses.replace(story, claims=bare))
+        else:
+            story_json = story_json.replace(
+                _NO_CLAIMS, b',"claims":[' + b",".join(written) + b'],"discussion":'
+            )
+        _CLAIM_JSON[story.id] = kept
+        while len(_CLAIM_JSON) > _CLAIM_JSON_KEPT:
+            _CLAIM_JSON.popitem(last=False)
     # The fields of _StoredStory, in its order.
     return b"".join(
         (
             _STORED_PREFIX,
-            encode(bare),
+            story_json,
             b',"lists":',
             _stored_encoder.encode(lists),
             b',"claim_lists":',
