@@ -13,7 +13,7 @@ import dataclasses
 import logging
 import operator
 import re
-from collections import OrderedDict
+import typing
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,7 +22,17 @@ from typing import TypeVar
 
 import msgspec
 
-from storyline.records import Analysis, Article, Claim, Story, agreement_group, from_json, to_json
+from storyline.records import (
+    Analysis,
+    Article,
+    Claim,
+    GroupMember,
+    ParagraphGroup,
+    Story,
+    agreement_group,
+    from_json,
+    to_json,
+)
 from storyline.store.base import SearchHit
 from storyline.store.bigrams import QueryUnit, index_tokens, snippet
 from storyline.store.query import SearchQuery, parse_search
@@ -81,18 +91,50 @@ def read_records(
 # ------------------------------------------------------------------------------------------
 
 
+def _compact(cls: type, name: str, *, drop: Sequence[str] = (), interned: Sequence[str] = ()):
+    """A msgspec Struct holding ``cls``'s fields as an array (no keys), without ``drop``, each of
+    ``interned`` as ``<field>_at``: its index into the record's text table; and the getter of
+    those fields' values from a ``cls`` (in the Struct's order, interned ones as text)."""
+    hints = typing.get_type_hints(cls)
+    names = [f.name for f in dataclasses.fields(cls) if f.name not in drop]
+    spec = [(f"{n}_at", int) if n in interned else (n, hints[n]) for n in names]
+    return msgspec.defstruct(name, spec, array_like=True, module=__name__), operator.attrgetter(*names)
+
+
+_LIST_FIELDS = ("agreement", "refuted_by", "differs_from", "contradicts")
+# A stored claim: every field but the four id lists, the sentence (the same sentence is every
+# restatement's) in the text table. A paragraph group: each member's text in the table (every
+# outlet printing the same paragraph prints the same text).
+_StoredClaim, _claim_values = _compact(Claim, "_StoredClaim", drop=_LIST_FIELDS, interned=("sentence",))
+_StoredMember, _member_values = _compact(GroupMember, "_StoredMember", interned=("text",))
+_CLAIM_SENTENCE = _StoredClaim.__struct_fields__.index("sentence_at")
+_MEMBER_TEXT = _StoredMember.__struct_fields__.index("text_at")
+
+
+class _StoredGroup(msgspec.Struct, array_like=True):
+    id: str
+    text_at: int
+    members: list[_StoredMember]  # type: ignore[valid-type]
+
+
 class _StoredStory(msgspec.Struct):
     """A story as stored: its claims without their id lists, each distinct list once beside them.
 
     A figure restated by n outlets gives n claims with one agreement group (and, when a denial
     refutes it, one ``refuted_by`` list): held once in memory, but n² ids when written per claim
-    (hundreds of MB for one big story).
+    (hundreds of MB for one big story). The claims and paragraph groups are written beside the
+    story (``story`` holds neither) as arrays without field names, each text once in ``texts``:
+    a 1,000-report story's record was 9 MB, two thirds of it field names and repeated texts.
+    A record written before (claims and groups inside ``story``) has no ``claims``.
     """
 
     story: Story
     lists: list[tuple[str, ...]]
     # Per claim of ``story.claims``, per field of _LIST_FIELDS: index into ``lists``, -1 for ().
     claim_lists: list[int]
+    texts: list[str] = []
+    claims: list[_StoredClaim] | None = None  # type: ignore[valid-type]
+    paragraphs: list[_StoredGroup] = []
 
 
 class _LegacyClaimLinks(msgspec.Struct):
@@ -105,7 +147,6 @@ class _LegacyStoryLinks(msgspec.Struct):
 
 
 _STORED_PREFIX = b'{"story":'
-_LIST_FIELDS = ("agreement", "refuted_by", "differs_from", "contradicts")
 _list_values = operator.attrgetter(*_LIST_FIELDS)
 _stored_encoder = msgspec.json.Encoder()
 _stored_decoder = msgspec.json.Decoder(_StoredStory)
@@ -116,78 +157,57 @@ def _without_lists(c: Claim) -> Claim:
     return c.with_links((), (), (), c.contradiction_reasons, ())
 
 
-# Every field but the lists: what a stored claim writes.
-_bare_values = operator.attrgetter(*(f.name for f in dataclasses.fields(Claim) if f.name not in _LIST_FIELDS))
-_claim_encoder = msgspec.json.Encoder()  # as records.to_json encodes (the bytes must be the same)
-# Where a story encoded without claims gets them back: Story's claims come right before its
-# discussion, and no other record in a story has a field of either name.
-_NO_CLAIMS = b',"claims":[],"discussion":'
-#: Each claim's stored JSON in the stories written last (story id -> claim id -> (fields, JSON)):
-#: the next update of a story rewrites its record, in which most claims are the same.
-_CLAIM_JSON: OrderedDict[str, dict[str, tuple[tuple, bytes]]] = OrderedDict()
-_CLAIM_JSON_KEPT = 16
-
-
 def story_record(story: Story, encode: Callable[[object], bytes] = to_json) -> bytes:
     """The stored bytes of ``story`` (:func:`read_story` gives it back, equal field for field).
 
-    ``encode`` encodes the story itself (its claims without their id lists); the stores pass
-    their own ``to_json`` so that a test can make a story's write fail. A claim whose fields
-    are the very objects of a claim in the story's previous record (a live ingest keeps its
-    members' claims) is not encoded again: its JSON is taken from that record's.
+    ``encode`` encodes the story itself (without its claims and groups, written apart); the
+    stores pass their own ``to_json`` so that a test can make a story's write fail.
     """
     index: dict[tuple[str, ...], int] = {}
     by_object: dict[int, int] = {}  # the ledger shares one tuple per list: each hashed once
     lists: list[tuple[str, ...]] = []
     of: list[int] = []
-    written: list[bytes] = []
-    before = _CLAIM_JSON.pop(story.id, None) or {}  # out while it is made: a failure drops it
-    kept: dict[str, tuple[tuple, bytes]] = {}
+    texts: dict[str, int] = {}
+    claims = []
     for c in story.claims:
-        values = _list_values(c)
-        linked = any(values)
-        if not linked:
-            of.extend((-1, -1, -1, -1))
-        else:
-            for ids in values:
-                if not ids:
-                    of.append(-1)
-                    continue
-                i = by_object.get(id(ids))
+        for ids in _list_values(c):
+            if not ids:
+                of.append(-1)
+                continue
+            i = by_object.get(id(ids))
+            if i is None:
+                i = index.get(ids)
                 if i is None:
-                    i = index.get(ids)
-                    if i is None:
-                        i = index[ids] = len(lists)
-                        lists.append(ids)
-                    by_object[id(ids)] = i
-                of.append(i)
-        fields = _bare_values(c)
-        got = before.get(c.id)
-        if got is None or len(got[0]) != len(fields) or not all(map(operator.is_, got[0], fields)):
-            got = (fields, _claim_encoder.encode(_without_lists(c) if linked else c))
-        kept[c.id] = got
-        written.append(got[1])
-    story_json = encode(dataclasses.replace(story, claims=()) if story.claims else story)
-    if story.claims:
-        if story_json.count(_NO_CLAIMS) != 1:  # not where expected: encoded the plain way
-            bare = tuple(_without_lists(c) if any(_list_values(c)) else c for c in story.claims)
-            story_json = encode(dataclasses.replace(story, claims=bare))
-        else:
-            story_json = story_json.replace(
-                _NO_CLAIMS, b',"claims":[' + b",".join(written) + b'],"discussion":'
-            )
-        _CLAIM_JSON[story.id] = kept
-        while len(_CLAIM_JSON) > _CLAIM_JSON_KEPT:
-            _CLAIM_JSON.popitem(last=False)
+                    i = index[ids] = len(lists)
+                    lists.append(ids)
+                by_object[id(ids)] = i
+            of.append(i)
+        row = list(_claim_values(c))
+        row[_CLAIM_SENTENCE] = texts.setdefault(row[_CLAIM_SENTENCE], len(texts))
+        claims.append(_StoredClaim(*row))
+    groups = []
+    for g in story.paragraphs:
+        members = []
+        for m in g.members:
+            row = list(_member_values(m))
+            row[_MEMBER_TEXT] = texts.setdefault(row[_MEMBER_TEXT], len(texts))
+            members.append(_StoredMember(*row))
+        groups.append(_StoredGroup(g.id, texts.setdefault(g.text, len(texts)), members))
     # The fields of _StoredStory, in its order.
     return b"".join(
         (
             _STORED_PREFIX,
-            story_json,
+            encode(dataclasses.replace(story, claims=(), paragraphs=())),
             b',"lists":',
             _stored_encoder.encode(lists),
             b',"claim_lists":',
             _stored_encoder.encode(of),
+            b',"texts":',
+            _stored_encoder.encode(list(texts)),
+            b',"claims":',
+            _stored_encoder.encode(claims),
+            b',"paragraphs":',
+            _stored_encoder.encode(groups),
             b"}",
         )
     )
@@ -203,6 +223,8 @@ def read_story(data: bytes | str | memoryview, what: str, *, store: str = "store
             return _legacy_story(raw)
         stored = _stored_decoder.decode(raw)
         story, of, lists = stored.story, stored.claim_lists, stored.lists
+        if stored.claims is not None:
+            _apart(stored)
         width = len(_LIST_FIELDS)
         if len(of) != width * len(story.claims):
             raise ValueError(f"{len(of)} list indexes for {len(story.claims)} claims")
@@ -213,9 +235,27 @@ def read_story(data: bytes | str | memoryview, what: str, *, store: str = "store
                 if i >= 0:
                     _set(c, name, lists[i])
         return story
-    except (msgspec.DecodeError, TypeError, ValueError, IndexError) as exc:
+    except (msgspec.DecodeError, msgspec.ValidationError, TypeError, ValueError, IndexError) as exc:
         log.error("%s: stored %s is not readable (%s); skipped", store, what, exc)
         return None
+
+
+def _apart(stored: _StoredStory) -> None:
+    """Put the claims and groups written beside ``stored.story`` into it (all just decoded)."""
+    story, texts = stored.story, stored.texts
+    if story.claims or story.paragraphs:
+        raise ValueError("claims or paragraph groups both inside and beside the story")
+    claims = msgspec.convert(stored.claims, list[Claim], from_attributes=True)
+    for c, row in zip(claims, stored.claims, strict=True):
+        _set(c, "sentence", texts[row.sentence_at])
+    groups = []
+    for g in stored.paragraphs:
+        members = msgspec.convert(g.members, list[GroupMember], from_attributes=True)
+        for m, row in zip(members, g.members, strict=True):
+            _set(m, "text", texts[row.text_at])
+        groups.append(ParagraphGroup(id=g.id, text=texts[g.text_at], members=tuple(members)))
+    _set(story, "claims", tuple(claims))
+    _set(story, "paragraphs", tuple(groups))
 
 
 def _legacy_story(raw: bytes) -> Story:
