@@ -182,17 +182,18 @@ def story_record(story: Story, encode: Callable[[object], bytes] = to_json) -> b
                     lists.append(ids)
                 by_object[id(ids)] = i
             of.append(i)
+        # A list of the _StoredClaim's fields encodes as the Struct does (an array), unmade.
         row = list(_claim_values(c))
         row[_CLAIM_SENTENCE] = texts.setdefault(row[_CLAIM_SENTENCE], len(texts))
-        claims.append(_StoredClaim(*row))
+        claims.append(row)
     groups = []
     for g in story.paragraphs:
         members = []
         for m in g.members:
             row = list(_member_values(m))
             row[_MEMBER_TEXT] = texts.setdefault(row[_MEMBER_TEXT], len(texts))
-            members.append(_StoredMember(*row))
-        groups.append(_StoredGroup(g.id, texts.setdefault(g.text, len(texts)), members))
+            members.append(row)
+        groups.append((g.id, texts.setdefault(g.text, len(texts)), members))
     # The fields of _StoredStory, in its order.
     return b"".join(
         (
