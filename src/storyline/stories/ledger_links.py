@@ -4,7 +4,7 @@
 restate one another, puts the restatements of one figure in one bucket and decides each pair of
 buckets from one representative each, then writes the decision onto every pair of members.
 This module gives the same output (a test holds it to that on the seeds and on generated
-streams) with three changes of cost only:
+streams) with two changes of cost only:
 
 - a pair of buckets is decided once per process, not once per rebuild: the decision reads only
   fields every member of a bucket shares (see :func:`_signature`), so it is kept in a
@@ -13,9 +13,7 @@ streams) with three changes of cost only:
 - agreements are written per bucket, not per pair of members: the members of the buckets a
   bucket agrees with form one sorted tuple, which every member of the bucket carries as its
   ``agreement`` (the same object: ``agrees_with`` is derived from it on reading), so a figure
-  restated n times costs n ids, not n²;
-- a claim whose links come out as they did in the last call is not made again: the lists and
-  linked claims are kept (:class:`KeptLinks`) and handed back when equal.
+  restated n times costs n ids, not n².
 
 Claims that already carry links (a ledger fed its own output) or share an id are handed to the
 reference, which merges old links with new ones.
@@ -29,7 +27,7 @@ from collections.abc import Sequence
 from storyline.records import Claim
 from storyline.stories import ledger as _ref
 
-__all__ = ["BucketDecisions", "KeptLinks", "link_ledger"]
+__all__ = ["BucketDecisions", "link_ledger"]
 
 _AGREE = "agree"
 _DENY = "deny"
@@ -109,17 +107,11 @@ def _plain(claims: Sequence[Claim]) -> bool:
     return len(ids) == len(claims)
 
 
-def link_ledger(
-    claims: Sequence[Claim], decisions: BucketDecisions | None = None, kept: KeptLinks | None = None
-) -> tuple[Claim, ...]:
-    """Exactly :func:`storyline.stories.ledger.build_ledger` of ``claims``, decided per bucket pair.
-
-    ``kept`` (default: one per process) has the lists and linked claims of earlier calls.
-    """
+def link_ledger(claims: Sequence[Claim], decisions: BucketDecisions | None = None) -> tuple[Claim, ...]:
+    """Exactly :func:`storyline.stories.ledger.build_ledger` of ``claims``, decided per bucket pair."""
     if not _plain(claims):
         return _ref.build_ledger(claims)
     decisions = decisions or _DEFAULT
-    kept = kept or _KEPT
     contra: dict[str, dict[str, str]] = defaultdict(dict)
     differs: dict[str, set[str]] = defaultdict(set)
     # claim id -> the sets of claim ids refuting it: a denial of a figure refutes each of its
@@ -177,7 +169,7 @@ def link_ledger(
             mates = tuple(sorted(agree_with[k]))
             ids = shared.get(mates)
             if ids is None:
-                ids = shared[mates] = kept.same(tuple(sorted(c.id for m in mates for c in buckets[m])))
+                ids = shared[mates] = tuple(sorted(c.id for m in mates for c in buckets[m]))
             if len(ids) < 2:
                 continue  # a restatement of nothing: the group is () (records.agreement_group)
             for c in buckets[k]:
@@ -211,7 +203,7 @@ def link_ledger(
         key = tuple(map(id, parts))  # the parts live in ``refuted`` until the end: ids are stable
         got = joined.get(key)
         if got is None:
-            got = joined[key] = kept.same(tuple(sorted(frozenset().union(*parts))))
+            got = joined[key] = tuple(sorted(frozenset().union(*parts)))
         return got
 
     out = []
@@ -219,8 +211,8 @@ def link_ledger(
         reasons = contra.get(c.id)
         differ = differs.get(c.id)
         if reasons:
-            contradicts = kept.same(tuple(sorted(reasons)))
-            pairs = kept.same(tuple(sorted(reasons.items())))
+            contradicts = tuple(sorted(reasons))
+            pairs = tuple(sorted(reasons.items()))
             differ = differ - set(contradicts) if differ else differ
         else:
             contradicts = pairs = ()
@@ -228,59 +220,10 @@ def link_ledger(
         if not (agreement or contradicts or refuted_by or differ):
             out.append(c)  # linked to nothing: the claim as given (it carries no links, see _plain)
             continue
-        differs_from = kept.same(tuple(sorted(differ))) if differ else ()
-        out.append(kept.linked(c, agreement, contradicts, refuted_by, pairs, differs_from))
+        out.append(
+            c.with_links(agreement, contradicts, refuted_by, pairs, tuple(sorted(differ)) if differ else ())
+        )
     return tuple(out)
-
-
-class KeptLinks:
-    """The last builds' link lists and linked claims, so that an update makes only what changed.
-
-    A story that grows by one report is linked again whole; most of its figures' groups and
-    lists come out the same, as new tuples. :meth:`same` hands back the tuple kept from before
-    when one is equal, and :meth:`linked` the claim linked before when the claim and all its
-    lists are the very objects it was made from: a claim whose links did not change is not
-    made again (with_links on thousands of claims was half of a 1,000-report story's ledger).
-    Both tables are bounded (cleared when full): a miss only costs the making.
-    """
-
-    MAX = 50_000
-
-    def __init__(self) -> None:
-        self._lists: dict[tuple, tuple] = {}
-        self._claims: dict[tuple[int, ...], tuple[Claim, Claim]] = {}
-
-    def same(self, ids: tuple) -> tuple:
-        got = self._lists.get(ids)
-        if got is None:
-            if len(self._lists) >= self.MAX:
-                self._lists.clear()
-            got = self._lists[ids] = ids
-        return got
-
-    def linked(
-        self,
-        c: Claim,
-        agreement: tuple[str, ...],
-        contradicts: tuple[str, ...],
-        refuted_by: tuple[str, ...],
-        pairs: tuple[tuple[str, str], ...],
-        differs_from: tuple[str, ...],
-    ) -> Claim:
-        # Keyed by identity: the entry holds the claim and (through the linked one) the lists,
-        # so no other object can take one of these ids while the entry is kept.
-        key = (id(c), id(agreement), id(contradicts), id(refuted_by), id(pairs), id(differs_from))
-        got = self._claims.get(key)
-        if got is not None and got[0] is c:
-            return got[1]
-        made = c.with_links(agreement, contradicts, refuted_by, pairs, differs_from)
-        if len(self._claims) >= self.MAX:
-            self._claims.clear()
-        self._claims[key] = (c, made)
-        return made
-
-
-_KEPT = KeptLinks()
 
 
 def _deny_buckets(xs: Sequence[Claim], ys: Sequence[Claim], refuted: dict[str, list[frozenset[str]]]) -> None:
