@@ -125,3 +125,18 @@ def test_a_story_built_from_its_kept_totals_equals_its_reference_build(
         assert got == build_story("s", so_far, reference=True)
     assert "s" in build._TOTALS
     assert len(build._TOTALS["s"].analyses) == len(members)
+
+
+def test_kept_totals_are_bounded_by_stories_and_members(seed_paths: list[Path]) -> None:
+    members = _seed_and_reports(seed_paths, 6)
+    build._TOTALS.clear()
+    for k in range(build._TOTALS_KEPT + 5):
+        build_story(f"s{k}", members[:2])
+    assert len(build._TOTALS) == build._TOTALS_KEPT and "s0" not in build._TOTALS
+    kept, build._TOTALS_MEMBERS_KEPT = build._TOTALS_MEMBERS_KEPT, 5
+    try:
+        build_story("big", members)  # more members than may be kept: kept alone
+        assert list(build._TOTALS) == ["big"]
+    finally:
+        build._TOTALS_MEMBERS_KEPT = kept
+        build._TOTALS.clear()

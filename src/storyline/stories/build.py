@@ -117,10 +117,12 @@ def build_story(
 
 
 #: Running totals of the stories updated last (story id -> totals): a live ingest updates the
-#: same stories input after input, each by a report or a few. Bounded; one that does not fit
-#: the members given (a new process, a late report, a merge) is made anew from them.
+#: same stories input after input, each by a report or a few. Bounded as the ingest bounds the
+#: aggregates it keeps (stories, and members in all; the last one is always kept); one that
+#: does not fit the members given (a new process, a late report, a merge) is made anew.
 _TOTALS: OrderedDict[str, RunningTotals] = OrderedDict()
 _TOTALS_KEPT = 64
+_TOTALS_MEMBERS_KEPT = 5_000
 
 
 def _running_totals(story_id: str, analyses: Sequence[Analysis], outlets: Sequence[str]) -> RunningTotals:
@@ -136,6 +138,7 @@ def _running_totals(story_id: str, analyses: Sequence[Analysis], outlets: Sequen
     done = len(totals.analyses)
     totals.add(analyses[done:], outlets[done:])
     _TOTALS[story_id] = totals
-    while len(_TOTALS) > _TOTALS_KEPT:
-        _TOTALS.popitem(last=False)
+    kept = sum(len(t.analyses) for t in _TOTALS.values())
+    while len(_TOTALS) > 1 and (len(_TOTALS) > _TOTALS_KEPT or kept > _TOTALS_MEMBERS_KEPT):
+        kept -= len(_TOTALS.popitem(last=False)[1].analyses)
     return totals
