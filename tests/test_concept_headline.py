@@ -132,3 +132,38 @@ def test_headline_prefers_an_informative_title_over_a_fragment():
 def test_headline_of_no_titles_is_empty():
     assert choose_headline([], [Keyword("隧道", 1.0)], []) == ""
     assert choose_headline([("a", "  ")], [Keyword("隧道", 1.0)], []) == ""
+
+
+def _semeval_analyses(semeval_csv, n: int) -> list[Analysis]:
+    import csv
+
+    csv.field_size_limit(1 << 30)
+    texts: dict[str, str] = {}
+    with semeval_csv.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            for lang, text in ((row["lang1"], row["text1"]), (row["lang2"], row["text2"])):
+                if lang in ("zh", "en") and text.strip() and len(texts) < n:
+                    texts.setdefault(text, lang)
+    out = []
+    for text in texts:
+        lines = [x.strip() for x in text.splitlines() if x.strip()]
+        art = Article(url="", outlet="x", title=lines[0][:200], paragraphs=tuple(lines[1:] or lines[:1]))
+        out.append(analyze(normalize_article(art)))
+    return out
+
+
+def test_headline_scores_all_titles_at_once_as_one_by_one(seeds, semeval_csv):
+    # choose_headline finds each name once in all titles joined; the scores must be the ones
+    # score_title gives title by title, to the last bit (ties pick the headline).
+    from storyline.stories.headline import _scorer_scores
+
+    story = _semeval_analyses(semeval_csv, 150) + list(seeds)
+    titles = [an.display_title for an in story]
+    # Latin boundaries: "ai" inside "said" is no hit, one beside a separator or punctuation is.
+    titles += ["He said AI-plan", "ai", "AI", "said ai", "a-ai-a", "Trump1 trump", "川普說", "xai ai2 (ai)"]
+    keywords = [*story_keywords(story), Keyword("ai", 0.4), Keyword("a-a", 0.1)]
+    entities = [*story_entities(story), Entity("AI", ("ai", "AI"), "org", 3)]
+    for chosen in (keywords, keywords[:3], []):
+        scores, one_by_one = _scorer_scores(titles, chosen, entities)
+        assert scores == one_by_one
+        assert len(set(scores)) > 3

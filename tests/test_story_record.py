@@ -204,3 +204,78 @@ def test_ledger_rows_visit_claims_in_the_order_of_their_agrees_with() -> None:
         assert sorted([c.id for c in r.claims] for r in ledger_rows(claims)) == _rows_by_plain_search(claims)
         checked += 1
     assert checked > 250
+
+
+def _record_before_compact(story: Story) -> bytes:
+    """A record as written before claims and groups went beside the story: inside it, with keys."""
+    from storyline.store import codec
+
+    bare = tuple(codec._without_lists(c) if any(codec._list_values(c)) else c for c in story.claims)
+    lists: dict[tuple[str, ...], int] = {}
+    of = []
+    for c in story.claims:
+        for ids in codec._list_values(c):
+            of.append(lists.setdefault(ids, len(lists)) if ids else -1)
+    return b"".join(
+        (
+            b'{"story":',
+            to_json(replace(story, claims=bare)),
+            b',"lists":',
+            msgspec.json.encode(list(lists)),
+            b',"claim_lists":',
+            msgspec.json.encode(of),
+            b"}",
+        )
+    )
+
+
+def test_claims_and_groups_are_written_beside_the_story_each_text_once(
+    tmp_path: Path, seed_paths: list[Path]
+) -> None:
+    # A story of reports restating the seed's figures and paragraphs: its record holds each
+    # sentence and paragraph text once and no field names per claim or member, and reads back
+    # equal field for field; a record in the layout written before is still read.
+    members = []
+    for p in seed_paths:
+        for article in parse_input(RawInput(p.name, p.read_bytes())):
+            members.append(analyze_article(article))
+    members += _reports(seed_paths, 12)
+    story = rebuild_from_members(_Members(members), ["s"]).stories[0]
+    assert any(c.agreement for c in story.claims) and any(c.refuted_by for c in story.claims)
+    assert sum(len(g.members) for g in story.paragraphs) > 60 and any(
+        c.floor is not None for c in story.claims
+    )
+    record = story_record(story)
+    before = _record_before_compact(story)
+    assert read_story(record, "story s") == story
+    assert read_story(before, "story s") == story
+    assert len(record) < 0.5 * len(before)
+    sentence = next(c.sentence for c in story.claims if c.agreement)
+    assert record.count(json.dumps(sentence, ensure_ascii=False).encode()) == 1
+    # A record whose texts do not cover its indexes is unreadable (logged), not a wrong story.
+    broken = json.loads(record)
+    broken["texts"] = broken["texts"][:1]
+    assert read_story(json.dumps(broken).encode(), "story s") is None
+
+
+class _Members:
+    """A StoryReader over members in memory (rebuild_from_members reads a story and its members)."""
+
+    def __init__(self, members) -> None:
+        self._arts = {a.id: a for a, _ in members}
+        self._ans = {an.article_id: an for _, an in members}
+
+    def story(self, story_id: str) -> Story:
+        return Story(story_id, "", "", tuple(self._arts))
+
+    def articles(self, ids):
+        return [self._arts[i] for i in ids if i in self._arts]
+
+    def analyses(self, ids):
+        return [self._ans[i] for i in ids if i in self._ans]
+
+    def get_state(self, key):
+        return None
+
+    def get_states(self, keys):
+        return {}

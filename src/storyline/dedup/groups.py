@@ -207,6 +207,11 @@ class ParagraphIndex:
         self._members: dict[int, list[Member]] = {}  # only groups with more than one member
         self._para_lsh = LSHIndex()  # ids are paragraph numbers
         self._sent_lsh = LSHIndex()  # ids are the paragraph numbers of the sentences
+        # Each group's record as last made, until the group changes (_members_of is called
+        # whenever its members or representative do): a story's update shows every group again
+        # but changes only those its new article joins.
+        self._records: dict[int, ParagraphGroup] = {}
+        self._shown: dict[Member, GroupMember] = {}  # _member of (p, k, sim): fixed once made
 
     # ---------------------------------------------------------------------------------- adding
 
@@ -322,6 +327,7 @@ class ParagraphIndex:
 
     def _members_of(self, g: int) -> list[Member]:
         """The member list of group g, created on first use (a lone paragraph has none stored)."""
+        self._records.pop(g, None)  # the caller changes the group
         members = self._members.get(g)
         if members is None:
             members = self._members[g] = [(self._g_rep[g], -1, 1.0)]
@@ -364,11 +370,24 @@ class ParagraphIndex:
         )
 
     def _record(self, g: int) -> ParagraphGroup:
+        got = self._records.get(g)
+        if got is None:
+            got = self._records[g] = self._make_record(g)
+        return got
+
+    def _make_record(self, g: int) -> ParagraphGroup:
         members = self._members.get(g) or [(self._g_rep[g], -1, 1.0)]
         first = members[0][0]  # the paragraph that started the group names it for good
         article_id = self._articles[self._p_article[first]][0]
         gid = "p" + hashlib.sha256(f"{article_id}\x1f{self._p_position[first]}".encode()).hexdigest()[:15]
-        shown = tuple(self._member(p, k, sim) for p, k, sim in sorted(members))
+        made = self._shown
+        listed = []
+        for m in sorted(members):
+            got = made.get(m)
+            if got is None:
+                got = made[m] = self._member(*m)
+            listed.append(got)
+        shown = tuple(listed)
         return ParagraphGroup(id=gid, text=self._texts.display(self._g_rep[g]), members=shown)
 
     def all_groups(self) -> tuple[ParagraphGroup, ...]:

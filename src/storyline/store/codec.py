@@ -13,6 +13,7 @@ import dataclasses
 import logging
 import operator
 import re
+import typing
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,7 +22,17 @@ from typing import TypeVar
 
 import msgspec
 
-from storyline.records import Analysis, Article, Claim, Story, agreement_group, from_json, to_json
+from storyline.records import (
+    Analysis,
+    Article,
+    Claim,
+    GroupMember,
+    ParagraphGroup,
+    Story,
+    agreement_group,
+    from_json,
+    to_json,
+)
 from storyline.store.base import SearchHit
 from storyline.store.bigrams import QueryUnit, index_tokens, snippet
 from storyline.store.query import SearchQuery, parse_search
@@ -80,18 +91,50 @@ def read_records(
 # ------------------------------------------------------------------------------------------
 
 
+def _compact(cls: type, name: str, *, drop: Sequence[str] = (), interned: Sequence[str] = ()):
+    """A msgspec Struct holding ``cls``'s fields as an array (no keys), without ``drop``, each of
+    ``interned`` as ``<field>_at``: its index into the record's text table; and the getter of
+    those fields' values from a ``cls`` (in the Struct's order, interned ones as text)."""
+    hints = typing.get_type_hints(cls)
+    names = [f.name for f in dataclasses.fields(cls) if f.name not in drop]
+    spec = [(f"{n}_at", int) if n in interned else (n, hints[n]) for n in names]
+    return msgspec.defstruct(name, spec, array_like=True, module=__name__), operator.attrgetter(*names)
+
+
+_LIST_FIELDS = ("agreement", "refuted_by", "differs_from", "contradicts")
+# A stored claim: every field but the four id lists, the sentence (the same sentence is every
+# restatement's) in the text table. A paragraph group: each member's text in the table (every
+# outlet printing the same paragraph prints the same text).
+_StoredClaim, _claim_values = _compact(Claim, "_StoredClaim", drop=_LIST_FIELDS, interned=("sentence",))
+_StoredMember, _member_values = _compact(GroupMember, "_StoredMember", interned=("text",))
+_CLAIM_SENTENCE = _StoredClaim.__struct_fields__.index("sentence_at")
+_MEMBER_TEXT = _StoredMember.__struct_fields__.index("text_at")
+
+
+class _StoredGroup(msgspec.Struct, array_like=True):
+    id: str
+    text_at: int
+    members: list[_StoredMember]  # type: ignore[valid-type]
+
+
 class _StoredStory(msgspec.Struct):
     """A story as stored: its claims without their id lists, each distinct list once beside them.
 
     A figure restated by n outlets gives n claims with one agreement group (and, when a denial
     refutes it, one ``refuted_by`` list): held once in memory, but n² ids when written per claim
-    (hundreds of MB for one big story).
+    (hundreds of MB for one big story). The claims and paragraph groups are written beside the
+    story (``story`` holds neither) as arrays without field names, each text once in ``texts``:
+    a 1,000-report story's record was 9 MB, two thirds of it field names and repeated texts.
+    A record written before (claims and groups inside ``story``) has no ``claims``.
     """
 
     story: Story
     lists: list[tuple[str, ...]]
     # Per claim of ``story.claims``, per field of _LIST_FIELDS: index into ``lists``, -1 for ().
     claim_lists: list[int]
+    texts: list[str] = []
+    claims: list[_StoredClaim] | None = None  # type: ignore[valid-type]
+    paragraphs: list[_StoredGroup] = []
 
 
 class _LegacyClaimLinks(msgspec.Struct):
@@ -104,7 +147,6 @@ class _LegacyStoryLinks(msgspec.Struct):
 
 
 _STORED_PREFIX = b'{"story":'
-_LIST_FIELDS = ("agreement", "refuted_by", "differs_from", "contradicts")
 _list_values = operator.attrgetter(*_LIST_FIELDS)
 _stored_encoder = msgspec.json.Encoder()
 _stored_decoder = msgspec.json.Decoder(_StoredStory)
@@ -118,21 +160,17 @@ def _without_lists(c: Claim) -> Claim:
 def story_record(story: Story, encode: Callable[[object], bytes] = to_json) -> bytes:
     """The stored bytes of ``story`` (:func:`read_story` gives it back, equal field for field).
 
-    ``encode`` encodes the story itself (its claims without their id lists); the stores pass
-    their own ``to_json`` so that a test can make a story's write fail.
+    ``encode`` encodes the story itself (without its claims and groups, written apart); the
+    stores pass their own ``to_json`` so that a test can make a story's write fail.
     """
     index: dict[tuple[str, ...], int] = {}
     by_object: dict[int, int] = {}  # the ledger shares one tuple per list: each hashed once
     lists: list[tuple[str, ...]] = []
     of: list[int] = []
-    claims: list[Claim] = []
+    texts: dict[str, int] = {}
+    claims = []
     for c in story.claims:
-        values = _list_values(c)
-        if not any(values):
-            of.extend((-1, -1, -1, -1))
-            claims.append(c)
-            continue
-        for ids in values:
+        for ids in _list_values(c):
             if not ids:
                 of.append(-1)
                 continue
@@ -144,17 +182,33 @@ def story_record(story: Story, encode: Callable[[object], bytes] = to_json) -> b
                     lists.append(ids)
                 by_object[id(ids)] = i
             of.append(i)
-        claims.append(_without_lists(c))
-    bare = dataclasses.replace(story, claims=tuple(claims)) if lists else story
+        # A list of the _StoredClaim's fields encodes as the Struct does (an array), unmade.
+        row = list(_claim_values(c))
+        row[_CLAIM_SENTENCE] = texts.setdefault(row[_CLAIM_SENTENCE], len(texts))
+        claims.append(row)
+    groups = []
+    for g in story.paragraphs:
+        members = []
+        for m in g.members:
+            row = list(_member_values(m))
+            row[_MEMBER_TEXT] = texts.setdefault(row[_MEMBER_TEXT], len(texts))
+            members.append(row)
+        groups.append((g.id, texts.setdefault(g.text, len(texts)), members))
     # The fields of _StoredStory, in its order.
     return b"".join(
         (
             _STORED_PREFIX,
-            encode(bare),
+            encode(dataclasses.replace(story, claims=(), paragraphs=())),
             b',"lists":',
             _stored_encoder.encode(lists),
             b',"claim_lists":',
             _stored_encoder.encode(of),
+            b',"texts":',
+            _stored_encoder.encode(list(texts)),
+            b',"claims":',
+            _stored_encoder.encode(claims),
+            b',"paragraphs":',
+            _stored_encoder.encode(groups),
             b"}",
         )
     )
@@ -170,6 +224,8 @@ def read_story(data: bytes | str | memoryview, what: str, *, store: str = "store
             return _legacy_story(raw)
         stored = _stored_decoder.decode(raw)
         story, of, lists = stored.story, stored.claim_lists, stored.lists
+        if stored.claims is not None:
+            _apart(stored)
         width = len(_LIST_FIELDS)
         if len(of) != width * len(story.claims):
             raise ValueError(f"{len(of)} list indexes for {len(story.claims)} claims")
@@ -180,9 +236,27 @@ def read_story(data: bytes | str | memoryview, what: str, *, store: str = "store
                 if i >= 0:
                     _set(c, name, lists[i])
         return story
-    except (msgspec.DecodeError, TypeError, ValueError, IndexError) as exc:
+    except (msgspec.DecodeError, msgspec.ValidationError, TypeError, ValueError, IndexError) as exc:
         log.error("%s: stored %s is not readable (%s); skipped", store, what, exc)
         return None
+
+
+def _apart(stored: _StoredStory) -> None:
+    """Put the claims and groups written beside ``stored.story`` into it (all just decoded)."""
+    story, texts = stored.story, stored.texts
+    if story.claims or story.paragraphs:
+        raise ValueError("claims or paragraph groups both inside and beside the story")
+    claims = msgspec.convert(stored.claims, list[Claim], from_attributes=True)
+    for c, row in zip(claims, stored.claims, strict=True):
+        _set(c, "sentence", texts[row.sentence_at])
+    groups = []
+    for g in stored.paragraphs:
+        members = msgspec.convert(g.members, list[GroupMember], from_attributes=True)
+        for m, row in zip(members, g.members, strict=True):
+            _set(m, "text", texts[row.text_at])
+        groups.append(ParagraphGroup(id=g.id, text=texts[g.text_at], members=tuple(members)))
+    _set(story, "claims", tuple(claims))
+    _set(story, "paragraphs", tuple(groups))
 
 
 def _legacy_story(raw: bytes) -> Story:

@@ -23,7 +23,14 @@ import msgspec
 from storyline.analyze.names import FUNCTION_WORDS
 from storyline.records import Analysis, Entity, Keyword
 
-__all__ = ["EntityFrequency", "Salience", "entity_salience", "story_entities", "story_keywords"]
+__all__ = [
+    "EntityFrequency",
+    "RunningTotals",
+    "Salience",
+    "entity_salience",
+    "story_entities",
+    "story_keywords",
+]
 
 
 def story_keywords(
@@ -50,15 +57,36 @@ def story_keywords(
             seen[k.word] = max(seen.get(k.word, 0.0), k.weight / top)
     if not per_outlet:
         return ()
+    total = _totals(per_outlet)
+    names = {m.entity for an in analyses for m in an.entities}
+    spelled = {m.entity.lower(): m.entity for an in analyses for m in an.entities if m.entity.isascii()}
+    return _top_keywords(analyses, total, len(per_outlet), _pieces(names), spelled, top_k)
+
+
+def _totals(per_outlet: dict[str, dict[str, float]]) -> Counter[str]:
+    """Each word's weights summed over the outlets, in outlet order (the floats depend on it)."""
     total: Counter[str] = Counter()
     for words in per_outlet.values():
         for word, weight in words.items():
             total[word] += weight
-    n = len(per_outlet)
-    # Function words may sit in analyses stored before they were stop-listed; and a piece of a
-    # longer name of the story (evgeni of Evgeni Malkin) is that name's, not a keyword.
-    names = {m.entity for an in analyses for m in an.entities}
-    pieces = {w.lower() for name in names if " " in name for w in name.split()} - {nm.lower() for nm in names}
+    return total
+
+
+def _pieces(names: set[str]) -> set[str]:
+    # A piece of a longer name of the story (evgeni of Evgeni Malkin) is that name's, not a keyword.
+    return {w.lower() for name in names if " " in name for w in name.split()} - {nm.lower() for nm in names}
+
+
+def _top_keywords(
+    analyses: Sequence[Analysis],
+    total: Counter[str],
+    n: int,
+    pieces: set[str],
+    spelled: dict[str, str],
+    top_k: int,
+) -> tuple[Keyword, ...]:
+    """The ``top_k`` words of ``total`` (sums over ``n`` outlets), spelled as readers see them."""
+    # Function words may sit in analyses stored before they were stop-listed.
     ranked = sorted(
         ((w, x) for w, x in total.items() if w.lower() not in FUNCTION_WORDS and w.lower() not in pieces),
         key=lambda kv: (-kv[1], kv[0]),
@@ -66,7 +94,6 @@ def story_keywords(
     # Keywords are compared in canonical (lower-cased) form but shown to readers: a Latin word
     # takes the spelling of the entity it names, else the spelling the members print most (an
     # acronym only where they write one: AI yes, HIS never).
-    spelled = {m.entity.lower(): m.entity for an in analyses for m in an.entities if m.entity.isascii()}
     printed = _printed_forms(analyses, [w for w, _ in ranked if w.isascii() and w.lower() not in spelled])
 
     def shown(word: str) -> str:
@@ -283,3 +310,170 @@ def _table_names() -> frozenset[str]:
     from storyline.analyze.entities import entity_table
 
     return frozenset(entity_table().names)  # the packaged table: fixed for the process
+
+
+# ------------------------------------------------------------------------------------------
+# Running totals: the three functions above for a story that grows by a report at a time.
+# ------------------------------------------------------------------------------------------
+
+
+class RunningTotals:
+    """:func:`story_keywords`, :func:`story_entities` and :func:`entity_salience` of a story
+    whose members arrive in publication order, kept as running totals.
+
+    Each function above is one pass over every member; for a story that grows by one report,
+    that pass is the same as the last one plus the new member. The totals here are the state
+    of those passes after the members :meth:`add`-ed so far, so an update costs the new member
+    and the final ranking, not the story. Exactness is by construction: every count is added
+    in the order the full pass adds it (floats are summed by the same ``+=`` or the same
+    ``sum`` over the same sequence), and whatever the whole story decides (which short name
+    stands for which longer one, an outlet's best weight for a word) is redone from the kept
+    members when a new one changes it. A test holds the three outputs to the functions above.
+
+    Only for members appended at the end: a member sorting before one already added (a late
+    report) needs a new instance (:meth:`extends` says whether this one fits).
+    """
+
+    def __init__(self) -> None:
+        self.analyses: list[Analysis] = []
+        self.outlets: list[str] = []
+        # story_keywords: each outlet's best scaled weight per word, their sums in outlet order.
+        self._per_outlet: dict[str, dict[str, float]] = {}
+        self._total: Counter[str] = Counter()
+        self._names: set[str] = set()
+        self._pieces: set[str] = set()
+        self._spelled: dict[str, str] = {}
+        self._links: dict[str, str] = {}
+        self._clear_entities()
+
+    def _clear_entities(self) -> None:
+        # story_entities
+        self._counts: Counter[str] = Counter()
+        self._alias_counts: dict[str, Counter[str]] = defaultdict(Counter)
+        self._kinds: dict[str, str] = {}
+        self._order: dict[str, int] = {}
+        # entity_salience: per name, log1p of each naming member's weight (in member order),
+        # the members with weight, those naming it in the lead, the mentions.
+        self._salience_kinds: dict[str, str] = {}
+        self._rows: dict[str, list] = {}
+
+    def extends(self, analyses: Sequence[Analysis], outlets: Sequence[str]) -> bool:
+        """``analyses`` (with their ``outlets``) begin with exactly the members added so far."""
+        k = len(self.analyses)
+        if len(analyses) < k or len(outlets) != len(analyses):
+            return False
+        same = all(a is b for a, b in zip(self.analyses, analyses[:k], strict=True))
+        return same and self.outlets == list(outlets[:k])
+
+    def add(self, analyses: Sequence[Analysis], outlets: Sequence[str]) -> None:
+        """Members after the ones added so far, in publication order, with their outlets."""
+        if len(outlets) != len(analyses):
+            raise ValueError(f"outlets has {len(outlets)} entries for {len(analyses)} analyses")
+        new_names = {m.entity for an in analyses for m in an.entities} - self._names
+        relink = False
+        if new_names:
+            self._names |= new_names
+            self._pieces = _pieces(self._names)
+            table = _table_names()
+            links = _story_links(sorted(n for n in self._names if n not in table))
+            relink = links != self._links
+            self._links = links
+        for an, outlet in zip(analyses, outlets, strict=True):
+            self.analyses.append(an)
+            self.outlets.append(outlet)
+            self._add_keywords(an, outlet)
+            for m in an.entities:
+                if m.entity.isascii():
+                    self._spelled[m.entity.lower()] = m.entity
+            if not relink:
+                self._add_entities(an)
+        if relink:  # a short name now stands for another name: every mention is counted anew
+            self._clear_entities()
+            for an in self.analyses:
+                self._add_entities(an)
+
+    def _add_keywords(self, an: Analysis, outlet: str) -> None:
+        top = max((k.weight for k in an.keywords), default=0.0)
+        if top <= 0:
+            return
+        seen = self._per_outlet.get(outlet)
+        if seen is None:  # a new outlet: its weights come last in every word's sum
+            seen = self._per_outlet[outlet] = {}
+            for k in an.keywords:
+                seen[k.word] = max(seen.get(k.word, 0.0), k.weight / top)
+            for word, weight in seen.items():
+                self._total[word] += weight
+            return
+        changed = False
+        for k in an.keywords:
+            weight = max(seen.get(k.word, 0.0), k.weight / top)
+            if k.word not in seen or seen[k.word] != weight:
+                changed = True
+            seen[k.word] = weight
+        if changed:  # an outlet's weight moved inside the sums: they are added up again
+            self._total = _totals(self._per_outlet)
+
+    def _add_entities(self, an: Analysis) -> None:
+        links = self._links
+        counts, alias_counts, kinds, order = self._counts, self._alias_counts, self._kinds, self._order
+        seen: dict[str, tuple[float, bool, int]] = {}
+        for m in an.entities:
+            name = links.get(m.entity, m.entity)
+            counts[name] += m.count
+            alias_counts[name][m.alias] += m.count
+            kinds.setdefault(name, m.kind)
+            order.setdefault(name, len(order))
+            w, lead, n = seen.get(name, (0.0, False, 0))
+            seen[name] = (w + m.weight, lead or m.lead, n + m.count)
+            if self._salience_kinds.get(name) in (None, "", "name") and m.kind:
+                self._salience_kinds[name] = m.kind
+        rows = self._rows
+        for name, (w, lead, n) in seen.items():
+            row = rows.get(name)
+            if row is None:
+                row = rows[name] = [[], 0, 0, 0]
+            row[0].append(math.log1p(w))
+            if w > 0:
+                row[1] += 1
+            if lead:
+                row[2] += 1
+            row[3] += n
+
+    def keywords(self, top_k: int = 12) -> tuple[Keyword, ...]:
+        """:func:`story_keywords` of the members, with their outlets."""
+        if not self._per_outlet:
+            return ()
+        return _top_keywords(
+            self.analyses, self._total, len(self._per_outlet), self._pieces, self._spelled, top_k
+        )
+
+    def entities(self) -> tuple[Entity, ...]:
+        """:func:`story_entities` of the members."""
+        entities = [
+            Entity(
+                name=name,
+                aliases=tuple(a for a, _ in self._alias_counts[name].most_common()),
+                kind=self._kinds[name],
+                count=count,
+            )
+            for name, count in self._counts.items()
+        ]
+        entities.sort(key=lambda e: (-e.count, self._order[e.name]))
+        return tuple(entities)
+
+    def salience(self, frequency: EntityFrequency | None = None) -> dict[str, Salience]:
+        """:func:`entity_salience` of the members."""
+        out: dict[str, Salience] = {}
+        for name in sorted(self._rows):
+            logs, members, lead_members, mentions = self._rows[name]
+            spec = frequency.specificity(name) if frequency is not None else 1.0
+            out[name] = Salience(
+                name=name,
+                kind=self._salience_kinds.get(name, ""),
+                score=round(spec * sum(logs), 6),
+                members=members,
+                lead_members=lead_members,
+                mentions=mentions,
+                specificity=round(spec, 6),
+            )
+        return out

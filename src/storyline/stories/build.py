@@ -15,6 +15,7 @@ Example::
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -22,7 +23,7 @@ from datetime import UTC, datetime
 from storyline.dedup.groups import group_paragraphs
 from storyline.normalize.text import canonical
 from storyline.records import Analysis, Article, ParagraphGroup, Story
-from storyline.stories.aggregate import EntityFrequency, story_entities, story_keywords
+from storyline.stories.aggregate import EntityFrequency, RunningTotals, story_entities, story_keywords
 from storyline.stories.brief import story_brief
 from storyline.stories.concept import story_concept
 from storyline.stories.discussion import summarize_discussion, summarize_threads
@@ -65,14 +66,22 @@ def build_story(
     ``entity_frequency`` (a :class:`storyline.stories.aggregate.EntityFrequency` over the
     store) makes names every story has weigh less in the concept.
     ``reference`` links the ledger with :func:`~storyline.stories.ledger.build_ledger` itself
-    (``storyline rebuild``) instead of its per-bucket form, which gives the same claims.
+    (``storyline rebuild``) instead of its per-bucket form, which gives the same claims, and
+    makes keywords, entities and salience in one pass over the members instead of from the
+    story's running totals (:func:`_running_totals`), which give the same.
     """
     members = sorted(members, key=lambda m: (published_key(m[0]), m[0].id))
     articles = [a for a, _ in members]
     analyses = [an for _, an in members]
-    keywords = story_keywords(analyses, outlets=[a.outlet for a in articles])
-    entities = story_entities(analyses)
-    concept = story_concept(analyses, keywords, entity_frequency)
+    outlets = [a.outlet for a in articles]
+    if reference:
+        totals = None
+        keywords = story_keywords(analyses, outlets=outlets)
+        entities = story_entities(analyses)
+    else:
+        totals = _running_totals(story_id, analyses, outlets)
+        keywords, entities = totals.keywords(), totals.entities()
+    concept = story_concept(analyses, keywords, entity_frequency, totals=totals)
     headline = choose_headline([(an.article_id, an.display_title) for an in analyses], keywords, entities)
     if groups is None:
         groups = group_paragraphs(members)
@@ -105,3 +114,31 @@ def build_story(
         aliases=tuple(sorted(set(aliases))),
     )
     return replace(story, brief=story_brief(story, {a.id: a.outlet for a in articles}))
+
+
+#: Running totals of the stories updated last (story id -> totals): a live ingest updates the
+#: same stories input after input, each by a report or a few. Bounded as the ingest bounds the
+#: aggregates it keeps (stories, and members in all; the last one is always kept); one that
+#: does not fit the members given (a new process, a late report, a merge) is made anew.
+_TOTALS: OrderedDict[str, RunningTotals] = OrderedDict()
+_TOTALS_KEPT = 64
+_TOTALS_MEMBERS_KEPT = 5_000
+
+
+def _running_totals(story_id: str, analyses: Sequence[Analysis], outlets: Sequence[str]) -> RunningTotals:
+    """The story's :class:`RunningTotals` over ``analyses`` (in publication order).
+
+    Kept from the story's last build when its members are the first of ``analyses`` (the same
+    objects: an ingest keeps the members' digests between inputs), so only the new ones are
+    added; else made from all of them.
+    """
+    totals = _TOTALS.pop(story_id, None)  # out while it changes: a failure leaves none behind
+    if totals is None or not totals.extends(analyses, outlets):
+        totals = RunningTotals()
+    done = len(totals.analyses)
+    totals.add(analyses[done:], outlets[done:])
+    _TOTALS[story_id] = totals
+    kept = sum(len(t.analyses) for t in _TOTALS.values())
+    while len(_TOTALS) > 1 and (len(_TOTALS) > _TOTALS_KEPT or kept > _TOTALS_MEMBERS_KEPT):
+        kept -= len(_TOTALS.popitem(last=False)[1].analyses)
+    return totals

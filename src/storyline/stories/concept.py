@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from storyline.records import Analysis, Entity, Keyword
-from storyline.stories.aggregate import EntityFrequency, entity_salience
+from storyline.stories.aggregate import EntityFrequency, RunningTotals, entity_salience
 
 __all__ = ["concept_name", "story_concept"]
 
@@ -157,6 +157,8 @@ def story_concept(
     analyses: Sequence[Analysis],
     keywords: Sequence[Keyword],
     frequency: EntityFrequency | None = None,
+    *,
+    totals: RunningTotals | None = None,
 ) -> str:
     """The concept of the story made of ``analyses``: its most salient name plus what happened.
 
@@ -168,16 +170,18 @@ def story_concept(
     else an event word among the keywords (Buttigieg筹款), else a second name or place
     (K-RERA喀拉拉邦). Names are canonical: the table's Chinese name where it knows one, the
     name as written otherwise (an English name stays English). Without per-mention positions
-    (records made before them) this falls back to :func:`concept_name`.
+    (records made before them) this falls back to :func:`concept_name`. ``totals`` (the
+    members' running totals, when the caller keeps them) give the salience and entities
+    without a pass over the members.
     """
     if not analyses:
         return ""
     if not any(m.weight > 0 for an in analyses for m in an.entities):
         from storyline.stories.aggregate import story_entities
 
-        return concept_name(story_entities(analyses), keywords)
+        return concept_name(totals.entities() if totals else story_entities(analyses), keywords)
     n = len(analyses)
-    salience = entity_salience(analyses, frequency)
+    salience = totals.salience(frequency) if totals else entity_salience(analyses, frequency)
     # The story's keyword weight (TF-IDF over outlets) breaks near-ties of position: seed 000
     # and 001 name 马斯克 and 特朗普 in the same places, but the reports are about Trump's plan.
     top_weight = max((k.weight for k in keywords), default=0.0) or 1.0

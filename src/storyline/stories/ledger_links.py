@@ -21,6 +21,7 @@ reference, which merges old links with new ones.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Sequence
 
@@ -184,15 +185,24 @@ def link_ledger(claims: Sequence[Claim], decisions: BucketDecisions | None = Non
         by_id = {c.id: c for c in figures}
         for c in figures:
             by_report[(c.speaker, c.article_id)].append(c)
+        # Each refuted figure's restatements by its speaker share one set per (group, speaker),
+        # filled by every refutation and handed out once: a denial printed in every report of a
+        # big story refutes the same restatements each time (refutations x group was n²).
+        by_group: dict[tuple[int, str], tuple[tuple[str, ...], set[str]]] = {}
         for r in refutations:
             for c in by_report.get((r.subject, r.article_id), ()):
                 if c.speaker == r.speaker or not _ref._asserted(c):
                     continue
-                one = single.setdefault(r.id, frozenset((r.id,)))
-                refuted[c.id].append(one)
-                for oid in agreed.get(c.id, ()):
-                    if oid != c.id and by_id[oid].speaker == c.speaker:
-                        refuted[oid].append(one)
+                group = agreed.get(c.id, ())
+                if group:
+                    by_group.setdefault((id(group), c.speaker), (group, set()))[1].add(r.id)
+                if not _holds(group, c.id):  # else the group's set reaches it (one part, not two)
+                    refuted[c.id].append(single.setdefault(r.id, frozenset((r.id,))))
+        for (_, speaker), (group, ids) in by_group.items():
+            shared_ids = frozenset(ids)
+            for oid in group:
+                if by_id[oid].speaker == speaker:
+                    refuted[oid].append(shared_ids)
 
     joined: dict[tuple[int, ...], tuple[str, ...]] = {}
 
@@ -224,6 +234,12 @@ def link_ledger(claims: Sequence[Claim], decisions: BucketDecisions | None = Non
             c.with_links(agreement, contradicts, refuted_by, pairs, tuple(sorted(differ)) if differ else ())
         )
     return tuple(out)
+
+
+def _holds(group: tuple[str, ...], cid: str) -> bool:
+    """``cid`` is in the sorted ``group``."""
+    i = bisect_left(group, cid)
+    return i < len(group) and group[i] == cid
 
 
 def _deny_buckets(xs: Sequence[Claim], ys: Sequence[Claim], refuted: dict[str, list[frozenset[str]]]) -> None:
