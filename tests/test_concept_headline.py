@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from semeval_texts import zh_en_texts
 from storyline.analyze import analyze
 from storyline.normalize import normalize_article
 from storyline.records import Analysis, Article, Entity, EntityMention, Keyword
@@ -135,15 +136,7 @@ def test_headline_of_no_titles_is_empty():
 
 
 def _semeval_analyses(semeval_csv, n: int) -> list[Analysis]:
-    import csv
-
-    csv.field_size_limit(1 << 30)
-    texts: dict[str, str] = {}
-    with semeval_csv.open(encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh):
-            for lang, text in ((row["lang1"], row["text1"]), (row["lang2"], row["text2"])):
-                if lang in ("zh", "en") and text.strip() and len(texts) < n:
-                    texts.setdefault(text, lang)
+    texts = zh_en_texts(semeval_csv, n)
     out = []
     for text in texts:
         lines = [x.strip() for x in text.splitlines() if x.strip()]

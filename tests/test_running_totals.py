@@ -7,12 +7,12 @@ all its members, to the last bit (the headline, the concept and the store compar
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 import zlib
 from pathlib import Path
 
+from semeval_texts import zh_en_texts
 from storyline.pipeline import analyze_article
 from storyline.records import Article, RawInput
 from storyline.sources import parse_input
@@ -47,13 +47,7 @@ def _seed_and_reports(seed_paths: list[Path], n: int):
 
 def _semeval(semeval_csv: Path, n: int):
     """n SemEval articles, zh and en, from 7 outlets (so outlets repeat)."""
-    csv.field_size_limit(1 << 30)
-    texts: dict[str, str] = {}
-    with semeval_csv.open(encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh):
-            for lang, text in ((row["lang1"], row["text1"]), (row["lang2"], row["text2"])):
-                if lang in ("zh", "en") and text.strip() and len(texts) < n:
-                    texts.setdefault(text, lang)
+    texts = zh_en_texts(semeval_csv, n)
     out = []
     for i, text in enumerate(texts):
         lines = [x.strip() for x in text.splitlines() if x.strip()]
