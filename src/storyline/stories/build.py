@@ -30,7 +30,7 @@ from storyline.stories.discussion import summarize_discussion, summarize_threads
 from storyline.stories.headline import choose_headline
 from storyline.stories.hotness import hot_rank
 from storyline.stories.ledger import build_ledger
-from storyline.stories.ledger_links import link_ledger
+from storyline.stories.ledger_links import KeptLedger, link_ledger
 from storyline.stories.timeline import build_timeline, first_evidence
 
 __all__ = ["build_story", "first_evidence", "observed_time", "published_key"]
@@ -58,6 +58,7 @@ def build_story(
     groups: tuple[ParagraphGroup, ...] | None = None,
     entity_frequency: EntityFrequency | None = None,
     reference: bool = False,
+    ledger: KeptLedger | None = None,
 ) -> Story:
     """Everything a story page shows, computed from its member articles and their analyses.
 
@@ -69,6 +70,9 @@ def build_story(
     (``storyline rebuild``) instead of its per-bucket form, which gives the same claims, and
     makes keywords, entities and salience in one pass over the members instead of from the
     story's running totals (:func:`_running_totals`), which give the same.
+    ``ledger`` is the story's :class:`~storyline.stories.ledger_links.KeptLedger` (the ingest
+    keeps one per story): only the groups the new members' claims join are linked again, and
+    the story's claims are the ledger's, changed in place by its next update.
     """
     members = sorted(members, key=lambda m: (published_key(m[0]), m[0].id))
     articles = [a for a, _ in members]
@@ -87,7 +91,10 @@ def build_story(
         groups = group_paragraphs(members)
     # build_ledger's output, each pair of claim buckets decided once (see stories.ledger_links).
     figures = [c for an in analyses for c in an.claims]
-    claims = build_ledger(figures) if reference else link_ledger(figures)
+    if reference:
+        claims = build_ledger(figures)
+    else:
+        claims = ledger.link(figures) if ledger is not None else link_ledger(figures)
     timeline = build_timeline(articles, claims)
     # Floors are numbered per thread, so the discussion panel summarises the largest thread; the
     # others are still shown in full on the page.

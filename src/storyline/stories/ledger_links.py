@@ -21,16 +21,19 @@ reference, which merges old links with new ones.
 
 from __future__ import annotations
 
+import operator
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from storyline.records import Claim
 from storyline.stories import ledger as _ref
 
-__all__ = ["BucketDecisions", "link_ledger"]
+__all__ = ["BucketDecisions", "KeptLedger", "link_ledger"]
 
 _AGREE = "agree"
+_ID = operator.attrgetter("id")
+_SPEAKER = operator.attrgetter("speaker")
 _DENY = "deny"
 
 
@@ -113,127 +116,196 @@ def link_ledger(claims: Sequence[Claim], decisions: BucketDecisions | None = Non
     if not _plain(claims):
         return _ref.build_ledger(claims)
     decisions = decisions or _DEFAULT
-    contra: dict[str, dict[str, str]] = defaultdict(dict)
-    differs: dict[str, set[str]] = defaultdict(set)
-    # claim id -> the sets of claim ids refuting it: a denial of a figure refutes each of its
-    # n restatements with the same set, so the sets are shared and joined once per combination.
-    refuted: dict[str, list[frozenset[str]]] = defaultdict(list)
-    agreed: dict[str, tuple[str, ...]] = {}  # claim id -> its agreement group (see records.Claim)
+    links = _Links()
     groups: dict[tuple, list[Claim]] = defaultdict(list)
     figures = [c for c in claims if c.measure != "refutation"]
-    # _ref._group_key, its base unit looked up once per (unit, time frame): the only fields
-    # to_base reads for it, and a big story has thousands of claims but a few of those.
     base_units: dict[tuple[str, str], str] = {}
     for c in figures:
-        unit = base_units.get((c.unit, c.timeframe))
-        if unit is None:
-            unit = base_units[(c.unit, c.timeframe)] = _ref.to_base(c)[1]
-        groups[(c.subject, c.measure, c.kind or "level", c.denominator, unit)].append(c)
-
+        groups[_group_of(c, base_units)].append(c)
     for gkey in sorted(groups):
-        buckets: dict[tuple, list[Claim]] = defaultdict(list)
-        for c in groups[gkey]:
-            buckets[(c.value, c.unit, c.qualifier, c.timeframe, c.referent_key, c.modality)].append(c)
-        keys = sorted(buckets)
-        # Which buckets each bucket agrees with (itself when asserted: restatements).
-        agree_with: dict[tuple, list[tuple]] = {k: [] for k in keys}
-        for i, ka in enumerate(keys):
-            xs = buckets[ka]
-            a0 = xs[0]
-            if _ref._asserted(a0):
-                agree_with[ka].append(ka)
-            # A non-asserted bucket's members never deny one another: within a bucket both
-            # sides carry the same qualifier, and a denial is never itself "denied".
-            for kb in keys[i + 1 :]:
-                ys = buckets[kb]
-                action, why, disjoint, differ = decisions.decide(a0, ys[0])
-                if action == _AGREE:
-                    agree_with[ka].append(kb)
-                    agree_with[kb].append(ka)
-                elif action == _DENY:
-                    _deny_buckets(xs, ys, refuted)
-                elif disjoint or differ:
-                    for a in xs:
-                        for b in ys:
-                            if _ref._same_report(a, b):
-                                continue
-                            if disjoint and _ref._sure(a) and _ref._sure(b):
-                                why_pair = f"{why}; values {_ref._fmt(a)} vs {_ref._fmt(b)} cannot both hold"
-                                contra[a.id][b.id] = contra[b.id][a.id] = why_pair
-                            elif differ:
-                                differs[a.id].add(b.id)
-                                differs[b.id].add(a.id)
-        shared: dict[tuple, tuple[str, ...]] = {}
-        for k in keys:
-            if not agree_with[k]:
-                continue
-            mates = tuple(sorted(agree_with[k]))
-            ids = shared.get(mates)
-            if ids is None:
-                ids = shared[mates] = tuple(sorted(c.id for m in mates for c in buckets[m]))
-            if len(ids) < 2:
-                continue  # a restatement of nothing: the group is () (records.agreement_group)
-            for c in buckets[k]:
-                agreed[c.id] = ids
-
-    # "X's claim is wrong": X's asserted figures in the same report, and their restatements by X
-    # elsewhere (the reference's rule, with figures looked up by speaker and report).
+        _link_group(groups[gkey], decisions, links)
     refutations = [r for r in claims if r.measure == "refutation"]
-    single: dict[str, frozenset[str]] = {}
+    by_report: dict[tuple[str, str], list[Claim]] = defaultdict(list)
     if refutations:
-        by_report: dict[tuple[str, str], list[Claim]] = defaultdict(list)
-        by_id = {c.id: c for c in figures}
         for c in figures:
             by_report[(c.speaker, c.article_id)].append(c)
-        # Each refuted figure's restatements by its speaker share one set per (group, speaker),
-        # filled by every refutation and handed out once: a denial printed in every report of a
-        # big story refutes the same restatements each time (refutations x group was n²).
-        by_group: dict[tuple[int, str], tuple[tuple[str, ...], set[str]]] = {}
-        for r in refutations:
-            for c in by_report.get((r.subject, r.article_id), ()):
-                if c.speaker == r.speaker or not _ref._asserted(c):
-                    continue
-                group = agreed.get(c.id, ())
-                if group:
-                    by_group.setdefault((id(group), c.speaker), (group, set()))[1].add(r.id)
-                if not _holds(group, c.id):  # else the group's set reaches it (one part, not two)
-                    refuted[c.id].append(single.setdefault(r.id, frozenset((r.id,))))
-        for (_, speaker), (group, ids) in by_group.items():
-            shared_ids = frozenset(ids)
-            for oid in group:
-                if by_id[oid].speaker == speaker:
-                    refuted[oid].append(shared_ids)
-
+    speakers = {c.id: c.speaker for c in figures} if refutations else {}
+    _refute(refutations, by_report, speakers, links.agreed, links.refuted)
     joined: dict[tuple[int, ...], tuple[str, ...]] = {}
-
-    def refuted_of(cid: str) -> tuple[str, ...]:
-        parts = refuted.get(cid)
-        if not parts:
-            return ()
-        key = tuple(map(id, parts))  # the parts live in ``refuted`` until the end: ids are stable
-        got = joined.get(key)
-        if got is None:
-            got = joined[key] = tuple(sorted(frozenset().union(*parts)))
-        return got
-
     out = []
     for c in claims:
-        reasons = contra.get(c.id)
-        differ = differs.get(c.id)
-        if reasons:
-            contradicts = tuple(sorted(reasons))
-            pairs = tuple(sorted(reasons.items()))
-            differ = differ - set(contradicts) if differ else differ
-        else:
-            contradicts = pairs = ()
-        agreement, refuted_by = agreed.get(c.id, ()), refuted_of(c.id)
-        if not (agreement or contradicts or refuted_by or differ):
-            out.append(c)  # linked to nothing: the claim as given (it carries no links, see _plain)
-            continue
-        out.append(
-            c.with_links(agreement, contradicts, refuted_by, pairs, tuple(sorted(differ)) if differ else ())
+        cid = c.id
+        linked = _linked(
+            c,
+            links.agreed.get(cid, ()),
+            links.contra.get(cid),
+            links.differs.get(cid),
+            _refuted_of(links.refuted.get(cid), joined),
         )
+        out.append(linked if linked is not None else c)
     return tuple(out)
+
+
+def _group_of(c: Claim, base_units: dict[tuple[str, str], str]) -> tuple:
+    """_ref._group_key, its base unit looked up once per (unit, time frame): the only fields
+    to_base reads for it, and a big story has thousands of claims but a few of those."""
+    unit = base_units.get((c.unit, c.timeframe))
+    if unit is None:
+        unit = base_units[(c.unit, c.timeframe)] = _ref.to_base(c)[1]
+    return (c.subject, c.measure, c.kind or "level", c.denominator, unit)
+
+
+class _Links:
+    """The links of a set of claims as the ledger collects them (claim id -> …).
+
+    ``refuted`` holds the sets of claim ids refuting a claim: a denial of a figure refutes each
+    of its n restatements with the same set, so the sets are shared and joined once per
+    combination. ``agreed`` is each claim's agreement group (see records.Claim).
+    """
+
+    __slots__ = ("agreed", "contra", "differs", "refuted")
+
+    def __init__(self) -> None:
+        self.agreed: dict[str, tuple[str, ...]] = {}
+        self.contra: dict[str, dict[str, str]] = defaultdict(dict)
+        self.differs: dict[str, set[str]] = defaultdict(set)
+        self.refuted: dict[str, list[frozenset[str]]] = defaultdict(list)
+
+
+def _bucket_of(c: Claim) -> tuple:
+    """The reference's bucket within a group: the restatements of one figure."""
+    return (c.value, c.unit, c.qualifier, c.timeframe, c.referent_key, c.modality)
+
+
+def _link_group(members: Sequence[Claim], decisions: BucketDecisions, links: _Links) -> None:
+    """The links among one group's claims (the reference's per-group loop, per bucket pair)."""
+    buckets: dict[tuple, list[Claim]] = defaultdict(list)
+    for c in members:
+        buckets[_bucket_of(c)].append(c)
+    _link_buckets(buckets, decisions, links)
+
+
+def _link_buckets(buckets: dict[tuple, list[Claim]], decisions: BucketDecisions, links: _Links) -> None:
+    """:func:`_link_group` of a group already put in buckets (each in the claims' order)."""
+    contra, differs, refuted, agreed = links.contra, links.differs, links.refuted, links.agreed
+    keys = sorted(buckets)
+    # Which buckets each bucket agrees with (itself when asserted: restatements).
+    agree_with: dict[tuple, list[tuple]] = {k: [] for k in keys}
+    for i, ka in enumerate(keys):
+        xs = buckets[ka]
+        a0 = xs[0]
+        if _ref._asserted(a0):
+            agree_with[ka].append(ka)
+        # A non-asserted bucket's members never deny one another: within a bucket both
+        # sides carry the same qualifier, and a denial is never itself "denied".
+        for kb in keys[i + 1 :]:
+            ys = buckets[kb]
+            action, why, disjoint, differ = decisions.decide(a0, ys[0])
+            if action == _AGREE:
+                agree_with[ka].append(kb)
+                agree_with[kb].append(ka)
+            elif action == _DENY:
+                _deny_buckets(xs, ys, refuted)
+            elif disjoint or differ:
+                for a in xs:
+                    for b in ys:
+                        if _ref._same_report(a, b):
+                            continue
+                        if disjoint and _ref._sure(a) and _ref._sure(b):
+                            why_pair = f"{why}; values {_ref._fmt(a)} vs {_ref._fmt(b)} cannot both hold"
+                            contra[a.id][b.id] = contra[b.id][a.id] = why_pair
+                        elif differ:
+                            differs[a.id].add(b.id)
+                            differs[b.id].add(a.id)
+    shared: dict[tuple, tuple[str, ...]] = {}
+    for k in keys:
+        if not agree_with[k]:
+            continue
+        mates = tuple(sorted(agree_with[k]))
+        ids = shared.get(mates)
+        if ids is None:
+            ids = shared[mates] = tuple(sorted(c.id for m in mates for c in buckets[m]))
+        if len(ids) < 2:
+            continue  # a restatement of nothing: the group is () (records.agreement_group)
+        for c in buckets[k]:
+            agreed[c.id] = ids
+
+
+def _refute(
+    refutations: Sequence[Claim],
+    by_report: dict[tuple[str, str], list[Claim]],
+    speakers: dict[str, str],
+    agreed: dict[str, tuple[str, ...]],
+    refuted: dict[str, list[frozenset[str]]],
+) -> None:
+    """ "X's claim is wrong": X's asserted figures in the same report, and their restatements by X
+    elsewhere (the reference's rule, with figures looked up by speaker and report).
+
+    ``by_report``: the figures by (speaker, article id); ``speakers``: each figure's speaker.
+    """
+    single: dict[str, frozenset[str]] = {}
+    # Each refuted figure's restatements by its speaker share one set per (group, speaker),
+    # filled by every refutation and handed out once: a denial printed in every report of a
+    # big story refutes the same restatements each time (refutations x group was n²).
+    by_group: dict[tuple[int, str], tuple[tuple[str, ...], set[str]]] = {}
+    for r in refutations:
+        for c in by_report.get((r.subject, r.article_id), ()):
+            if c.speaker == r.speaker or not _ref._asserted(c):
+                continue
+            group = agreed.get(c.id, ())
+            if group:
+                by_group.setdefault((id(group), c.speaker), (group, set()))[1].add(r.id)
+            if not _holds(group, c.id):  # else the group's set reaches it (one part, not two)
+                refuted[c.id].append(single.setdefault(r.id, frozenset((r.id,))))
+    for (_, speaker), (group, ids) in by_group.items():
+        shared_ids = frozenset(ids)
+        for oid in group:
+            if speakers[oid] == speaker:
+                refuted[oid].append(shared_ids)
+
+
+def _refuted_of(
+    parts: list[frozenset[str]] | None, joined: dict[tuple[int, ...], tuple[str, ...]]
+) -> tuple[str, ...]:
+    """The sorted union of ``parts``, joined once per combination (``joined``: by the parts' ids,
+    which stay stable while the parts live in the caller's links)."""
+    if not parts:
+        return ()
+    key = tuple(map(id, parts))
+    got = joined.get(key)
+    if got is None:
+        got = joined[key] = tuple(sorted(frozenset().union(*parts)))
+    return got
+
+
+def _link_values(
+    agreement: tuple[str, ...],
+    reasons: dict[str, str] | None,
+    differ: set[str] | None,
+    refuted_by: tuple[str, ...],
+) -> tuple | None:
+    """The five link fields of a claim (``Claim.with_links``' order); None when it has none."""
+    if reasons:
+        contradicts = tuple(sorted(reasons))
+        pairs = tuple(sorted(reasons.items()))
+        differ = differ - set(contradicts) if differ else differ
+    else:
+        contradicts = pairs = ()
+    if not (agreement or contradicts or refuted_by or differ):
+        return None
+    return (agreement, contradicts, refuted_by, pairs, tuple(sorted(differ)) if differ else ())
+
+
+def _linked(
+    c: Claim,
+    agreement: tuple[str, ...],
+    reasons: dict[str, str] | None,
+    differ: set[str] | None,
+    refuted_by: tuple[str, ...],
+) -> Claim | None:
+    """``c`` with its links; None when it has none (the claim as given, see _plain)."""
+    values = _link_values(agreement, reasons, differ, refuted_by)
+    return None if values is None else c.with_links(*values)
 
 
 def _holds(group: tuple[str, ...], cid: str) -> bool:
@@ -254,10 +326,15 @@ def _deny_buckets(xs: Sequence[Claim], ys: Sequence[Claim], refuted: dict[str, l
     d0 = denied[0]
     if d0.qualifier in _ref._NO_COMPARE or d0.modality or d0.qualifier in {"under", "far under", "at most"}:
         return
-    everyone = frozenset(r.id for r in deniers)
+    everyone = frozenset(map(_ID, deniers))
+    # Only the speakers of both sides need their own set (a denial and the figure it denies are
+    # mostly printed by different speakers, so most denied claims get ``everyone``).
+    both = set(map(_SPEAKER, deniers)) & set(map(_SPEAKER, denied))
     by_speaker: dict[str, set[str]] = defaultdict(set)
-    for r in deniers:
-        by_speaker[r.speaker].add(r.id)
+    if both:
+        for r in deniers:
+            if r.speaker in both:
+                by_speaker[r.speaker].add(r.id)
     others: dict[str, frozenset[str]] = {}
     for c in denied:
         ids = everyone
@@ -267,3 +344,187 @@ def _deny_buckets(xs: Sequence[Claim], ys: Sequence[Claim], refuted: dict[str, l
                 ids = others[c.speaker] = everyone - by_speaker[c.speaker]
         if ids:
             refuted[c.id].append(ids)
+
+
+class KeptLedger:
+    """One story's ledger kept between its updates: a new report's claims redo only their groups.
+
+    :meth:`link` gives :func:`link_ledger` of the claims it is handed. When they begin with
+    exactly the claims of the last call (the same objects: an ingest keeps its members' digests
+    between inputs), only the groups the new claims join are linked again and only their
+    members' links are set; anything else (a merge, a late report, claims already linked) is
+    linked from nothing.
+
+    The links are set in place on the linked claims this ledger made (never on a claim it was
+    handed): a figure restated by every report changes its agreement group on every add, and
+    making each restatement anew was most of a big story's update. So a story built with a
+    kept ledger holds claims that its next update changes: the ingest writes each story before
+    the next input (:class:`storyline.pipeline.Ingestor`), and drops the ledger when a write
+    fails.
+    """
+
+    __slots__ = (
+        "_base",
+        "_by_report",
+        "_decisions",
+        "_group_links",
+        "_groups",
+        "_links_of",
+        "_out",
+        "_pos",
+        "_refutations",
+        "_refuted",
+        "_speakers",
+        "_units",
+        "agreed",
+    )
+
+    def __init__(self, decisions: BucketDecisions | None = None) -> None:
+        self._decisions = decisions or _DEFAULT
+        self._reset()
+
+    def _reset(self) -> None:
+        self._base: list[Claim] = []  # the claims handed in, in order
+        self._out: list[Claim] = []  # the linked claims, in the same order
+        self._pos: dict[str, int] = {}  # claim id -> its index
+        self._groups: dict[tuple, dict[tuple, list[Claim]]] = {}  # group -> its buckets
+        self._group_links: dict[tuple, _Links] = {}
+        self._units: dict[tuple[str, str], str] = {}
+        self._refutations: list[Claim] = []
+        self._by_report: dict[tuple[str, str], list[Claim]] = defaultdict(list)
+        self._speakers: dict[str, str] = {}
+        self._links_of: dict[str, tuple] = {}  # figure id -> its group key
+        self._refuted: dict[str, list[frozenset[str]]] = {}  # the refutations' part, last call
+        self.agreed: dict[str, tuple[str, ...]] = {}
+
+    def __len__(self) -> int:
+        return len(self._base)
+
+    def extends(self, claims: Sequence[Claim]) -> bool:
+        """``claims`` begin with exactly the claims linked so far."""
+        n = len(self._base)
+        return len(claims) >= n and all(map(operator.is_, self._base, claims[:n]))
+
+    def link(self, claims: Sequence[Claim]) -> tuple[Claim, ...]:
+        """:func:`link_ledger` of ``claims`` (see the class docstring for what is redone)."""
+        if not self.extends(claims):
+            self._reset()
+        new = claims[len(self._base) :]
+        if not _plain(new) or any(c.id in self._pos for c in new):
+            self._reset()
+            return link_ledger(claims, self._decisions)
+        touched: set[tuple] = set()
+        for c in new:
+            self._pos[c.id] = len(self._base)
+            self._base.append(c)
+            self._out.append(c)
+            if c.measure == "refutation":
+                self._refutations.append(c)
+                continue
+            gkey = _group_of(c, self._units)
+            self._groups.setdefault(gkey, {}).setdefault(_bucket_of(c), []).append(c)
+            touched.add(gkey)
+            self._by_report[(c.speaker, c.article_id)].append(c)
+            self._speakers[c.id] = c.speaker
+            self._links_of[c.id] = gkey
+        agreed = self.agreed
+        for gkey in touched:
+            old = self._group_links.get(gkey)
+            if old is not None:
+                for cid in old.agreed:
+                    del agreed[cid]
+            links = self._group_links[gkey] = _Links()
+            _link_buckets(self._groups[gkey], self._decisions, links)
+            agreed.update(links.agreed)
+        refuted: dict[str, list[frozenset[str]]] = defaultdict(list)
+        _refute(self._refutations, self._by_report, self._speakers, agreed, refuted)
+        pos, base = self._pos, self._base
+        joined: dict[tuple[int, ...], tuple[str, ...]] = {}
+        seen: set[str] = set()
+        for gkey in touched:
+            links = self._group_links[gkey]
+            for members in self._groups[gkey].values():
+                self._set_links(members, links, refuted, joined)
+                if refuted or self._refuted:
+                    seen.update(c.id for c in members)
+        # Claims whose refutations may have changed: those refuted now or at the last call.
+        for cid in (*refuted, *self._refuted):
+            if cid not in seen:
+                seen.add(cid)
+                self._set_links((base[pos[cid]],), self._group_links[self._links_of[cid]], refuted, joined)
+        self._refuted = refuted
+        return tuple(self._out)
+
+    def _set_links(
+        self,
+        claims: Iterable[Claim],
+        links: _Links,
+        refuted: dict[str, list[frozenset[str]]],
+        joined: dict,
+    ) -> None:
+        """Each claim's linked claim made, or its links set in place (see the class docstring)."""
+        agreed, pos, out = self.agreed, self._pos, self._out
+        contra, differs, grefuted = links.contra, links.differs, links.refuted
+        set_ = object.__setattr__
+        if not (contra or differs or refuted):
+            # The usual group: agreements and denials only. Each claim costs a few lookups, and
+            # a field is set only when its value changed (restatements share their tuples).
+            agreed_get, refuted_get = agreed.get, grefuted.get
+            for c in claims:
+                cid = c.id
+                parts = refuted_get(cid) if grefuted else None
+                if not parts:
+                    refuted_by = ()
+                elif len(parts) == 1:
+                    one = parts[0]
+                    refuted_by = joined.get(id(one))
+                    if refuted_by is None:
+                        refuted_by = joined[id(one)] = tuple(sorted(one))
+                else:
+                    refuted_by = _refuted_of(parts, joined)
+                agreement = agreed_get(cid, ())
+                i = pos[cid]
+                mine = out[i]
+                if mine is c:  # not linked so far: linked now, or left as given
+                    if agreement or refuted_by:
+                        out[i] = c.with_links(agreement, (), refuted_by, (), ())
+                    continue
+                # Made here and held by no one else but the stories built with this ledger: its
+                # links are set in place (see the class docstring).
+                if mine.agreement is not agreement:
+                    set_(mine, "agreement", agreement)
+                if mine.refuted_by is not refuted_by:
+                    set_(mine, "refuted_by", refuted_by)
+                if mine.contradicts:
+                    set_(mine, "contradicts", ())
+                    set_(mine, "contradiction_reasons", ())
+                if mine.differs_from:
+                    set_(mine, "differs_from", ())
+            return
+        for c in claims:
+            cid = c.id
+            parts = grefuted.get(cid) if grefuted else None
+            if refuted:
+                more = refuted.get(cid)
+                if more:
+                    parts = [*parts, *more] if parts else more
+            values = _link_values(
+                agreed.get(cid, ()),
+                contra.get(cid) if contra else None,
+                differs.get(cid) if differs else None,
+                _refuted_of(parts, joined) if parts else (),
+            )
+            i = pos[cid]
+            mine = out[i]
+            if mine is c:
+                if values is not None:
+                    out[i] = c.with_links(*values)
+                continue
+            for name, value in zip(_LINK_FIELDS, values or _NO_LINKS, strict=True):
+                if getattr(mine, name) is not value:
+                    set_(mine, name, value)
+
+
+_NO_LINKS: tuple = ((), (), (), (), ())
+#: Claim.with_links' parameters, in its order.
+_LINK_FIELDS = ("agreement", "contradicts", "refuted_by", "contradiction_reasons", "differs_from")

@@ -1,0 +1,145 @@
+"""A story's kept ledger, updated report by report, equals the ledger linked from nothing.
+
+stories.ledger_links.KeptLedger links only the groups a new report's claims join and sets the
+links of claims it made in place; after every report its claims must equal ``link_ledger`` of
+the same claims (itself held to stories.ledger.build_ledger), on the seed pages with reports
+made from their paragraphs (agreements, contradictions, figures that differ), on a denial printed
+in every report, and when the claims it is handed do not continue the last ones.
+"""
+
+from __future__ import annotations
+
+from itertools import groupby
+from pathlib import Path
+
+import pytest
+from test_ledger_refutations import _story as _denied_story
+from test_story_state import _reports, _seed_members
+
+from storyline.records import Claim
+from storyline.stories.ledger import build_ledger
+from storyline.stories.ledger_links import KeptLedger, link_ledger
+
+
+def _by_report(claims: list[Claim]) -> list[list[Claim]]:
+    return [list(g) for _, g in groupby(claims, key=lambda c: c.article_id)]
+
+
+def _assert_kept_equals_linked(reports: list[list[Claim]]) -> tuple[Claim, ...]:
+    kept = KeptLedger()
+    claims: list[Claim] = []
+    for report in reports:
+        claims = claims + report
+        linked = link_ledger(claims)
+        assert kept.link(claims) == linked
+    assert linked == build_ledger(claims)
+    return linked
+
+
+def test_seed_reports_one_by_one_link_as_from_nothing(seed_paths: list[Path]) -> None:
+    claims = [c for _, an in _seed_members(seed_paths) + _reports(seed_paths, 24) for c in an.claims]
+    linked = _assert_kept_equals_linked(_by_report(claims))
+    assert any(c.contradicts for c in linked) and any(c.agrees_with for c in linked)
+
+
+def _mixed(n: int) -> list[Claim]:
+    """Reports of one subject's cash: restated, contradicted, differing, denied, refuted."""
+    same = dict(subject="软银", measure="cash", referent_key="cash", kind="level")
+    values = (1e10, 1e10, 2.43e10, 1.2e10, 8e10, 1e10)
+    claims = []
+    for i in range(n):
+        aid = f"a{i:03d}"
+        v = values[i % len(values)]
+        claims.append(
+            Claim(
+                value=v,
+                unit="USD",
+                text=f"{v:g}",
+                speaker=f"outlet {i % 4}",
+                article_id=aid,
+                id=f"c{i:03d}",
+                subject_basis="clause" if i % 3 else "context",
+                **same,
+            )
+        )
+        if i % 5 == 2:
+            claims.append(
+                Claim(
+                    value=1e10,
+                    unit="USD",
+                    text="100亿美元",
+                    qualifier="far under",
+                    speaker="马斯克",
+                    article_id=aid,
+                    id=f"f{i:03d}",
+                    subject_basis="clause",
+                    **same,
+                )
+            )
+        if i % 4 == 1:
+            claims.append(
+                Claim(
+                    value=1e10,
+                    unit="USD",
+                    text="100亿美元",
+                    qualifier="denied",
+                    speaker="孙正义",
+                    article_id=aid,
+                    id=f"d{i:03d}",
+                    subject_basis="clause",
+                    **same,
+                )
+            )
+        if i % 6 == 3:
+            claims.append(
+                Claim(
+                    subject="outlet 3",
+                    measure="refutation",
+                    value=0.0,
+                    unit="",
+                    text="不实",
+                    speaker="马斯克",
+                    article_id=aid,
+                    id=f"r{i:03d}",
+                )
+            )
+    return claims
+
+
+def test_a_mixed_stream_links_as_from_nothing() -> None:
+    linked = _assert_kept_equals_linked(_by_report(_mixed(40)))
+    for field in ("agreement", "contradicts", "differs_from", "refuted_by"):
+        assert any(getattr(c, field) for c in linked), field
+
+
+@pytest.mark.parametrize("n", [1, 9, 40])
+def test_a_denial_in_every_report_links_as_from_nothing(n: int) -> None:
+    linked = _assert_kept_equals_linked(_by_report(_denied_story(n)))
+    assert any(c.refuted_by for c in linked)
+
+
+def test_claims_that_do_not_continue_the_last_are_linked_from_nothing(seed_paths: list[Path]) -> None:
+    reports = _by_report(
+        [c for _, an in _seed_members(seed_paths) + _reports(seed_paths, 8) for c in an.claims]
+    )
+    kept = KeptLedger()
+    kept.link([c for r in reports[1:] for c in r])
+    again = [c for r in reports for c in r]  # the first report arrives late
+    assert kept.link(again) == link_ledger(again)
+    linked = kept.link(again[:5])  # fewer claims: a new start
+    assert linked == link_ledger(again[:5])
+    assert len(kept) == 5
+
+
+def test_a_story_holds_the_kept_ledgers_claims_which_its_next_update_changes() -> None:
+    """What the class docstring says: the claims are the ledger's, not copies (the cost)."""
+    reports = _by_report(_denied_story(6))
+    kept = KeptLedger()
+    first = kept.link(reports[0] + reports[1])
+    frozen = [(c.agreement, c.refuted_by) for c in first]
+    second = kept.link(reports[0] + reports[1] + reports[2])
+    assert second[: len(first)] == first  # the same objects…
+    assert all(a is b for a, b in zip(first, second, strict=False) if a.agreement or a.refuted_by)
+    assert [(c.agreement, c.refuted_by) for c in first] != frozen  # …whose links moved on
+    handed = reports[0] + reports[1] + reports[2]
+    assert all(c.agreement == () and c.refuted_by == () for c in handed)  # never the claims handed in
