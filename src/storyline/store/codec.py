@@ -157,6 +157,51 @@ def _without_lists(c: Claim) -> Claim:
     return c.with_links((), (), (), c.contradiction_reasons, ())
 
 
+class _Rows:
+    """Encoded rows of the claims and group members written last, by the object they encode.
+
+    An update of a big story writes its record again, and nearly all of it is the same objects
+    as the last time (the members' claims, which the kept ledger links in place, and the group
+    members the paragraph index keeps): a row is encoded once and found by the object's id (the
+    object is held, so the id is not reused) and the fields it may change in place. Bounded: a
+    write that finds it full empties it first.
+    """
+
+    MAX = 200_000
+
+    def __init__(self) -> None:
+        self._rows: dict[int, tuple[object, int, object, bytes]] = {}
+
+    def start(self, n: int) -> None:
+        if len(self._rows) + n > self.MAX:
+            self._rows.clear()
+
+    def claim(self, c: Claim, text_at: int) -> bytes:
+        """The claim's row (its sentence at ``text_at``; its lists are written apart)."""
+        got = self._rows.get(id(c))
+        reasons = c.contradiction_reasons  # the one field of the row the ledger sets in place
+        if got is not None and got[0] is c and got[1] == text_at and got[2] is reasons:
+            return got[3]
+        row = list(_claim_values(c))
+        row[_CLAIM_SENTENCE] = text_at
+        data = _stored_encoder.encode(row)
+        self._rows[id(c)] = (c, text_at, reasons, data)
+        return data
+
+    def member(self, m: GroupMember, text_at: int) -> bytes:
+        got = self._rows.get(id(m))
+        if got is not None and got[0] is m and got[1] == text_at:
+            return got[3]
+        row = list(_member_values(m))
+        row[_MEMBER_TEXT] = text_at
+        data = _stored_encoder.encode(row)
+        self._rows[id(m)] = (m, text_at, None, data)
+        return data
+
+
+_ROWS = _Rows()
+
+
 def story_record(story: Story, encode: Callable[[object], bytes] = to_json) -> bytes:
     """The stored bytes of ``story`` (:func:`read_story` gives it back, equal field for field).
 
@@ -168,32 +213,46 @@ def story_record(story: Story, encode: Callable[[object], bytes] = to_json) -> b
     lists: list[tuple[str, ...]] = []
     of: list[int] = []
     texts: dict[str, int] = {}
-    claims = []
+    claims: list[bytes] = []
+    rows = _ROWS
+    rows.start(len(story.claims) + sum(len(g.members) for g in story.paragraphs))
+    # The indexes of one combination of list objects (a bucket's restatements share theirs),
+    # found once per record: the lists are numbered in the order they are first met.
+    combos: dict[tuple[int, ...], tuple[int, ...]] = {}
     for c in story.claims:
-        for ids in _list_values(c):
-            if not ids:
-                of.append(-1)
-                continue
-            i = by_object.get(id(ids))
-            if i is None:
-                i = index.get(ids)
+        values = _list_values(c)  # the claim holds them while the record is made: ids are stable
+        key = tuple(map(id, values))
+        found = combos.get(key)
+        if found is None:
+            numbers = []
+            for ids in values:
+                if not ids:
+                    numbers.append(-1)
+                    continue
+                i = by_object.get(id(ids))
                 if i is None:
-                    i = index[ids] = len(lists)
-                    lists.append(ids)
-                by_object[id(ids)] = i
-            of.append(i)
-        # A list of the _StoredClaim's fields encodes as the Struct does (an array), unmade.
-        row = list(_claim_values(c))
-        row[_CLAIM_SENTENCE] = texts.setdefault(row[_CLAIM_SENTENCE], len(texts))
-        claims.append(row)
+                    i = index.get(ids)
+                    if i is None:
+                        i = index[ids] = len(lists)
+                        lists.append(ids)
+                    by_object[id(ids)] = i
+                numbers.append(i)
+            found = combos[key] = tuple(numbers)
+        of.extend(found)
+        claims.append(rows.claim(c, texts.setdefault(c.sentence, len(texts))))
     groups = []
     for g in story.paragraphs:
-        members = []
-        for m in g.members:
-            row = list(_member_values(m))
-            row[_MEMBER_TEXT] = texts.setdefault(row[_MEMBER_TEXT], len(texts))
-            members.append(row)
-        groups.append((g.id, texts.setdefault(g.text, len(texts)), members))
+        members = [rows.member(m, texts.setdefault(m.text, len(texts))) for m in g.members]
+        groups.append(
+            b"".join(
+                (
+                    _stored_encoder.encode([g.id, texts.setdefault(g.text, len(texts))])[:-1],
+                    b",[",
+                    b",".join(members),
+                    b"]]",
+                )
+            )
+        )
     # The fields of _StoredStory, in its order.
     return b"".join(
         (
@@ -205,11 +264,11 @@ def story_record(story: Story, encode: Callable[[object], bytes] = to_json) -> b
             _stored_encoder.encode(of),
             b',"texts":',
             _stored_encoder.encode(list(texts)),
-            b',"claims":',
-            _stored_encoder.encode(claims),
-            b',"paragraphs":',
-            _stored_encoder.encode(groups),
-            b"}",
+            b',"claims":[',
+            b",".join(claims),
+            b'],"paragraphs":[',
+            b",".join(groups),
+            b"]}",
         )
     )
 
