@@ -319,11 +319,14 @@ class SQLiteStore(Store):
         for story in stories:
             # A live story is never also an alias (a merge undone by a later rebuild).
             db.execute("DELETE FROM story_aliases WHERE alias = ?", (story.id,))
+            # Stamped here with the number this write's _w_bump_version moves the store to: a
+            # row is rewritten whole by an UPDATE, and a big story's record is megabytes.
             db.execute(
-                "INSERT INTO stories (id, hotness, first_seen, last_updated, record, summary)"
-                " VALUES (?, ?, ?, ?, ?, ?)"
+                "INSERT INTO stories (id, hotness, first_seen, last_updated, record, summary, stamp)"
+                " VALUES (?, ?, ?, ?, ?, ?, (SELECT n + 1 FROM store_version))"
                 " ON CONFLICT (id) DO UPDATE SET hotness = excluded.hotness, first_seen = excluded.first_seen,"
-                " last_updated = excluded.last_updated, record = excluded.record, summary = excluded.summary",
+                " last_updated = excluded.last_updated, record = excluded.record, summary = excluded.summary,"
+                " stamp = excluded.stamp",
                 (
                     story.id,
                     float(story.hotness),
@@ -342,10 +345,14 @@ class SQLiteStore(Store):
 
     def _w_bump_version(self, db: sqlite3.Connection, touched: Sequence[str]) -> None:
         db.execute("UPDATE store_version SET n = n + 1")
+        # The stories this write put carry the new number already (_w_put_stories): only a row
+        # stamped earlier is updated.
         for part in _chunks(list(touched)):
             marks = ",".join("?" * len(part))
             db.execute(
-                f"UPDATE stories SET stamp = (SELECT n FROM store_version) WHERE id IN ({marks})", part
+                "UPDATE stories SET stamp = (SELECT n FROM store_version)"
+                f" WHERE id IN ({marks}) AND stamp <> (SELECT n FROM store_version)",
+                part,
             )
 
     @staticmethod

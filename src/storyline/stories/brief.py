@@ -37,6 +37,7 @@ Example::
 from __future__ import annotations
 
 import math
+import operator
 import re
 from collections.abc import Sequence
 
@@ -104,7 +105,13 @@ def _terms(story: Story) -> list[str]:
 
 
 def _outlets(group: ParagraphGroup) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(m.outlet for m in group.members if m.outlet))
+    return tuple(dict.fromkeys(filter(None, map(_OUTLET, group.members))))
+
+
+# The brief is rebuilt with its story on every add, and a big story's groups have a member per
+# report: their fields are read with C-level getters.
+_OUTLET = operator.attrgetter("outlet")
+_POSITION = operator.attrgetter("position")
 
 
 def story_brief(story: Story, outlet_of: dict[str, str] | None = None) -> StoryBrief:
@@ -120,7 +127,7 @@ def story_brief(story: Story, outlet_of: dict[str, str] | None = None) -> StoryB
         outlets = _outlets(group)
         # The median position over the outlets, not the least: a compilation page that opens with
         # another outlet's tenth paragraph does not make it a lead.
-        positions = sorted(m.position for m in group.members) or [0]
+        positions = sorted(map(_POSITION, group.members)) or [0]
         first = positions[(len(positions) - 1) // 2]
         script = next((m.script for m in group.members if m.text == group.text), "")
         for si, sentence in enumerate(split_sentences(group.text)):
@@ -150,21 +157,27 @@ def story_brief(story: Story, outlet_of: dict[str, str] | None = None) -> StoryB
         if len(chosen) == MAX_SENTENCES:
             break
     chosen.sort(key=lambda c: (c[0], c[1]))
+    by_id = {c.id: c for c in story.claims if c.id}
     return StoryBrief(
         sentences=tuple(s for _, _, s in chosen),
-        disputes=_disputes(story.claims),
-        agreed=_agreed(story.claims, outlet_of or {}),
+        disputes=_disputes(story.claims, by_id),
+        agreed=_agreed(story.claims, outlet_of or {}, by_id),
     )
 
 
-def _disputes(claims: Sequence[Claim]) -> tuple[tuple[str, str], ...]:
-    """Each contradiction pair once (ids in ledger order), the ledger's disputes first-come."""
-    by_id = {c.id: c for c in claims if c.id}
+def _disputes(claims: Sequence[Claim], by_id: dict[str, Claim]) -> tuple[tuple[str, str], ...]:
+    """Each contradiction pair once (ids in ledger order), the ledger's disputes first-come.
+
+    ``by_id``: the claims by id (those with one).
+    """
+    disputing = [c for c in claims if c.contradicts]
+    if not disputing:
+        return ()
     order = {c.id: i for i, c in enumerate(claims)}
     pairs: list[tuple[str, str]] = []
     seen: set[frozenset[str]] = set()
     covered: set[tuple[str, str, tuple[tuple[float, str], ...]]] = set()
-    for c in claims:
+    for c in disputing:
         for other in c.contradicts:
             if other not in by_id:
                 continue
@@ -183,20 +196,23 @@ def _disputes(claims: Sequence[Claim]) -> tuple[tuple[str, str], ...]:
     return tuple(pairs[:MAX_DISPUTES])
 
 
-def _agreed(claims: Sequence[Claim], outlet_of: dict[str, str]) -> tuple[str, ...]:
-    """Figures that two or more outlets state and nobody contradicts or refutes (claim ids)."""
-    by_id = {c.id: c for c in claims if c.id}
+def _agreed(claims: Sequence[Claim], outlet_of: dict[str, str], by_id: dict[str, Claim]) -> tuple[str, ...]:
+    """Figures that two or more outlets state and nobody contradicts or refutes (claim ids).
+
+    ``by_id``: the claims by id (those with one).
+    """
     seen: set[str] = set()
     ranked: list[tuple[int, int, str]] = []
     for i, c in enumerate(claims):
-        if c.id in seen or not c.agreement or c.contradicts or c.refuted_by:
+        if not c.agreement or c.id in seen or c.contradicts or c.refuted_by:
             continue
         component = {c.id, *c.agreement}
         seen |= component
-        members = [by_id[x] for x in sorted(component) if x in by_id]
+        members = [m for m in map(by_id.get, sorted(component)) if m is not None]
         if any(m.contradicts or m.refuted_by for m in members):
             continue
-        outlets = {outlet_of.get(m.article_id, m.article_id) for m in members if m.floor is None}
+        said = [m.article_id for m in members if m.floor is None]
+        outlets = set(map(outlet_of.get, said, said))  # an article without an outlet: its id
         if len(outlets) < 2:
             continue
         ranked.append((-len(outlets), i, c.id))
