@@ -13,12 +13,12 @@ from itertools import groupby
 from pathlib import Path
 
 import pytest
-from test_ledger_refutations import _story as _denied_story
-from test_story_state import _reports, _seed_members
 
 from storyline.records import Claim
 from storyline.stories.ledger import build_ledger
 from storyline.stories.ledger_links import KeptLedger, link_ledger
+from test_ledger_refutations import _story as _denied_story
+from test_story_state import _reports, _seed_members
 
 
 def _by_report(claims: list[Claim]) -> list[list[Claim]]:

@@ -94,6 +94,7 @@ MIN_INDEXED_SHINGLES = 5  # sentences shorter than this are not indexed (too com
 PARAGRAPH_BANDS = 32
 SENTENCE_BANDS = 4
 _FORMAT = 2
+_DELTA_FORMAT = 1
 _SHIFT = np.uint64(32)
 _LOW32 = np.uint64(0xFFFFFFFF)
 
@@ -102,6 +103,25 @@ Member = tuple[int, int, float]  # (paragraph, sentence or -1 for the whole para
 
 class _Header(msgspec.Struct, array_like=True):
     format: int  # read first, so an index saved by another version is named as such
+
+
+class _Delta(msgspec.Struct, array_like=True):
+    """What an index gained since it was last saved (:meth:`ParagraphIndex.delta_bytes`)."""
+
+    format: int
+    base: tuple[int, str]  # the whole save it continues: (articles, last article id)
+    seq: int  # 1 for the first delta after that save, then 2, …
+    start: tuple[int, int, int]  # (articles, paragraphs, groups) it was taken after
+    articles: list[tuple[str, str, str]]
+    p_article: bytes
+    p_position: bytes
+    p_group: bytes
+    texts: tuple[bytes, bytes, bytes, bytes, bytes]
+    g_rep: bytes  # the new groups' representatives
+    reps: list[tuple[int, int]]  # (group, paragraph): earlier groups' new representatives
+    members: list[tuple[int, int, list[tuple[int, int, float]]]]  # (group, from or -1: anew, members)
+    para_lsh: list[tuple[bytes, int]]  # each insert's level and its item count
+    sent_lsh: list[tuple[bytes, int]]
 
 
 class _Saved(msgspec.Struct, array_like=True):
@@ -212,6 +232,9 @@ class ParagraphIndex:
         # but changes only those its new article joins.
         self._records: dict[int, ParagraphGroup] = {}
         self._shown: dict[Member, GroupMember] = {}  # _member of (p, k, sim): fixed once made
+        # What changed since the index was last saved, so that a save can be a delta (see
+        # delta_bytes): None until it is saved whole or read from a whole save.
+        self._mark: _Mark | None = None
 
     # ---------------------------------------------------------------------------------- adding
 
@@ -294,8 +317,11 @@ class ParagraphIndex:
                 self._p_group[p] = len(self._g_rep)
                 self._g_rep.append(p)
 
-        self._para_lsh.insert((first + para_rows).astype(np.uint32), p_keys)
-        self._sent_lsh.insert((first + sent_owner).astype(np.uint32), s_keys)
+        para_level = self._para_lsh.insert((first + para_rows).astype(np.uint32), p_keys)
+        sent_level = self._sent_lsh.insert((first + sent_owner).astype(np.uint32), s_keys)
+        if self._mark is not None:
+            self._mark.para_lsh.append((para_level, len(para_rows)))
+            self._mark.sent_lsh.append((sent_level, len(sent_owner)))
 
     def _place(self, p: int, i: int, sh: _Shingled, cands: set[int]) -> None:
         candidate_groups = sorted({self._p_group[c] for c in cands})
@@ -328,6 +354,8 @@ class ParagraphIndex:
     def _members_of(self, g: int) -> list[Member]:
         """The member list of group g, created on first use (a lone paragraph has none stored)."""
         self._records.pop(g, None)  # the caller changes the group
+        if self._mark is not None:
+            self._mark.members.add(g)
         members = self._members.get(g)
         if members is None:
             members = self._members[g] = [(self._g_rep[g], -1, 1.0)]
@@ -346,6 +374,9 @@ class ParagraphIndex:
                 updated.append((q, k, round(containment(own, psh), 4)))
             updated.append((p, -1, 1.0))
             self._members[g] = updated
+            if self._mark is not None:
+                self._mark.anew.add(g)
+                self._mark.reps.add(g)
         else:
             members.append((p, -1, round(containment(psh, rep_sh), 4)))
 
@@ -418,7 +449,11 @@ class ParagraphIndex:
     # ------------------------------------------------------------------------------ persisting
 
     def to_bytes(self) -> bytes:
-        """Serialise the whole index (msgpack); :meth:`from_bytes` restores it for extension."""
+        """Serialise the whole index (msgpack); :meth:`from_bytes` restores it for extension.
+
+        The index is marked saved: :meth:`delta_bytes` gives what it gains from here on.
+        """
+        self._mark = self._new_mark()
         saved = _Saved(
             format=_FORMAT,
             articles=self._articles,
@@ -460,7 +495,130 @@ class ParagraphIndex:
         for name, items in zip(("para_lsh", "sent_lsh"), saved.lsh_items, strict=True):
             packed = np.frombuffer(getattr(saved, name), dtype=np.uint64).copy()
             setattr(idx, "_" + name, LSHIndex.from_array(packed, items))
+        idx._mark = idx._new_mark()
         return idx
+
+    # A big story's index is megabytes, and an update adds one article to it: saving it whole
+    # on every update was most of what the update wrote. A delta holds the update's paragraphs,
+    # band keys and the groups it changed; the whole index is saved again now and then.
+
+    def _new_mark(self) -> _Mark:
+        last = self._articles[-1][0] if self._articles else ""
+        sizes = (len(self._articles), len(self._texts), len(self._g_rep))
+        return _Mark((len(self._articles), last), 0, sizes, {g: len(m) for g, m in self._members.items()})
+
+    @property
+    def deltas(self) -> int | None:
+        """Deltas taken since the index was last saved whole (None: it never was)."""
+        return None if self._mark is None else self._mark.seq
+
+    def delta_bytes(self) -> bytes:
+        """What the index gained since it was last saved (whole or as a delta), as bytes for
+        :meth:`apply_delta` on the index as it was then; the index is marked saved again."""
+        mark = self._mark
+        if mark is None:
+            raise ValueError("paragraph index: never saved whole, so there is nothing a delta continues")
+        n_art, n_par, n_grp = mark.sizes
+        members = []
+        for g in sorted(mark.members | mark.anew):
+            listed = self._members[g]
+            if g in mark.anew:
+                members.append((g, -1, listed))
+            else:
+                members.append((g, mark.lengths.get(g, 0), listed[mark.lengths.get(g, 0) :]))
+        delta = _Delta(
+            format=_DELTA_FORMAT,
+            base=mark.base,
+            seq=mark.seq + 1,
+            start=mark.sizes,
+            articles=self._articles[n_art:],
+            p_article=self._p_article[n_par:].tobytes(),
+            p_position=self._p_position[n_par:].tobytes(),
+            p_group=self._p_group[n_par:].tobytes(),
+            texts=self._texts.parts_since(n_par),
+            g_rep=self._g_rep[n_grp:].tobytes(),
+            reps=[(g, self._g_rep[g]) for g in sorted(mark.reps) if g < n_grp],
+            members=members,
+            para_lsh=[(level.tobytes(), n) for level, n in mark.para_lsh],
+            sent_lsh=[(level.tobytes(), n) for level, n in mark.sent_lsh],
+        )
+        data = msgspec.msgpack.encode(delta)
+        lengths = mark.lengths
+        for g in mark.members | mark.anew:
+            lengths[g] = len(self._members[g])
+        self._mark = _Mark(
+            mark.base, mark.seq + 1, (len(self._articles), len(self._texts), len(self._g_rep)), lengths
+        )
+        return data
+
+    def apply_delta(self, data: bytes) -> bool:
+        """Extend the index by a :meth:`delta_bytes` taken after it; False (nothing changed)
+        when the delta continues another save (an older one, or another sequence)."""
+        mark = self._mark
+        try:
+            delta = msgspec.msgpack.decode(data, type=_Delta)
+        except msgspec.DecodeError as exc:
+            raise InputError("paragraph index", f"damaged saved delta ({exc})") from exc
+        sizes = (len(self._articles), len(self._texts), len(self._g_rep))
+        if (
+            mark is None
+            or delta.format != _DELTA_FORMAT
+            or tuple(delta.base) != mark.base
+            or delta.seq != mark.seq + 1
+            or tuple(delta.start) != sizes
+        ):
+            return False
+        for article in delta.articles:
+            self._article_no[article[0]] = len(self._articles)
+            self._articles.append(tuple(article))  # type: ignore[arg-type]
+        self._p_article.frombytes(delta.p_article)
+        self._p_position.frombytes(delta.p_position)
+        self._p_group.frombytes(delta.p_group)
+        self._texts.extend_parts(delta.texts)
+        self._g_rep.frombytes(delta.g_rep)
+        for g, rep in delta.reps:
+            self._g_rep[g] = rep
+        lengths = mark.lengths
+        for g, start, listed in delta.members:
+            members = [tuple(m) for m in listed]
+            if start < 0:
+                self._members[g] = members  # type: ignore[assignment]
+            else:
+                held = self._members.setdefault(g, [])
+                if len(held) != start:
+                    raise InputError("paragraph index", f"saved delta does not continue group {g}")
+                held.extend(members)  # type: ignore[arg-type]
+            lengths[g] = len(self._members[g])
+            self._records.pop(g, None)
+        for name, levels in (("_para_lsh", delta.para_lsh), ("_sent_lsh", delta.sent_lsh)):
+            lsh: LSHIndex = getattr(self, name)
+            for level, n in levels:
+                lsh.insert_packed(np.frombuffer(level, dtype=np.uint64), n)
+        if not (len(self._p_article) == len(self._p_position) == len(self._p_group) == len(self._texts)):
+            raise InputError("paragraph index", "saved delta does not continue the paragraphs")
+        self._mark = _Mark(
+            mark.base, delta.seq, (len(self._articles), len(self._texts), len(self._g_rep)), lengths
+        )
+        return True
+
+
+class _Mark:
+    """Where an index was last saved, and what changed since (ParagraphIndex.delta_bytes)."""
+
+    __slots__ = ("anew", "base", "lengths", "members", "para_lsh", "reps", "sent_lsh", "seq", "sizes")
+
+    def __init__(
+        self, base: tuple[int, str], seq: int, sizes: tuple[int, int, int], lengths: dict[int, int]
+    ) -> None:
+        self.base = base  # the whole save: (articles, last article id)
+        self.seq = seq  # deltas taken since it
+        self.sizes = sizes  # (articles, paragraphs, groups) at the last save
+        self.lengths = lengths  # each member list's length at the last save
+        self.members: set[int] = set()  # groups whose member lists grew…
+        self.anew: set[int] = set()  # …or were made anew (a new representative)
+        self.reps: set[int] = set()  # groups whose representative changed
+        self.para_lsh: list[tuple[np.ndarray, int]] = []  # levels inserted, with their item counts
+        self.sent_lsh: list[tuple[np.ndarray, int]] = []
 
 
 def group_paragraphs(items: Sequence[tuple[Article, Analysis]]) -> tuple[ParagraphGroup, ...]:

@@ -199,16 +199,31 @@ class LSHIndex:
     def nbytes(self) -> int:
         return sum(level.nbytes for level in self._levels)
 
-    def insert(self, ids: np.ndarray, keys: np.ndarray) -> None:
-        """Add items ``ids`` (uint32) with their ``(len(ids), bands)`` uint32 band keys."""
+    def insert(self, ids: np.ndarray, keys: np.ndarray) -> np.ndarray:
+        """Add items ``ids`` (uint32) with their ``(len(ids), bands)`` uint32 band keys.
+
+        Returns the level added (the sorted ``key << 32 | id`` pairs; :meth:`insert_packed`
+        adds it to another index), empty when ``ids`` is.
+        """
         if len(ids) == 0:
-            return
+            return _EMPTY_KEYS
         keys = np.asarray(keys, dtype=np.uint32)
         packed = (keys.astype(np.uint64) << _SHIFT) | np.asarray(ids, dtype=np.uint64)[:, None]
         level = packed.ravel()
         level.sort()
+        self._add_level(level, len(ids))
+        return level
+
+    def insert_packed(self, level: np.ndarray, n_items: int) -> None:
+        """Add ``n_items`` items given as sorted ``key << 32 | id`` pairs (:meth:`insert`'s level)."""
+        if len(level):
+            self._add_level(np.array(level, dtype=np.uint64), n_items)
+        else:
+            self._n += n_items
+
+    def _add_level(self, level: np.ndarray, n_items: int) -> None:
         self._levels.append(level)
-        self._n += len(ids)
+        self._n += n_items
         while len(self._levels) >= 2 and len(self._levels[-2]) <= 2 * len(self._levels[-1]):
             newer, older = self._levels.pop(), self._levels.pop()
             self._levels.append(_merged(older, newer))

@@ -110,6 +110,30 @@ class ParagraphTexts:
             bytes(self._kind),
         )
 
+    def parts_since(self, n: int) -> tuple[bytes, bytes, bytes, bytes, bytes]:
+        """:meth:`to_parts` of the paragraphs from number ``n`` on (see :meth:`extend_parts`)."""
+        canon_from = self._canon_end[n - 1] if n else 0
+        disp_from = self._disp_end[n - 1] if n else 0
+        return (
+            bytes(self._canon[canon_from:]),
+            self._canon_end[n:].tobytes(),
+            bytes(self._disp[disp_from:]),
+            self._disp_end[n:].tobytes(),
+            bytes(self._kind[n:]),
+        )
+
+    def extend_parts(self, parts: tuple[bytes, bytes, bytes, bytes, bytes]) -> None:
+        """Append the paragraphs of :meth:`parts_since` (taken from this list grown further)."""
+        canon, canon_end, disp, disp_end, kind = parts
+        self._canon += canon
+        self._canon_end.frombytes(canon_end)
+        self._disp += disp
+        self._disp_end.frombytes(disp_end)
+        self._kind += kind
+        ends = (self._canon_end, len(self._canon)), (self._disp_end, len(self._disp))
+        if any(end and end[-1] != size for end, size in ends) or len(self._canon_end) != len(self._kind):
+            raise ValueError("paragraph texts: the parts do not continue this list")
+
     @classmethod
     def from_parts(cls, parts: tuple[bytes, bytes, bytes, bytes, bytes]) -> ParagraphTexts:
         texts = cls()

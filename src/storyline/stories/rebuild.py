@@ -36,6 +36,11 @@ __all__ = ["PARAGRAPH_STATE_PREFIX", "Rebuild", "StoryReader", "rebuild_from_mem
 log = logging.getLogger(__name__)
 
 PARAGRAPH_STATE_PREFIX = "paragraphs:"
+#: A story's paragraph index is saved whole under ``paragraphs:<id>``, then each update saves
+#: what it added under ``paragraphs:<id>:1``, ``:2``, … (ParagraphIndex.delta_bytes), and every
+#: this many updates it is saved whole again: a big story's index is megabytes, an update's
+#: delta a few kilobytes, and a new process reads the whole save and at most this many deltas.
+PARAGRAPH_DELTAS_KEPT = 32
 
 Member = tuple[Article, Analysis]
 
@@ -291,12 +296,8 @@ def _extend_paragraph_index(
     """
     key = PARAGRAPH_STATE_PREFIX + story_id
     index = None if rebuilt else kept
-    saved = None if rebuilt or index is not None else reader.get_state(key)
-    if saved:
-        try:
-            index = ParagraphIndex.from_bytes(saved)
-        except InputError as exc:
-            log.warning("paragraph index of %s not readable (%s); rebuilding it", story_id, exc)
+    if index is None and not rebuilt:
+        index = _saved_index(reader, story_id)
     if index is None:
         index = ParagraphIndex()
         todo = list(_full_members(reader, members, fresh).values())
@@ -307,7 +308,32 @@ def _extend_paragraph_index(
         index.add_article(
             article.id, article.outlet, script, analysis.canonical_paragraphs, analysis.display_paragraphs
         )
-    state[key] = index.to_bytes()
+    deltas = index.deltas
+    if deltas is not None and deltas < PARAGRAPH_DELTAS_KEPT:
+        state[f"{key}:{deltas + 1}"] = index.delta_bytes()
+    else:
+        state[key] = index.to_bytes()
     if indexes is not None:
         indexes[story_id] = index
     return index.all_groups()
+
+
+def _saved_index(reader: StoryReader, story_id: str) -> ParagraphIndex | None:
+    """The story's saved paragraph index: its whole save and the deltas taken after it."""
+    key = PARAGRAPH_STATE_PREFIX + story_id
+    saved = reader.get_state(key)
+    if not saved:
+        return None
+    try:
+        index = ParagraphIndex.from_bytes(saved)
+        deltas = reader.get_states(f"{key}:{i}" for i in range(1, PARAGRAPH_DELTAS_KEPT + 1))
+        # Deltas of an earlier whole save may still be stored: each names the save and its
+        # place after it, and the first that does not continue the index ends the reading.
+        for i in range(1, PARAGRAPH_DELTAS_KEPT + 1):
+            data = deltas.get(f"{key}:{i}")
+            if not data or not index.apply_delta(data):
+                break
+    except (InputError, ValueError) as exc:
+        log.warning("paragraph index of %s not readable (%s); rebuilding it", story_id, exc)
+        return None
+    return index
