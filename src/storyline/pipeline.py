@@ -39,7 +39,7 @@ from storyline.store import InputWrite, Store, StoryAssignment, open_store
 from storyline.stories.aggregate import EntityFrequency
 from storyline.stories.build import build_story, observed_time, published_key
 from storyline.stories.cluster import Clusterer
-from storyline.stories.ledger_links import KeptLedger
+from storyline.stories.kept import KeptBuild
 from storyline.stories.rebuild import rebuild_from_members, rebuild_stories
 from storyline.stories.similarity import Similarity
 from storyline.stories.state import StoryState
@@ -325,8 +325,8 @@ class Ingestor:
         # batch adding to them decodes nothing; bounded so a long batch stays small.
         self.aggregates: dict[str, StoryState] = {}
         self.indexes: dict[str, ParagraphIndex] = {}  # their paragraph indexes, as last saved
-        # …and their ledgers (stories.ledger_links.KeptLedger), whose claims they hold.
-        self.ledgers: dict[str, KeptLedger] = {}
+        # …and what their builds keep (stories.kept: the ledger whose claims they hold).
+        self.kept: dict[str, KeptBuild] = {}
 
     def _load_entity_frequency(self) -> EntityFrequency:
         return load_entity_frequency(self.store)
@@ -388,7 +388,7 @@ class Ingestor:
                 entity_frequency=self.entity_frequency,
                 aggregates=self.aggregates,
                 indexes=self.indexes,
-                ledgers=self.ledgers,
+                kept=self.kept,
             )
             journal = self.journal + assigned
             whole = self._save_whole or len(journal) >= CLUSTER_SAVE_EVERY
@@ -420,19 +420,19 @@ class Ingestor:
             self.entity_frequency = self._load_entity_frequency()
             self.aggregates = {}
             self.indexes = {}  # extended in place for a write that did not happen
-            self.ledgers = {}  # likewise
+            self.kept = {}  # likewise
             raise
         self.journal = [] if whole else journal
         self._save_whole = False
         for old in merged:
             self.aggregates.pop(old, None)
             self.indexes.pop(old, None)
-            self.ledgers.pop(old, None)
+            self.kept.pop(old, None)
         for sid, aggregate in rebuilt.aggregates.items():
             self.aggregates.pop(sid, None)
             self.aggregates[sid] = aggregate
         self.indexes.update(rebuilt.indexes)
-        self.ledgers.update(rebuilt.ledgers)
+        self.kept.update(rebuilt.kept)
         kept = sum(len(a.members) for a in self.aggregates.values())
         while len(self.aggregates) > 1 and (
             len(self.aggregates) > AGGREGATES_KEPT or kept > AGGREGATE_MEMBERS_KEPT
@@ -440,10 +440,10 @@ class Ingestor:
             dropped = next(iter(self.aggregates))
             kept -= len(self.aggregates.pop(dropped).members)
             self.indexes.pop(dropped, None)
-            self.ledgers.pop(dropped, None)
-        for kept in (self.indexes, self.ledgers):
-            for sid in [sid for sid in kept if sid not in self.aggregates]:
-                del kept[sid]
+            self.kept.pop(dropped, None)
+        for held in (self.indexes, self.kept):
+            for sid in [sid for sid in held if sid not in self.aggregates]:
+                del held[sid]
         n_new = result.articles_new
         return InputOutcome(
             raw.name, "ingested", articles=n_new, warnings=warnings + _why_fewer(raw.name, fresh, n_new)

@@ -29,8 +29,9 @@ from storyline.stories.concept import story_concept
 from storyline.stories.discussion import summarize_discussion, summarize_threads
 from storyline.stories.headline import choose_headline
 from storyline.stories.hotness import hot_rank
+from storyline.stories.kept import KeptBuild
 from storyline.stories.ledger import build_ledger
-from storyline.stories.ledger_links import KeptLedger, link_ledger
+from storyline.stories.ledger_links import link_ledger
 from storyline.stories.timeline import build_timeline, first_evidence
 
 __all__ = ["build_story", "first_evidence", "observed_time", "published_key"]
@@ -58,7 +59,7 @@ def build_story(
     groups: tuple[ParagraphGroup, ...] | None = None,
     entity_frequency: EntityFrequency | None = None,
     reference: bool = False,
-    ledger: KeptLedger | None = None,
+    kept: KeptBuild | None = None,
 ) -> Story:
     """Everything a story page shows, computed from its member articles and their analyses.
 
@@ -70,9 +71,9 @@ def build_story(
     (``storyline rebuild``) instead of its per-bucket form, which gives the same claims, and
     makes keywords, entities and salience in one pass over the members instead of from the
     story's running totals (:func:`_running_totals`), which give the same.
-    ``ledger`` is the story's :class:`~storyline.stories.ledger_links.KeptLedger` (the ingest
-    keeps one per story): only the groups the new members' claims join are linked again, and
-    the story's claims are the ledger's, changed in place by its next update.
+    ``kept`` is what the ingest keeps of the story's last build (:class:`KeptBuild`): only the
+    ledger groups the new members' claims join are linked again and only their timeline events
+    made, and the story's claims are the kept ledger's, changed in place by its next build.
     """
     members = sorted(members, key=lambda m: (published_key(m[0]), m[0].id))
     articles = [a for a, _ in members]
@@ -94,8 +95,8 @@ def build_story(
     if reference:
         claims = build_ledger(figures)
     else:
-        claims = ledger.link(figures) if ledger is not None else link_ledger(figures)
-    timeline = build_timeline(articles, claims)
+        claims = kept.ledger.link(figures) if kept is not None else link_ledger(figures)
+    timeline = kept.timeline.build(articles, claims) if kept is not None else build_timeline(articles, claims)
     # Floors are numbered per thread, so the discussion panel summarises the largest thread; the
     # others are still shown in full on the page.
     biggest = max(articles, key=lambda a: len(a.comments))

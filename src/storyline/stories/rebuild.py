@@ -21,7 +21,7 @@ from storyline.errors import InputError
 from storyline.records import Analysis, Article, ParagraphGroup, Story
 from storyline.stories.aggregate import EntityFrequency
 from storyline.stories.build import build_story, published_key
-from storyline.stories.ledger_links import KeptLedger
+from storyline.stories.kept import KeptBuild
 from storyline.stories.state import (
     MEMBER_STATE_PREFIX,
     STORY_STATE_PREFIX,
@@ -64,7 +64,7 @@ class Rebuild:
     """The stories to write and the state to save with them (state key → bytes).
 
     ``aggregates`` are the stories' saved aggregates as written, ``indexes`` their paragraph
-    indexes, ``ledgers`` their kept ledgers (an ingest keeps them in memory for the next input
+    indexes, ``kept`` what their builds keep (an ingest keeps them in memory for the next input
     of the batch).
     """
 
@@ -72,7 +72,7 @@ class Rebuild:
     state: dict[str, bytes] = field(default_factory=dict)
     aggregates: dict[str, StoryState] = field(default_factory=dict)
     indexes: dict[str, ParagraphIndex] = field(default_factory=dict)
-    ledgers: dict[str, KeptLedger] = field(default_factory=dict)
+    kept: dict[str, KeptBuild] = field(default_factory=dict)
 
 
 def rebuild_stories(
@@ -83,7 +83,7 @@ def rebuild_stories(
     entity_frequency: EntityFrequency | None = None,
     aggregates: Mapping[str, StoryState] | None = None,
     indexes: Mapping[str, ParagraphIndex] | None = None,
-    ledgers: Mapping[str, KeptLedger] | None = None,
+    kept: Mapping[str, KeptBuild] | None = None,
 ) -> Rebuild:
     """Every story of ``touched`` (story id → its new members) and every story merged into.
 
@@ -92,8 +92,8 @@ def rebuild_stories(
     (``aggregates`` in memory, else the ``story:<id>`` state); a story without one (a store
     written before aggregates existed, an unreadable state) is read back from its record.
     ``indexes`` are paragraph indexes kept in memory as the last write saved them; one that is
-    used is extended in place (a caller whose write then fails must drop it); so are the kept
-    ``ledgers`` (a story without one gets a new one, in :attr:`Rebuild.ledgers`).
+    used is extended in place (a caller whose write then fails must drop it); so is what the
+    stories' builds ``kept`` (a story without it gets it anew, in :attr:`Rebuild.kept`).
     """
     targets: dict[str, dict[str, Member]] = {}
     unsaved: dict[str, set[str]] = {}  # story id -> members whose digests are not saved apart
@@ -139,9 +139,9 @@ def rebuild_stories(
             indexes=out.indexes,
         )
         story_aliases = sorted(aliases.get(sid, ()))
-        ledger = ledgers.get(sid) if ledgers is not None else None
-        if ledger is None:
-            ledger = KeptLedger()
+        story_kept = kept.get(sid) if kept is not None else None
+        if story_kept is None:
+            story_kept = KeptBuild()
         out.stories.append(
             build_story(
                 sid,
@@ -149,10 +149,10 @@ def rebuild_stories(
                 aliases=story_aliases,
                 groups=groups,
                 entity_frequency=entity_frequency,
-                ledger=ledger,
+                kept=story_kept,
             )
         )
-        out.ledgers[sid] = ledger
+        out.kept[sid] = story_kept
         aggregate = StoryState(sid, tuple(story_aliases), tuple(members[k] for k in sorted(members)))
         out.aggregates[sid] = aggregate
         out.state[STORY_STATE_PREFIX + sid] = aggregate.to_bytes()

@@ -20,13 +20,14 @@ Example::
 
 from __future__ import annotations
 
+import operator
 from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from storyline.records import Article, Claim, TimelineEvent
 
-__all__ = ["BURST_MIN_COMMENTS", "build_timeline"]
+__all__ = ["BURST_MIN_COMMENTS", "KeptTimeline", "build_timeline"]
 
 BURST_MIN_COMMENTS = 5
 _KIND_ORDER = {
@@ -199,3 +200,132 @@ def _bursts(articles: Sequence[Article], burst_min: int) -> list[TimelineEvent]:
                 )
             )
     return out
+
+
+class KeptTimeline:
+    """One story's timeline kept between its updates: a new report adds only its own events.
+
+    :meth:`build` gives :func:`build_timeline` of the articles and claims it is handed. When they
+    begin with the articles and claims of the last call (the same article objects: an ingest
+    keeps its members' digests between inputs) and the new dated reports are the latest, only
+    the new ones are read; otherwise everything is read again. A figure's first statement, the
+    outlets seen and the comments per hour are kept; the events are sorted on every call.
+    """
+
+    def __init__(self, *, burst_min: int = BURST_MIN_COMMENTS) -> None:
+        self._burst_min = burst_min
+        self._reset()
+
+    def _reset(self) -> None:
+        self._articles: list[Article] = []
+        self._claims = 0
+        self._last_claim = ""
+        self._last_dated: tuple[datetime, str] | None = None
+        self._outlets: set[str] = set()
+        self._reports: list[TimelineEvent] = []  # first report, outlets joining, undated reports
+        self._by_id: dict[str, Article] = {}
+        self._floor_times: dict[str, dict[int, datetime | None]] = {}
+        self._first_of: dict[tuple[str, str, float, str], tuple] = {}
+        self._claim_events: dict[tuple[str, str, float, str], TimelineEvent] = {}
+        self._commented: list[Article] = []  # the articles with comments (for the bursts)
+
+    def _extends(self, articles: Sequence[Article], claims: Sequence[Claim]) -> bool:
+        n, k = len(self._articles), self._claims
+        if len(articles) < n or len(claims) < k or not all(map(operator.is_, self._articles, articles[:n])):
+            return False
+        if k and claims[k - 1].id != self._last_claim:
+            return False
+        fresh = [a for a in articles[n:] if a.published_at is not None]
+        if fresh and self._last_dated is not None:
+            return min((_aware(a.published_at), a.id) for a in fresh) > self._last_dated  # type: ignore[arg-type]
+        return True
+
+    def build(self, articles: Sequence[Article], claims: Sequence[Claim] = ()) -> tuple[TimelineEvent, ...]:
+        """:func:`build_timeline` of ``articles`` and ``claims`` (see the class docstring)."""
+        if not self._extends(articles, claims):
+            self._reset()
+        new = articles[len(self._articles) :]
+        self._articles.extend(new)
+        for a in new:
+            self._by_id[a.id] = a
+            if a.comments:
+                self._commented.append(a)
+        dated = sorted(
+            (a for a in new if a.published_at is not None), key=lambda a: (_aware(a.published_at), a.id)
+        )
+        for a in dated:
+            self._last_dated = (_aware(a.published_at), a.id)  # type: ignore[arg-type]
+            outlet = _outlet(a)
+            if outlet in self._outlets:
+                continue
+            kind = "first_report" if not self._outlets else "outlet_joined"
+            self._outlets.add(outlet)
+            self._reports.append(
+                TimelineEvent(
+                    at=_aware(a.published_at),  # type: ignore[arg-type]
+                    kind=kind,
+                    label=f"{outlet}: {a.title}",
+                    article_id=a.id,
+                    outlet=outlet,
+                    day_only=a.published_day_only,
+                )
+            )
+        for a in sorted((a for a in new if a.published_at is None), key=lambda a: a.id):
+            first = first_evidence(a)
+            if first is not None:
+                self._reports.append(
+                    TimelineEvent(
+                        at=_aware(first),
+                        kind="undated_report",
+                        label=f"{_outlet(a)}: {a.title}",
+                        article_id=a.id,
+                        outlet=_outlet(a),
+                    )
+                )
+        by_id, floor_times, first_of = self._by_id, self._floor_times, self._first_of
+        for i in range(self._claims, len(claims)):
+            c = claims[i]
+            a = by_id.get(c.article_id)
+            if a is None:
+                continue
+            at = a.published_at
+            day_only = a.published_day_only
+            if c.floor is not None:
+                floors = floor_times.get(a.id)
+                if floors is None:
+                    floors = floor_times[a.id] = {}
+                    for m in a.comments:
+                        floors.setdefault(m.floor, m.posted_at)  # the first floor of that number
+                floor_time = floors.get(c.floor)
+                at, day_only = (floor_time, False) if floor_time else (at, day_only)
+            if at is None:
+                continue
+            at = _aware(at)
+            key = (c.subject, c.measure, c.value, c.unit)
+            best = first_of.get(key)
+            if best is None or (at, c.id, i) < best[:3]:
+                first_of[key] = (at, c.id, i, c, a, day_only)
+                self._claim_events.pop(key, None)
+        self._claims = len(claims)
+        self._last_claim = claims[-1].id if claims else ""
+        events = list(self._reports)
+        made = self._claim_events
+        for key, (at, _, _, c, a, day_only) in sorted(first_of.items(), key=lambda kv: kv[1][:3]):
+            event = made.get(key)
+            if event is None:
+                event = made[key] = TimelineEvent(
+                    at=at,
+                    kind="claim",
+                    label=_claim_label(c, _outlet(a)),
+                    article_id=a.id,
+                    outlet=_outlet(a),
+                    day_only=day_only,
+                )
+            events.append(event)
+        events.extend(_bursts(self._commented, self._burst_min))
+        events.sort(key=_event_order)
+        return tuple(events)
+
+
+def _event_order(e: TimelineEvent) -> tuple:
+    return (e.at, _KIND_ORDER.get(e.kind, 9), e.article_id)

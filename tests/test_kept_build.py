@@ -1,10 +1,12 @@
-"""A story's kept ledger, updated report by report, equals the ledger linked from nothing.
+"""What an ingest keeps of a story's build (stories.kept), updated report by report, equals the
+build made anew.
 
 stories.ledger_links.KeptLedger links only the groups a new report's claims join and sets the
 links of claims it made in place; after every report its claims must equal ``link_ledger`` of
 the same claims (itself held to stories.ledger.build_ledger), on the seed pages with reports
-made from their paragraphs (agreements, contradictions, figures that differ), on a denial printed
-in every report, and when the claims it is handed do not continue the last ones.
+made from their paragraphs (agreements, contradictions), on a denial printed in every report,
+on a mixed stream (figures that differ, refutations), and when the claims it is handed do not
+continue the last ones. stories.timeline.KeptTimeline likewise equals ``build_timeline``.
 """
 
 from __future__ import annotations
@@ -143,3 +145,38 @@ def test_a_story_holds_the_kept_ledgers_claims_which_its_next_update_changes() -
     assert [(c.agreement, c.refuted_by) for c in first] != frozen  # …whose links moved on
     handed = reports[0] + reports[1] + reports[2]
     assert all(c.agreement == () and c.refuted_by == () for c in handed)  # never the claims handed in
+
+
+def _timeline_members(seed_paths: list[Path], n: int):
+    """The seed pages and reports from their paragraphs (a floor thread on every fourth), in
+    publication order, with an undated copy of one report (placed by its first comment)."""
+    from dataclasses import replace
+
+    from storyline.stories.build import published_key
+
+    members = _seed_members(seed_paths) + _reports(seed_paths, n)
+    article, analysis = members[-1]
+    members.append(
+        (replace(article, id="undated", published_at=None), replace(analysis, article_id="undated"))
+    )
+    return sorted(members, key=lambda m: (published_key(m[0]), m[0].id))
+
+
+def test_a_kept_timeline_report_by_report_equals_the_timeline_made_anew(seed_paths: list[Path]) -> None:
+    from storyline.stories.timeline import KeptTimeline, build_timeline
+
+    members = _timeline_members(seed_paths, 16)
+    kept, ledger = KeptTimeline(burst_min=2), KeptLedger()
+    kinds: set[str] = set()
+    for n in range(1, len(members) + 1):
+        articles = [a for a, _ in members[:n]]
+        claims = ledger.link([c for _, an in members[:n] for c in an.claims])
+        made = build_timeline(articles, claims, burst_min=2)
+        assert kept.build(articles, claims) == made
+        kinds |= {e.kind for e in made}
+    assert kinds == {"first_report", "outlet_joined", "claim", "undated_report", "discussion_burst"}
+    # A report older than the last one: read again from the start.
+    late = [members[3], *members[:3], *members[4:]]
+    articles = [a for a, _ in late]
+    claims = link_ledger([c for _, an in late for c in an.claims])
+    assert kept.build(articles, claims) == build_timeline(articles, claims, burst_min=2)
