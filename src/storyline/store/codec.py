@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
+from itertools import chain, count, repeat
 from typing import TypeVar
 
 import msgspec
@@ -162,44 +163,54 @@ class _Rows:
 
     An update of a big story writes its record again, and nearly all of it is the same objects
     as the last time (the members' claims, which the kept ledger links in place, and the group
-    members the paragraph index keeps): a row is encoded once and found by the object's id (the
-    object is held, so the id is not reused) and the fields it may change in place. Bounded: a
-    write that finds it full empties it first.
+    members the paragraph index keeps). A row is encoded once and found again by the ids of the
+    object, of its text's place in the record, and of the one field of a claim's row the ledger
+    sets in place (its contradiction reasons); each entry holds the objects it was found by, so
+    their ids are not reused while it is kept. Bounded: a write that finds it full empties it.
     """
 
     MAX = 200_000
 
     def __init__(self) -> None:
-        self._rows: dict[int, tuple[object, int, object, bytes]] = {}
+        self._rows: dict[tuple[int, int, int], tuple[object, object, bytes]] = {}
 
     def start(self, n: int) -> None:
         if len(self._rows) + n > self.MAX:
             self._rows.clear()
 
-    def claim(self, c: Claim, text_at: int) -> bytes:
-        """The claim's row (its sentence at ``text_at``; its lists are written apart)."""
-        got = self._rows.get(id(c))
-        reasons = c.contradiction_reasons  # the one field of the row the ledger sets in place
-        if got is not None and got[0] is c and got[1] == text_at and got[2] is reasons:
-            return got[3]
-        row = list(_claim_values(c))
-        row[_CLAIM_SENTENCE] = text_at
-        data = _stored_encoder.encode(row)
-        self._rows[id(c)] = (c, text_at, reasons, data)
-        return data
+    def claims(self, claims: Sequence[Claim], text_at: Sequence[int]) -> list[bytes]:
+        """Each claim's row, its sentence at ``text_at`` (its lists are written apart)."""
+        reasons = list(map(_REASONS, claims))
+        keys = list(zip(map(id, claims), text_at, map(id, reasons), strict=True))
+        found = list(map(self._rows.get, keys))
+        out: list[bytes] = []
+        for k, got in enumerate(found):
+            if got is None:
+                c = claims[k]
+                row = list(_claim_values(c))
+                row[_CLAIM_SENTENCE] = text_at[k]
+                got = self._rows[keys[k]] = (c, reasons[k], _stored_encoder.encode(row))
+            out.append(got[2])
+        return out
 
-    def member(self, m: GroupMember, text_at: int) -> bytes:
-        got = self._rows.get(id(m))
-        if got is not None and got[0] is m and got[1] == text_at:
-            return got[3]
-        row = list(_member_values(m))
-        row[_MEMBER_TEXT] = text_at
-        data = _stored_encoder.encode(row)
-        self._rows[id(m)] = (m, text_at, None, data)
-        return data
+    def members(self, members: Sequence[GroupMember], text_at: Sequence[int]) -> list[bytes]:
+        keys = list(zip(map(id, members), text_at, repeat(0), strict=False))
+        found = list(map(self._rows.get, keys))
+        out: list[bytes] = []
+        for k, got in enumerate(found):
+            if got is None:
+                m = members[k]
+                row = list(_member_values(m))
+                row[_MEMBER_TEXT] = text_at[k]
+                got = self._rows[keys[k]] = (m, None, _stored_encoder.encode(row))
+            out.append(got[2])
+        return out
 
 
 _ROWS = _Rows()
+_REASONS = operator.attrgetter("contradiction_reasons")
+_SENTENCE = operator.attrgetter("sentence")
+_TEXT = operator.attrgetter("text")
 
 
 def story_record(story: Story, encode: Callable[[object], bytes] = to_json) -> bytes:
@@ -207,46 +218,54 @@ def story_record(story: Story, encode: Callable[[object], bytes] = to_json) -> b
 
     ``encode`` encodes the story itself (without its claims and groups, written apart); the
     stores pass their own ``to_json`` so that a test can make a story's write fail.
+
+    Written with C-level passes over the claims and members (a big story has a claim and a
+    group member per report, and is written on every add): the texts and the id lists are
+    numbered in the order they are first met, each distinct one looked at once.
     """
-    index: dict[tuple[str, ...], int] = {}
-    by_object: dict[int, int] = {}  # the ledger shares one tuple per list: each hashed once
-    lists: list[tuple[str, ...]] = []
-    of: list[int] = []
-    texts: dict[str, int] = {}
-    claims: list[bytes] = []
+    claims = story.claims
     rows = _ROWS
-    rows.start(len(story.claims) + sum(len(g.members) for g in story.paragraphs))
-    # The indexes of one combination of list objects (a bucket's restatements share theirs),
-    # found once per record: the lists are numbered in the order they are first met.
-    combos: dict[tuple[int, ...], tuple[int, ...]] = {}
-    for c in story.claims:
-        values = _list_values(c)  # the claim holds them while the record is made: ids are stable
-        key = tuple(map(id, values))
-        found = combos.get(key)
-        if found is None:
-            numbers = []
-            for ids in values:
-                if not ids:
-                    numbers.append(-1)
-                    continue
-                i = by_object.get(id(ids))
-                if i is None:
-                    i = index.get(ids)
-                    if i is None:
-                        i = index[ids] = len(lists)
-                        lists.append(ids)
-                    by_object[id(ids)] = i
-                numbers.append(i)
-            found = combos[key] = tuple(numbers)
-        of.extend(found)
-        claims.append(rows.claim(c, texts.setdefault(c.sentence, len(texts))))
+    rows.start(len(claims) + sum(len(g.members) for g in story.paragraphs))
+    # Every text in the order the record meets it: each claim's sentence, then each group's
+    # members' texts and its own.
+    sentences = list(map(_SENTENCE, claims))
+    member_texts = [list(map(_TEXT, g.members)) for g in story.paragraphs]
+    texts = dict.fromkeys(
+        chain(
+            sentences,
+            chain.from_iterable(
+                chain(m, (g.text,)) for m, g in zip(member_texts, story.paragraphs, strict=True)
+            ),
+        )
+    )
+    number = dict(zip(texts, count()))
+    # Each claim's four id lists, numbered by the first claim that holds an equal one (the
+    # ledger shares one tuple per list: each distinct object is looked at once).
+    held = list(chain.from_iterable(map(_list_values, claims)))
+    ids = list(map(id, held))
+    objects = dict(zip(ids, held, strict=True))
+    lists: list[tuple[str, ...]] = []
+    index: dict[tuple[str, ...], int] = {}
+    list_at: dict[int, int] = {}
+    for i in dict.fromkeys(ids):
+        values = objects[i]
+        if not values:
+            list_at[i] = -1
+            continue
+        at = index.get(values)
+        if at is None:
+            at = index[values] = len(lists)
+            lists.append(values)
+        list_at[i] = at
+    of = list(map(list_at.__getitem__, ids))
+    claim_rows = rows.claims(claims, list(map(number.__getitem__, sentences)))
     groups = []
-    for g in story.paragraphs:
-        members = [rows.member(m, texts.setdefault(m.text, len(texts))) for m in g.members]
+    for g, shown in zip(story.paragraphs, member_texts, strict=True):
+        members = rows.members(g.members, list(map(number.__getitem__, shown)))
         groups.append(
             b"".join(
                 (
-                    _stored_encoder.encode([g.id, texts.setdefault(g.text, len(texts))])[:-1],
+                    _stored_encoder.encode([g.id, number[g.text]])[:-1],
                     b",[",
                     b",".join(members),
                     b"]]",
@@ -265,7 +284,7 @@ def story_record(story: Story, encode: Callable[[object], bytes] = to_json) -> b
             b',"texts":',
             _stored_encoder.encode(list(texts)),
             b',"claims":[',
-            b",".join(claims),
+            b",".join(claim_rows),
             b'],"paragraphs":[',
             b",".join(groups),
             b"]}",
