@@ -130,12 +130,7 @@ def story_brief(story: Story, outlet_of: dict[str, str] | None = None) -> StoryB
         positions = sorted(map(_POSITION, group.members)) or [0]
         first = positions[(len(positions) - 1) // 2]
         script = next((m.script for m in group.members if m.text == group.text), "")
-        for si, sentence in enumerate(split_sentences(group.text)):
-            n = len(sentence)
-            if n < MIN_CHARS or n > MAX_CHARS:
-                continue
-            folded = canonical(sentence)
-            pairs = _folded_pairs(folded)
+        for si, sentence, folded, pairs in _candidates(group.text):
             named = sum(1 for t in terms if t in folded)
             score = (
                 math.log1p(len(outlets))
@@ -163,6 +158,31 @@ def story_brief(story: Story, outlet_of: dict[str, str] | None = None) -> StoryB
         disputes=_disputes(story.claims, by_id),
         agreed=_agreed(story.claims, outlet_of or {}, by_id),
     )
+
+
+def _candidates(text: str) -> list[tuple[int, str, str, set[str]]]:
+    """The sentences of a group's text a brief may take: (number, sentence, folded, pairs).
+
+    A pure function of the text, kept for the texts met last: a story's groups are the same
+    texts update after update, and folding each sentence (OpenCC) was most of the brief.
+    """
+    got = _CANDIDATES.get(text)
+    if got is None:
+        got = []
+        for si, sentence in enumerate(split_sentences(text)):
+            n = len(sentence)
+            if n < MIN_CHARS or n > MAX_CHARS:
+                continue
+            folded = canonical(sentence)
+            got.append((si, sentence, folded, _folded_pairs(folded)))
+        if len(_CANDIDATES) >= _CANDIDATES_KEPT:
+            _CANDIDATES.pop(next(iter(_CANDIDATES)))
+        _CANDIDATES[text] = got
+    return got
+
+
+_CANDIDATES: dict[str, list[tuple[int, str, str, set[str]]]] = {}
+_CANDIDATES_KEPT = 4096
 
 
 def _disputes(claims: Sequence[Claim], by_id: dict[str, Claim]) -> tuple[tuple[str, str], ...]:
