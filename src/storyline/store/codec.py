@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
-from itertools import chain, count, repeat
+from itertools import chain, count
 from typing import TypeVar
 
 import msgspec
@@ -163,16 +163,25 @@ class _Rows:
 
     An update of a big story writes its record again, and nearly all of it is the same objects
     as the last time (the members' claims, which the kept ledger links in place, and the group
-    members the paragraph index keeps). A row is encoded once and found again by the ids of the
-    object, of its text's place in the record, and of the one field of a claim's row the ledger
-    sets in place (its contradiction reasons); each entry holds the objects it was found by, so
-    their ids are not reused while it is kept. Bounded: a write that finds it full empties it.
+    members the paragraph index keeps). A row is encoded once and found again by the object's
+    id, checked against its text's place in the record and, for a claim, the one field of its
+    row the ledger sets in place (its contradiction reasons); each entry holds its object, so
+    the id is not reused while it is kept. Bounded: a write that finds it full empties it.
     """
 
-    MAX = 200_000
+    MAX = 60_000
 
     def __init__(self) -> None:
-        self._rows: dict[tuple[int, int, int], tuple[object, object, bytes]] = {}
+        self._rows: dict[int, tuple[object, int, object, bytes]] = {}
+        self._written: dict[str, None] = {}  # the stories written here, last written last
+
+    def written_before(self, story_id: str) -> bool:
+        """Whether ``story_id`` was written by this process before (and is now, as of this call)."""
+        before = self._written.pop(story_id, 0) is None
+        self._written[story_id] = None
+        if len(self._written) > 1024:
+            del self._written[next(iter(self._written))]
+        return before
 
     def start(self, n: int) -> None:
         if len(self._rows) + n > self.MAX:
@@ -180,35 +189,50 @@ class _Rows:
 
     def claims(self, claims: Sequence[Claim], text_at: Sequence[int]) -> list[bytes]:
         """Each claim's row, its sentence at ``text_at`` (its lists are written apart)."""
-        reasons = list(map(_REASONS, claims))
-        keys = list(zip(map(id, claims), text_at, map(id, reasons), strict=True))
-        found = list(map(self._rows.get, keys))
         out: list[bytes] = []
-        for k, got in enumerate(found):
-            if got is None:
+        missing: list[int] = []
+        for k, (got, c, at) in enumerate(
+            zip(map(self._rows.get, map(id, claims)), claims, text_at, strict=True)
+        ):
+            if got is not None and got[0] is c and got[1] == at and got[2] is c.contradiction_reasons:
+                out.append(got[3])
+            else:
+                missing.append(k)
+                out.append(b"")
+        if missing:
+            rows = [_claim_row(claims[k], text_at[k]) for k in missing]
+            for k, data in zip(missing, _encoded_rows(rows), strict=True):
                 c = claims[k]
-                row = list(_claim_values(c))
-                row[_CLAIM_SENTENCE] = text_at[k]
-                got = self._rows[keys[k]] = (c, reasons[k], _stored_encoder.encode(row))
-            out.append(got[2])
+                self._rows[id(c)] = (c, text_at[k], c.contradiction_reasons, data)
+                out[k] = data
         return out
 
     def members(self, members: Sequence[GroupMember], text_at: Sequence[int]) -> list[bytes]:
-        keys = list(zip(map(id, members), text_at, repeat(0), strict=False))
-        found = list(map(self._rows.get, keys))
         out: list[bytes] = []
-        for k, got in enumerate(found):
-            if got is None:
-                m = members[k]
-                row = list(_member_values(m))
-                row[_MEMBER_TEXT] = text_at[k]
-                got = self._rows[keys[k]] = (m, None, _stored_encoder.encode(row))
-            out.append(got[2])
+        missing: list[int] = []
+        for k, (got, m, at) in enumerate(
+            zip(map(self._rows.get, map(id, members)), members, text_at, strict=True)
+        ):
+            if got is not None and got[0] is m and got[1] == at:
+                out.append(got[3])
+            else:
+                missing.append(k)
+                out.append(b"")
+        if missing:
+            rows = [_member_row(members[k], text_at[k]) for k in missing]
+            for k, data in zip(missing, _encoded_rows(rows), strict=True):
+                self._rows[id(members[k])] = (members[k], text_at[k], None, data)
+                out[k] = data
         return out
 
 
+def _encoded_rows(rows: list[list]) -> list[bytes]:
+    """Each row's JSON, in one encoder call: compact JSON escapes a newline inside a string, so
+    the lines of ``encode_lines`` are the rows."""
+    return _stored_encoder.encode_lines(rows).split(b"\n")[:-1]
+
+
 _ROWS = _Rows()
-_REASONS = operator.attrgetter("contradiction_reasons")
 _SENTENCE = operator.attrgetter("sentence")
 _TEXT = operator.attrgetter("text")
 
@@ -258,19 +282,34 @@ def story_record(story: Story, encode: Callable[[object], bytes] = to_json) -> b
             lists.append(values)
         list_at[i] = at
     of = list(map(list_at.__getitem__, ids))
-    claim_rows = rows.claims(claims, list(map(number.__getitem__, sentences)))
-    groups = []
-    for g, shown in zip(story.paragraphs, member_texts, strict=True):
-        members = rows.members(g.members, list(map(number.__getitem__, shown)))
-        groups.append(
-            b"".join(
-                (
-                    _stored_encoder.encode([g.id, number[g.text]])[:-1],
-                    b",[",
-                    b",".join(members),
-                    b"]]",
+    claim_at = list(map(number.__getitem__, sentences))
+    if rows.written_before(story.id):
+        # Written before by this process (a live ingest, a batch): its rows are kept and found.
+        claim_part = b"".join((b"[", b",".join(rows.claims(claims, claim_at)), b"]"))
+        groups = []
+        for g, shown in zip(story.paragraphs, member_texts, strict=True):
+            members = rows.members(g.members, list(map(number.__getitem__, shown)))
+            groups.append(
+                b"".join(
+                    (_stored_encoder.encode([g.id, number[g.text]])[:-1], b",[", b",".join(members), b"]]")
                 )
             )
+        group_part = b"".join((b"[", b",".join(groups), b"]"))
+    else:
+        # The first write of the story here (a new story, or one ingest per process): encoded in
+        # one call each, nothing kept (keeping every row costs more than one write saves).
+        claim_part = _stored_encoder.encode(
+            [_claim_row(c, at) for c, at in zip(claims, claim_at, strict=True)]
+        )
+        group_part = _stored_encoder.encode(
+            [
+                (
+                    g.id,
+                    number[g.text],
+                    [_member_row(m, number[t]) for m, t in zip(g.members, shown, strict=True)],
+                )
+                for g, shown in zip(story.paragraphs, member_texts, strict=True)
+            ]
         )
     # The fields of _StoredStory, in its order.
     return b"".join(
@@ -283,13 +322,26 @@ def story_record(story: Story, encode: Callable[[object], bytes] = to_json) -> b
             _stored_encoder.encode(of),
             b',"texts":',
             _stored_encoder.encode(list(texts)),
-            b',"claims":[',
-            b",".join(claim_rows),
-            b'],"paragraphs":[',
-            b",".join(groups),
-            b"]}",
+            b',"claims":',
+            claim_part,
+            b',"paragraphs":',
+            group_part,
+            b"}",
         )
     )
+
+
+def _claim_row(c: Claim, text_at: int) -> list:
+    """A _StoredClaim's fields as a list (it encodes as the Struct does, an array), unmade."""
+    row = list(_claim_values(c))
+    row[_CLAIM_SENTENCE] = text_at
+    return row
+
+
+def _member_row(m: GroupMember, text_at: int) -> list:
+    row = list(_member_values(m))
+    row[_MEMBER_TEXT] = text_at
+    return row
 
 
 def read_story(data: bytes | str | memoryview, what: str, *, store: str = "store") -> Story | None:
