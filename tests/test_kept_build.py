@@ -134,16 +134,20 @@ def test_claims_that_do_not_continue_the_last_are_linked_from_nothing(seed_paths
 
 
 def test_a_story_holds_the_kept_ledgers_claims_which_its_next_update_changes() -> None:
-    """What the class docstring says: the claims are the ledger's, not copies (the cost)."""
+    """What the class docstring says: the claims are the ledger's, not copies (the cost). The
+    first call is link_ledger's (its claims are not the ledger's); the state is made at the next."""
     reports = _by_report(_denied_story(6))
     kept = KeptLedger()
-    first = kept.link(reports[0] + reports[1])
+    claims = reports[0] + reports[1]
+    assert kept.link(claims) == link_ledger(claims)
+    claims = claims + reports[2]
+    first = kept.link(claims)
     frozen = [(c.agreement, c.refuted_by) for c in first]
-    second = kept.link(reports[0] + reports[1] + reports[2])
+    second = kept.link(claims + reports[3])
     assert second[: len(first)] == first  # the same objects…
     assert all(a is b for a, b in zip(first, second, strict=False) if a.agreement or a.refuted_by)
     assert [(c.agreement, c.refuted_by) for c in first] != frozen  # …whose links moved on
-    handed = reports[0] + reports[1] + reports[2]
+    handed = claims + reports[3]
     assert all(c.agreement == () and c.refuted_by == () for c in handed)  # never the claims handed in
 
 

@@ -371,6 +371,7 @@ class KeptLedger:
         "_groups",
         "_links_of",
         "_out",
+        "_pending",
         "_pos",
         "_refutations",
         "_refuted",
@@ -384,6 +385,7 @@ class KeptLedger:
         self._reset()
 
     def _reset(self) -> None:
+        self._pending: list[Claim] | None = None  # claims linked by link_ledger, state not made
         self._base: list[Claim] = []  # the claims handed in, in order
         self._out: list[Claim] = []  # the linked claims, in the same order
         self._pos: dict[str, int] = {}  # claim id -> its index
@@ -398,7 +400,8 @@ class KeptLedger:
         self.agreed: dict[str, tuple[str, ...]] = {}
 
     def __len__(self) -> int:
-        return len(self._base)
+        """The claims linked at the last call."""
+        return len(self._base) if self._pending is None else len(self._pending)
 
     def extends(self, claims: Sequence[Claim]) -> bool:
         """``claims`` begin with exactly the claims linked so far."""
@@ -406,9 +409,23 @@ class KeptLedger:
         return len(claims) >= n and all(map(operator.is_, self._base, claims[:n]))
 
     def link(self, claims: Sequence[Claim]) -> tuple[Claim, ...]:
-        """:func:`link_ledger` of ``claims`` (see the class docstring for what is redone)."""
-        if not self.extends(claims):
+        """:func:`link_ledger` of ``claims`` (see the class docstring for what is redone).
+
+        A first call (or one that starts over) only remembers the claims and hands them to
+        :func:`link_ledger`, which costs less than making the kept state: one ingest per process
+        links each story once. The state is made from them at the next call that extends them.
+        """
+        if not (self._base and self.extends(claims)):
+            pending = self._pending
             self._reset()
+            if (
+                pending is None
+                or len(claims) <= len(pending)
+                or not all(map(operator.is_, pending, claims[: len(pending)]))
+            ):
+                self._pending = list(claims)
+                return link_ledger(claims, self._decisions)
+            # They continue the claims remembered: the state is made now, from all of them.
         new = claims[len(self._base) :]
         if not _plain(new) or any(c.id in self._pos for c in new):
             self._reset()
