@@ -21,8 +21,12 @@ import logging
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from storyline.records import Article, Claim, Comment, DiscussionSummary, FloorStance, ThreadSummary
+
+if TYPE_CHECKING:
+    from storyline.stories.stance import HeadlineClaim
 
 __all__ = ["best_floors", "reply_counts", "split_line", "summarize_discussion", "summarize_threads"]
 
@@ -203,11 +207,25 @@ def summarize_threads(
     repeat or contradict the claimant's count as cues); ``fold`` is the text folding the stance
     lexicons need (``normalize.text.canonical``).
     """
-    from storyline.stories.stance import floor_stances
+    from storyline.stories.stance import LedgerVotes, headline_claim, stances_of
 
     out: list[ThreadSummary] = []
+    ledger = LedgerVotes(claims)
     for a in sorted((a for a in articles if a.comments), key=lambda a: (-len(a.comments), a.id)):
-        stances = floor_stances(a.title, a.comments, claims, article_id=a.id, fold=fold)
+        hc = _HEADLINES.get((a.title, fold))
+        if hc is None:
+            if len(_HEADLINES) >= _THREADS_KEPT:
+                _HEADLINES.pop(next(iter(_HEADLINES)))
+            hc = _HEADLINES[(a.title, fold)] = headline_claim(a.title, fold)
+        votes = ledger.votes(hc, a.id)
+        # A thread's summary is a function of its article and the ledger's votes on its floors:
+        # a story is summarised again on every add, and its threads seldom change.
+        key = id(a)
+        kept = _THREADS.get(key)
+        if kept is not None and kept[0] is a and kept[1] is fold and kept[2] == votes:
+            out.append(kept[3])
+            continue
+        stances = stances_of(hc, a.comments, votes, fold)
         rank = {c.floor: i for i, c in enumerate(best_floors(a.comments))}
         floors = {c.floor for c in a.comments}
         n = Counter(s.stance for s in stances)
@@ -229,7 +247,16 @@ def summarize_threads(
                 stances=tuple(s for s in stances if s.stance != "other"),
             )
         )
+        if len(_THREADS) >= _THREADS_KEPT:
+            _THREADS.pop(next(iter(_THREADS)))
+        _THREADS[key] = (a, fold, votes, out[-1])  # the article is held: its id is not reused
     return tuple(out)
+
+
+#: Thread summaries by article (the object's id): (article, fold, votes, summary).
+_THREADS: dict[int, tuple[Article, Callable[[str], str] | None, dict, ThreadSummary]] = {}
+_THREADS_KEPT = 4096
+_HEADLINES: dict[tuple[str, Callable[[str], str] | None], HeadlineClaim] = {}  # headline_claim, by title
 
 
 def split_line(threads: Sequence[ThreadSummary]) -> str:

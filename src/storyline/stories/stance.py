@@ -75,8 +75,10 @@ __all__ = [
     "OTHER",
     "STANCES",
     "HeadlineClaim",
+    "LedgerVotes",
     "floor_stances",
     "headline_claim",
+    "stances_of",
 ]
 
 AGREE, DISAGREE, OTHER = "agree", "disagree", "other"
@@ -498,16 +500,58 @@ def _figure_votes(claims: Sequence[Claim], hc: HeadlineClaim, article_id: str) -
     the ledger found agreeing with one of them sides with the headline, one contradicting it (or
     agreeing with a figure that refutes or contradicts it) sides against.
     """
-    if not hc.claimant:
-        return {}
-    mine = {c.id for c in claims if c.id and c.floor is None and hc.claimant in (c.speaker or "")}
-    if not mine:
-        return {}
-    against = {i for c in claims if c.id in mine for i in (*c.contradicts, *c.refuted_by)}
+    return LedgerVotes(claims).votes(hc, article_id)
+
+
+class LedgerVotes:
+    """The claims ledger read once for the votes of every thread of a story (:func:`_figure_votes`).
+
+    A story's threads each looked through every claim of the story three times; the claims are
+    put by speaker (the claimant's figures) and by article (the readers' figures) once here.
+    """
+
+    def __init__(self, claims: Sequence[Claim]) -> None:
+        self._claims = claims
+        self._said: dict[str, list[Claim]] = {}  # speaker -> figures said in the text (floor None)
+        self._readers: dict[str, list[tuple[int, Claim]]] = {}  # article id -> (place, reader figure)
+        self._claimants: dict[str, tuple[set[str], set[str]]] = {}
+        for i, c in enumerate(claims):
+            if c.floor is None:
+                if c.id:
+                    self._said.setdefault(c.speaker or "", []).append(c)
+            else:
+                self._readers.setdefault(c.article_id, []).append((i, c))
+
+    def _of(self, claimant: str) -> tuple[set[str], set[str]]:
+        """The ids of the claimant's figures, and of those contradicting or refuting them."""
+        got = self._claimants.get(claimant)
+        if got is None:
+            mine = {c.id for speaker, cs in self._said.items() if claimant in speaker for c in cs}
+            against = {i for c in self._claims if c.id in mine for i in (*c.contradicts, *c.refuted_by)}
+            got = self._claimants[claimant] = (mine, against)
+        return got
+
+    def votes(self, hc: HeadlineClaim, article_id: str) -> dict[int, tuple[int, str]]:
+        """:func:`_figure_votes` of the claims given, for one thread."""
+        if not hc.claimant:
+            return {}
+        mine, against = self._of(hc.claimant)
+        if not mine:
+            return {}
+        if article_id:  # the readers' figures of this article, or of none, in the claims' order
+            readers = sorted((*self._readers.get(article_id, ()), *self._readers.get("", ())), key=_place_of)
+        else:
+            readers = sorted((ic for cs in self._readers.values() for ic in cs), key=_place_of)
+        return _votes_of([c for _, c in readers], mine, against)
+
+
+def _place_of(pair: tuple[int, Claim]) -> int:
+    return pair[0]
+
+
+def _votes_of(readers: Sequence[Claim], mine: set[str], against: set[str]) -> dict[int, tuple[int, str]]:
     votes: dict[int, tuple[int, str]] = {}
-    for c in claims:
-        if c.floor is None or (c.article_id and article_id and c.article_id != article_id):
-            continue
+    for c in readers:
         v = 0
         agrees = c.agrees_with
         if not mine.isdisjoint(agrees):
@@ -551,7 +595,16 @@ def floor_stances(
     to the form the lexicons are written in (``normalize.text.canonical``: simplified, NFKC).
     """
     hc = headline_claim(headline, fold)
-    votes = _figure_votes(claims, hc, article_id)
+    return stances_of(hc, comments, _figure_votes(claims, hc, article_id), fold)
+
+
+def stances_of(
+    hc: HeadlineClaim,
+    comments: Sequence[Comment],
+    votes: dict[int, tuple[int, str]],
+    fold: Callable[[str], str] | None,
+) -> tuple[FloorStance, ...]:
+    """:func:`floor_stances` with the ledger's votes already read."""
     by_floor: dict[int, str] = {}
     out: list[FloorStance] = []
     for c in sorted(comments, key=lambda c: c.floor):
