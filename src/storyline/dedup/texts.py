@@ -31,6 +31,22 @@ _UTF32 = "utf-32-le"
 _ERRORS = "surrogatepass"  # a lone surrogate in scraped text must survive the round trip
 
 
+def _patched(canonical: str, kind: int, payload: bytes) -> str:
+    """The display form: ``canonical`` with the patch's characters put at its positions."""
+    width = 2 if kind == _PATCH16 else 4
+    dtype = np.uint16 if kind == _PATCH16 else np.uint32
+    n = len(payload) // (2 * width)
+    cps = np.frombuffer(canonical.encode(_UTF32, _ERRORS), dtype=np.uint32).copy()
+    cps[np.frombuffer(payload[: width * n], dtype=dtype)] = np.frombuffer(payload[width * n :], dtype=dtype)
+    return cps.tobytes().decode(_UTF32, _ERRORS)
+
+
+# Display forms made from a patch, by (kind, canonical bytes, patch): a story's groups are copies
+# of a few paragraphs printed by many outlets, and a story's index read back shows every member.
+_PATCHED: dict[tuple[int, bytes, bytes], str] = {}
+_PATCHED_KEPT = 8192
+
+
 class ParagraphTexts:
     """An append-only list of (canonical, display) paragraph texts in a few byte buffers."""
 
@@ -91,14 +107,15 @@ class ParagraphTexts:
         payload = bytes(self._disp[start : self._disp_end[i]])
         if kind == _WHOLE:
             return payload.decode(_UTF16, _ERRORS)
-        width = 2 if kind == _PATCH16 else 4
-        dtype = np.uint16 if kind == _PATCH16 else np.uint32
-        n = len(payload) // (2 * width)
-        cps = np.frombuffer(self.canonical(i).encode(_UTF32, _ERRORS), dtype=np.uint32).copy()
-        cps[np.frombuffer(payload[: width * n], dtype=dtype)] = np.frombuffer(
-            payload[width * n :], dtype=dtype
-        )
-        return cps.tobytes().decode(_UTF32, _ERRORS)
+        start = self._canon_end[i - 1] if i else 0
+        key = (kind, bytes(self._canon[start : self._canon_end[i]]), payload)
+        got = _PATCHED.get(key)
+        if got is None:
+            got = _patched(key[1].decode(_UTF16, _ERRORS), kind, payload)
+            if len(_PATCHED) >= _PATCHED_KEPT:
+                _PATCHED.pop(next(iter(_PATCHED)))
+            _PATCHED[key] = got
+        return got
 
     def to_parts(self) -> tuple[bytes, bytes, bytes, bytes, bytes]:
         """The five buffers, for saving (see :meth:`from_parts`)."""
