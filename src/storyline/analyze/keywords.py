@@ -104,12 +104,14 @@ def _idf() -> _Idf:
     import jieba
 
     jieba.setLogLevel(logging.WARNING)  # jieba logs its dictionary loading at DEBUG to stderr
-    freq: dict[str, float] = {}
-    # Line by line: the whole file as one string and a list of its lines was ~30 MB at the peak.
-    with resources.files(jieba).joinpath("analyse/idf.txt").open("r", encoding="utf-8", newline="") as fh:
-        for line in fh:
-            word, value = line.strip().split(" ")
-            freq[word] = float(value)
+    # One read and one split: a loop over the file's 270,000 lines, each split and its value
+    # parsed, was 0.5 s of every process's first article. The values are a few thousand
+    # distinct strings, each parsed once; the list of pieces (~40 MB) lives only here.
+    pieces = resources.files(jieba).joinpath("analyse/idf.txt").read_text(encoding="utf-8").split()
+    values = pieces[1::2]
+    parsed = {v: float(v) for v in dict.fromkeys(values)}
+    freq = dict(zip(pieces[::2], map(parsed.__getitem__, values), strict=True))
+    del pieces, values
     return _Idf(freq, sorted(freq.values())[len(freq) // 2])
 
 

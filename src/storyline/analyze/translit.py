@@ -33,9 +33,12 @@ parts (given·family) matches by its longest part or by all its parts together.
 from __future__ import annotations
 
 import functools
+import importlib.util
+import json
 import re
 import unicodedata
 from collections.abc import Iterable
+from pathlib import Path
 
 __all__ = ["is_cjk_name", "is_transliteration", "linked", "skeleton_latin", "skeleton_zh", "skeletons_match"]
 
@@ -139,13 +142,46 @@ def _syllable(syl: str) -> str:
     return cls
 
 
+@functools.cache
+def _readings() -> dict[str, str]:
+    """Code point (decimal text) -> the character's readings, tone-marked, comma-separated.
+
+    pypinyin's own single-character table, read from its package without importing the
+    package: ``import pypinyin`` loads and indexes its phrase dictionary too (~0.3 s), which a
+    name read character by character never consults. tests/test_translit.py holds the result to
+    ``lazy_pinyin`` for every character this module reads.
+    """
+    spec = importlib.util.find_spec("pypinyin")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("pypinyin is not installed")
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    return json.loads((folder / "pinyin_dict.json").read_text("utf-8"))
+
+
+_TONE_MARKS = re.compile(r"[\u0300-\u036f]")
+
+
+def reading(char: str) -> str | None:
+    """The character's first Mandarin reading without tones, as ``lazy_pinyin`` (style
+    NORMAL) writes it (ü as v); None for a character without one."""
+    found = _readings().get(str(ord(char)))
+    if found is None:
+        return None
+    decomposed = unicodedata.normalize("NFD", found.split(",", 1)[0]).replace("u\u0308", "v")
+    return _TONE_MARKS.sub("", decomposed)
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _char_class(char: str) -> str | None:
+    syl = reading(char)
+    return None if syl is None else _syllable(syl)
+
+
 @functools.lru_cache(maxsize=1 << 14)
 def skeleton_zh(text: str) -> str:
     """The consonant skeleton of a Chinese name (its characters' Mandarin readings)."""
-    from pypinyin import Style, lazy_pinyin
-
-    sylls = lazy_pinyin([c for c in text if _CJK.match(c)], style=Style.NORMAL, errors="ignore")
-    return _squeeze("".join(_syllable(s) for s in sylls))
+    classes = (_char_class(c) for c in text if _CJK.match(c))
+    return _squeeze("".join(c for c in classes if c is not None))
 
 
 @functools.lru_cache(maxsize=1 << 14)
