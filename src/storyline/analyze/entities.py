@@ -82,13 +82,19 @@ class EntityTable:
 
         ``unambiguous=True``: None for an alias marked ``?`` (奥特曼 alone may be Ultraman).
         """
-        for key in sorted({normalise_alias(alias), _fold(alias)}):
+        for key in _alias_keys(alias):
             if key in self.automaton:
                 hit: _Key = self.automaton.get(key)[1]
                 if hit.kind == "ignore" or (unambiguous and hit.ambiguous):
                     return None
                 return hit.entity
         return None
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _alias_keys(alias: str) -> tuple[str, ...]:
+    """The keys an alias may be stored under, in the order :meth:`EntityTable.name_of` tries them."""
+    return tuple(sorted({normalise_alias(alias), _fold(alias)}))
 
 
 def _is_latin(c: str) -> bool:
@@ -229,8 +235,17 @@ def _supported(spans: list[tuple[int, int, _Key]], table: EntityTable) -> list[t
 
 def entity_spans(text: str, table: EntityTable | None = None) -> list[tuple[int, int, str]]:
     """``(start, end, canonical name)`` of every entity alias in ``text``, in reading order."""
-    table = table or entity_table()
+    if table is None:
+        return list(_packaged_spans(text))
     return [(s, e, k.entity) for s, e, k in _supported(_spans(text, table), table)]
+
+
+@functools.lru_cache(maxsize=8)
+def _packaged_spans(text: str) -> tuple[tuple[int, int, str], ...]:
+    # An article's body is cut twice (its tokens, then its keywords with entity names): its
+    # aliases are found once.
+    table = entity_table()
+    return tuple((s, e, k.entity) for s, e, k in _supported(_spans(text, table), table))
 
 
 def find_entities(text: str, table: EntityTable | None = None) -> tuple[EntityMention, ...]:
@@ -358,14 +373,15 @@ def _section_hits(
     recognise: bool,
     headline_names: frozenset[str] | None,
     known: frozenset[str] = frozenset(),
+    masked: str | None = None,
 ):
     """Table aliases and recognised names of one text, non-overlapping, in reading order.
 
     A recognised Latin name longer than a table alias inside it is the name (Leon Washington is
     a player, not 华盛顿; Washington Post is a paper); otherwise the table's alias wins, as it
-    knows the entity across languages.
+    knows the entity across languages. ``masked``: ``_mask(text)`` when the caller has it.
     """
-    masked = _mask(text)
+    masked = _mask(text) if masked is None else masked
     folded = _fold(masked)
     table_spans = _spans(masked, table, folded)
     hits = [_Hit(s, e, k.entity, k.kind, True) for s, e, k in table_spans]
@@ -463,13 +479,14 @@ def article_entities(
 
     per_section = []
     ambiguous_keys: list[tuple[int, int, int]] = []
+    masked = [_mask(text) for _place, text in sections]  # each section masked once
     for index, (place, text) in enumerate(sections):
         if body_names is None and (title_like[index] or place == "title") and _LATIN_CAP.search(text):
             body_names = frozenset(
                 n.text
-                for (p_place, p), like in zip(sections, title_like, strict=True)
+                for (p_place, _p), like, m in zip(sections, title_like, masked, strict=True)
                 if p_place not in ("title", "comments") and not like
-                for n in latin_names(_mask(p))
+                for n in latin_names(m)
             )
         if place == "title" and body_names:
             known.update(body_names)
@@ -480,6 +497,7 @@ def article_entities(
             recognise=place != "comments",
             headline_names=body_names if title_like[index] else None,
             known=frozenset(known),
+            masked=masked[index],
         )
         known.update(w for h in hits if not h.from_table and " " in h.entity for w in h.entity.split())
         per_section.append(hits)

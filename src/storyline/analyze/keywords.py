@@ -21,7 +21,6 @@ Example::
 from __future__ import annotations
 
 import functools
-import logging
 import re
 from collections import Counter
 from collections.abc import Mapping
@@ -29,7 +28,7 @@ from dataclasses import dataclass
 from importlib import resources
 from operator import itemgetter
 
-from storyline.analyze.names import FUNCTION_WORDS
+from storyline.analyze.names import FUNCTION_WORDS, jieba_file
 from storyline.analyze.segment import cut
 from storyline.records import Keyword
 
@@ -101,13 +100,10 @@ class _Idf:
 def _idf() -> _Idf:
     # Read from the file, not through jieba.analyse: importing that package builds its TextRank
     # extractor too, which loads jieba's part-of-speech table (~0.5 s and ~50 MB) we never use.
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)  # jieba logs its dictionary loading at DEBUG to stderr
     # One read and one split: a loop over the file's 270,000 lines, each split and its value
     # parsed, was 0.5 s of every process's first article. The values are a few thousand
     # distinct strings, each parsed once; the list of pieces (~40 MB) lives only here.
-    pieces = resources.files(jieba).joinpath("analyse/idf.txt").read_text(encoding="utf-8").split()
+    pieces = jieba_file("analyse/idf.txt").read_text(encoding="utf-8").split()
     values = pieces[1::2]
     parsed = {v: float(v) for v in dict.fromkeys(values)}
     freq = dict(zip(pieces[::2], map(parsed.__getitem__, values), strict=True))

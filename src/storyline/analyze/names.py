@@ -30,9 +30,11 @@ Example::
 from __future__ import annotations
 
 import functools
+import importlib.util
 import re
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 
 import rjieba
 
@@ -355,11 +357,9 @@ def latin_names(text: str, *, headline: bool = False, known: frozenset[str] = fr
     article's body also writes. ``known``: words the article has already shown to be names
     (Roe of Jane Roe in an earlier paragraph), kept at a sentence start too.
     """
-    found: list[Name] = []
-    for m in _SPAN_RE.finditer(text):
-        found.extend(_split_span(text, m.start(1), m.group(1)))
+    found = _latin_spans(text)
     if headline:
-        return found
+        return list(found)
     # A lone sentence-initial word (The, Leadership, Pittsburgh) counts only when the text also
     # writes it capitalised where capitals are not automatic.
     mid = {n.text for n in found if not _at_sentence_start(text, n.start)}
@@ -382,6 +382,17 @@ def latin_names(text: str, *, headline: bool = False, known: frozenset[str] = fr
             continue
         out.append(n)
     return out
+
+
+@functools.lru_cache(maxsize=256)
+def _latin_spans(text: str) -> tuple[Name, ...]:
+    """Every capitalised span of ``text`` split into names, unfiltered (what ``headline=True``
+    returns). Kept for the texts read last: an article's paragraphs are read twice, once for
+    the names a Title-Case headline may show and once for their own names."""
+    found: list[Name] = []
+    for m in _SPAN_RE.finditer(text):
+        found.extend(_split_span(text, m.start(1), m.group(1)))
+    return tuple(found)
 
 
 def _at_sentence_start(text: str, start: int) -> bool:
@@ -474,13 +485,20 @@ _NOT_NAMES_ZH: frozenset[str] = _lines("data/not_names_zh.txt")
 _TWO_CHARACTER_NAME_LINE = re.compile(r"^(\S\S) (\d+) (?:nr|nrt|nrfg|ns|nt|nz)$", re.MULTILINE)
 
 
+def jieba_file(name: str) -> Path:
+    """A data file of the jieba package (its dictionary, its IDF table), found without importing
+    jieba: its import loads pkg_resources (~0.3 s), and only its files are read here."""
+    spec = importlib.util.find_spec("jieba")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("jieba is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / name
+
+
 @functools.cache
 def _common_two_character_names() -> frozenset[str]:
     """Two-character words jieba's dictionary tags as names but that are everyday words there
     (frequency above _COMMON_FREQ): read once with one pattern pass (~0.05 s), not line by line."""
-    import jieba
-
-    text = resources.files(jieba).joinpath("dict.txt").read_text(encoding="utf-8")
+    text = jieba_file("dict.txt").read_text(encoding="utf-8")
     freq = {word: int(n) for word, n in _TWO_CHARACTER_NAME_LINE.findall(text)}  # the last line wins
     return frozenset(word for word, n in freq.items() if n > _COMMON_FREQ)
 

@@ -29,6 +29,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import add
 
 import opencc
 
@@ -91,7 +92,10 @@ def index_tokens(text: str, *, folded: bool = False) -> list[str]:
     for m in _TOKEN.finditer(text):
         cjk, word = m.group(1), m.group(2)
         if cjk:
-            tokens.extend(cjk[i : i + 2] for i in range(len(cjk)))
+            # Every pair, then the last character alone (cjk[i : i + 2] for every i), paired
+            # by map in C: a reply thread is indexed character by character.
+            tokens.extend(map(add, cjk, cjk[1:]))
+            tokens.append(cjk[-1])
         else:
             tokens.append(word)
     return tokens

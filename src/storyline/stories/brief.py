@@ -39,6 +39,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from operator import add
 
 from storyline.normalize import canonical
 from storyline.records import BriefSentence, Claim, ParagraphGroup, Story, StoryBrief
@@ -82,7 +83,7 @@ def _pairs(text: str) -> set[str]:
 def _folded_pairs(folded: str) -> set[str]:
     """The character pairs of a text already in :func:`canonical` form, spaces dropped."""
     t = _SPACES.sub("", folded)
-    return {t[i : i + 2] for i in range(len(t) - 1)}
+    return set(map(add, t, t[1:]))  # each t[i : i + 2], paired in C
 
 
 _SPACES = re.compile(r"\s+")
