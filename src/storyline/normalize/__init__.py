@@ -17,11 +17,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from storyline.normalize.script import detect_script, to_simplified, to_traditional
-from storyline.normalize.text import canonical, fold_comments, fold_width, is_shouting, restore_case
+from storyline.normalize.text import (
+    canonical,
+    canonical_all,
+    fold_comments,
+    fold_width,
+    is_shouting,
+    restore_case,
+)
 from storyline.records import Analysis, Article
 
 __all__ = [
     "canonical",
+    "canonical_all",
     "detect_script",
     "fold_comments",
     "fold_width",

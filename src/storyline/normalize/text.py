@@ -35,6 +35,7 @@ from storyline.normalize.script import converter, to_simplified
 __all__ = [
     "ACRONYMS",
     "canonical",
+    "canonical_all",
     "fold_comments",
     "fold_width",
     "is_shouting",
@@ -192,6 +193,29 @@ def canonical(text: str) -> str:
     simplified = to_simplified(folded).lower()
     collapsed = _SPACE_RE.sub(" ", simplified).strip()
     return _CJK_GAP_RE.sub("", collapsed)
+
+
+def canonical_all(texts: Sequence[str]) -> list[str]:
+    """``[canonical(t) for t in texts]`` with one OpenCC call for them all.
+
+    The texts are joined by newlines for the conversion, which no dictionary entry spans and no
+    phrase rule holds (as in :func:`fold_comments`); a text that holds a newline itself (spaces
+    are collapsed around it) is folded alone. For the many short pieces of a reader thread, the
+    call per text was most of the cost.
+    """
+    out = [""] * len(texts)
+    normal = [unicodedata.normalize("NFKC", t) if t else "" for t in texts]
+    joined = [i for i, t in enumerate(normal) if t and "\n" not in t]
+    pieces = to_simplified("\n".join(normal[i] for i in joined)).split("\n") if joined else []
+    if len(pieces) != len(joined):  # never expected; the one-text path is exact
+        return [canonical(t) for t in texts]
+    for i, simplified in zip(joined, pieces, strict=True):
+        collapsed = _SPACE_RE.sub(" ", simplified.lower()).strip()
+        out[i] = _CJK_GAP_RE.sub("", collapsed)
+    for i, t in enumerate(normal):
+        if t and "\n" in t:
+            out[i] = canonical(texts[i])
+    return out
 
 
 def fold_comments(texts: Sequence[str]) -> list[str]:
