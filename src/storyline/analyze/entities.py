@@ -213,9 +213,14 @@ def _spans(text: str, table: EntityTable, folded: str | None = None) -> list[tup
         found.append((start, end + 1, info))
     found.sort(key=lambda s: (s[0], -(s[1] - s[0])))
     chosen: list[tuple[int, int, _Key]] = []
+    # Longest first, each kept unless it overlaps one kept already: the characters taken are
+    # marked, so a span is tested in C, not against every kept span (an article has hundreds).
+    taken = bytearray(len(folded))
     for span in sorted(found, key=lambda s: (-(s[1] - s[0]), s[0])):
-        if all(span[1] <= c[0] or span[0] >= c[1] for c in chosen):
+        start, end = span[0], span[1]
+        if taken.find(1, start, end) < 0:
             chosen.append(span)
+            taken[start:end] = b"\x01" * (end - start)
     chosen.sort(key=lambda s: s[0])
     return [s for s in chosen if s[2].kind != "ignore"]
 

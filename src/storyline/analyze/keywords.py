@@ -21,6 +21,7 @@ Example::
 from __future__ import annotations
 
 import functools
+import heapq
 import re
 from collections import Counter
 from collections.abc import Mapping
@@ -125,14 +126,18 @@ def _tfidf(text: str, names: Mapping[str, str] | None) -> list[tuple[str, float]
     # first-occurrence order, which a Counter's counts (whole numbers, exact as floats) and
     # order give the same.
     counts = Counter(cut(text, entity_names=True, extra=names or None))
-    freq: dict[str, float] = {
-        w: float(n) for w, n in counts.items() if not (len(w.strip()) < 2 or w.lower() in _STOP_WORDS)
-    }
+    freq: dict[str, float] = {w: float(n) for w, n in counts.items() if _counted(w)}
     total = sum(freq.values())
     table, median = idf.freq, idf.median
     for k in freq:
         freq[k] *= table.get(k, median) / total
     return sorted(freq.items(), key=itemgetter(1), reverse=True)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _counted(word: str) -> bool:
+    """jieba's test of a word TF-IDF counts: two characters or more, not a stop word."""
+    return not (len(word.strip()) < 2 or word.lower() in _STOP_WORDS)
 
 
 # Pieces of links and addresses (https, www.gov.cn, co of .co.uk): a page's furniture, not its topic.
@@ -186,15 +191,29 @@ def keywords(text: str, top_k: int = 10, names: Mapping[str, str] | None = None)
     scored = _tfidf(text, names)
     merged: dict[str, float] = {}
     for word, weight in scored:
-        if (
-            _NUMBERISH_RE.match(word)
-            or word.lower() in FUNCTION_WORDS
-            or word.lower() in _TITLE_ABBREVIATIONS
-            or _WEB_RE.search(word)
-            or not _has_letter(word)
-        ):
+        if not _may_be_keyword(word):
             continue
         key = _lower_unless_entity(word, known)
         merged[key] = merged.get(key, 0.0) + weight
-    ranked = sorted(merged.items(), key=lambda kv: (-kv[1], kv[0]))[:top_k]
+    # nsmallest is sorted(...)[:top_k] (keys are distinct, so no tie is left to order).
+    ranked = heapq.nsmallest(top_k, merged.items(), key=_heaviest_first)
     return tuple(Keyword(word=w, weight=round(s, 6)) for w, s in ranked)
+
+
+def _heaviest_first(kv: tuple[str, float]) -> tuple[float, str]:
+    return (-kv[1], kv[0])
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _may_be_keyword(word: str) -> bool:
+    """Not a number, amount or date, a function word, a title's abbreviation or a piece of a
+    link, and holding a letter. Kept: an article's few hundred words are mostly words other
+    articles had."""
+    low = word.lower()
+    return not (
+        _NUMBERISH_RE.match(word)
+        or low in FUNCTION_WORDS
+        or low in _TITLE_ABBREVIATIONS
+        or _WEB_RE.search(word)
+        or not _has_letter(word)
+    )

@@ -122,6 +122,7 @@ _TRANSLIT_CHARS = frozenset(
 )
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def is_transliteration(name: str) -> bool:
     """A Chinese name written only with characters of foreign-name transliteration (佩洛西)."""
     chars = [c for c in name if _CJK.match(c)]
@@ -259,11 +260,14 @@ def linked(zh_names: Iterable[str], latin_names: Iterable[str]) -> tuple[tuple[s
     compared letter for letter elsewhere). Cheap on the hot path: the Latin side's keys are
     indexed once per set of names, and a Chinese name costs a few dictionary lookups.
     """
+    candidates = sorted({n for n in zh_names if is_transliteration(n)})
+    if not candidates:  # most pairs: nothing to try, so the Latin side is not indexed
+        return ()
     exact, fuzzy = _latin_index(frozenset(latin_names))
     if not exact:
         return ()
     out = []
-    for z in sorted({n for n in zh_names if is_transliteration(n)}):
+    for z in candidates:
         hit = None
         for k in _zh_keys(z):
             hit = exact.get(k)
