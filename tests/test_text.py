@@ -162,3 +162,22 @@ def test_canonical_of_many_texts_in_one_call_is_each_text_alone(weibo_dir, semev
     assert len(texts) > 8_000
     assert canonical_all(texts) == [canonical(t) for t in texts]
     assert canonical_all([]) == []
+
+
+def test_width_folding_without_shielded_characters_is_plain_nfkc(semeval_csv):
+    """fold_width skips its two per-character translations when the text holds no punctuation
+    to shield and no stand-in to unshield; the result is the translated one either way."""
+    import random
+    import unicodedata
+
+    from semeval_texts import zh_en_texts
+    from storyline.normalize.text import _SHIELD, _UNSHIELD
+
+    def shielded(text: str) -> str:
+        return unicodedata.normalize("NFKC", text.translate(_SHIELD)).translate(_UNSHIELD)
+
+    texts = [line for text in zh_en_texts(semeval_csv, 60) for line in text.splitlines()]
+    rng = random.Random(11)
+    pieces = ["ＯｐｅｎＡＩ", "，", "…", "\ue000", "\ue009", "５０００億", "（注）", " ", "a"]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 5))) for _ in range(2_000)]
+    assert [fold_width(t) for t in texts] == [shielded(t) if t else t for t in texts]

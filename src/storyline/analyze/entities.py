@@ -337,8 +337,36 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN_CAP = re.compile(r"[A-Z]")
 
 
+# What any match of the masking patterns holds (lower case): most texts hold none, and the
+# patterns' alternation is tried at every position of a paragraph.
+_BOILER_CUES = (
+    "http",
+    "www.",
+    "email",
+    "e-mail",
+    "twitter",
+    "facebook",
+    "instagram",
+    "linkedin",
+    "follow",
+    "电子邮件",
+    "邮箱",
+    "推特",
+    "微博",
+    "微信",
+    "脸书",
+)
+# Characters IGNORECASE takes for an ASCII letter (İ ı ſ, the Kelvin sign): a text holding one
+# is masked by the patterns themselves.
+_CASE_TWINS = re.compile("[\u0130\u0131\u017f\u212a]")
+
+
 def _mask(text: str) -> str:
     """``text`` with handles, addresses and links blanked out (same length: offsets still hold)."""
+    if "@" not in text and not _CASE_TWINS.search(text):
+        low = text.lower()
+        if not any(cue in low for cue in _BOILER_CUES):
+            return text
     return _boiler_span(text).sub(lambda m: " " * len(m.group(0)), text)
 
 

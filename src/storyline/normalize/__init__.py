@@ -54,11 +54,12 @@ def normalize_article(article: Article, known: Mapping[str, str] | None = None) 
     def display(text: str) -> str:
         return restore_case(fold_width(text), known, shouting=shouting)
 
+    canonical_title, *canonical_paragraphs = canonical_all(texts)  # one OpenCC call
     return Analysis(
         article_id=article.id,
         script=detect_script(whole),
-        canonical_title=canonical(article.title),
-        canonical_paragraphs=tuple(canonical(p) for p in article.paragraphs),
+        canonical_title=canonical_title,
+        canonical_paragraphs=tuple(canonical_paragraphs),
         display_title=display(article.title),
         display_paragraphs=tuple(display(p) for p in article.paragraphs),
     )

@@ -157,7 +157,6 @@ def _printed_pattern(ordered: Sequence[str]) -> re.Pattern[str]:
     return re.compile(rf"(?<![A-Za-z0-9])(?:{alternatives})(?![A-Za-z0-9])", re.IGNORECASE)
 
 
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 # The characters outside ASCII that re's IGNORECASE takes for an ASCII letter (İ and ı for i, ſ
 # for s, the Kelvin sign for k); a line holding one is read by the pattern itself.
 _CASE_TWINS = re.compile("[\u0130\u0131\u017f\u212a]")
@@ -170,12 +169,14 @@ def _printed_in(line: str, ordered: Sequence[str]) -> list[str] | None:
     (empty, or not ASCII) needs the pattern."""
     if _CASE_TWINS.search(line):
         return None
-    low = line.translate(_ASCII_LOWER)
+    # lower() keeps the length and maps no other character to ASCII (only İ and the Kelvin
+    # sign do, both twins), so the ASCII words are found where the pattern finds them.
+    low = line.lower()
     found: list[tuple[int, int, int]] = []  # (start, the word's place in the alternation, end)
     for order, word in enumerate(ordered):
         if not word or not word.isascii():
             return None
-        word = word.translate(_ASCII_LOWER)
+        word = word.lower()
         start = low.find(word)
         while start >= 0:
             end = start + len(word)
