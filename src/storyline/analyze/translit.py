@@ -246,11 +246,16 @@ def _latin_index(names: frozenset[str]) -> tuple[dict[str, str], dict[str, list[
     for n in sorted(n for n in names if _LATIN.search(n)):
         for k in _latin_keys(n):
             exact.setdefault(k, n)
-            if len(k) >= _MIN_FUZZY:
-                for v in _deletions(k):
-                    if n not in fuzzy.setdefault(v, []):
-                        fuzzy[v].append(n)
+        for v in _fuzzy_keys(n):  # each once per name, names in sorted order
+            fuzzy.setdefault(v, []).append(n)
     return exact, fuzzy
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _fuzzy_keys(name: str) -> tuple[str, ...]:
+    """The one-class deletions of a Latin name's longer keys (kept: a report's names recur in
+    every pair it is compared in, with another set of names each time)."""
+    return tuple(dict.fromkeys(v for k in _latin_keys(name) if len(k) >= _MIN_FUZZY for v in _deletions(k)))
 
 
 def linked(zh_names: Iterable[str], latin_names: Iterable[str]) -> tuple[tuple[str, str], ...]:
