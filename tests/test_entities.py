@@ -219,3 +219,38 @@ def test_headline_names_are_found_where_the_bounded_pattern_finds_them():
         for name in ("Roe", "Jane Roe", "oe"):
             want = [m.span() for m in re.finditer(rf"(?<![A-Za-z0-9]){re.escape(name)}(?![A-Za-z0-9])", text)]
             assert list(_bounded(text, name)) == want, (text, name)
+
+
+def test_masking_skips_only_texts_no_masking_pattern_can_match(semeval_csv, weibo_dir):
+    """_mask passes a text through untouched when it holds no cue any masking pattern needs;
+    the result is the patterns' own on real lines, replies and generated hostile pieces."""
+    import random
+
+    from semeval_texts import zh_en_texts
+    from storyline.analyze.entities import _boiler_span, _mask
+    from storyline.records import RawInput
+    from storyline.sources import parse_input
+
+    def masked(text: str) -> str:
+        return _boiler_span(text).sub(lambda m: " " * len(m.group(0)), text)
+
+    texts = [line for text in zh_en_texts(semeval_csv, 80) for line in text.splitlines()]
+    for path in sorted((weibo_dir / "original").glob("*.json"))[:6]:
+        for article in parse_input(RawInput(str(path), path.read_bytes())):
+            texts.extend(c.text for c in article.comments)
+    rng = random.Random(5)
+    pieces = [
+        "HTTPS://x.y",
+        "www.",
+        "Follow us on",
+        "E-mail:",
+        "inſtagram:",
+        "LIN\u212aEDIN",
+        "微信：",
+        "@a",
+        " ",
+        "文",
+    ]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 4))) for _ in range(3_000)]
+    assert [_mask(t) for t in texts] == [masked(t) for t in texts]
+    assert sum(_mask(t) != t for t in texts) > 500

@@ -55,8 +55,9 @@ def test_filters_and_counts(seeded):
     assert sorted(newest) == sorted(oldest)
 
 
-def test_search_page_answers_in_html_with_a_count_and_friendly_errors(seeded):
-    client = TestClient(create_app(seeded, Settings(db="unused")))
+def test_search_page_answers_in_html_with_a_count_and_friendly_errors(seeded, db):
+    # The store's own path: a made-up one put its page store (NAME.pages) in the working directory.
+    client = TestClient(create_app(seeded, Settings(db=db)))
     r = client.get("/search", params={"q": "川普"})
     doc = lxml.html.fromstring(r.text)
     assert r.status_code == 200 and doc.cssselect("p.count")[0].text_content() == "共 2 篇报道"

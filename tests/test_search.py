@@ -99,3 +99,26 @@ def test_search_on_a_real_seed_page_finds_a_two_character_word(
         marked = hits[0].snippet.split("<mark>")[1].split("</mark>")[0]
         assert fold(marked) == word and marked in text
     store.close()
+
+
+def test_a_thread_folded_in_one_call_is_each_text_folded_alone(weibo_dir) -> None:
+    """fold_all (the search index folds an article's replies in one OpenCC call) gives fold()
+    of each text: on CED replies and on awkward pieces (newlines, full-width, final sigma)."""
+    import random
+
+    from storyline.sources import parse_input
+    from storyline.store.bigrams import fold_all
+
+    texts = [
+        c.text
+        for path in sorted((weibo_dir / "original").glob("*.json"))[:12]
+        for article in parse_input(RawInput(str(path), path.read_bytes()))
+        for c in article.comments
+    ]
+    rng = random.Random(3)
+    pieces = ["軟體", "ＴＲＵＭＰ", "\n", " ", "ΟΔΟΣ", "İ", "㈱", "川普說", ""]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 5))) for _ in range(2_000)]
+    assert len(texts) > 3_000
+    assert fold_all(texts) == [fold(t) for t in texts]
+    # The indexed tokens of each text are those index_tokens reads from the text itself.
+    assert [index_tokens(f, folded=True) for f in fold_all(texts)] == [index_tokens(t) for t in texts]

@@ -122,3 +122,62 @@ def test_comments_are_folded_in_one_call_as_each_would_be_alone():
     comments = ["馬斯克說沒錢", "", "第一行\n第二行 OpenAI", "ΟΔΟΣ", "軟體 1,000億", "兩個人"]
     assert fold_comments(comments) == [t2s.convert(c).lower() for c in comments]
     assert fold_comments([]) == []
+
+
+def test_canonical_of_many_texts_in_one_call_is_each_text_alone(weibo_dir, semeval_csv):
+    """canonical_all: one OpenCC call for a thread's sentences, each exactly canonical() of it
+    alone, on the CED replies and SemEval paragraphs and on awkward generated pieces (newlines,
+    full-width forms, spaces next to CJK, Taiwan phrases, final sigma, empty texts)."""
+    import random
+
+    from semeval_texts import zh_en_texts
+    from storyline.normalize import canonical_all
+    from storyline.records import RawInput
+    from storyline.sources import parse_input
+    from storyline.stories.stance import _sentences
+
+    texts: list[str] = []
+    for path in sorted((weibo_dir / "original").glob("*.json"))[:12]:
+        for article in parse_input(RawInput(str(path), path.read_bytes())):
+            texts.extend(s for c in article.comments for s in [c.text, *_sentences(c.text)])
+    for text in zh_en_texts(semeval_csv, 40):
+        texts.extend(text.splitlines())
+    rng = random.Random(7)
+    pieces = [
+        "軟體",
+        "網路",
+        "ＯｐｅｎＡＩ",
+        " ",
+        "\n",
+        "  的 ",
+        "ΟΔΟΣ",
+        "，",
+        "1,000億",
+        "執行長",
+        "i̇",
+        "㈱",
+        "",
+    ]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 6))) for _ in range(3_000)]
+    assert len(texts) > 8_000
+    assert canonical_all(texts) == [canonical(t) for t in texts]
+    assert canonical_all([]) == []
+
+
+def test_width_folding_without_shielded_characters_is_plain_nfkc(semeval_csv):
+    """fold_width skips its two per-character translations when the text holds no punctuation
+    to shield and no stand-in to unshield; the result is the translated one either way."""
+    import random
+    import unicodedata
+
+    from semeval_texts import zh_en_texts
+    from storyline.normalize.text import _SHIELD, _UNSHIELD
+
+    def shielded(text: str) -> str:
+        return unicodedata.normalize("NFKC", text.translate(_SHIELD)).translate(_UNSHIELD)
+
+    texts = [line for text in zh_en_texts(semeval_csv, 60) for line in text.splitlines()]
+    rng = random.Random(11)
+    pieces = ["ＯｐｅｎＡＩ", "，", "…", "\ue000", "\ue009", "５０００億", "（注）", " ", "a"]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 5))) for _ in range(2_000)]
+    assert [fold_width(t) for t in texts] == [shielded(t) if t else t for t in texts]

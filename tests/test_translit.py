@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from storyline.analyze.translit import is_transliteration, linked, skeleton_latin, skeleton_zh
+from storyline.analyze.translit import _CJK, is_transliteration, linked, reading, skeleton_latin, skeleton_zh
 from storyline.stories.similarity import Doc, compare, entity_overlap, entity_specificity, pair_features
 
 
@@ -91,3 +91,15 @@ def test_a_common_name_shared_counts_less_than_a_rare_one():
     # Too few documents to know what is rare: every name weighs 1, as without weights.
     assert entity_specificity(["特朗普"], _Stats(10, {})) == {}
     assert entity_overlap({"a", "b"}, {"a", "c"}) == pytest.approx(1 / 3)
+
+
+def test_readings_are_pypinyins_for_every_character_a_name_is_read_by():
+    # translit reads pypinyin's character table directly (the package's import loads its phrase
+    # dictionary too); every character it may read must come out as lazy_pinyin gives it.
+    from pypinyin import Style, lazy_pinyin
+
+    chars = [chr(cp) for cp in (*range(0x3400, 0xA000), *range(0xF900, 0xFB00)) if _CJK.match(chr(cp))]
+    ours = [reading(c) for c in chars]
+    theirs = [(lazy_pinyin([c], style=Style.NORMAL, errors="ignore") or [None])[0] for c in chars]
+    assert sum(r is not None for r in ours) > 20_000
+    assert ours == theirs

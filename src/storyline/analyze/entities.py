@@ -82,13 +82,19 @@ class EntityTable:
 
         ``unambiguous=True``: None for an alias marked ``?`` (奥特曼 alone may be Ultraman).
         """
-        for key in sorted({normalise_alias(alias), _fold(alias)}):
+        for key in _alias_keys(alias):
             if key in self.automaton:
                 hit: _Key = self.automaton.get(key)[1]
                 if hit.kind == "ignore" or (unambiguous and hit.ambiguous):
                     return None
                 return hit.entity
         return None
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _alias_keys(alias: str) -> tuple[str, ...]:
+    """The keys an alias may be stored under, in the order :meth:`EntityTable.name_of` tries them."""
+    return tuple(sorted({normalise_alias(alias), _fold(alias)}))
 
 
 def _is_latin(c: str) -> bool:
@@ -207,9 +213,14 @@ def _spans(text: str, table: EntityTable, folded: str | None = None) -> list[tup
         found.append((start, end + 1, info))
     found.sort(key=lambda s: (s[0], -(s[1] - s[0])))
     chosen: list[tuple[int, int, _Key]] = []
+    # Longest first, each kept unless it overlaps one kept already: the characters taken are
+    # marked, so a span is tested in C, not against every kept span (an article has hundreds).
+    taken = bytearray(len(folded))
     for span in sorted(found, key=lambda s: (-(s[1] - s[0]), s[0])):
-        if all(span[1] <= c[0] or span[0] >= c[1] for c in chosen):
+        start, end = span[0], span[1]
+        if taken.find(1, start, end) < 0:
             chosen.append(span)
+            taken[start:end] = b"\x01" * (end - start)
     chosen.sort(key=lambda s: s[0])
     return [s for s in chosen if s[2].kind != "ignore"]
 
@@ -229,8 +240,17 @@ def _supported(spans: list[tuple[int, int, _Key]], table: EntityTable) -> list[t
 
 def entity_spans(text: str, table: EntityTable | None = None) -> list[tuple[int, int, str]]:
     """``(start, end, canonical name)`` of every entity alias in ``text``, in reading order."""
-    table = table or entity_table()
+    if table is None:
+        return list(_packaged_spans(text))
     return [(s, e, k.entity) for s, e, k in _supported(_spans(text, table), table)]
+
+
+@functools.lru_cache(maxsize=8)
+def _packaged_spans(text: str) -> tuple[tuple[int, int, str], ...]:
+    # An article's body is cut twice (its tokens, then its keywords with entity names): its
+    # aliases are found once.
+    table = entity_table()
+    return tuple((s, e, k.entity) for s, e, k in _supported(_spans(text, table), table))
 
 
 def find_entities(text: str, table: EntityTable | None = None) -> tuple[EntityMention, ...]:
@@ -317,8 +337,36 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN_CAP = re.compile(r"[A-Z]")
 
 
+# What any match of the masking patterns holds (lower case): most texts hold none, and the
+# patterns' alternation is tried at every position of a paragraph.
+_BOILER_CUES = (
+    "http",
+    "www.",
+    "email",
+    "e-mail",
+    "twitter",
+    "facebook",
+    "instagram",
+    "linkedin",
+    "follow",
+    "电子邮件",
+    "邮箱",
+    "推特",
+    "微博",
+    "微信",
+    "脸书",
+)
+# Characters IGNORECASE takes for an ASCII letter (İ ı ſ, the Kelvin sign): a text holding one
+# is masked by the patterns themselves.
+_CASE_TWINS = re.compile("[\u0130\u0131\u017f\u212a]")
+
+
 def _mask(text: str) -> str:
     """``text`` with handles, addresses and links blanked out (same length: offsets still hold)."""
+    if "@" not in text and not _CASE_TWINS.search(text):
+        low = text.lower()
+        if not any(cue in low for cue in _BOILER_CUES):
+            return text
     return _boiler_span(text).sub(lambda m: " " * len(m.group(0)), text)
 
 
@@ -358,14 +406,15 @@ def _section_hits(
     recognise: bool,
     headline_names: frozenset[str] | None,
     known: frozenset[str] = frozenset(),
+    masked: str | None = None,
 ):
     """Table aliases and recognised names of one text, non-overlapping, in reading order.
 
     A recognised Latin name longer than a table alias inside it is the name (Leon Washington is
     a player, not 华盛顿; Washington Post is a paper); otherwise the table's alias wins, as it
-    knows the entity across languages.
+    knows the entity across languages. ``masked``: ``_mask(text)`` when the caller has it.
     """
-    masked = _mask(text)
+    masked = _mask(text) if masked is None else masked
     folded = _fold(masked)
     table_spans = _spans(masked, table, folded)
     hits = [_Hit(s, e, k.entity, k.kind, True) for s, e, k in table_spans]
@@ -463,13 +512,14 @@ def article_entities(
 
     per_section = []
     ambiguous_keys: list[tuple[int, int, int]] = []
+    masked = [_mask(text) for _place, text in sections]  # each section masked once
     for index, (place, text) in enumerate(sections):
         if body_names is None and (title_like[index] or place == "title") and _LATIN_CAP.search(text):
             body_names = frozenset(
                 n.text
-                for (p_place, p), like in zip(sections, title_like, strict=True)
+                for (p_place, _p), like, m in zip(sections, title_like, masked, strict=True)
                 if p_place not in ("title", "comments") and not like
-                for n in latin_names(_mask(p))
+                for n in latin_names(m)
             )
         if place == "title" and body_names:
             known.update(body_names)
@@ -480,6 +530,7 @@ def article_entities(
             recognise=place != "comments",
             headline_names=body_names if title_like[index] else None,
             known=frozenset(known),
+            masked=masked[index],
         )
         known.update(w for h in hits if not h.from_table and " " in h.entity for w in h.entity.split())
         per_section.append(hits)

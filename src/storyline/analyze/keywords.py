@@ -21,7 +21,7 @@ Example::
 from __future__ import annotations
 
 import functools
-import logging
+import heapq
 import re
 from collections import Counter
 from collections.abc import Mapping
@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from importlib import resources
 from operator import itemgetter
 
-from storyline.analyze.names import FUNCTION_WORDS
+from storyline.analyze.names import FUNCTION_WORDS, jieba_file
 from storyline.analyze.segment import cut
 from storyline.records import Keyword
 
@@ -101,15 +101,14 @@ class _Idf:
 def _idf() -> _Idf:
     # Read from the file, not through jieba.analyse: importing that package builds its TextRank
     # extractor too, which loads jieba's part-of-speech table (~0.5 s and ~50 MB) we never use.
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)  # jieba logs its dictionary loading at DEBUG to stderr
-    freq: dict[str, float] = {}
-    # Line by line: the whole file as one string and a list of its lines was ~30 MB at the peak.
-    with resources.files(jieba).joinpath("analyse/idf.txt").open("r", encoding="utf-8", newline="") as fh:
-        for line in fh:
-            word, value = line.strip().split(" ")
-            freq[word] = float(value)
+    # One read and one split: a loop over the file's 270,000 lines, each split and its value
+    # parsed, was 0.5 s of every process's first article. The values are a few thousand
+    # distinct strings, each parsed once; the list of pieces (~40 MB) lives only here.
+    pieces = jieba_file("analyse/idf.txt").read_text(encoding="utf-8").split()
+    values = pieces[1::2]
+    parsed = {v: float(v) for v in dict.fromkeys(values)}
+    freq = dict(zip(pieces[::2], map(parsed.__getitem__, values), strict=True))
+    del pieces, values
     return _Idf(freq, sorted(freq.values())[len(freq) // 2])
 
 
@@ -127,14 +126,18 @@ def _tfidf(text: str, names: Mapping[str, str] | None) -> list[tuple[str, float]
     # first-occurrence order, which a Counter's counts (whole numbers, exact as floats) and
     # order give the same.
     counts = Counter(cut(text, entity_names=True, extra=names or None))
-    freq: dict[str, float] = {
-        w: float(n) for w, n in counts.items() if not (len(w.strip()) < 2 or w.lower() in _STOP_WORDS)
-    }
+    freq: dict[str, float] = {w: float(n) for w, n in counts.items() if _counted(w)}
     total = sum(freq.values())
     table, median = idf.freq, idf.median
     for k in freq:
         freq[k] *= table.get(k, median) / total
     return sorted(freq.items(), key=itemgetter(1), reverse=True)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _counted(word: str) -> bool:
+    """jieba's test of a word TF-IDF counts: two characters or more, not a stop word."""
+    return not (len(word.strip()) < 2 or word.lower() in _STOP_WORDS)
 
 
 # Pieces of links and addresses (https, www.gov.cn, co of .co.uk): a page's furniture, not its topic.
@@ -188,15 +191,29 @@ def keywords(text: str, top_k: int = 10, names: Mapping[str, str] | None = None)
     scored = _tfidf(text, names)
     merged: dict[str, float] = {}
     for word, weight in scored:
-        if (
-            _NUMBERISH_RE.match(word)
-            or word.lower() in FUNCTION_WORDS
-            or word.lower() in _TITLE_ABBREVIATIONS
-            or _WEB_RE.search(word)
-            or not _has_letter(word)
-        ):
+        if not _may_be_keyword(word):
             continue
         key = _lower_unless_entity(word, known)
         merged[key] = merged.get(key, 0.0) + weight
-    ranked = sorted(merged.items(), key=lambda kv: (-kv[1], kv[0]))[:top_k]
+    # nsmallest is sorted(...)[:top_k] (keys are distinct, so no tie is left to order).
+    ranked = heapq.nsmallest(top_k, merged.items(), key=_heaviest_first)
     return tuple(Keyword(word=w, weight=round(s, 6)) for w, s in ranked)
+
+
+def _heaviest_first(kv: tuple[str, float]) -> tuple[float, str]:
+    return (-kv[1], kv[0])
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _may_be_keyword(word: str) -> bool:
+    """Not a number, amount or date, a function word, a title's abbreviation or a piece of a
+    link, and holding a letter. Kept: an article's few hundred words are mostly words other
+    articles had."""
+    low = word.lower()
+    return not (
+        _NUMBERISH_RE.match(word)
+        or low in FUNCTION_WORDS
+        or low in _TITLE_ABBREVIATIONS
+        or _WEB_RE.search(word)
+        or not _has_letter(word)
+    )

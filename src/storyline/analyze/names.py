@@ -30,9 +30,11 @@ Example::
 from __future__ import annotations
 
 import functools
+import importlib.util
 import re
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 
 import rjieba
 
@@ -355,33 +357,40 @@ def latin_names(text: str, *, headline: bool = False, known: frozenset[str] = fr
     article's body also writes. ``known``: words the article has already shown to be names
     (Roe of Jane Roe in an earlier paragraph), kept at a sentence start too.
     """
-    found: list[Name] = []
-    for m in _SPAN_RE.finditer(text):
-        found.extend(_split_span(text, m.start(1), m.group(1)))
+    found, starts, mid = _latin_spans(text)
     if headline:
-        return found
-    # A lone sentence-initial word (The, Leadership, Pittsburgh) counts only when the text also
-    # writes it capitalised where capitals are not automatic.
-    mid = {n.text for n in found if not _at_sentence_start(text, n.start)}
-    mid |= {w for n in found if " " in n.text for w in n.text.split()}  # Malkin of Evgeni Malkin
-    mid |= known
+        return list(found)
+    mid = mid | known if known else mid
     out = []
-    for n in found:
-        if " " in n.text and _at_sentence_start(text, n.start) and n.text not in mid:
+    for n, at_start in zip(found, starts, strict=True):
+        if " " in n.text and at_start and n.text not in mid:
             # "Brazen Langford flat screen TV heist": the first word is capitalised because it
             # starts the sentence, when the rest is a name the text writes on its own.
             first, rest = n.text.split(" ", 1)
             if rest in mid and first not in mid:
                 n = Name(n.start + len(first) + 1, n.end, rest, n.kind)
-        if (
-            " " not in n.text
-            and not _is_caps(n.text)
-            and _at_sentence_start(text, n.start)
-            and n.text not in mid
-        ):
+                at_start = _at_sentence_start(text, n.start)
+        if " " not in n.text and not _is_caps(n.text) and at_start and n.text not in mid:
             continue
         out.append(n)
     return out
+
+
+@functools.lru_cache(maxsize=256)
+def _latin_spans(text: str) -> tuple[tuple[Name, ...], tuple[bool, ...], frozenset[str]]:
+    """Every capitalised span of ``text`` split into names, unfiltered (what ``headline=True``
+    returns), whether each stands at a sentence start, and the words the text capitalises
+    where capitals are not automatic. Kept for the texts read last: an article's paragraphs
+    are read twice, once for the names a Title-Case headline may show and once for their own."""
+    found: list[Name] = []
+    for m in _SPAN_RE.finditer(text):
+        found.extend(_split_span(text, m.start(1), m.group(1)))
+    starts = tuple(_at_sentence_start(text, n.start) for n in found)
+    # A lone sentence-initial word (The, Leadership, Pittsburgh) counts only when the text also
+    # writes it capitalised where capitals are not automatic.
+    mid = {n.text for n, at_start in zip(found, starts, strict=True) if not at_start}
+    mid |= {w for n in found if " " in n.text for w in n.text.split()}  # Malkin of Evgeni Malkin
+    return tuple(found), starts, frozenset(mid)
 
 
 def _at_sentence_start(text: str, start: int) -> bool:
@@ -393,7 +402,18 @@ _BREAKING_WORDS = FUNCTION_WORDS - _CONNECTORS
 
 
 def _split_span(text: str, offset: int, span: str) -> list[Name]:
-    tokens = [(t.start() + offset, t.group(0)) for t in _TOKEN.finditer(span)]
+    return [
+        Name(offset + lo, offset + hi, span[lo:hi], _latin_kind(text, offset + hi, last, hint))
+        for lo, hi, last, hint in _span_names(span)
+    ]
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _span_names(span: str) -> tuple[tuple[int, int, str, bool], ...]:
+    """The names a capitalised span splits into: (start, end) in the span, the last word lower
+    case and whether a title marked it a person. A function of the span alone, kept: spans
+    repeat across articles (He, The, Trump, White House)."""
+    tokens = [(t.start(), t.group(0)) for t in _TOKEN.finditer(span)]
     # TAKE A FREE TRIAL, BOTTOM LINE: capitals across the span are shouting, whatever splits it.
     shouting = sum(1 for _, t in tokens if _is_caps(t)) >= 2 and sum(
         1 for _, t in tokens if t[:1].isupper()
@@ -428,15 +448,15 @@ def _split_span(text: str, offset: int, span: str) -> list[Name]:
             continue
         start = piece[0][0]
         end = piece[-1][0] + len(piece[-1][1])
-        name = text[start:end]
+        name = span[start:end]
         if len(name) < 2 or name.lower() in FUNCTION_WORDS or name.lower() in _COMPASS:
             continue
-        names.append(Name(start, end, name, _latin_kind(text, end, piece, hint)))
-    return names
+        names.append((start, end, piece[-1][1].lower(), hint))
+    return tuple(names)
 
 
-def _latin_kind(text: str, end: int, piece: list[tuple[int, str]], person_hint: bool) -> str:
-    last = piece[-1][1].lower()
+def _latin_kind(text: str, end: int, last: str, person_hint: bool) -> str:
+    """The kind of a name ending at ``end`` whose last word (lower case) is ``last``."""
     if last in _MEDIA_LAST:
         return "media"  # ABC4 News, Gulf Times: who reports, not what the story is about
     if last in _ORG_LAST:
@@ -474,13 +494,20 @@ _NOT_NAMES_ZH: frozenset[str] = _lines("data/not_names_zh.txt")
 _TWO_CHARACTER_NAME_LINE = re.compile(r"^(\S\S) (\d+) (?:nr|nrt|nrfg|ns|nt|nz)$", re.MULTILINE)
 
 
+def jieba_file(name: str) -> Path:
+    """A data file of the jieba package (its dictionary, its IDF table), found without importing
+    jieba: its import loads pkg_resources (~0.3 s), and only its files are read here."""
+    spec = importlib.util.find_spec("jieba")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("jieba is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / name
+
+
 @functools.cache
 def _common_two_character_names() -> frozenset[str]:
     """Two-character words jieba's dictionary tags as names but that are everyday words there
     (frequency above _COMMON_FREQ): read once with one pattern pass (~0.05 s), not line by line."""
-    import jieba
-
-    text = resources.files(jieba).joinpath("dict.txt").read_text(encoding="utf-8")
+    text = jieba_file("dict.txt").read_text(encoding="utf-8")
     freq = {word: int(n) for word, n in _TWO_CHARACTER_NAME_LINE.findall(text)}  # the last line wins
     return frozenset(word for word, n in freq.items() if n > _COMMON_FREQ)
 
@@ -507,6 +534,8 @@ def chinese_names(text: str) -> list[Name]:
     for i, (word, tag) in enumerate(tags):
         start, end = pos, pos + len(word)
         pos = end
+        if not current and tag not in _NAME_TAGS and (len(word) != 1 or word not in _TRANSLIT_HEAD):
+            continue  # most words: no name being read, none starting here (nothing below applies)
         kind = _NAME_TAGS.get(tag)
         if kind and tag in ("nr", "nz", "nrt") and len(word) == 2 and word in common:
             kind = None  # an everyday word jieba files as a name

@@ -33,9 +33,12 @@ parts (given·family) matches by its longest part or by all its parts together.
 from __future__ import annotations
 
 import functools
+import importlib.util
+import json
 import re
 import unicodedata
 from collections.abc import Iterable
+from pathlib import Path
 
 __all__ = ["is_cjk_name", "is_transliteration", "linked", "skeleton_latin", "skeleton_zh", "skeletons_match"]
 
@@ -119,6 +122,7 @@ _TRANSLIT_CHARS = frozenset(
 )
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def is_transliteration(name: str) -> bool:
     """A Chinese name written only with characters of foreign-name transliteration (佩洛西)."""
     chars = [c for c in name if _CJK.match(c)]
@@ -139,13 +143,46 @@ def _syllable(syl: str) -> str:
     return cls
 
 
+@functools.cache
+def _readings() -> dict[str, str]:
+    """Code point (decimal text) -> the character's readings, tone-marked, comma-separated.
+
+    pypinyin's own single-character table, read from its package without importing the
+    package: ``import pypinyin`` loads and indexes its phrase dictionary too (~0.3 s), which a
+    name read character by character never consults. tests/test_translit.py holds the result to
+    ``lazy_pinyin`` for every character this module reads.
+    """
+    spec = importlib.util.find_spec("pypinyin")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("pypinyin is not installed")
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    return json.loads((folder / "pinyin_dict.json").read_text("utf-8"))
+
+
+_TONE_MARKS = re.compile(r"[\u0300-\u036f]")
+
+
+def reading(char: str) -> str | None:
+    """The character's first Mandarin reading without tones, as ``lazy_pinyin`` (style
+    NORMAL) writes it (ü as v); None for a character without one."""
+    found = _readings().get(str(ord(char)))
+    if found is None:
+        return None
+    decomposed = unicodedata.normalize("NFD", found.split(",", 1)[0]).replace("u\u0308", "v")
+    return _TONE_MARKS.sub("", decomposed)
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _char_class(char: str) -> str | None:
+    syl = reading(char)
+    return None if syl is None else _syllable(syl)
+
+
 @functools.lru_cache(maxsize=1 << 14)
 def skeleton_zh(text: str) -> str:
     """The consonant skeleton of a Chinese name (its characters' Mandarin readings)."""
-    from pypinyin import Style, lazy_pinyin
-
-    sylls = lazy_pinyin([c for c in text if _CJK.match(c)], style=Style.NORMAL, errors="ignore")
-    return _squeeze("".join(_syllable(s) for s in sylls))
+    classes = (_char_class(c) for c in text if _CJK.match(c))
+    return _squeeze("".join(c for c in classes if c is not None))
 
 
 @functools.lru_cache(maxsize=1 << 14)
@@ -209,11 +246,16 @@ def _latin_index(names: frozenset[str]) -> tuple[dict[str, str], dict[str, list[
     for n in sorted(n for n in names if _LATIN.search(n)):
         for k in _latin_keys(n):
             exact.setdefault(k, n)
-            if len(k) >= _MIN_FUZZY:
-                for v in _deletions(k):
-                    if n not in fuzzy.setdefault(v, []):
-                        fuzzy[v].append(n)
+        for v in _fuzzy_keys(n):  # each once per name, names in sorted order
+            fuzzy.setdefault(v, []).append(n)
     return exact, fuzzy
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _fuzzy_keys(name: str) -> tuple[str, ...]:
+    """The one-class deletions of a Latin name's longer keys (kept: a report's names recur in
+    every pair it is compared in, with another set of names each time)."""
+    return tuple(dict.fromkeys(v for k in _latin_keys(name) if len(k) >= _MIN_FUZZY for v in _deletions(k)))
 
 
 def linked(zh_names: Iterable[str], latin_names: Iterable[str]) -> tuple[tuple[str, str], ...]:
@@ -223,11 +265,14 @@ def linked(zh_names: Iterable[str], latin_names: Iterable[str]) -> tuple[tuple[s
     compared letter for letter elsewhere). Cheap on the hot path: the Latin side's keys are
     indexed once per set of names, and a Chinese name costs a few dictionary lookups.
     """
+    candidates = sorted({n for n in zh_names if is_transliteration(n)})
+    if not candidates:  # most pairs: nothing to try, so the Latin side is not indexed
+        return ()
     exact, fuzzy = _latin_index(frozenset(latin_names))
     if not exact:
         return ()
     out = []
-    for z in sorted({n for n in zh_names if is_transliteration(n)}):
+    for z in candidates:
         hit = None
         for k in _zh_keys(z):
             hit = exact.get(k)

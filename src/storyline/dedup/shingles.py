@@ -82,6 +82,12 @@ def _word_id(word: str) -> int:
     return xxhash.xxh32_intdigest(word.encode("utf-8")) | (1 << 31)
 
 
+@lru_cache(maxsize=1 << 16)
+def _token_id(word: str) -> int:
+    # A one-character word above U+3000 keeps its codepoint, as token_ids does.
+    return ord(word) if len(word) == 1 and word > "\u3000" else _word_id(word)
+
+
 @lru_cache(maxsize=1)
 def _tables() -> tuple[np.ndarray, np.ndarray]:
     """BMP lookup tables: is the codepoint a one-char token (CJK); is it part of a word."""
@@ -281,9 +287,9 @@ def _fast_batch(texts: Sequence[str]) -> TokenBatch:
         nxt[:-1] = word[1:]
         word_end = np.flatnonzero(word & ~(nxt & ~first[1:])) + 1
         ws = np.flatnonzero(word_start)
-        words = [joined[a:b] for a, b in zip(ws.tolist(), word_end.tolist(), strict=True)]
-        # a one-character word above U+3000 keeps its codepoint, as token_ids does
-        ids_all[ws] = [ord(w) if len(w) == 1 and w > "\u3000" else _word_id(w) for w in words]
+        # Sliced and looked up by map, in C: an English paragraph has a few hundred words.
+        words = map(joined.__getitem__, map(slice, ws.tolist(), word_end.tolist()))
+        ids_all[ws] = list(map(_token_id, words))
     tok_pos = np.flatnonzero(cjk | word_start)
     ids = ids_all[tok_pos]
     text_starts = np.searchsorted(tok_pos, char_starts)

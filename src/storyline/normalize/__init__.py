@@ -17,11 +17,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from storyline.normalize.script import detect_script, to_simplified, to_traditional
-from storyline.normalize.text import canonical, fold_comments, fold_width, is_shouting, restore_case
+from storyline.normalize.text import (
+    canonical,
+    canonical_all,
+    fold_comments,
+    fold_width,
+    is_shouting,
+    restore_case,
+)
 from storyline.records import Analysis, Article
 
 __all__ = [
     "canonical",
+    "canonical_all",
     "detect_script",
     "fold_comments",
     "fold_width",
@@ -46,11 +54,12 @@ def normalize_article(article: Article, known: Mapping[str, str] | None = None) 
     def display(text: str) -> str:
         return restore_case(fold_width(text), known, shouting=shouting)
 
+    canonical_title, *canonical_paragraphs = canonical_all(texts)  # one OpenCC call
     return Analysis(
         article_id=article.id,
         script=detect_script(whole),
-        canonical_title=canonical(article.title),
-        canonical_paragraphs=tuple(canonical(p) for p in article.paragraphs),
+        canonical_title=canonical_title,
+        canonical_paragraphs=tuple(canonical_paragraphs),
         display_title=display(article.title),
         display_paragraphs=tuple(display(p) for p in article.paragraphs),
     )

@@ -35,6 +35,7 @@ from storyline.normalize.script import converter, to_simplified
 __all__ = [
     "ACRONYMS",
     "canonical",
+    "canonical_all",
     "fold_comments",
     "fold_width",
     "is_shouting",
@@ -46,6 +47,7 @@ __all__ = [
 _CJK_PUNCT = "，：；！？（）～…"
 _SHIELD = {ord(c): 0xE000 + i for i, c in enumerate(_CJK_PUNCT)}
 _UNSHIELD = {v: k for k, v in _SHIELD.items()}
+_SHIELDED = re.compile("[" + "".join(map(chr, (*_SHIELD, *_UNSHIELD))) + "]")
 
 # All-caps words that are acronyms, kept upper-case when a shouting page is restored.
 ACRONYMS: frozenset[str] = frozenset(
@@ -81,8 +83,10 @@ def fold_width(text: str, *, keep_cjk_punctuation: bool = True) -> str:
     """
     if not text:
         return text
-    if keep_cjk_punctuation:
+    if keep_cjk_punctuation and _SHIELDED.search(text):
         return unicodedata.normalize("NFKC", text.translate(_SHIELD)).translate(_UNSHIELD)
+    # No shielding asked, or nothing to shield nor to unshield (NFKC makes no private-use
+    # character): the two per-character translations would change nothing NFKC does.
     return unicodedata.normalize("NFKC", text)
 
 
@@ -190,8 +194,37 @@ def canonical(text: str) -> str:
         return ""
     folded = fold_width(text, keep_cjk_punctuation=False)
     simplified = to_simplified(folded).lower()
+    return _collapse(simplified)
+
+
+def _collapse(simplified: str) -> str:
+    """Whitespace runs to one space, ends stripped, spaces beside CJK characters dropped."""
     collapsed = _SPACE_RE.sub(" ", simplified).strip()
-    return _CJK_GAP_RE.sub("", collapsed)
+    # The gap pattern tests its lookarounds at every position; a text with no space left (most
+    # Chinese paragraphs) has nothing for it to drop.
+    return _CJK_GAP_RE.sub("", collapsed) if " " in collapsed else collapsed
+
+
+def canonical_all(texts: Sequence[str]) -> list[str]:
+    """``[canonical(t) for t in texts]`` with one OpenCC call for them all.
+
+    The texts are joined by newlines for the conversion, which no dictionary entry spans and no
+    phrase rule holds (as in :func:`fold_comments`); a text that holds a newline itself (spaces
+    are collapsed around it) is folded alone. For the many short pieces of a reader thread, the
+    call per text was most of the cost.
+    """
+    out = [""] * len(texts)
+    normal = [unicodedata.normalize("NFKC", t) if t else "" for t in texts]
+    joined = [i for i, t in enumerate(normal) if t and "\n" not in t]
+    pieces = to_simplified("\n".join(normal[i] for i in joined)).split("\n") if joined else []
+    if len(pieces) != len(joined):  # never expected; the one-text path is exact
+        return [canonical(t) for t in texts]
+    for i, simplified in zip(joined, pieces, strict=True):
+        out[i] = _collapse(simplified.lower())
+    for i, t in enumerate(normal):
+        if t and "\n" in t:
+            out[i] = canonical(texts[i])
+    return out
 
 
 def fold_comments(texts: Sequence[str]) -> list[str]:

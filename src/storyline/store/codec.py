@@ -35,7 +35,7 @@ from storyline.records import (
     to_json,
 )
 from storyline.store.base import SearchHit
-from storyline.store.bigrams import QueryUnit, index_tokens, snippet
+from storyline.store.bigrams import QueryUnit, fold_all, index_tokens, snippet
 from storyline.store.query import SearchQuery, parse_search
 
 __all__ = [
@@ -478,7 +478,8 @@ def article_search_tokens(article: Article, analysis: Analysis | None) -> list[s
     # Readers' comments are searched too (a figure or a nickname often appears only there);
     # after the body, so that PostgreSQL's position cap cuts comments before the report.
     texts += [c.text for c in article.comments]
-    return [tok for text in texts if text for tok in index_tokens(text)]
+    texts = [t for t in texts if t]
+    return [tok for text in fold_all(texts) for tok in index_tokens(text, folded=True)]
 
 
 def article_search_text(article: Article, analysis: Analysis | None) -> str:

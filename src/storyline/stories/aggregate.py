@@ -115,14 +115,18 @@ def _printed_forms(analyses: Sequence[Analysis], words: Sequence[str]) -> dict[s
     """
     if not words:
         return {}
-    alternatives = "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
-    pattern = re.compile(rf"(?<![A-Za-z0-9])(?:{alternatives})(?![A-Za-z0-9])", re.IGNORECASE)
+    ordered = sorted(set(words), key=lambda w: (-len(w), w))
+    pattern: re.Pattern[str] | None = None  # compiled only for a line the plain scan cannot read
     forms: dict[str, Counter[str]] = defaultdict(Counter)
     for an in analyses[:_PRINTED_MEMBERS]:
         for line in (an.display_title, *an.display_paragraphs):
             shouting: bool | None = None
-            for m in pattern.finditer(line):
-                form = m.group(0)
+            printed = _printed_in(line, ordered)
+            if printed is None:
+                if pattern is None:
+                    pattern = _printed_pattern(ordered)
+                printed = [m.group(0) for m in pattern.finditer(line)]
+            for form in printed:
                 if form.isupper() and len(form) > 1:
                     # An all-caps form in a line of capitals is shouting, not the word's case.
                     if shouting is None:
@@ -144,6 +148,54 @@ def _printed_forms(analyses: Sequence[Analysis], words: Sequence[str]) -> dict[s
         if best[:1].isupper() and not best.isupper() and seen.get(word.lower(), 0):
             best = word.lower()
         out[word] = best
+    return out
+
+
+def _printed_pattern(ordered: Sequence[str]) -> re.Pattern[str]:
+    """Any of the words (ASCII, longest first), in any case, not inside a Latin word."""
+    alternatives = "|".join(re.escape(w) for w in ordered)
+    return re.compile(rf"(?<![A-Za-z0-9])(?:{alternatives})(?![A-Za-z0-9])", re.IGNORECASE)
+
+
+# The characters outside ASCII that re's IGNORECASE takes for an ASCII letter (İ and ı for i, ſ
+# for s, the Kelvin sign for k); a line holding one is read by the pattern itself.
+_CASE_TWINS = re.compile("[\u0130\u0131\u017f\u212a]")
+
+
+def _printed_in(line: str, ordered: Sequence[str]) -> list[str] | None:
+    """What ``_printed_pattern(ordered).finditer(line)`` matches, as printed, found with
+    ``str.find`` on the line lower-cased (a pattern per story was compiled on nearly every
+    build: too many word sets for re's cache). None when the line (a case twin) or a word
+    (empty, or not ASCII) needs the pattern."""
+    if _CASE_TWINS.search(line):
+        return None
+    # lower() keeps the length and maps no other character to ASCII (only İ and the Kelvin
+    # sign do, both twins), so the ASCII words are found where the pattern finds them.
+    low = line.lower()
+    found: list[tuple[int, int, int]] = []  # (start, the word's place in the alternation, end)
+    for order, word in enumerate(ordered):
+        if not word or not word.isascii():
+            return None
+        word = word.lower()
+        start = low.find(word)
+        while start >= 0:
+            end = start + len(word)
+            before = low[start - 1] if start else ""
+            after = low[end : end + 1]
+            if not (before.isascii() and before.isalnum()) and not (after.isascii() and after.isalnum()):
+                found.append((start, order, end))
+            start = low.find(word, start + 1)
+    if not found:
+        return []
+    # The pattern tries each place left to right and takes the first word that matches there,
+    # then goes on after it.
+    found.sort()
+    out = []
+    at = 0
+    for start, _order, end in found:
+        if start >= at:
+            out.append(line[start:end])
+            at = end
     return out
 
 

@@ -36,10 +36,12 @@ Example::
 
 from __future__ import annotations
 
+import functools
 import math
 import operator
 import re
 from collections.abc import Sequence
+from operator import add
 
 from storyline.normalize import canonical
 from storyline.records import BriefSentence, Claim, ParagraphGroup, Story, StoryBrief
@@ -55,6 +57,11 @@ _REDUNDANT = 0.5  # character-pair overlap above which two sentences state one f
 
 # A sentence ends at CJK or Latin end punctuation (closing quotes stay with their sentence).
 _END = re.compile(r"(?<=[。！？!?；])[”」』\"')）]*|(?<=[.])[”\"')]*(?=\s+[A-Z\"“])")
+
+
+# Cached: a story's brief is rebuilt on each of its updates, from the same group sentences and
+# the same keywords and names; folding them again was most of the brief's cost.
+_canonical = functools.lru_cache(maxsize=1 << 14)(canonical)
 
 
 def split_sentences(text: str) -> list[str]:
@@ -77,13 +84,13 @@ def split_sentences(text: str) -> list[str]:
 
 
 def _pairs(text: str) -> set[str]:
-    return _folded_pairs(canonical(text))
+    return _folded_pairs(_canonical(text))
 
 
 def _folded_pairs(folded: str) -> set[str]:
     """The character pairs of a text already in :func:`canonical` form, spaces dropped."""
     t = _SPACES.sub("", folded)
-    return {t[i : i + 2] for i in range(len(t) - 1)}
+    return set(map(add, t, t[1:]))  # each t[i : i + 2], paired in C
 
 
 _SPACES = re.compile(r"\s+")
@@ -97,10 +104,10 @@ def _overlap(a: set[str], b: set[str]) -> float:
 
 def _terms(story: Story) -> list[str]:
     """The story's words a brief sentence should name: keywords and the top entities' names."""
-    terms = [canonical(k.word) for k in story.keywords[:8]]
+    terms = [_canonical(k.word) for k in story.keywords[:8]]
     for e in story.entities[:6]:
-        terms.append(canonical(e.name))
-        terms.extend(canonical(a) for a in e.aliases[:3])
+        terms.append(_canonical(e.name))
+        terms.extend(_canonical(a) for a in e.aliases[:3])
     return sorted({t for t in terms if t})
 
 
@@ -173,7 +180,7 @@ def _candidates(text: str) -> list[tuple[int, str, str, set[str]]]:
             n = len(sentence)
             if n < MIN_CHARS or n > MAX_CHARS:
                 continue
-            folded = canonical(sentence)
+            folded = _canonical(sentence)
             got.append((si, sentence, folded, _folded_pairs(folded)))
         if len(_CANDIDATES) >= _CANDIDATES_KEPT:
             _CANDIDATES.pop(next(iter(_CANDIDATES)))

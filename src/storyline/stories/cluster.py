@@ -216,7 +216,12 @@ def _top(d: dict[str, float], k: int) -> dict[str, float]:
     if len(d) <= k:
         return d
     # Ties by key: insertion order can follow a set's hash order, which differs per process.
-    return dict(sorted(d.items(), key=lambda kv: (-kv[1], kv[0]))[:k])
+    # nsmallest is sorted(...)[:k] without sorting all of a report's few hundred words.
+    return dict(heapq.nsmallest(k, d.items(), key=_by_weight))
+
+
+def _by_weight(kv: tuple[str, float]) -> tuple[float, str]:
+    return (-kv[1], kv[0])
 
 
 class Clusterer:
@@ -703,7 +708,7 @@ class Clusterer:
     def _add(self, p: _Profile, doc: _Doc, t: float, *, core: bool = True) -> None:
         if core:
             # Keep the first members (what the story is about) and the latest (where it went).
-            vec = dict(sorted(doc.vec.items(), key=lambda kv: (-kv[1], kv[0]))[:_MEMBER_TOKENS])
+            vec = dict(heapq.nsmallest(_MEMBER_TOKENS, doc.vec.items(), key=_by_weight))
             emb = None if doc.emb is None else _f16(doc.emb)
             p.members.append(
                 dataclasses.replace(doc, paragraphs=(), vec=vec, emb=emb, entity_weights={}, title_weights={})

@@ -114,7 +114,6 @@ _NOT_EVENTS = frozenset(
         "time",
     ]
 )
-_LATIN_WORD_RE = r"(?<![A-Za-z0-9]){}(?![A-Za-z0-9])"
 
 
 def _most(count: int, n: int) -> bool:
@@ -127,12 +126,25 @@ def _leads(analyses: Sequence[Analysis]) -> list[str]:
 
 
 def _in_lead(word: str, lead: str) -> bool:
-    import re
-
     w = word.lower()
     if w.isascii():
-        return re.search(_LATIN_WORD_RE.format(re.escape(w)), lead) is not None
+        return _bounded_in(w, lead)
     return w in lead
+
+
+def _bounded_in(word: str, text: str) -> bool:
+    """``word`` in ``text`` with no Latin letter or digit either side: what a search of
+    ``(?<![A-Za-z0-9])word(?![A-Za-z0-9])`` finds, without compiling a pattern per word (the
+    patterns outnumbered re's cache, so nearly every call compiled one)."""
+    start = text.find(word)
+    while start >= 0:
+        end = start + len(word)
+        before = text[start - 1] if start else ""
+        after = text[end : end + 1]
+        if not (before.isascii() and before.isalnum()) and not (after.isascii() and after.isalnum()):
+            return True
+        start = text.find(word, start + 1)
+    return False
 
 
 def _event_words(keywords: Sequence[Keyword]) -> set[str]:

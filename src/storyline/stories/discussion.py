@@ -37,11 +37,13 @@ TOP = 5  # how many floors / authors each "most …" list keeps
 
 def _targets(comment: Comment, floors: set[int]) -> set[int]:
     """Earlier floors this comment answers or quotes (only those present in the thread)."""
+    if not comment.quotes and comment.parent_floor is None:
+        return set()  # most floors answer nobody
     out = {q.floor for q in comment.quotes if q.floor is not None}
     if comment.parent_floor is not None:
         out.add(comment.parent_floor)
     out.discard(comment.floor)  # a floor quoting itself is a parsing slip, not a reply
-    return {f for f in out if f in floors}
+    return out & floors
 
 
 def _reply_depth(edges: dict[int, set[int]]) -> int:
@@ -52,6 +54,9 @@ def _reply_depth(edges: dict[int, set[int]]) -> int:
     depth: dict[int, int] = {}
     for start in edges:
         if start in depth:
+            continue
+        if not edges[start]:  # a floor answering nobody starts a chain: what the walk gives it
+            depth[start] = 0
             continue
         stack: list[tuple[int, bool]] = [(start, False)]
         on_path: set[int] = set()

@@ -124,6 +124,8 @@ def choose_headline(
     kept = [title for _, title in titles if title.strip()]
     if not kept:
         return ""
+    if len(kept) == 1:  # every score is a finite number: the one title is the best
+        return kept[0]
     scorer = _Scorer(keywords, entities)
     scores = _scores(scorer, kept)
     best, best_score = "", float("-inf")

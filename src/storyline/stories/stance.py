@@ -62,10 +62,12 @@ Example::
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from storyline.normalize.text import canonical, canonical_all
 from storyline.records import Claim, Comment, FloorStance
 
 __all__ = [
@@ -411,6 +413,12 @@ def _hits(rx: re.Pattern[str], s: str) -> int:
     return n
 
 
+@functools.lru_cache(maxsize=256)
+def _backs(claimant: str) -> re.Pattern[str]:
+    """Backing the headline's claimant by name (支持马斯克)."""
+    return re.compile(f"(支持|相信|挺|认同){re.escape(claimant.lower())}")
+
+
 @dataclass(frozen=True, slots=True)
 class _Score:
     agree: float
@@ -422,15 +430,32 @@ class _Score:
 
 def _score(text: str, hc: HeadlineClaim, fold: Callable[[str], str] | None) -> _Score:
     """Cue weights of one floor, sentence by sentence; the evidence is a sentence as printed."""
+    sentences = _sentences(text)
+    return _score_sentences(sentences, [fold(s) for s in sentences] if fold else sentences, hc)
+
+
+def _folded_sentences(
+    comments: Sequence[Comment], fold: Callable[[str], str] | None
+) -> list[tuple[list[str], list[str]]]:
+    """Each comment's sentences and their folded forms; a thread folded in one call when
+    ``fold`` is :func:`canonical` (its sentences are many and short: a call each was a third
+    of a floor's stance)."""
+    per = [_sentences(c.text) for c in comments]
+    if fold is None:
+        return [(s, s) for s in per]
+    flat = [s for sentences in per for s in sentences]
+    folded = iter(canonical_all(flat) if fold is canonical else [fold(s) for s in flat])
+    return [(sentences, [next(folded) for _ in sentences]) for sentences in per]
+
+
+def _score_sentences(sentences: Sequence[str], folded: Sequence[str], hc: HeadlineClaim) -> _Score:
     agree = disagree = 0.0
     best, best_w = "", 0.0
     seconds = rebuts = False
     skip_next = False
-    backs_claimant = (
-        re.compile(f"(支持|相信|挺|认同){re.escape(hc.claimant.lower())}") if hc.claimant else None
-    )
-    for raw in _sentences(text):
-        s = _NOISE.sub("", fold(raw) if fold else raw).lower()
+    backs_claimant = _backs(hc.claimant) if hc.claimant else None
+    for raw, f in zip(sentences, folded, strict=True):
+        s = _NOISE.sub("", f).lower()
         if skip_next:
             skip_next = False
             continue
@@ -607,8 +632,9 @@ def stances_of(
     """:func:`floor_stances` with the ledger's votes already read."""
     by_floor: dict[int, str] = {}
     out: list[FloorStance] = []
-    for c in sorted(comments, key=lambda c: c.floor):
-        sc = _score(c.text, hc, fold)
+    ordered = sorted(comments, key=lambda c: c.floor)
+    for c, (sentences, folded) in zip(ordered, _folded_sentences(ordered, fold), strict=True):
+        sc = _score_sentences(sentences, folded, hc)
         agree, disagree = sc.agree, sc.disagree
         evidence = sc.evidence
         vote = votes.get(c.floor)
