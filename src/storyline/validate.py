@@ -123,15 +123,40 @@ def _quote(q: Quote) -> Quote:
     )
 
 
+_AUTHOR_CAP = TEXT_CAPS["author"]
+
+
 def _comment(c: Comment) -> Comment:
+    author = c.author
+    # Every character cap_text drops or folds (controls, surrogates, U+FFFE/U+FFFF, line breaks)
+    # is non-printable: a printable name that fits needs only the strip (a thread has thousands).
+    if author.isprintable() and len(author) <= _AUTHOR_CAP:
+        author = author.strip()
+    else:
+        author = cap_text(author, _AUTHOR_CAP)
+    text = clean_text(c.text)
+    posted_at = _when(c.posted_at)
+    parent_floor = count_or_none(c.parent_floor)
+    likes = count_or_none(c.likes)
+    if (
+        author is c.author
+        and text is c.text
+        and posted_at is c.posted_at
+        and parent_floor is c.parent_floor
+        and likes is c.likes
+        and not c.quotes
+        and not c.reply_to
+        and c.reply_to_floor is None
+    ):
+        return c  # valid as it is, and frozen: the record itself, not a copy
     return Comment(
         floor=c.floor,
-        author=cap_text(c.author, TEXT_CAPS["author"]),
-        text=clean_text(c.text),
-        posted_at=_when(c.posted_at),
-        quotes=tuple(_quote(q) for q in c.quotes),
-        parent_floor=count_or_none(c.parent_floor),
-        likes=count_or_none(c.likes),
+        author=author,
+        text=text,
+        posted_at=posted_at,
+        quotes=tuple(map(_quote, c.quotes)) if c.quotes else (),
+        parent_floor=parent_floor,
+        likes=likes,
     )
 
 

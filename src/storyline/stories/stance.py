@@ -372,28 +372,75 @@ _HAVE = _rx(
     r"can borrow",
     r"have the money",
 )
-# Any cue at all: most floors of a big thread have none, and one scan tells (≈3x faster a thread).
-_ANY = re.compile(
-    "|".join(
-        f"(?:{rx.pattern})"
-        for rx in (
-            _QUERY,
-            _CONDITIONAL,
-            _FAKE,
-            _DENY,
-            _AFFIRM,
-            _HYPE,
-            _REACT,
-            _CAUTION,
-            _ASSENT,
-            _ATTACK,
-            _REBUT,
-            _SECOND,
-            _LACK,
-            _HAVE,
-        )
-    )
+_CUES = (
+    _QUERY,
+    _CONDITIONAL,
+    _FAKE,
+    _DENY,
+    _AFFIRM,
+    _HYPE,
+    _REACT,
+    _CAUTION,
+    _ASSENT,
+    _ATTACK,
+    _REBUT,
+    _SECOND,
+    _LACK,
+    _HAVE,
 )
+# Any cue at all: most floors of a big thread have none, and one scan tells (≈3x faster a thread).
+_ANY = re.compile("|".join(f"(?:{rx.pattern})" for rx in _CUES))
+
+
+def _alternatives(pattern: str) -> list[str]:
+    """The top-level alternatives of a lexicon pattern (a ``|`` inside a group or a class stays)."""
+    out, depth, in_class, start, i = [], 0, False, 0, 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            out.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    out.append(pattern[start:])
+    return out
+
+
+_NARROWS = re.compile(r"\\b|\(\?<?[!=][^()]*\)")
+_LEADING_GROUP = re.compile(r"^\(([^()?]*)\)(.*)$", re.S)
+
+
+def _gate_alternatives() -> list[str]:
+    """_ANY's alternatives with what only narrows a match taken out (word boundaries,
+    look-arounds, a leading ``^``) and a leading group spelled out, so that each starts with a
+    literal character."""
+    out: list[str] = []
+    for rx in _CUES:
+        for alt in _alternatives(rx.pattern):
+            alt = _NARROWS.sub("", alt).removeprefix("^")
+            m = _LEADING_GROUP.match(alt)
+            if m:
+                out.extend(f"{head}{m.group(2)}" for head in m.group(1).split("|"))
+            else:
+                out.append(alt)
+    return out
+
+
+# A gate before _ANY: it matches wherever _ANY does (and a little more: "rip" inside a word),
+# and since every alternative starts with a literal the regex engine skips, in C, each position
+# whose character starts no cue, where _ANY tries its ~230 alternatives at every one (≈8x
+# faster on the CED sentences, 9 in 10 of which hold no cue). _ANY still decides.
+_GATE = re.compile("|".join(_gate_alternatives()))
 _NEG_BEFORE = re.compile(r"[不没别非][是太很]?$")
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]*")
 # Mentions and the bare "转发微博" say nothing; emoticons ([蜡烛], [怒]) stay: they are cues.
@@ -428,6 +475,10 @@ class _Score:
     rebuts: bool  # rebuts whoever it answers
 
 
+# A floor with no cue (9 in 10 of a big thread): shared, and known to floor_stances by identity.
+_NO_CUE = _Score(0.0, 0.0, "", False, False)
+
+
 def _score(text: str, hc: HeadlineClaim, fold: Callable[[str], str] | None) -> _Score:
     """Cue weights of one floor, sentence by sentence; the evidence is a sentence as printed."""
     sentences = _sentences(text)
@@ -459,7 +510,7 @@ def _score_sentences(sentences: Sequence[str], folded: Sequence[str], hc: Headli
         if skip_next:
             skip_next = False
             continue
-        if not _ANY.search(s) and not (backs_claimant and backs_claimant.search(s)):
+        if not (_GATE.search(s) and _ANY.search(s)) and not (backs_claimant and backs_claimant.search(s)):
             continue
         if _CONDITIONAL.search(s):
             skip_next = True
@@ -510,6 +561,8 @@ def _score_sentences(sentences: Sequence[str], folded: Sequence[str], hc: Headli
         w = abs(a - d) + 0.5 * (a + d)
         if w > best_w:
             best, best_w = raw.strip(), w
+    if not (agree or disagree or best or seconds or rebuts):
+        return _NO_CUE
     return _Score(agree, disagree, best, seconds, rebuts)
 
 
@@ -635,6 +688,12 @@ def stances_of(
     ordered = sorted(comments, key=lambda c: c.floor)
     for c, (sentences, folded) in zip(ordered, _folded_sentences(ordered, fold), strict=True):
         sc = _score_sentences(sentences, folded, hc)
+        if sc is _NO_CUE and c.floor not in votes:
+            # Nothing to weigh and nothing to inherit (no assent, no rebuttal): "other", as the
+            # steps below would decide, without them.
+            by_floor[c.floor] = OTHER
+            out.append(FloorStance(floor=c.floor, stance=OTHER, evidence="", score=0.0))
+            continue
         agree, disagree = sc.agree, sc.disagree
         evidence = sc.evidence
         vote = votes.get(c.floor)
