@@ -70,6 +70,47 @@ def first_evidence(article: Article) -> datetime | None:
     return min(times) if times else None
 
 
+def _first_statements(
+    claims: Sequence[Claim],
+    start: int,
+    by_id: dict[str, Article],
+    floor_times: dict[str, dict[int, datetime | None]],
+    first_of: dict[tuple[str, str, float, str], tuple[datetime, str, int, Claim, Article, bool]],
+) -> list[tuple[str, str, float, str]]:
+    """Keep in ``first_of`` each figure's first dated statement among ``claims[start:]``.
+
+    (time, claim id, place) first: one pass keeping the earliest per figure instead of sorting
+    every claim of a big story (thousands of restatements). A floor's claim is dated by its
+    floor. ``floor_times`` caches each article's floor times between calls (the kept timeline
+    passes its own). Returns the figures whose first statement changed.
+    """
+    changed = []
+    for i in range(start, len(claims)):
+        c = claims[i]
+        a = by_id.get(c.article_id)
+        if a is None:
+            continue
+        at = a.published_at
+        day_only = a.published_day_only
+        if c.floor is not None:
+            floors = floor_times.get(a.id)
+            if floors is None:
+                floors = floor_times[a.id] = {}
+                for m in a.comments:
+                    floors.setdefault(m.floor, m.posted_at)  # the first floor of that number
+            floor_time = floors.get(c.floor)
+            at, day_only = (floor_time, False) if floor_time else (at, day_only)
+        if at is None:
+            continue
+        at = _aware(at)
+        key = (c.subject, c.measure, c.value, c.unit)
+        best = first_of.get(key)
+        if best is None or (at, c.id, i) < best[:3]:
+            first_of[key] = (at, c.id, i, c, a, day_only)
+            changed.append(key)
+    return changed
+
+
 def build_timeline(
     articles: Sequence[Article], claims: Sequence[Claim] = (), *, burst_min: int = BURST_MIN_COMMENTS
 ) -> tuple[TimelineEvent, ...]:
@@ -114,29 +155,8 @@ def build_timeline(
     # Each figure's first dated statement, (time, claim id) first: one pass keeping the earliest
     # per figure instead of sorting every claim of a big story (thousands of restatements).
     by_id = {a.id: a for a in articles}
-    floor_times: dict[str, dict[int, datetime | None]] = {}
     first_of: dict[tuple[str, str, float, str], tuple[datetime, str, int, Claim, Article, bool]] = {}
-    for i, c in enumerate(claims):
-        a = by_id.get(c.article_id)
-        if a is None:
-            continue
-        at = a.published_at
-        day_only = a.published_day_only
-        if c.floor is not None:
-            floors = floor_times.get(a.id)
-            if floors is None:
-                floors = floor_times[a.id] = {}
-                for m in a.comments:
-                    floors.setdefault(m.floor, m.posted_at)  # the first floor of that number
-            floor_time = floors.get(c.floor)
-            at, day_only = (floor_time, False) if floor_time else (at, day_only)
-        if at is None:
-            continue
-        at = _aware(at)
-        key = (c.subject, c.measure, c.value, c.unit)
-        best = first_of.get(key)
-        if best is None or (at, c.id, i) < best[:3]:
-            first_of[key] = (at, c.id, i, c, a, day_only)
+    _first_statements(claims, 0, by_id, {}, first_of)
     for at, _, _, c, a, day_only in sorted(first_of.values(), key=lambda x: x[:3]):
         events.append(
             TimelineEvent(
@@ -293,29 +313,8 @@ class KeptTimeline:
                     )
                 )
         by_id, floor_times, first_of = self._by_id, self._floor_times, self._first_of
-        for i in range(self._claims, len(claims)):
-            c = claims[i]
-            a = by_id.get(c.article_id)
-            if a is None:
-                continue
-            at = a.published_at
-            day_only = a.published_day_only
-            if c.floor is not None:
-                floors = floor_times.get(a.id)
-                if floors is None:
-                    floors = floor_times[a.id] = {}
-                    for m in a.comments:
-                        floors.setdefault(m.floor, m.posted_at)  # the first floor of that number
-                floor_time = floors.get(c.floor)
-                at, day_only = (floor_time, False) if floor_time else (at, day_only)
-            if at is None:
-                continue
-            at = _aware(at)
-            key = (c.subject, c.measure, c.value, c.unit)
-            best = first_of.get(key)
-            if best is None or (at, c.id, i) < best[:3]:
-                first_of[key] = (at, c.id, i, c, a, day_only)
-                self._claim_events.pop(key, None)
+        for key in _first_statements(claims, self._claims, by_id, floor_times, first_of):
+            self._claim_events.pop(key, None)
         self._claims = len(claims)
         self._last_claim = claims[-1].id if claims else ""
         events = list(self._reports)
