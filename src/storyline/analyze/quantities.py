@@ -377,6 +377,8 @@ def parse_quantities(text: str) -> list[Quantity]:
         value = _percent_value(raw)
         if value is not None:
             found.append((m.start(), m.end(), value, "%", False))
+    if not found:
+        return []  # what the steps below make of no span (a reply's 一个 and 三楼 end here)
     found.sort()
     # A percent span may overlap a number span ("百分之一" holds "一"); keep the first, longest.
     kept: list[tuple[int, int, float, str, bool]] = []
@@ -437,9 +439,9 @@ def _percent_value(raw: str) -> float | None:
 def _read_match(folded: str, m: re.Match[str]) -> tuple[int, int, float, str, bool] | None:
     if m.group("digits") is None and m.group("cn") is None:
         return None
-    value = _value_of(m)
-    if value is None:
-        return None
+    # The value is read last, and only when the span can be a figure: the span alone rules out
+    # most matches (一个, 三楼), and reading a Chinese numeral is the costly step. The value has
+    # no say in those rulings, so the result is the one reading it first gave.
     start, end = m.start(), m.end()
     # A bare "年"/"月"/"日"/"点"/"楼" after the number makes it a date, a time or a floor.
     small = not m.group("mags") or m.group("mags").strip() in {"十", "百", "千"}
@@ -466,7 +468,6 @@ def _read_match(folded: str, m: re.Match[str]) -> tuple[int, int, float, str, bo
         unit = _CURRENCY_PREFIX[prefix]
     scale = _AFTER_SCALE_RE.match(folded, end) if m.group("digits") is not None and not has_mag else None
     if scale:
-        value *= _SCALE_EN[scale.group(1)]
         end = scale.end()
         has_mag = True
     cur = _AFTER_CURRENCY_RE.match(folded, end)
@@ -481,8 +482,15 @@ def _read_match(folded: str, m: re.Match[str]) -> tuple[int, int, float, str, bo
                     unit = name
                     break
             end = cnt.end()
-    if not unit and not (has_mag and value >= 1e4):
+    if not unit and not has_mag:
         return None  # small bare numbers are years, floors, list items: not figures
+    value = _value_of(m)
+    if value is None:
+        return None
+    if scale:
+        value *= _SCALE_EN[scale.group(1)]
+    if not unit and value < 1e4:
+        return None  # likewise
     if folded[start:end].endswith(" "):
         end -= 1
     return (start, end, value, unit, approx)

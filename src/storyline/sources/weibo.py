@@ -62,8 +62,8 @@ WEIBO_TZ = ZoneInfo("Asia/Shanghai")
 _NAME_RE = re.compile(r"^\d+_(?P<mid>[0-9A-Za-z]+)_(?P<uid>\d+)$")
 _REPLY_RE = re.compile(r"^\s*回复\s*@(?P<name>[^:：\s]{1,40})\s*[:：]")
 _CHAIN_RE = re.compile(r"//\s*@(?P<name>[^:：\s/]{1,40})\s*[:：]")
-# CED's reply date, 2014-07-24 14:37:38: read by hand, as strptime reads it (ASCII digits only;
-# anything else goes to strptime itself), at a tenth of strptime's cost per reply.
+# CED's reply date, 2014-07-24 14:37:38: matched here (ASCII digits only; anything else goes to
+# strptime itself) and read by datetime.fromisoformat, as strptime reads it, at a tenth of its cost.
 _CED_TIME_RE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2}) ([0-9]{2}):([0-9]{2}):([0-9]{2})")
 _MONTH_DAY_RE = re.compile(r"^\s*(\d{1,2})月(\d{1,2})日\s+(\d{1,2}):(\d{2})")
 _TITLE_CHARS = 60
@@ -219,9 +219,9 @@ def _reply_time(text: Any, post_at: datetime | None, mid: str = "") -> datetime 
     """
     if isinstance(text, str):
         try:
-            m = _CED_TIME_RE.fullmatch(text.strip())
-            if m:
-                return datetime(*map(int, m.groups()), tzinfo=WEIBO_TZ)
+            if _CED_TIME_RE.fullmatch(text.strip()):
+                # That exact form is one fromisoformat reads (in C), to the same datetime.
+                return datetime.fromisoformat(text.strip()).replace(tzinfo=WEIBO_TZ)
             return datetime.strptime(text.strip(), "%Y-%m-%d %H:%M:%S").replace(tzinfo=WEIBO_TZ)
         except ValueError:
             pass
@@ -324,7 +324,7 @@ def _thread(
         if parent_floor == floor:
             parent_floor = None
         own, quotes = _split_chain(text, last_floor_of)
-        m = _REPLY_RE.match(own)
+        m = _REPLY_RE.match(own) if "回复" in own else None  # the mark holds 回复
         reply_to = m["name"] if m else ""
         # A name is knowable only where the data carries it: CED's uid is the screen name for
         # some accounts. (A parent mid does not name the addressee: in CED it is the repost whose
@@ -343,7 +343,7 @@ def _thread(
                 posted_at=at,
                 quotes=quotes,
                 parent_floor=parent_floor,
-                likes=_int(item.get("likes")),
+                likes=_int(likes) if (likes := item.get("likes")) is not None else None,  # CED has none
                 reply_to=reply_to,
                 reply_to_floor=reply_to_floor,
             )
@@ -355,7 +355,7 @@ def _thread(
 
 def _split_chain(text: str, last_floor_of: dict[str, int]) -> tuple[str, tuple[Quote, ...]]:
     """``own words//@B: B's words//@C: C's`` → own words, quotes of B then C (nearest first)."""
-    marks = list(_CHAIN_RE.finditer(text))
+    marks = list(_CHAIN_RE.finditer(text)) if "//" in text else []  # every mark starts "//"
     if not marks:
         return text.strip(), ()
     own = text[: marks[0].start()].strip()

@@ -230,10 +230,12 @@ def summarize_threads(
         if kept is not None and kept[0] is a and kept[1] is fold and kept[2] == votes:
             out.append(kept[3])
             continue
-        stances = stances_of(hc, a.comments, votes, fold)
+        # Only the floors that take a side (a floor not listed is "other"): a story is decoded on
+        # every uncached page view, and most floors of a big thread are reposts and chatter.
+        stances = stances_of(hc, a.comments, votes, fold, sides_only=True)
         rank = {c.floor: i for i, c in enumerate(best_floors(a.comments))}
         floors = {c.floor for c in a.comments}
-        n = Counter(s.stance for s in stances)
+        n = Counter(s.stance for s in stances)  # one stance a floor: the rest are "other"
         out.append(
             ThreadSummary(
                 article_id=a.id,
@@ -243,13 +245,10 @@ def summarize_threads(
                 replies=sum(1 for c in a.comments if _targets(c, floors)),
                 agree=n["agree"],
                 disagree=n["disagree"],
-                other=n["other"],
+                other=len(a.comments) - n["agree"] - n["disagree"],
                 top_agree=_top_of("agree", stances, rank),
                 top_disagree=_top_of("disagree", stances, rank),
-                # Only the floors that take a side are kept (a floor not listed is "other"): a
-                # story is decoded on every uncached page view, and most floors of a big thread
-                # are reposts and chatter.
-                stances=tuple(s for s in stances if s.stance != "other"),
+                stances=stances,
             )
         )
         if len(_THREADS) >= _THREADS_KEPT:

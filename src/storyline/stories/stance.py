@@ -64,8 +64,10 @@ from __future__ import annotations
 
 import functools
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
 from storyline.normalize.text import canonical, canonical_all
 from storyline.records import Claim, Comment, FloorStance
@@ -448,6 +450,8 @@ _NOISE = re.compile(r"@\S+|转发微博|轉發微博")
 
 
 def _sentences(text: str) -> list[str]:
+    if not text:  # a bare repost's own words (4 in 10 CED replies)
+        return []
     out = [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
     return out or ([text.strip()] if text.strip() else [])
 
@@ -487,16 +491,46 @@ def _score(text: str, hc: HeadlineClaim, fold: Callable[[str], str] | None) -> _
 
 def _folded_sentences(
     comments: Sequence[Comment], fold: Callable[[str], str] | None
-) -> list[tuple[list[str], list[str]]]:
-    """Each comment's sentences and their folded forms; a thread folded in one call when
-    ``fold`` is :func:`canonical` (its sentences are many and short: a call each was a third
-    of a floor's stance)."""
+) -> tuple[list[list[str]], list[str]]:
+    """Each comment's sentences, and all of them folded in one list (the comments' in order); a
+    thread folded in one call when ``fold`` is :func:`canonical` (its sentences are many and
+    short: a call each was a third of a floor's stance)."""
     per = [_sentences(c.text) for c in comments]
-    if fold is None:
-        return [(s, s) for s in per]
     flat = [s for sentences in per for s in sentences]
-    folded = iter(canonical_all(flat) if fold is canonical else [fold(s) for s in flat])
-    return [(sentences, [next(folded) for _ in sentences]) for sentences in per]
+    if fold is None:
+        return per, flat
+    return per, canonical_all(flat) if fold is canonical else [fold(s) for s in flat]
+
+
+def _cued(folded: list[str], backs_claimant: re.Pattern[str] | None) -> set[int]:
+    """The sentences (indices into ``folded``) that may hold a cue: every one on which
+    :func:`_score_sentences` would go past its gate, and perhaps a few more.
+
+    The thread is read as one text, its sentences in the form they are scored in (mentions
+    dropped, lower case) joined by newlines: a mention or a literal never spans a newline, so
+    the joined text is those forms' concatenation. Neither the gate nor the claimant pattern
+    holds an assertion (a boundary, a look-around, an anchor), so a match inside a sentence is
+    a match at the same place of the joined text: searching on from each sentence that has
+    one, the first match at or after a sentence's start finds that sentence or an earlier one.
+    A match running across a newline may name a sentence with none; it is then scored in full.
+    """
+    if not folded:
+        return set()
+    joined = _NOISE.sub("", "\n".join(folded)).lower()
+    scored = joined.split("\n")
+    if len(scored) != len(folded):  # never expected (no folded sentence holds a newline)
+        return set(range(len(folded)))
+    starts = list(accumulate((len(s) + 1 for s in scored[:-1]), initial=0))
+    found: set[int] = set()
+    for rx in (_GATE, backs_claimant) if backs_claimant is not None else (_GATE,):
+        pos = 0
+        while (m := rx.search(joined, pos)) is not None:
+            i = bisect_right(starts, m.start()) - 1
+            found.add(i)
+            if i + 1 == len(starts):
+                break
+            pos = starts[i + 1]
+    return found
 
 
 def _score_sentences(sentences: Sequence[str], folded: Sequence[str], hc: HeadlineClaim) -> _Score:
@@ -681,18 +715,35 @@ def stances_of(
     comments: Sequence[Comment],
     votes: dict[int, tuple[int, str]],
     fold: Callable[[str], str] | None,
+    *,
+    sides_only: bool = False,
 ) -> tuple[FloorStance, ...]:
-    """:func:`floor_stances` with the ledger's votes already read."""
+    """:func:`floor_stances` with the ledger's votes already read.
+
+    ``sides_only``: only the floors that agree or disagree (the others are "other"), as a
+    thread's summary keeps them; most floors of a big thread are not built then.
+    """
     by_floor: dict[int, str] = {}
     out: list[FloorStance] = []
     ordered = sorted(comments, key=lambda c: c.floor)
-    for c, (sentences, folded) in zip(ordered, _folded_sentences(ordered, fold), strict=True):
-        sc = _score_sentences(sentences, folded, hc)
+    per, folded = _folded_sentences(ordered, fold)
+    starts = list(accumulate((len(sentences) for sentences in per[:-1]), initial=0))
+    # The comments whose sentences may hold a cue; of the others (9 in 10 of a big thread)
+    # every sentence would stop at _score_sentences' gate: it would return _NO_CUE.
+    # (A comment without sentences shares its start with the next: bisect_right passes it.)
+    cued = {bisect_right(starts, i) - 1 for i in _cued(folded, _backs(hc.claimant) if hc.claimant else None)}
+    for k, c in enumerate(ordered):
+        if k in cued:
+            start = starts[k]
+            sc = _score_sentences(per[k], folded[start : start + len(per[k])], hc)
+        else:
+            sc = _NO_CUE
         if sc is _NO_CUE and c.floor not in votes:
             # Nothing to weigh and nothing to inherit (no assent, no rebuttal): "other", as the
             # steps below would decide, without them.
             by_floor[c.floor] = OTHER
-            out.append(FloorStance(floor=c.floor, stance=OTHER, evidence="", score=0.0))
+            if not sides_only:
+                out.append(FloorStance(floor=c.floor, stance=OTHER, evidence="", score=0.0))
             continue
         agree, disagree = sc.agree, sc.disagree
         evidence = sc.evidence
@@ -723,6 +774,8 @@ def stances_of(
         if stance == OTHER:
             evidence = ""
         by_floor[c.floor] = stance
+        if sides_only and stance == OTHER:
+            continue
         out.append(
             FloorStance(floor=c.floor, stance=stance, evidence=evidence, score=round(agree - disagree, 3))
         )
