@@ -126,7 +126,11 @@ def stream(
     sizes[-1] -= total - n_articles
     n_stories = len(sizes)
     span_h = n_stories / stories_per_hour
-    starts = rng.uniform(0, span_h, n_stories)
+    # Sorted: story indices in order of start, so a follow-up's parent (one of the 200 stories
+    # before it, below) started 0-10 h earlier, at every stream length. Unsorted, the parent was
+    # any story of the span: at 10k reports (50 h) it often started after its follow-up, at 1M
+    # (5,000 h) it was weeks away and the hard case vanished.
+    starts = np.sort(rng.uniform(0, span_h, n_stories))
     events = []
     for s, (size, start) in enumerate(zip(sizes, starts, strict=True)):
         delays = np.minimum(rng.exponential(8.0, size), 72.0)
