@@ -479,7 +479,10 @@ def article_search_tokens(article: Article, analysis: Analysis | None) -> list[s
     # after the body, so that PostgreSQL's position cap cuts comments before the report.
     texts += [c.text for c in article.comments]
     texts = [t for t in texts if t]
-    return [tok for text in fold_all(texts) for tok in index_tokens(text, folded=True)]
+    # One tokenizer pass over the texts joined by newlines: a newline is in no token, so no
+    # token spans two texts and the tokens are each text's in turn (a call a reply was most of
+    # the cost of indexing a thread).
+    return index_tokens("\n".join(fold_all(texts)), folded=True)
 
 
 def article_search_text(article: Article, analysis: Analysis | None) -> str:

@@ -18,8 +18,9 @@ Example::
 from __future__ import annotations
 
 import logging
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -125,33 +126,19 @@ def summarize_discussion(comments: Sequence[Comment]) -> DiscussionSummary:
     that answer or quote a floor; ``reply_depth`` is the longest reply chain (0 when nobody
     answers anybody); ``activity`` is comments per hour for comments with a time.
     """
-    floors = {c.floor for c in comments}
-    quoted: Counter[int] = Counter()
-    replied: Counter[int] = Counter()
-    authors: Counter[str] = Counter()
-    per_hour: Counter[datetime] = Counter()
-    edges: dict[int, set[int]] = defaultdict(set)
-    for c in comments:
-        if c.author:
-            authors[c.author] += 1
-        if c.posted_at is not None:
-            per_hour[_hour(c.posted_at)] += 1
-        for q in c.quotes:
-            if q.floor is not None and q.floor in floors and q.floor != c.floor:
-                quoted[q.floor] += 1
-        targets = _targets(c, floors)
-        edges[c.floor] |= targets
-        for t in targets:
-            replied[t] += 1
+    graph = _graph(comments)
+    authors: Counter[str] = Counter(c.author for c in comments if c.author)
+    per_hour: Counter[datetime] = Counter(_hour(c.posted_at) for c in comments if c.posted_at is not None)
     times = sorted(per_hour)
     span = None
     if times:
         stamps = [c.posted_at for c in comments if c.posted_at is not None]
         span = int((max(stamps) - min(stamps)).total_seconds() // 3600)
+    quoted, replied = graph.quoted, graph.replied
     most_quoted = _top(quoted)
     most_replied = _top(replied)
     most_active = _top(authors)
-    depth = _reply_depth(edges)
+    depth = _reply_depth(graph.edges)
     return DiscussionSummary(
         comments=len(comments),
         authors=len(authors),
@@ -171,18 +158,74 @@ def summarize_discussion(comments: Sequence[Comment]) -> DiscussionSummary:
 # --------------------------------------------------------------------------------------------
 
 
-def reply_counts(comments: Sequence[Comment]) -> tuple[Counter[int], Counter[int]]:
-    """(times quoted, distinct replying floors) per floor of one thread."""
+@dataclass(frozen=True, slots=True)
+class _Graph:
+    """One thread's reply graph, counted once for the discussion summary, the best-first order and
+    the thread summary (each used to walk every floor's targets again)."""
+
+    quoted: Counter[int]  # times quoted, by floor
+    replied: Counter[int]  # distinct floors answering or quoting it, by floor
+    edges: dict[int, set[int]]  # the floors answering somebody -> their targets, first seen first
+    replying: int  # floors answering or quoting somebody
+
+
+def _graph(comments: Sequence[Comment]) -> _Graph:
+    """The reply graph of ``comments``, kept for the last threads seen (by the tuple's identity:
+    an article's comments are one tuple, summarised by every stage of a story build)."""
+    key = id(comments)
+    kept = _GRAPHS.get(key)
+    if kept is not None and kept[0] is comments:
+        return kept[1]
+    graph = _count_graph(comments)
+    if type(comments) is tuple:  # a list could change under the same id: counted every time
+        if len(_GRAPHS) >= _GRAPHS_KEPT:
+            _GRAPHS.pop(next(iter(_GRAPHS)))
+        _GRAPHS[key] = (comments, graph)  # the tuple is held: its id is not reused
+    return graph
+
+
+def _count_graph(comments: Sequence[Comment]) -> _Graph:
+    """Only the floors that quote or answer somebody are walked: most floors of a big thread do
+    neither, and have no targets. A floor without targets is left out of ``edges``, where it
+    would start a chain of depth 0 (``_reply_depth`` gives it that when it meets it as a parent).
+    """
     floors = {c.floor for c in comments}
     quoted: Counter[int] = Counter()
     replied: Counter[int] = Counter()
+    edges: dict[int, set[int]] = {}
+    replying = 0
     for c in comments:
+        if not c.quotes and c.parent_floor is None:
+            continue
         for q in c.quotes:
             if q.floor is not None and q.floor in floors and q.floor != c.floor:
                 quoted[q.floor] += 1
-        for t in _targets(c, floors):
+        targets = _targets(c, floors)
+        if not targets:
+            continue
+        replying += 1
+        if c.floor in edges:
+            edges[c.floor] |= targets
+        else:
+            edges[c.floor] = targets
+        for t in targets:
             replied[t] += 1
-    return quoted, replied
+    if len(floors) != len(comments) and len(edges) > 1:
+        # A floor number seen twice takes its place from its first floor, as when every floor
+        # was a key: the walk's start order matters on a cyclic (malformed) thread.
+        edges = {f: edges[f] for f in dict.fromkeys(c.floor for c in comments) if f in edges}
+    return _Graph(quoted, replied, edges, replying)
+
+
+#: Reply graphs by comment tuple (its id): (tuple, graph).
+_GRAPHS: dict[int, tuple[tuple[Comment, ...], _Graph]] = {}
+_GRAPHS_KEPT = 64
+
+
+def reply_counts(comments: Sequence[Comment]) -> tuple[Counter[int], Counter[int]]:
+    """(times quoted, distinct replying floors) per floor of one thread."""
+    graph = _graph(comments)
+    return Counter(graph.quoted), Counter(graph.replied)  # copies: the graph is kept
 
 
 def best_floors(comments: Sequence[Comment]) -> list[Comment]:
@@ -190,11 +233,20 @@ def best_floors(comments: Sequence[Comment]) -> list[Comment]:
 
     What a reader who will not read 900 floors wants first: the floors the others argued with.
     """
-    quoted, replied = reply_counts(comments)
+    graph = _graph(comments)
+    # get(f, 0), not [f]: most floors are in neither counter, and Counter's __missing__ is a
+    # Python call a floor.
+    quoted, replied = graph.quoted.get, graph.replied.get
     # A floor with no words of its own (a bare repost) goes last whatever answers it.
     return sorted(
         comments,
-        key=lambda c: (not c.text.strip(), -quoted[c.floor], -replied[c.floor], -(c.likes or 0), c.floor),
+        key=lambda c: (
+            not c.text.strip(),
+            -quoted(c.floor, 0),
+            -replied(c.floor, 0),
+            -(c.likes or 0),
+            c.floor,
+        ),
     )
 
 
@@ -234,7 +286,6 @@ def summarize_threads(
         # every uncached page view, and most floors of a big thread are reposts and chatter.
         stances = stances_of(hc, a.comments, votes, fold, sides_only=True)
         rank = {c.floor: i for i, c in enumerate(best_floors(a.comments))}
-        floors = {c.floor for c in a.comments}
         n = Counter(s.stance for s in stances)  # one stance a floor: the rest are "other"
         out.append(
             ThreadSummary(
@@ -242,7 +293,7 @@ def summarize_threads(
                 outlet=a.outlet,
                 title=a.title,
                 floors=len(a.comments),
-                replies=sum(1 for c in a.comments if _targets(c, floors)),
+                replies=_graph(a.comments).replying,
                 agree=n["agree"],
                 disagree=n["disagree"],
                 other=len(a.comments) - n["agree"] - n["disagree"],
