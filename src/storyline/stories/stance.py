@@ -68,7 +68,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, compress
 
 from storyline.normalize.text import canonical, canonical_all
 from storyline.records import Claim, Comment, FloorStance
@@ -628,7 +628,11 @@ class LedgerVotes:
 
     def __init__(self, claims: Sequence[Claim]) -> None:
         self._claims = claims
-        self._keys: list[tuple] = []  # each claim's (id, floor, speaker, article id), in order
+        # Each claim's id, floor, speaker and article, in order: four flat lists, not a tuple
+        # per claim (thousands of small containers a renewal would make again, and the cyclic
+        # collector would walk).
+        self._keys: tuple[list, list, list, list] = ([], [], [], [])
+        self._read: list[Claim] = []  # the claims these were read from (see renew)
         self._said: dict[str, list[int]] = {}  # speaker -> places of figures said in the text
         self._readers: dict[str, list[int]] = {}  # article id -> places of reader figures
         self._by_id: dict[str, list[int]] = {}  # claim id -> its places
@@ -637,24 +641,37 @@ class LedgerVotes:
 
     def _add(self, claims: Sequence[Claim]) -> None:
         said, readers, by_id = self._said, self._readers, self._by_id
-        start = len(self._keys)
-        keys = list(map(_VOTE_KEYS, claims[start:]))
-        for i, (cid, floor, speaker, article_id) in enumerate(keys, start):
-            if floor is None:
+        ids, floors, speakers, articles = self._keys
+        start = len(ids)
+        new = claims[start:]
+        for keys, get in zip(self._keys, _VOTE_KEYS, strict=True):
+            keys.extend(map(get, new))
+        self._read.extend(new)
+        for i in range(start, len(ids)):
+            cid = ids[i]
+            if floors[i] is None:
                 if cid:
-                    said.setdefault(speaker or "", []).append(i)
+                    said.setdefault(speakers[i] or "", []).append(i)
             else:
-                readers.setdefault(article_id, []).append(i)
+                readers.setdefault(articles[i], []).append(i)
             by_id.setdefault(cid, []).append(i)
-        self._keys.extend(keys)
 
     def renew(self, claims: Sequence[Claim]) -> LedgerVotes:
         """The votes of ``claims``: these ones extended when ``claims`` begin with the claims read
         so far (the same ids, floors, speakers and articles in the same places: their links may
         have changed, which are read at :meth:`votes`), else read anew."""
-        n = len(self._keys)
-        if len(claims) < n or list(map(_VOTE_KEYS, claims[:n])) != self._keys:
+        n = len(self._keys[0])
+        if len(claims) < n:
             return LedgerVotes(claims)
+        # A claim object read before has the same four fields (the ledger sets only links in
+        # place); only the places holding another object (a claim the ledger linked anew, a
+        # copy with its fields) are compared field by field.
+        read = self._read
+        for i in compress(range(n), map(operator.is_not, read, claims)):
+            c = claims[i]
+            if any(keys[i] != get(c) for keys, get in zip(self._keys, _VOTE_KEYS, strict=True)):
+                return LedgerVotes(claims)
+            read[i] = c
         self._claims = claims
         self._claimants = {}
         self._add(claims)
@@ -664,8 +681,8 @@ class LedgerVotes:
         """The ids of the claimant's figures, and of those contradicting or refuting them."""
         got = self._claimants.get(claimant)
         if got is None:
-            keys, claims = self._keys, self._claims
-            mine = {keys[i][0] for speaker, at in self._said.items() if claimant in speaker for i in at}
+            ids, claims = self._keys[0], self._claims
+            mine = {ids[i] for speaker, at in self._said.items() if claimant in speaker for i in at}
             against: set[str] = set()
             for cid in mine:
                 for i in self._by_id[cid]:
@@ -690,8 +707,8 @@ class LedgerVotes:
         return _votes_of([claims[i] for i in places], mine, against)
 
 
-#: What LedgerVotes files a claim by, and checks a renewed ledger against.
-_VOTE_KEYS = operator.attrgetter("id", "floor", "speaker", "article_id")
+#: What LedgerVotes files a claim by, and checks a renewed ledger against (its _keys' order).
+_VOTE_KEYS = tuple(map(operator.attrgetter, ("id", "floor", "speaker", "article_id")))
 
 
 def _votes_of(readers: Sequence[Claim], mine: set[str], against: set[str]) -> dict[int, tuple[int, str]]:
