@@ -19,6 +19,7 @@ import pytest
 from storyline.records import Claim
 from storyline.stories.ledger import build_ledger
 from storyline.stories.ledger_links import KeptLedger, link_ledger
+from storyline.stories.stance import LedgerVotes, headline_claim
 from test_ledger_refutations import _story as _denied_story
 from test_story_state import _reports, _seed_members
 
@@ -184,3 +185,30 @@ def test_a_kept_timeline_report_by_report_equals_the_timeline_made_anew(seed_pat
     articles = [a for a, _ in late]
     claims = link_ledger([c for _, an in late for c in an.claims])
     assert kept.build(articles, claims) == build_timeline(articles, claims, burst_min=2)
+
+
+def _all_votes(votes: LedgerVotes, members) -> list:
+    """Every thread's votes: each member's headline against each member's article (and none)."""
+    from storyline.normalize.text import canonical
+
+    heads = [headline_claim(a.title, canonical) for a, _ in members]
+    return [votes.votes(hc, aid) for hc in heads for aid in ("", *(a.id for a, _ in members))]
+
+
+def test_kept_ledger_votes_renewed_report_by_report_equal_votes_read_anew(seed_paths: list[Path]) -> None:
+    members = _seed_members(seed_paths) + _reports(seed_paths, 16)
+    kept, votes = KeptLedger(), None
+    claims: list[Claim] = []
+    seen: list = []
+    for member in members:
+        seen.append(member)
+        claims = claims + list(member[1].claims)
+        linked = kept.link(claims)  # its claims change in place and are replaced when first linked
+        votes = LedgerVotes(linked) if votes is None else votes.renew(linked)
+        assert _all_votes(votes, seen) == _all_votes(LedgerVotes(linked), seen)
+    assert any(_all_votes(votes, seen)), "no thread got a vote: the test shows nothing"
+    # Claims that do not continue the ones read: read anew.
+    shuffled = tuple(reversed(linked))
+    again = votes.renew(shuffled)
+    assert again is not votes
+    assert _all_votes(again, seen) == _all_votes(LedgerVotes(shuffled), seen)

@@ -301,9 +301,16 @@ class ParagraphIndex:
                 if a != b:
                     packed.append(np.array([(max(a, b) << 32) | (first + min(a, b))], dtype=np.uint64))
                 j -= 1
-        cands: dict[int, set[int]] = {}
-        for pair in np.unique(np.concatenate(packed)).tolist():
-            cands.setdefault(pair >> 32, set()).add(pair & 0xFFFFFFFF)
+        # Each paragraph's candidates as one array (the pairs come sorted by owner): a paragraph
+        # restated by every report of a big story has a candidate per report.
+        pairs = np.unique(np.concatenate(packed))
+        owners = pairs >> np.uint64(32)
+        cut = (np.flatnonzero(owners[1:] != owners[:-1]) + 1).tolist()
+        cands: dict[int, np.ndarray] = {
+            int(owners[lo]): (pairs[lo:hi] & np.uint64(0xFFFFFFFF)).astype(np.intp)
+            for lo, hi in zip([0, *cut], [*cut, len(pairs)], strict=True)
+            if hi > lo
+        }
 
         self._p_article.extend([art] * n)
         self._p_position.extend(range(n))
@@ -323,8 +330,12 @@ class ParagraphIndex:
             self._mark.para_lsh.append((para_level, len(para_rows)))
             self._mark.sent_lsh.append((sent_level, len(sent_owner)))
 
-    def _place(self, p: int, i: int, sh: _Shingled, cands: set[int]) -> None:
-        candidate_groups = sorted({self._p_group[c] for c in cands})
+    def _place(self, p: int, i: int, sh: _Shingled, cands: np.ndarray) -> None:
+        # The candidates' groups, sorted and each once (a view of the array, dropped at once:
+        # an array exporting its buffer cannot grow).
+        groups_now = np.frombuffer(self._p_group, dtype=np.uint32)
+        candidate_groups = np.unique(groups_now[cands]).tolist()
+        del groups_now
         psh = sh.paragraph(i)
         rep_sets = {g: shingles(self._texts.canonical(self._g_rep[g])) for g in candidate_groups}
         best_group, best_sim = -1, 0.0

@@ -171,9 +171,17 @@ class _Rows:
 
     MAX = 60_000
 
+    #: Stories whose claims' rows are kept as one list (see :meth:`story_claims`).
+    STORIES = 8
+
     def __init__(self) -> None:
         self._rows: dict[int, tuple[object, int, object, bytes]] = {}
         self._written: dict[str, None] = {}  # the stories written here, last written last
+        # story id -> (its claims, their sentences' places, contradiction reasons, rows), as written
+        # last: a story's update hands back the same claims, new ones after them.
+        self._stories: dict[str, tuple[list[Claim], list[int], list[object], list[bytes]]] = {}
+        # story id -> {group id: (its members, their texts' places, its text's place, its bytes)}
+        self._groups: dict[str, dict[str, tuple[tuple[GroupMember, ...], list[int], int, bytes]]] = {}
 
     def written_before(self, story_id: str) -> bool:
         """Whether ``story_id`` was written by this process before (and is now, as of this call)."""
@@ -207,6 +215,72 @@ class _Rows:
                 out[k] = data
         return out
 
+    def story_claims(self, story_id: str, claims: Sequence[Claim], text_at: list[int]) -> list[bytes]:
+        """:meth:`claims` of a story's claims, checked for the story as a whole first.
+
+        When the claims begin with those written last (the same objects, their sentences at the
+        same places, the same contradiction reasons) their rows are taken as they were, and only
+        the claims after them are looked up one by one: the checks are C-level passes, the
+        lookup a Python loop over every claim of a big story.
+        """
+        before = self._stories.pop(story_id, None)
+        reasons = list(map(_REASONS, claims))
+        if before is not None:
+            old, old_at, old_reasons, old_rows = before
+            n = len(old)
+            if (
+                len(claims) >= n
+                and all(map(operator.is_, old, claims[:n]))
+                and old_at == text_at[:n]
+                and all(map(operator.is_, old_reasons, reasons[:n]))
+            ):
+                rows = old_rows + self.claims(claims[n:], text_at[n:])
+            else:
+                rows = self.claims(claims, text_at)
+        else:
+            rows = self.claims(claims, text_at)
+        self._stories[story_id] = (list(claims), text_at, reasons, rows)
+        while len(self._stories) > self.STORIES:
+            del self._stories[next(iter(self._stories))]
+        return rows
+
+    def story_groups(
+        self,
+        story_id: str,
+        groups: Sequence[ParagraphGroup],
+        number: dict[str, int],
+        member_texts: list[list[str]],
+    ) -> list[bytes]:
+        """Each group's bytes in the record; a group whose members, texts' places and own text's
+        place are those written last (the same objects: the paragraph index keeps its members)
+        is taken whole, the others are made from :meth:`members`."""
+        before = self._groups.pop(story_id, None) or {}
+        kept: dict[str, tuple[tuple[GroupMember, ...], list[int], int, bytes]] = {}
+        out: list[bytes] = []
+        for g, shown in zip(groups, member_texts, strict=True):
+            at = list(map(number.__getitem__, shown))
+            text_at = number[g.text]
+            old = before.get(g.id)
+            if (
+                old is not None
+                and old[2] == text_at
+                and len(old[0]) == len(g.members)
+                and all(map(operator.is_, old[0], g.members))
+                and old[1] == at
+            ):
+                data = old[3]
+            else:
+                members = self.members(g.members, at)
+                data = b"".join(
+                    (_stored_encoder.encode([g.id, text_at])[:-1], b",[", b",".join(members), b"]]")
+                )
+            kept[g.id] = (g.members, at, text_at, data)
+            out.append(data)
+        self._groups[story_id] = kept
+        while len(self._groups) > self.STORIES:
+            del self._groups[next(iter(self._groups))]
+        return out
+
     def members(self, members: Sequence[GroupMember], text_at: Sequence[int]) -> list[bytes]:
         out: list[bytes] = []
         missing: list[int] = []
@@ -234,6 +308,7 @@ def _encoded_rows(rows: list[list]) -> list[bytes]:
 
 _ROWS = _Rows()
 _SENTENCE = operator.attrgetter("sentence")
+_REASONS = operator.attrgetter("contradiction_reasons")
 _TEXT = operator.attrgetter("text")
 
 
@@ -271,8 +346,7 @@ def story_record(story: Story, encode: Callable[[object], bytes] = to_json) -> b
     lists: list[tuple[str, ...]] = []
     index: dict[tuple[str, ...], int] = {}
     list_at: dict[int, int] = {}
-    for i in dict.fromkeys(ids):
-        values = objects[i]
+    for i, values in objects.items():  # in the order first met
         if not values:
             list_at[i] = -1
             continue
@@ -285,15 +359,8 @@ def story_record(story: Story, encode: Callable[[object], bytes] = to_json) -> b
     claim_at = list(map(number.__getitem__, sentences))
     if rows.written_before(story.id):
         # Written before by this process (a live ingest, a batch): its rows are kept and found.
-        claim_part = b"".join((b"[", b",".join(rows.claims(claims, claim_at)), b"]"))
-        groups = []
-        for g, shown in zip(story.paragraphs, member_texts, strict=True):
-            members = rows.members(g.members, list(map(number.__getitem__, shown)))
-            groups.append(
-                b"".join(
-                    (_stored_encoder.encode([g.id, number[g.text]])[:-1], b",[", b",".join(members), b"]]")
-                )
-            )
+        claim_part = b"".join((b"[", b",".join(rows.story_claims(story.id, claims, claim_at)), b"]"))
+        groups = rows.story_groups(story.id, story.paragraphs, number, member_texts)
         group_part = b"".join((b"[", b",".join(groups), b"]"))
     else:
         # The first write of the story here (a new story, or one ingest per process): encoded in

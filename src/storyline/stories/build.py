@@ -32,6 +32,7 @@ from storyline.stories.hotness import hot_rank
 from storyline.stories.kept import KeptBuild
 from storyline.stories.ledger import build_ledger
 from storyline.stories.ledger_links import link_ledger
+from storyline.stories.stance import LedgerVotes
 from storyline.stories.timeline import build_timeline, first_evidence
 
 __all__ = ["build_story", "first_evidence", "observed_time", "published_key"]
@@ -100,9 +101,12 @@ def build_story(
     # Floors are numbered per thread, so the discussion panel summarises the largest thread; the
     # others are still shown in full on the page.
     biggest = max(articles, key=lambda a: len(a.comments))
+    votes = None
+    if kept is not None:
+        votes = kept.votes = LedgerVotes(claims) if kept.votes is None else kept.votes.renew(claims)
     discussion = replace(
         summarize_discussion(biggest.comments),
-        threads=summarize_threads(articles, claims, fold=canonical),
+        threads=summarize_threads(articles, claims, fold=canonical, votes=votes),
     )
     times = [a.published_at for a in articles if a.published_at]
     story = Story(

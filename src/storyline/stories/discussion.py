@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from storyline.records import Article, Claim, Comment, DiscussionSummary, FloorStance, ThreadSummary
 
 if TYPE_CHECKING:
-    from storyline.stories.stance import HeadlineClaim
+    from storyline.stories.stance import HeadlineClaim, LedgerVotes
 
 __all__ = ["best_floors", "reply_counts", "split_line", "summarize_discussion", "summarize_threads"]
 
@@ -256,18 +256,23 @@ def _top_of(side: str, stances: Sequence[FloorStance], rank: dict[int, int]) -> 
 
 
 def summarize_threads(
-    articles: Sequence[Article], claims: Sequence[Claim] = (), *, fold: Callable[[str], str] | None = None
+    articles: Sequence[Article],
+    claims: Sequence[Claim] = (),
+    *,
+    fold: Callable[[str], str] | None = None,
+    votes: LedgerVotes | None = None,
 ) -> tuple[ThreadSummary, ...]:
     """Every article's thread: floors, replies and the stance of each floor toward its headline.
 
     Biggest thread first (ties: article id). ``claims`` are the story's ledger (reader figures that
     repeat or contradict the claimant's count as cues); ``fold`` is the text folding the stance
-    lexicons need (``normalize.text.canonical``).
+    lexicons need (``normalize.text.canonical``). ``votes``: ``claims`` already read
+    (:meth:`~storyline.stories.stance.LedgerVotes.renew`, which a story's build keeps).
     """
     from storyline.stories.stance import LedgerVotes, headline_claim, stances_of
 
     out: list[ThreadSummary] = []
-    ledger = LedgerVotes(claims)
+    ledger = votes if votes is not None else LedgerVotes(claims)
     for a in sorted((a for a in articles if a.comments), key=lambda a: (-len(a.comments), a.id)):
         hc = _HEADLINES.get((a.title, fold))
         if hc is None:

@@ -63,11 +63,12 @@ Example::
 from __future__ import annotations
 
 import functools
+import operator
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, compress
 
 from storyline.normalize.text import canonical, canonical_all
 from storyline.records import Claim, Comment, FloorStance
@@ -619,27 +620,75 @@ class LedgerVotes:
     """The claims ledger read once for the votes of every thread of a story (:func:`_figure_votes`).
 
     A story's threads each looked through every claim of the story three times; the claims are
-    put by speaker (the claimant's figures) and by article (the readers' figures) once here.
+    put by speaker (the claimant's figures) and by article (the readers' figures) once here, by
+    their places in the ledger. :meth:`renew` keeps them for the story's next build when its
+    ledger continues this one (a big story's update adds a report's claims to thousands): only
+    the places are kept, the links are read from the claims handed in when the votes are asked.
     """
 
     def __init__(self, claims: Sequence[Claim]) -> None:
         self._claims = claims
-        self._said: dict[str, list[Claim]] = {}  # speaker -> figures said in the text (floor None)
-        self._readers: dict[str, list[tuple[int, Claim]]] = {}  # article id -> (place, reader figure)
+        # Each claim's id, floor, speaker and article, in order: four flat lists, not a tuple
+        # per claim (thousands of small containers a renewal would make again, and the cyclic
+        # collector would walk).
+        self._keys: tuple[list, list, list, list] = ([], [], [], [])
+        self._read: list[Claim] = []  # the claims these were read from (see renew)
+        self._said: dict[str, list[int]] = {}  # speaker -> places of figures said in the text
+        self._readers: dict[str, list[int]] = {}  # article id -> places of reader figures
+        self._by_id: dict[str, list[int]] = {}  # claim id -> its places
         self._claimants: dict[str, tuple[set[str], set[str]]] = {}
-        for i, c in enumerate(claims):
-            if c.floor is None:
-                if c.id:
-                    self._said.setdefault(c.speaker or "", []).append(c)
+        self._add(claims)
+
+    def _add(self, claims: Sequence[Claim]) -> None:
+        said, readers, by_id = self._said, self._readers, self._by_id
+        ids, floors, speakers, articles = self._keys
+        start = len(ids)
+        new = claims[start:]
+        for keys, get in zip(self._keys, _VOTE_KEYS, strict=True):
+            keys.extend(map(get, new))
+        self._read.extend(new)
+        for i in range(start, len(ids)):
+            cid = ids[i]
+            if floors[i] is None:
+                if cid:
+                    said.setdefault(speakers[i] or "", []).append(i)
             else:
-                self._readers.setdefault(c.article_id, []).append((i, c))
+                readers.setdefault(articles[i], []).append(i)
+            by_id.setdefault(cid, []).append(i)
+
+    def renew(self, claims: Sequence[Claim]) -> LedgerVotes:
+        """The votes of ``claims``: these ones extended when ``claims`` begin with the claims read
+        so far (the same ids, floors, speakers and articles in the same places: their links may
+        have changed, which are read at :meth:`votes`), else read anew."""
+        n = len(self._keys[0])
+        if len(claims) < n:
+            return LedgerVotes(claims)
+        # A claim object read before has the same four fields (the ledger sets only links in
+        # place); only the places holding another object (a claim the ledger linked anew, a
+        # copy with its fields) are compared field by field.
+        read = self._read
+        for i in compress(range(n), map(operator.is_not, read, claims)):
+            c = claims[i]
+            if any(keys[i] != get(c) for keys, get in zip(self._keys, _VOTE_KEYS, strict=True)):
+                return LedgerVotes(claims)
+            read[i] = c
+        self._claims = claims
+        self._claimants = {}
+        self._add(claims)
+        return self
 
     def _of(self, claimant: str) -> tuple[set[str], set[str]]:
         """The ids of the claimant's figures, and of those contradicting or refuting them."""
         got = self._claimants.get(claimant)
         if got is None:
-            mine = {c.id for speaker, cs in self._said.items() if claimant in speaker for c in cs}
-            against = {i for c in self._claims if c.id in mine for i in (*c.contradicts, *c.refuted_by)}
+            ids, claims = self._keys[0], self._claims
+            mine = {ids[i] for speaker, at in self._said.items() if claimant in speaker for i in at}
+            against: set[str] = set()
+            for cid in mine:
+                for i in self._by_id[cid]:
+                    c = claims[i]
+                    against.update(c.contradicts)
+                    against.update(c.refuted_by)
             got = self._claimants[claimant] = (mine, against)
         return got
 
@@ -651,14 +700,15 @@ class LedgerVotes:
         if not mine:
             return {}
         if article_id:  # the readers' figures of this article, or of none, in the claims' order
-            readers = sorted((*self._readers.get(article_id, ()), *self._readers.get("", ())), key=_place_of)
+            places = sorted((*self._readers.get(article_id, ()), *self._readers.get("", ())))
         else:
-            readers = sorted((ic for cs in self._readers.values() for ic in cs), key=_place_of)
-        return _votes_of([c for _, c in readers], mine, against)
+            places = sorted(i for at in self._readers.values() for i in at)
+        claims = self._claims
+        return _votes_of([claims[i] for i in places], mine, against)
 
 
-def _place_of(pair: tuple[int, Claim]) -> int:
-    return pair[0]
+#: What LedgerVotes files a claim by, and checks a renewed ledger against (its _keys' order).
+_VOTE_KEYS = tuple(map(operator.attrgetter, ("id", "floor", "speaker", "article_id")))
 
 
 def _votes_of(readers: Sequence[Claim], mine: set[str], against: set[str]) -> dict[int, tuple[int, str]]:
