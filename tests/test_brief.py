@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from semeval_texts import zh_en_texts
+from storyline.normalize import canonical
+from storyline.stories import brief
 from storyline.stories.brief import split_sentences
 
 
@@ -45,3 +48,22 @@ def test_brief_names_both_seed_disputes_with_their_speakers(seed_story):
     values = [frozenset({(a.speaker, a.value), (b.speaker, b.value)}) for a, b in sides]
     assert frozenset({("马斯克", 1e10), ("CNN消息人士", 2.43e10)}) in values
     assert any({a.value, b.value} == {8e9, 8e10} and a.subject == "微软" for a, b in sides)
+
+
+def test_candidates_fold_each_sentence_as_canonical_does_on_real_articles(semeval_csv):
+    # _candidates folds a text's sentences in one OpenCC call; each must be canonical() of it.
+    paragraphs = [
+        line for text in zh_en_texts(semeval_csv, 200) for line in text.splitlines() if line.strip()
+    ]
+    brief._CANDIDATES.clear()
+    got = [brief._candidates(p) for p in paragraphs]
+    want = [
+        [
+            (si, s, canonical(s), brief._folded_pairs(canonical(s)))
+            for si, s in enumerate(split_sentences(p))
+            if brief.MIN_CHARS <= len(s) <= brief.MAX_CHARS
+        ]
+        for p in paragraphs
+    ]
+    assert got == want
+    assert sum(map(len, got)) > 1000

@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+import random
+import re
+import sys
+
 import pytest
 
+from semeval_texts import zh_en_texts
 from storyline.normalize import normalize_article
-from storyline.normalize.text import canonical, fold_width, is_shouting, restore_case
+from storyline.normalize.text import (
+    _CJK_GAP_RE,
+    _SPACE_RE,
+    _collapse,
+    canonical,
+    fold_width,
+    is_shouting,
+    restore_case,
+    to_simplified,
+)
 from storyline.records import Article
 
 
@@ -181,3 +195,28 @@ def test_width_folding_without_shielded_characters_is_plain_nfkc(semeval_csv):
     pieces = ["ＯｐｅｎＡＩ", "，", "…", "\ue000", "\ue009", "５０００億", "（注）", " ", "a"]
     texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 5))) for _ in range(2_000)]
     assert [fold_width(t) for t in texts] == [shielded(t) if t else t for t in texts]
+
+
+def _collapse_by_patterns(simplified: str) -> str:
+    """The regex form _collapse replaced: every whitespace run to one space, ends stripped,
+    then the spaces beside CJK characters dropped."""
+    collapsed = _SPACE_RE.sub(" ", simplified).strip()
+    return _CJK_GAP_RE.sub("", collapsed) if " " in collapsed else collapsed
+
+
+def test_collapse_is_the_pattern_form_on_real_articles_and_every_space_character(semeval_csv):
+    # str.split() and re's \s must agree on what a space is, or the fast form drifts.
+    spaces = [chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c < 0xE000 and chr(c).isspace()]
+    assert spaces == [
+        chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c < 0xE000 and re.match(r"\s", chr(c))
+    ]
+    texts = [
+        to_simplified(fold_width(line, keep_cjk_punctuation=False)).lower()
+        for text in zh_en_texts(semeval_csv, 300)
+        for line in text.splitlines()
+    ]
+    rng = random.Random(5)
+    alphabet = [*spaces, "a", "B", "中", "，", "。", "1", " "]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))) for _ in range(20_000)]
+    assert [_collapse(t) for t in texts] == [_collapse_by_patterns(t) for t in texts]
+    assert sum(_collapse(t) != t for t in texts) > 1000

@@ -662,8 +662,8 @@ def shared_paragraph_score(a_canonical: Sequence[str], b_canonical: Sequence[str
     """
     # sentences too short to link alone count on neither side, so an article scores 1.0 with itself
     a_entry, b_entry = _shingled_entry(a_canonical), _shingled_entry(b_canonical)
-    (a_sh, a_sent), (b_sh, b_sent) = _shingled_once(a_canonical), _shingled_once(b_canonical)
-    a_total, b_total = sum(len(s) for s in a_sent), sum(len(s) for s in b_sent)
+    (a_sh, a_sent), (b_sh, b_sent) = _shingled_once_of(a_entry), _shingled_once_of(b_entry)
+    a_total, b_total = _total(a_entry), _total(b_entry)
     if not a_total or not b_total:
         return 0.0
     if b_total < a_total:
@@ -683,7 +683,8 @@ def shared_paragraph_score(a_canonical: Sequence[str], b_canonical: Sequence[str
     return copied / a_total
 
 
-# text -> [_Shingled, long sentences, union, long sentences packed], each None until needed
+# text -> [_Shingled, long sentences, union, long sentences packed, their shingle count], each
+# None until needed
 _SHINGLED: dict[tuple[str, ...], list] = {}
 _SHINGLED_KEPT = 1024
 
@@ -692,7 +693,7 @@ def _shingled_entry(canonical: Sequence[str]) -> list:
     key = tuple(canonical)
     got = _SHINGLED.get(key)
     if got is None:
-        got = [_Shingled(key), None, None, None]
+        got = [_Shingled(key), None, None, None, None]
         if len(_SHINGLED) >= _SHINGLED_KEPT:
             _SHINGLED.pop(next(iter(_SHINGLED)))
         _SHINGLED[key] = got
@@ -719,6 +720,14 @@ def _shingled_once_of(entry: list) -> tuple[_Shingled, list[np.ndarray]]:
     if entry[1] is None:
         entry[1] = _long_sentences(entry[0])
     return entry[0], entry[1]
+
+
+def _total(entry: list) -> int:
+    """Shingles in a text's long sentences: the whole a shared share is of (kept with its
+    shingles; the clusterer scores each representative against every new report)."""
+    if entry[4] is None:
+        entry[4] = sum(len(s) for s in _shingled_once_of(entry)[1])
+    return entry[4]
 
 
 def _union(entry: list) -> np.ndarray:

@@ -199,10 +199,15 @@ def canonical(text: str) -> str:
 
 def _collapse(simplified: str) -> str:
     """Whitespace runs to one space, ends stripped, spaces beside CJK characters dropped."""
-    collapsed = _SPACE_RE.sub(" ", simplified).strip()
+    # str.split() splits at the characters re's \s matches (both are str.isspace()) and drops
+    # the ends, so this is _SPACE_RE.sub(" ", ...).strip() without a regex scan: ~3x faster.
+    collapsed = " ".join(simplified.split())
     # The gap pattern tests its lookarounds at every position; a text with no space left (most
-    # Chinese paragraphs) has nothing for it to drop.
-    return _CJK_GAP_RE.sub("", collapsed) if " " in collapsed else collapsed
+    # Chinese paragraphs) or no character above ASCII (English: no CJK character to drop a
+    # space beside) has nothing for it to drop.
+    if " " not in collapsed or collapsed.isascii():
+        return collapsed
+    return _CJK_GAP_RE.sub("", collapsed)
 
 
 def canonical_all(texts: Sequence[str]) -> list[str]:

@@ -43,7 +43,7 @@ import re
 from collections.abc import Sequence
 from operator import add
 
-from storyline.normalize import canonical
+from storyline.normalize import canonical, canonical_all
 from storyline.records import BriefSentence, Claim, ParagraphGroup, Story, StoryBrief
 
 __all__ = ["MAX_SENTENCES", "MIN_CHARS", "split_sentences", "story_brief"]
@@ -175,13 +175,14 @@ def _candidates(text: str) -> list[tuple[int, str, str, set[str]]]:
     """
     got = _CANDIDATES.get(text)
     if got is None:
-        got = []
-        for si, sentence in enumerate(split_sentences(text)):
-            n = len(sentence)
-            if n < MIN_CHARS or n > MAX_CHARS:
-                continue
-            folded = _canonical(sentence)
-            got.append((si, sentence, folded, _folded_pairs(folded)))
+        kept = [(si, s) for si, s in enumerate(split_sentences(text)) if MIN_CHARS <= len(s) <= MAX_CHARS]
+        # One OpenCC call for the text's sentences (canonical_all is canonical of each): a new
+        # group's sentences are new, so folding each alone paid OpenCC's call cost per sentence.
+        folded_all = canonical_all([s for _, s in kept])
+        got = [
+            (si, sentence, folded, _folded_pairs(folded))
+            for (si, sentence), folded in zip(kept, folded_all, strict=True)
+        ]
         if len(_CANDIDATES) >= _CANDIDATES_KEPT:
             _CANDIDATES.pop(next(iter(_CANDIDATES)))
         _CANDIDATES[text] = got
