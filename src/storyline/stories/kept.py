@@ -22,9 +22,9 @@ __all__ = ["KeptBuild"]
 @dataclass(slots=True)
 class KeptBuild:
     """One story's kept ledger, timeline and the ledger's places for the threads' votes (each
-    checks that it is handed what it saw last, and starts over when not). The story built with them holds the ledger's claims, which the
-    next build changes in place: the ingest writes each story before its next input, and drops
-    what it keeps when a write fails."""
+    checks that it is handed what it saw last, and starts over when not). The story built with
+    them holds the ledger's claims, which the next build changes in place: the ingest writes each
+    story before its next input, and drops what it keeps when a write fails."""
 
     ledger: KeptLedger = field(default_factory=KeptLedger)
     timeline: KeptTimeline = field(default_factory=KeptTimeline)
