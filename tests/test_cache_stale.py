@@ -138,10 +138,11 @@ def _burn(seconds: float) -> None:
 WINDOW_MANY = 0.3
 
 
-def _run_many_hot_pages(budget: float) -> tuple[cache.ResponseCache, float, float]:
+def _run_many_hot_pages(budget: float) -> tuple[cache.ResponseCache, float, float, float]:
     """Twelve store-wide pages of 8 ms CPU each, asked in turn for 2 s while the version moves
-    every 10 ms; stale window 0.3 s. Returns the cache, the seconds run and the oldest answer
-    (how long after its version was superseded a page was still served)."""
+    every 10 ms; stale window 0.3 s. Returns the cache, the seconds run, the oldest answer
+    (how long after its version was superseded a page was still served) and the median time
+    one round of the twelve took."""
     window, render_cpu = WINDOW_MANY, 0.008
     current = [0]
     superseded: dict[int, float] = {}
@@ -172,33 +173,42 @@ def _run_many_hot_pages(budget: float) -> tuple[cache.ResponseCache, float, floa
 
     thread = threading.Thread(target=writer)
     oldest = 0.0
+    rounds: list[float] = []
     with TestClient(middleware) as client:
         client.get("/search?q=warm")
         thread.start()
         started = time.monotonic()
         try:
             while time.monotonic() - started < 2.0:
+                begun = time.monotonic()
                 for n in range(12):
                     version = int(client.get(f"/search/{n}").text.split()[1])
                     at = superseded.get(version)
                     if at is not None:
                         oldest = max(oldest, time.monotonic() - at)
+                rounds.append(time.monotonic() - begun)
         finally:
             stop.set()
             thread.join()
         elapsed = time.monotonic() - started
-    return middleware, elapsed, oldest
+    return middleware, elapsed, oldest, sorted(rounds)[len(rounds) // 2]
 
 
 def test_re_renders_of_many_hot_pages_stay_within_the_cpu_budget_and_the_staleness_bound():
-    uncapped, elapsed, _ = _run_many_hot_pages(budget=0)
-    budget = 0.04
+    uncapped, elapsed, _, round_s = _run_many_hot_pages(budget=0)
+    budget = 0.02
     # Budget plus its one-second burst, plus one render in flight when the run ended.
     limit = budget * elapsed + budget + 0.01
+    # The demand needs the twelve pages asked within one stale window. On a machine so loaded
+    # that a round takes longer (every page is past its deadline when asked again, so its reader
+    # renders it and nothing is scheduled) the scenario this test is about does not arise: it
+    # says so rather than fail. On time, the demand must be there.
+    if round_s > WINDOW_MANY:
+        pytest.skip(f"machine too loaded: one round of the twelve pages took {round_s:.2f} s")
     # The demand: twelve pages re-rendered every window take several times the budget.
-    assert uncapped.refresh_cpu > 2 * limit, (uncapped.refresh_cpu, uncapped.refreshes, limit)
+    assert uncapped.refresh_cpu > 2 * limit, (uncapped.refresh_cpu, uncapped.refreshes, limit, round_s)
 
-    capped, elapsed, oldest = _run_many_hot_pages(budget=budget)
+    capped, elapsed, oldest, _ = _run_many_hot_pages(budget=budget)
     assert capped.refresh_cpu <= budget * elapsed + budget + 0.01, (capped.refresh_cpu, capped.refreshes)
     assert capped.postponed > 0 and capped.dropped > 0  # the budget did bind
     # No answer older than twice the window after a write (plus a render and the test's own
