@@ -16,7 +16,11 @@ The last line is the figure: ``articles/s/core: textdump X, jsonl Y; peak RSS Z 
 Real texts: ``--semeval`` ingests every distinct zh and en article of the SemEval-2022 Task 8
 training set (read from ``--shared``; title = first line, paragraphs = the other lines) as one
 JSONL, and times the bare OpenCC t2s + rjieba cut of the same texts in the same run;
-``--profile`` prints a cProfile top 10 (tottime) of that ingest.
+``--profile`` prints a cProfile top 10 (tottime) of that ingest. It runs as ``storyline ingest``
+does without the sentence encoder (``--no-encoder`` on the CLI) and then as it does by default,
+with it (``use_encoder``), and it times the encoder alone on the same texts: the two lines and
+the encoder's own cost show how much of the figure is the model's forward pass. The figure of
+the issue's bar is the second line (the CLI's default).
 
     python benchmarks/pipeline_ingest.py --semeval --dumps 0 --articles 0
 """
@@ -152,33 +156,68 @@ def _semeval(args) -> None:
         for r in rows:
             list(rjieba.cut(t2s.convert("\n".join([r["title"], *r["paragraphs"]]))))
         bare = _cpu() - c0
-        settings = Settings(db=str(folder / "semeval.db"), use_encoder=args.encoder)
-        prof = None
-        if args.profile:
-            import cProfile
+        # Without the encoder first, so each line's peak RSS is its own (the peak only grows and
+        # the encoder's weights are the larger); then as the CLI runs by default; the encoder
+        # alone last.
+        for encoder in (False, True):
+            label = "encoder on (the CLI default)" if encoder else "encoder off (--no-encoder)"
+            settings = Settings(db=str(folder / f"semeval-{int(encoder)}.db"), use_encoder=encoder)
+            prof = None
+            if args.profile and encoder == args.encoder:
+                import cProfile
 
-            prof = cProfile.Profile()
-            prof.enable()
-        c0 = _cpu()
-        report = ingest([path], settings=settings)
-        cpu = _cpu() - c0
-        if prof:
-            prof.disable()
-        assert report.ok, [o.message for o in report.failed]
-        n = sum(o.articles for o in report.ingested)
+                prof = cProfile.Profile()
+                prof.enable()
+            c0 = _cpu()
+            report = ingest([path], settings=settings)
+            cpu = _cpu() - c0
+            if prof:
+                prof.disable()
+            assert report.ok, [o.message for o in report.failed]
+            n = sum(o.articles for o in report.ingested)
+            print(
+                f"semeval, {label}: {n} distinct zh/en articles, {cpu:.2f} s CPU, {n / cpu:.1f} articles/s/core;"
+                f" bare t2s+cut of the same texts {bare:.2f} s ({n / bare:.0f}/s), ratio {cpu / bare:.1f}x;"
+                f" peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB"
+            )
+            if prof:
+                import pstats
+
+                stats = pstats.Stats(prof)
+                stats.sort_stats("tottime").print_stats(10)
+                if args.profile_callers:
+                    stats.sort_stats("cumulative").print_stats("storyline", 40)
+                    stats.print_callers(r"re/__init__.py:(225|173|218)")
+        _encoder_alone(rows)
+
+
+def _encoder_alone(rows: list[dict]) -> None:
+    """The sentence encoder's forward pass on title + lead of each row (what the clusterer embeds, up to
+    its display forms), one text
+    per call as the clusterer makes it and in one batch, after its weights are loaded."""
+    from storyline.stories.similarity import _EMBED_CHARS, embed_texts
+
+    texts = []
+    for r in rows:
+        text = r["title"]
+        for p in r["paragraphs"]:
+            if len(text) >= _EMBED_CHARS:
+                break
+            text = f"{text}\n{p}"
+        texts.append(text[:_EMBED_CHARS])
+    embed_texts(texts[:1])
+    c0 = _cpu()
+    for t in texts:
+        embed_texts([t])
+    one = _cpu() - c0
+    c0 = _cpu()
+    embed_texts(texts)
+    batch = _cpu() - c0
+    n = len(texts)
     print(
-        f"semeval: {n} distinct zh/en articles, {cpu:.2f} s CPU, {n / cpu:.1f} articles/s/core; "
-        f"bare t2s+cut of the same texts {bare:.2f} s ({n / bare:.0f}/s), ratio {cpu / bare:.1f}x; "
-        f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB"
+        f"semeval, encoder alone: {one / n * 1000:.1f} ms/article one text per call ({n / one:.0f}/s),"
+        f" {batch / n * 1000:.1f} ms/article in one batch ({n / batch:.0f}/s)"
     )
-    if prof:
-        import pstats
-
-        stats = pstats.Stats(prof)
-        stats.sort_stats("tottime").print_stats(10)
-        if args.profile_callers:
-            stats.sort_stats("cumulative").print_stats("storyline", 40)
-            stats.print_callers(r"re/__init__.py:(225|173|218)")
 
 
 if __name__ == "__main__":
