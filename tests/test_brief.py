@@ -67,3 +67,19 @@ def test_candidates_fold_each_sentence_as_canonical_does_on_real_articles(semeva
     ]
     assert got == want
     assert sum(map(len, got)) > 1000
+
+
+def test_text_cache_is_bounded_by_characters_and_drops_the_least_recently_used():
+    cache = brief._TextCache(10)
+    cache.put("aaaa", [1])
+    cache.put("bbbb", [2])
+    assert cache.get("aaaa") == [1]  # now the most recent
+    cache.put("cccc", [3])  # 12 characters: the least recent (bbbb) goes
+    assert cache.get("bbbb") is None and cache.get("aaaa") == [1] and cache.get("cccc") == [3]
+    assert (len(cache), cache.chars) == (2, 8)
+    cache.put("aaaa", [4])  # put again: counted once
+    assert (len(cache), cache.chars, cache.get("aaaa")) == (2, 8, [4])
+    cache.put("x" * 50, [5])  # longer than the bound: kept alone, the rest goes
+    assert (len(cache), cache.chars) == (1, 50)
+    cache.clear()
+    assert (len(cache), cache.chars) == (0, 0)

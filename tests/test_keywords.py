@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from storyline.analyze import analyze
+from storyline.analyze import keywords as keywords_module
 from storyline.analyze.keywords import keywords
 from storyline.normalize import normalize_article
 from storyline.normalize.text import canonical
@@ -79,3 +80,33 @@ def test_story_keywords_count_each_outlet_once():
     by_outlet = {k.word: k.weight for k in story_keywords(analyses, outlets=["晨星", "晨星", "北岸"])}
     assert by_article == {"隧道": round(2 / 3, 6), "预算": round(1.4 / 3, 6)}
     assert by_outlet == {"隧道": 0.5, "预算": 0.6}
+
+
+def test_idf_table_held_as_hashes_gives_what_the_dict_of_jiebas_file_gives():
+    # The whole of jieba's table, read as jieba.analyse reads it (a dict: the last line of a
+    # repeated word wins), against the hashed arrays, for every word in it and words outside.
+    from storyline.analyze.names import jieba_file
+
+    pieces = jieba_file("analyse/idf.txt").read_text(encoding="utf-8").split()
+    table = dict(zip(pieces[::2], map(float, pieces[1::2]), strict=True))
+    median = sorted(table.values())[len(table) // 2]
+    idf = keywords_module._idf()
+    assert idf.median == median
+    outside = ["不存在的词甲乙", "", "storyline", "\ud800", "特朗普星际之门"]
+    words = [*table, *outside]
+    assert idf.get_many(words) == [table.get(w, median) for w in words]
+
+
+def test_idf_table_keeps_repeated_words_and_words_of_one_hash_apart(monkeypatch):
+    # A hash of 4 values makes every kind of run: a word alone (d), words of one hash (c, g), and
+    # words repeated among others of their hash (a a e, b b f: the last value of each wins).
+    monkeypatch.setattr(keywords_module, "_hash", lambda w: sum(map(ord, w)) % 4)
+    words = ["a", "b", "a", "c", "d", "e", "b", "f", "g"]
+    values = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0]
+    table = dict(zip(words, values, strict=True))
+    idf = keywords_module._Idf(words, values)
+    assert idf.median == sorted(table.values())[len(table) // 2]
+    # Words outside the table on the hashes of clashing words (a word outside on a lone table
+    # word's hash would take its value: what the 64-bit hash makes ~1.5e-14 likely).
+    probe = [*table, "i", "j", "k"]
+    assert idf.get_many(probe) == [table.get(w, idf.median) for w in probe]

@@ -82,10 +82,12 @@ def cut(text: str, *, entity_names: bool = False, extra: Mapping[str, str] | Non
     return tokens
 
 
-@functools.lru_cache(maxsize=2048)
+@functools.lru_cache(maxsize=512)
 def _words(gap: str) -> tuple[str, ...]:
     """The words jieba cuts a text between two aliases into. Kept for the gaps cut last: an
-    article's body is cut twice (its tokens, then its keywords), mostly along the same gaps."""
+    article's body is cut twice (its tokens, then its keywords), mostly along the same gaps.
+    512 gaps hold an article's (one per name it mentions, plus one); 2,048 held 12 MB of words
+    of articles already done, on a batch of long texts."""
     # rjieba's module-level cut: its one instance, which names.py tags with too. A Jieba() of our
     # own loaded the same dictionary a second time (~25 MB, ~0.1 s); nothing adds words to either.
     return tuple(filter(_HAS_ALNUM, rjieba.cut(gap)))

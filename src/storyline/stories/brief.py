@@ -40,6 +40,7 @@ import functools
 import math
 import operator
 import re
+from collections import OrderedDict
 from collections.abc import Sequence
 from operator import add
 
@@ -183,14 +184,49 @@ def _candidates(text: str) -> list[tuple[int, str, str, set[str]]]:
             (si, sentence, folded, _folded_pairs(folded))
             for (si, sentence), folded in zip(kept, folded_all, strict=True)
         ]
-        if len(_CANDIDATES) >= _CANDIDATES_KEPT:
-            _CANDIDATES.pop(next(iter(_CANDIDATES)))
-        _CANDIDATES[text] = got
+        _CANDIDATES.put(text, got)
     return got
 
 
-_CANDIDATES: dict[str, list[tuple[int, str, str, set[str]]]] = {}
-_CANDIDATES_KEPT = 4096
+class _TextCache:
+    """Values kept by text, least recently used dropped first, bounded by the texts' characters.
+
+    functools.lru_cache bounds by entries; what a brief keeps per text grows with its length (a
+    sentence's character pairs cost ~60 bytes a character), so a count does not bound memory.
+    """
+
+    def __init__(self, max_chars: int) -> None:
+        self.max_chars = max_chars
+        self.chars = 0
+        self._held: OrderedDict[str, list] = OrderedDict()
+
+    def get(self, text: str) -> list | None:
+        got = self._held.get(text)
+        if got is not None:
+            self._held.move_to_end(text)
+        return got
+
+    def put(self, text: str, value: list) -> None:
+        if self._held.pop(text, None) is not None:
+            self.chars -= len(text)
+        self._held[text] = value
+        self.chars += len(text)
+        while self.chars > self.max_chars and len(self._held) > 1:
+            self.chars -= len(self._held.popitem(last=False)[0])
+
+    def clear(self) -> None:
+        self._held.clear()
+        self.chars = 0
+
+    def __len__(self) -> int:
+        return len(self._held)
+
+
+# A batch of long articles (the 827 SemEval texts: ~10,000 group texts, each met once) kept
+# 48 MB of sentences under the old bound of 4,096 texts, for nothing. A live story's groups
+# (tens of texts, re-met on every add) stay: 200,000 characters hold the groups of many big
+# stories in ~12 MB.
+_CANDIDATES = _TextCache(200_000)
 
 
 def _disputes(claims: Sequence[Claim], by_id: dict[str, Claim]) -> tuple[tuple[str, str], ...]:
