@@ -126,7 +126,8 @@ def _quote(q: Quote) -> Quote:
 _AUTHOR_CAP = TEXT_CAPS["author"]
 
 
-def _comment(c: Comment) -> Comment:
+def _comment(c: Comment, texts_clean: bool = False) -> Comment:
+    """``c`` valid; ``texts_clean``: its text is known to hold nothing :func:`clean_text` drops."""
     author = c.author
     # Every character cap_text drops or folds (controls, surrogates, U+FFFE/U+FFFF, line breaks)
     # is non-printable: a printable name that fits needs only the strip (a thread has thousands).
@@ -134,10 +135,18 @@ def _comment(c: Comment) -> Comment:
         author = author.strip()
     else:
         author = cap_text(author, _AUTHOR_CAP)
-    text = clean_text(c.text)
-    posted_at = _when(c.posted_at)
-    parent_floor = count_or_none(c.parent_floor)
-    likes = count_or_none(c.likes)
+    text = c.text if texts_clean else clean_text(c.text)
+    # _when and count_or_none, spelled out for the values a valid floor holds (None, or a plain
+    # int in range: each returns it as it is); anything else takes the functions themselves.
+    posted_at = c.posted_at
+    if posted_at is not None and not _MIN_YEAR <= posted_at.year <= _MAX_YEAR:
+        posted_at = None
+    parent_floor = c.parent_floor
+    if parent_floor is not None and not (type(parent_floor) is int and 0 <= parent_floor <= MAX_COUNT):
+        parent_floor = count_or_none(parent_floor)
+    likes = c.likes
+    if likes is not None and not (type(likes) is int and 0 <= likes <= MAX_COUNT):
+        likes = count_or_none(likes)
     if (
         author is c.author
         and text is c.text
@@ -174,11 +183,15 @@ def clean_article(article: Article) -> tuple[Article, list[str]]:
     """
     warnings: list[str] = []
     comments: list[Comment] = []
+    # One search over the thread for what clean_text drops (a newline is kept, so no match
+    # spans two texts): most threads hold none, and then no text is searched again.
+    texts_clean = not _INVALID.search("\n".join(c.text for c in article.comments))
     for c in article.comments:
-        if count_or_none(c.floor) is None:
+        floor = c.floor
+        if not (type(floor) is int and 0 <= floor <= MAX_COUNT) and count_or_none(floor) is None:
             warnings.append(f"{where(article)}: comment floor {c.floor} is out of range; comment dropped")
             continue
-        comments.append(_comment(c))
+        comments.append(_comment(c, texts_clean))
     published = _when(article.published_at)
     if published is None and article.published_at is not None:
         warnings.append(

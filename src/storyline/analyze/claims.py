@@ -34,13 +34,14 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
 import ahocorasick
 
-from storyline.analyze.quantities import Quantity, parse_quantities, sentence_spans
+from storyline.analyze.quantities import ANY_DIGIT_UNFOLDED_RE, Quantity, parse_quantities, sentence_spans
 from storyline.analyze.referents import read_measure
 from storyline.normalize.text import fold_comments
 from storyline.records import Analysis, Article, Claim, Comment
@@ -120,6 +121,33 @@ _REFUTE_RES = (
 # for any of them is far cheaper than the second pattern's try at every position.
 _REFUTE_NEEDLES = (("反驳", "驳斥", "否认", "否定"), ("的说法", "的言论", "的声明"))
 _ANY_REFUTE_NEEDLE_RE = re.compile("|".join(n for needles in _REFUTE_NEEDLES for n in needles))
+
+
+# A reader's floor that matches neither a digit parse_quantities could read nor a refutation
+# needle states no figure and refutes no one. Both are one character or a literal without a
+# newline, so over a thread's floors joined by newlines a match lies inside one floor.
+_FLOOR_GATE_RE = re.compile(f"{ANY_DIGIT_UNFOLDED_RE.pattern}|{_ANY_REFUTE_NEEDLE_RE.pattern}")
+
+
+def _gated_floors(canons: list[str]) -> list[int]:
+    """Indices of the floors (folded texts) that hold a match of ``_FLOOR_GATE_RE``, in order."""
+    if not canons:
+        return []
+    joined = "\n".join(canons)
+    starts = [0] * len(canons)
+    at = 0
+    for i, canon in enumerate(canons):
+        starts[i] = at
+        at += len(canon) + 1
+    found: list[int] = []
+    pos = 0
+    while (m := _FLOOR_GATE_RE.search(joined, pos)) is not None:
+        i = bisect_right(starts, m.start()) - 1
+        found.append(i)
+        if i + 1 == len(starts):
+            break
+        pos = starts[i + 1]
+    return found
 
 
 def _refute_patterns(text: str) -> list[re.Pattern[str]]:
@@ -720,7 +748,10 @@ def _thread_claims(
     comments: tuple[Comment, ...], article_id: str, names: _Names, ctx: _Context, default_currency: str
 ) -> list[Claim]:
     out: list[Claim] = []
-    for com, canon in zip(comments, fold_comments([c.text for c in comments]), strict=True):
+    canons = fold_comments([c.text for c in comments])
+    # A floor the gate passes over would end at the test below (no quantity, no refutation).
+    for k in _gated_floors(canons):
+        com, canon = comments[k], canons[k]
         # The reader's own words and the text they quote both count: a quoted figure is re-asserted.
         body = com.text
         # Most floors state no figure and refute no one: their claims are none, and the name

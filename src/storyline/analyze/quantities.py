@@ -159,6 +159,8 @@ _NUMBER_RE = re.compile(
 # Any digit, on text not yet folded: _FOLD makes digits only of full-width digits (\d already)
 # and of 兩.
 _ANY_DIGIT_UNFOLDED_RE = re.compile(rf"[\d{_CN_DIGITS}兩]")
+#: What a text must hold for parse_quantities to find anything (claims gates a thread with it).
+ANY_DIGIT_UNFOLDED_RE = _ANY_DIGIT_UNFOLDED_RE
 _PERCENT_RE = re.compile(rf"百分之(?P<pcn>[{_CN_DIGITS}百千点.\d]+)|(?<![a-z0-9.])(?P<pd>\d+(?:\.\d+)?)\s?%")
 _AFTER_SCALE_RE = re.compile(r"\s?(trillion|tn|billions?|bn|millions?|mn|thousand|[bmk])(?![a-z])")
 _AFTER_CURRENCY_RE = re.compile(

@@ -218,11 +218,12 @@ def _reply_time(text: Any, post_at: datetime | None, mid: str = "") -> datetime 
     the next one when that would put the reply before the post). No readable date: the mid's time.
     """
     if isinstance(text, str):
+        stripped = text.strip()
         try:
-            if _CED_TIME_RE.fullmatch(text.strip()):
+            if _CED_TIME_RE.fullmatch(stripped):
                 # That exact form is one fromisoformat reads (in C), to the same datetime.
-                return datetime.fromisoformat(text.strip()).replace(tzinfo=WEIBO_TZ)
-            return datetime.strptime(text.strip(), "%Y-%m-%d %H:%M:%S").replace(tzinfo=WEIBO_TZ)
+                return datetime.fromisoformat(stripped).replace(tzinfo=WEIBO_TZ)
+            return datetime.strptime(stripped, "%Y-%m-%d %H:%M:%S").replace(tzinfo=WEIBO_TZ)
         except ValueError:
             pass
         m = _MONTH_DAY_RE.match(text)
@@ -247,6 +248,10 @@ def _reply_time(text: Any, post_at: datetime | None, mid: str = "") -> datetime 
             except (ValueError, OverflowError):  # "0001-01-01T00:00:00+14:00" has no Beijing time
                 pass
     return mid_time(mid) if mid else None
+
+
+# Where a reply without a readable time sorts: after every dated one.
+_FAR = datetime.max.replace(tzinfo=WEIBO_TZ)
 
 
 def _ids_from_name(name: str) -> tuple[str, str]:
@@ -294,7 +299,8 @@ def _build(post: Any, thread: Any, name: str, sha256: str, errors: list[InputErr
 def _thread(
     items: list[Any], name: str, post_at: datetime | None, errors: list[InputError] | None
 ) -> tuple[Comment, ...]:
-    rows: list[tuple[datetime | None, int, dict[str, Any]]] = []
+    # (sort time, minus file position, time, mid, reply): sorted as they stand, oldest first.
+    rows: list[tuple[datetime, int, datetime | None, str, dict[str, Any]]] = []
     for index, item in enumerate(items):
         if not isinstance(item, dict) or not isinstance(item.get("text", ""), str):
             err = ParseError(name, f"thread item {index}: not a reply object; skipped")
@@ -303,24 +309,25 @@ def _thread(
             else:
                 errors.append(err)
             continue
-        rows.append((_reply_time(item.get("date"), post_at, str(item.get("mid") or "")), index, item))
+        mid = str(item.get("mid") or "")
+        at = _reply_time(item.get("date"), post_at, mid)
+        rows.append((_FAR if at is None else at, -index, at, mid, item))
     # CED threads list newest first: order oldest first, ties by file position reversed (older).
-    far = datetime.max.replace(tzinfo=WEIBO_TZ)
-    rows.sort(key=lambda r: (r[0] or far, -r[1]))
+    # No two rows tie on (time, -position), so the rest of a row is never compared.
+    rows.sort()
 
     floor_of_mid: dict[str, int] = {}
-    for floor, (_, _, item) in enumerate(rows, start=1):
-        mid = str(item.get("mid") or "")
-        if mid:
-            floor_of_mid.setdefault(mid, floor)
+    for floor, row in enumerate(rows, start=1):
+        if row[3]:
+            floor_of_mid.setdefault(row[3], floor)
 
     last_floor_of: dict[str, int] = {}
     comments: list[Comment] = []
-    for floor, (at, _, item) in enumerate(rows, start=1):
+    for floor, (_, _, at, _, item) in enumerate(rows, start=1):
         author = str(item.get("uid") or "")
         text = item.get("text") or ""
-        parent = str(item.get("parent") or "")
-        parent_floor = floor_of_mid.get(parent) if parent else None
+        parent = item.get("parent")
+        parent_floor = (floor_of_mid.get(parent if type(parent) is str else str(parent))) if parent else None
         if parent_floor == floor:
             parent_floor = None
         own, quotes = _split_chain(text, last_floor_of)
@@ -335,17 +342,19 @@ def _thread(
                 parent_floor = reply_to_floor
             elif quotes and quotes[0].floor is not None:
                 parent_floor = quotes[0].floor
+        # Positional, in Comment's field order: floor, author, text, posted_at, quotes,
+        # parent_floor, likes, reply_to, reply_to_floor (a keyword call costs a third more).
         comments.append(
             Comment(
-                floor=floor,
-                author=author,
-                text=own,
-                posted_at=at,
-                quotes=quotes,
-                parent_floor=parent_floor,
-                likes=_int(likes) if (likes := item.get("likes")) is not None else None,  # CED has none
-                reply_to=reply_to,
-                reply_to_floor=reply_to_floor,
+                floor,
+                author,
+                own,
+                at,
+                quotes,
+                parent_floor,
+                _int(likes) if (likes := item.get("likes")) is not None else None,  # CED has none
+                reply_to,
+                reply_to_floor,
             )
         )
         if author:

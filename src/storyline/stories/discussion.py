@@ -52,6 +52,9 @@ def _reply_depth(edges: dict[int, set[int]]) -> int:
 
     Iterative memoised DFS: threads of thousands of floors would overflow Python's recursion.
     """
+    ordered = _forward_depth(edges)
+    if ordered is not None:
+        return ordered
     depth: dict[int, int] = {}
     for start in edges:
         if start in depth:
@@ -76,8 +79,60 @@ def _reply_depth(edges: dict[int, set[int]]) -> int:
     return max(depth.values(), default=0)
 
 
+def _forward_depth(edges: dict[int, set[int]]) -> int | None:
+    """:func:`_reply_depth` of a thread whose every floor answers earlier floors only (a real one:
+    no cycle can form), in one pass up the floors; None when some floor answers a later one.
+
+    Each floor's parents are then met before it, so its depth is one more than theirs, a floor
+    answering nobody (not in ``edges``) being 0: the longest chain the walk finds.
+    """
+    depth: dict[int, int] = {}
+    deepest = 0
+    for floor in sorted(edges):
+        parents = edges[floor]
+        if not parents:
+            depth[floor] = 0
+            continue
+        d = 0
+        for p in parents:
+            if p >= floor:
+                return None
+            dp = depth.get(p, 0)
+            if dp >= d:
+                d = dp + 1
+        depth[floor] = d
+        if d > deepest:
+            deepest = d
+    return deepest
+
+
 def _hour(at: datetime) -> datetime:
     return at.replace(minute=0, second=0, microsecond=0)
+
+
+def _per_hour(comments: Sequence[Comment]) -> Counter[datetime]:
+    """``Counter(_hour(t) for each comment's time t)``, with one ``_hour`` per distinct hour.
+
+    Times of one zone object (by identity), wall hour and fold give one and the same ``_hour`` (its fields, zone
+    and fold): they are tallied under that key first, in order of first sight, which is the
+    order, the keys and the counts the Counter over every comment's ``_hour`` has (a time
+    equal to it from another zone or wall hour still merges there, as before).
+    """
+    tally: dict[tuple, list] = {}
+    for c in comments:
+        at = c.posted_at
+        if at is None:
+            continue
+        key = (id(at.tzinfo), at.year, at.month, at.day, at.hour, at.fold)  # `at` holds the zone
+        seen = tally.get(key)
+        if seen is None:
+            tally[key] = [at, 1]
+        else:
+            seen[1] += 1
+    per_hour: Counter[datetime] = Counter()
+    for at, n in tally.values():
+        per_hour[_hour(at)] += n
+    return per_hour
 
 
 def _top(counter: Counter, key_order: bool = True) -> tuple:
@@ -128,7 +183,7 @@ def summarize_discussion(comments: Sequence[Comment]) -> DiscussionSummary:
     """
     graph = _graph(comments)
     authors: Counter[str] = Counter(c.author for c in comments if c.author)
-    per_hour: Counter[datetime] = Counter(_hour(c.posted_at) for c in comments if c.posted_at is not None)
+    per_hour = _per_hour(comments)
     times = sorted(per_hour)
     span = None
     if times:
