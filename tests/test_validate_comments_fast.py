@@ -48,6 +48,9 @@ def _old_comment(c: Comment) -> Comment:
         quotes=tuple(map(V._quote, c.quotes)) if c.quotes else (),
         parent_floor=parent_floor,
         likes=likes,
+        # Not in the code this copies: it dropped a 回复@ reply's addressee (fixed in both).
+        reply_to=V.cap_text(c.reply_to, V._AUTHOR_CAP) if c.reply_to else "",
+        reply_to_floor=V.count_or_none(c.reply_to_floor),
     )
 
 

@@ -296,6 +296,51 @@ def test_reply_names_are_kept_and_the_export_says_when_the_target_is_unknown() -
     assert comment_export(a.comments[0])["reply_to"] is None
 
 
+def test_reply_names_survive_ingest_into_the_store_and_its_export(tmp_path: Path) -> None:
+    # The parser's reply_to / reply_to_floor must reach the stored article: the validation
+    # step that rebuilds a comment once dropped them, so every 回复@ reply lost its addressee.
+    from storyline import Settings, ingest, open_store
+    from storyline.export import comment_export
+
+    thread = [
+        {
+            "uid": "乙",
+            "text": "回复@甲:不一定",
+            "date": "2012-10-10 08:30:00",
+            "mid": "m2",
+            "parent": "",
+            "kids": [],
+        },
+        {
+            "uid": "丙",
+            "text": "回复@丁:谁是丁",
+            "date": "2012-10-10 09:00:00",
+            "mid": "m3",
+            "parent": "",
+            "kids": [],
+        },
+        {"uid": "甲", "text": "真的吗", "date": "2012-10-10 08:00:00", "mid": "m1", "parent": "", "kids": []},
+    ]
+    path = tmp_path / "combined.json"
+    path.write_bytes(_combined(_post(), thread).data)
+    db = str(tmp_path / "s.db")
+    report = ingest([path], settings=Settings(db=db, use_encoder=False))
+    assert report.ok and report.ingested, report.summary()
+    (parsed,) = weibo.parse(_combined(_post(), thread))
+    store = open_store(db)
+    try:
+        stored = store.article(parsed.id)
+    finally:
+        store.close()
+    assert stored is not None
+    assert [(c.reply_to, c.reply_to_floor, c.parent_floor) for c in stored.comments] == [
+        ("", None, None),
+        ("甲", 1, 1),
+        ("丁", None, None),
+    ]
+    assert comment_export(stored.comments[1])["reply_to"] == {"name": "甲", "floor": 1, "known": True}
+
+
 def test_real_reply_names_resolve_only_where_the_data_names_the_user(weibo_dir: Path) -> None:
     named = known = 0
     for post in (weibo_dir / "original").glob("*.json"):

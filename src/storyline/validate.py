@@ -166,6 +166,9 @@ def _comment(c: Comment, texts_clean: bool = False) -> Comment:
         quotes=tuple(map(_quote, c.quotes)) if c.quotes else (),
         parent_floor=parent_floor,
         likes=likes,
+        # The name a 回复@ reply addresses is a user name, capped and cleaned as the author is.
+        reply_to=cap_text(c.reply_to, _AUTHOR_CAP) if c.reply_to else "",
+        reply_to_floor=count_or_none(c.reply_to_floor),
     )
 
 
