@@ -144,7 +144,7 @@ class _Written:
     """What a story's parts were made from, as written last: part number -> its objects."""
 
     token: object = None
-    claims: dict[int, tuple[list[Claim], list[object], list[int]]] = field(default_factory=dict)
+    claims: dict[int, tuple[Sequence[Claim], list[object], list[int]]] = field(default_factory=dict)
     lists: dict[int, tuple[str, ...]] = field(default_factory=dict)
     groups: dict[int, tuple[str, str, tuple[GroupMember, ...]]] = field(default_factory=dict)
     timeline: dict[int, bytes] = field(default_factory=dict)
@@ -215,19 +215,20 @@ class PartsWriter:
         # contradiction reasons (the one field of a row the ledger sets in place) and slots.
         k = CLAIMS_PER_PART
         for j in range(0, -(-len(claims) // k)):
-            part = list(claims[j * k : (j + 1) * k])
-            reasons = list(map(_REASONS, part))
+            part = claims[j * k : (j + 1) * k]
             at = slots[j * k * _WIDTH : (j + 1) * k * _WIDTH]
             old = before.claims.get(j)
-            if not (
+            if (
                 old is not None
                 and len(old[0]) == len(part)
                 and all(map(_is, old[0], part))
-                and all(map(_is, old[1], reasons))
+                and all(map(_is, old[1], map(_REASONS, part)))
                 and old[2] == at
             ):
-                put.append((CLAIMS, j, _claims_bytes(part, at)))
-            kept.claims[j] = (part, reasons, at)
+                kept.claims[j] = old
+                continue
+            put.append((CLAIMS, j, _claims_bytes(part, at)))
+            kept.claims[j] = (part, list(map(_REASONS, part)), at)
         drop += [(CLAIMS, j) for j in before.claims if j not in kept.claims]
 
         for slot, ids in lists.items():
