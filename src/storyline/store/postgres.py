@@ -266,11 +266,13 @@ class PostgresStore(Store):
     # ---- the storage operations of Store.write_input ----------------------------------------------
     @contextmanager
     def _write_transaction(self, action: str) -> Iterator[psycopg.Cursor]:
-        # The parts a write plans are taken as stored only once it has committed.
-        self._parts.begin()
-        with self._guard(action) as cur:
-            yield cur
-        self._parts.commit()
+        # The parts a write plans are taken as stored only once it has committed (under the
+        # lock: another thread's write never takes or drops this one's plans).
+        with self._lock:
+            self._parts.begin()
+            with self._guard(action) as cur:
+                yield cur
+            self._parts.commit()
 
     def _w_put_raw(self, cur: psycopg.Cursor, raw: RawInput) -> bool:
         cur.execute(

@@ -234,11 +234,13 @@ class SQLiteStore(Store):
     # ---- the storage operations of Store.write_input ----------------------------------------------
     @contextmanager
     def _write_transaction(self, action: str) -> Iterator[sqlite3.Connection]:
-        # The parts a write plans are taken as stored only once it has committed.
-        self._parts.begin()
-        with self._transaction(action) as db:
-            yield db
-        self._parts.commit()
+        # The parts a write plans are taken as stored only once it has committed (under the
+        # lock: another thread's write never takes or drops this one's plans).
+        with self._lock:
+            self._parts.begin()
+            with self._transaction(action) as db:
+                yield db
+            self._parts.commit()
 
     def _w_put_raw(self, db: sqlite3.Connection, raw: RawInput) -> bool:
         cur = db.execute(
