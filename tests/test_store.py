@@ -41,6 +41,7 @@ TABLES = (
     "stories",
     "story_articles",
     "story_aliases",
+    "story_parts",
     "state",
 )
 
@@ -161,7 +162,7 @@ def test_sqlite_creates_parent_folders_and_uses_wal(tmp_path: Path) -> None:
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     applied = [r[0] for r in conn.execute("SELECT version FROM schema_migrations ORDER BY version")]
-    assert applied == [1, 2, 3, 4, 5, 6]
+    assert applied == [1, 2, 3, 4, 5, 6, 7]
     conn.close()
 
 
@@ -174,7 +175,7 @@ def test_migrate_applies_only_the_missing_migrations(tmp_path: Path) -> None:
     conn.commit()
     conn.close()
     s = open_store(str(path), migrate=False)
-    assert s.migrate() == 6  # the newest version; only number 2 was missing
+    assert s.migrate() == 7  # the newest version; only number 2 was missing
     s.close()
     conn = sqlite3.connect(path)
     assert (

@@ -158,173 +158,22 @@ def _without_lists(c: Claim) -> Claim:
     return c.with_links((), (), (), c.contradiction_reasons, ())
 
 
-class _Rows:
-    """Encoded rows of the claims and group members written last, by the object they encode.
-
-    An update of a big story writes its record again, and nearly all of it is the same objects
-    as the last time (the members' claims, which the kept ledger links in place, and the group
-    members the paragraph index keeps). A row is encoded once and found again by the object's
-    id, checked against its text's place in the record and, for a claim, the one field of its
-    row the ledger sets in place (its contradiction reasons); each entry holds its object, so
-    the id is not reused while it is kept. Bounded: a write that finds it full empties it.
-    """
-
-    MAX = 60_000
-
-    #: Stories whose claims' rows are kept as one list (see :meth:`story_claims`).
-    STORIES = 8
-
-    def __init__(self) -> None:
-        self._rows: dict[int, tuple[object, int, object, bytes]] = {}
-        self._written: dict[str, None] = {}  # the stories written here, last written last
-        # story id -> (its claims, their sentences' places, contradiction reasons, rows), as written
-        # last: a story's update hands back the same claims, new ones after them.
-        self._stories: dict[str, tuple[list[Claim], list[int], list[object], list[bytes]]] = {}
-        # story id -> {group id: (its members, their texts' places, its text's place, its bytes)}
-        self._groups: dict[str, dict[str, tuple[tuple[GroupMember, ...], list[int], int, bytes]]] = {}
-
-    def written_before(self, story_id: str) -> bool:
-        """Whether ``story_id`` was written by this process before (and is now, as of this call)."""
-        before = self._written.pop(story_id, 0) is None
-        self._written[story_id] = None
-        if len(self._written) > 1024:
-            del self._written[next(iter(self._written))]
-        return before
-
-    def start(self, n: int) -> None:
-        if len(self._rows) + n > self.MAX:
-            self._rows.clear()
-
-    def claims(self, claims: Sequence[Claim], text_at: Sequence[int]) -> list[bytes]:
-        """Each claim's row, its sentence at ``text_at`` (its lists are written apart)."""
-        out: list[bytes] = []
-        missing: list[int] = []
-        for k, (got, c, at) in enumerate(
-            zip(map(self._rows.get, map(id, claims)), claims, text_at, strict=True)
-        ):
-            if got is not None and got[0] is c and got[1] == at and got[2] is c.contradiction_reasons:
-                out.append(got[3])
-            else:
-                missing.append(k)
-                out.append(b"")
-        if missing:
-            rows = [_claim_row(claims[k], text_at[k]) for k in missing]
-            for k, data in zip(missing, _encoded_rows(rows), strict=True):
-                c = claims[k]
-                self._rows[id(c)] = (c, text_at[k], c.contradiction_reasons, data)
-                out[k] = data
-        return out
-
-    def story_claims(self, story_id: str, claims: Sequence[Claim], text_at: list[int]) -> list[bytes]:
-        """:meth:`claims` of a story's claims, checked for the story as a whole first.
-
-        When the claims begin with those written last (the same objects, their sentences at the
-        same places, the same contradiction reasons) their rows are taken as they were, and only
-        the claims after them are looked up one by one: the checks are C-level passes, the
-        lookup a Python loop over every claim of a big story.
-        """
-        before = self._stories.pop(story_id, None)
-        reasons = list(map(_REASONS, claims))
-        if before is not None:
-            old, old_at, old_reasons, old_rows = before
-            n = len(old)
-            if (
-                len(claims) >= n
-                and all(map(operator.is_, old, claims[:n]))
-                and old_at == text_at[:n]
-                and all(map(operator.is_, old_reasons, reasons[:n]))
-            ):
-                rows = old_rows + self.claims(claims[n:], text_at[n:])
-            else:
-                rows = self.claims(claims, text_at)
-        else:
-            rows = self.claims(claims, text_at)
-        self._stories[story_id] = (list(claims), text_at, reasons, rows)
-        while len(self._stories) > self.STORIES:
-            del self._stories[next(iter(self._stories))]
-        return rows
-
-    def story_groups(
-        self,
-        story_id: str,
-        groups: Sequence[ParagraphGroup],
-        number: dict[str, int],
-        member_texts: list[list[str]],
-    ) -> list[bytes]:
-        """Each group's bytes in the record; a group whose members, texts' places and own text's
-        place are those written last (the same objects: the paragraph index keeps its members)
-        is taken whole, the others are made from :meth:`members`."""
-        before = self._groups.pop(story_id, None) or {}
-        kept: dict[str, tuple[tuple[GroupMember, ...], list[int], int, bytes]] = {}
-        out: list[bytes] = []
-        for g, shown in zip(groups, member_texts, strict=True):
-            at = list(map(number.__getitem__, shown))
-            text_at = number[g.text]
-            old = before.get(g.id)
-            if (
-                old is not None
-                and old[2] == text_at
-                and len(old[0]) == len(g.members)
-                and all(map(operator.is_, old[0], g.members))
-                and old[1] == at
-            ):
-                data = old[3]
-            else:
-                members = self.members(g.members, at)
-                data = b"".join(
-                    (_stored_encoder.encode([g.id, text_at])[:-1], b",[", b",".join(members), b"]]")
-                )
-            kept[g.id] = (g.members, at, text_at, data)
-            out.append(data)
-        self._groups[story_id] = kept
-        while len(self._groups) > self.STORIES:
-            del self._groups[next(iter(self._groups))]
-        return out
-
-    def members(self, members: Sequence[GroupMember], text_at: Sequence[int]) -> list[bytes]:
-        out: list[bytes] = []
-        missing: list[int] = []
-        for k, (got, m, at) in enumerate(
-            zip(map(self._rows.get, map(id, members)), members, text_at, strict=True)
-        ):
-            if got is not None and got[0] is m and got[1] == at:
-                out.append(got[3])
-            else:
-                missing.append(k)
-                out.append(b"")
-        if missing:
-            rows = [_member_row(members[k], text_at[k]) for k in missing]
-            for k, data in zip(missing, _encoded_rows(rows), strict=True):
-                self._rows[id(members[k])] = (members[k], text_at[k], None, data)
-                out[k] = data
-        return out
-
-
-def _encoded_rows(rows: list[list]) -> list[bytes]:
-    """Each row's JSON, in one encoder call: compact JSON escapes a newline inside a string, so
-    the lines of ``encode_lines`` are the rows."""
-    return _stored_encoder.encode_lines(rows).split(b"\n")[:-1]
-
-
-_ROWS = _Rows()
 _SENTENCE = operator.attrgetter("sentence")
-_REASONS = operator.attrgetter("contradiction_reasons")
 _TEXT = operator.attrgetter("text")
 
 
 def story_record(story: Story, encode: Callable[[object], bytes] = to_json) -> bytes:
-    """The stored bytes of ``story`` (:func:`read_story` gives it back, equal field for field).
+    """The whole record of ``story`` (:func:`read_story` gives it back, equal field for field).
 
-    ``encode`` encodes the story itself (without its claims and groups, written apart); the
-    stores pass their own ``to_json`` so that a test can make a story's write fail.
+    The stores wrote this in ``stories.record`` before they wrote stories in parts
+    (:mod:`storyline.store.story_parts`); such records are still read. ``encode`` encodes the
+    story itself (without its claims and groups, written apart).
 
     Written with C-level passes over the claims and members (a big story has a claim and a
-    group member per report, and is written on every add): the texts and the id lists are
-    numbered in the order they are first met, each distinct one looked at once.
+    group member per report): the texts and the id lists are numbered in the order they are
+    first met, each distinct one looked at once.
     """
     claims = story.claims
-    rows = _ROWS
-    rows.start(len(claims) + sum(len(g.members) for g in story.paragraphs))
     # Every text in the order the record meets it: each claim's sentence, then each group's
     # members' texts and its own.
     sentences = list(map(_SENTENCE, claims))
@@ -357,27 +206,19 @@ def story_record(story: Story, encode: Callable[[object], bytes] = to_json) -> b
         list_at[i] = at
     of = list(map(list_at.__getitem__, ids))
     claim_at = list(map(number.__getitem__, sentences))
-    if rows.written_before(story.id):
-        # Written before by this process (a live ingest, a batch): its rows are kept and found.
-        claim_part = b"".join((b"[", b",".join(rows.story_claims(story.id, claims, claim_at)), b"]"))
-        groups = rows.story_groups(story.id, story.paragraphs, number, member_texts)
-        group_part = b"".join((b"[", b",".join(groups), b"]"))
-    else:
-        # The first write of the story here (a new story, or one ingest per process): encoded in
-        # one call each, nothing kept (keeping every row costs more than one write saves).
-        claim_part = _stored_encoder.encode(
-            [_claim_row(c, at) for c, at in zip(claims, claim_at, strict=True)]
-        )
-        group_part = _stored_encoder.encode(
-            [
-                (
-                    g.id,
-                    number[g.text],
-                    [_member_row(m, number[t]) for m, t in zip(g.members, shown, strict=True)],
-                )
-                for g, shown in zip(story.paragraphs, member_texts, strict=True)
-            ]
-        )
+    # Encoded in one call each (the stores write a story in parts, store.story_parts: this
+    # whole record is what they wrote before, still read, and the measure of a story's size).
+    claim_part = _stored_encoder.encode([_claim_row(c, at) for c, at in zip(claims, claim_at, strict=True)])
+    group_part = _stored_encoder.encode(
+        [
+            (
+                g.id,
+                number[g.text],
+                [_member_row(m, number[t]) for m, t in zip(g.members, shown, strict=True)],
+            )
+            for g, shown in zip(story.paragraphs, member_texts, strict=True)
+        ]
+    )
     # The fields of _StoredStory, in its order.
     return b"".join(
         (

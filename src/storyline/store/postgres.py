@@ -44,14 +44,13 @@ from storyline.store.codec import (
     load_migrations,
     read_record,
     read_records,
-    read_stories,
     read_story,
     search_hit,
-    story_record,
     utc_aware,
     version_token,
 )
 from storyline.store.query import SearchQuery
+from storyline.store.story_parts import PartsWriter, is_parts_header, read_parts
 
 __all__ = ["PostgresStore", "redact_url", "ts_match", "ts_query", "ts_vector"]
 
@@ -154,6 +153,7 @@ class PostgresStore(Store):
         # request and must not queue behind a long write_input holding the shared one.
         self._vlock = threading.Lock()
         self._vconn: psycopg.Connection | None = None
+        self._parts = PartsWriter()
         self._connect()
 
     # ---- plumbing ------------------------------------------------------------------------------
@@ -227,7 +227,7 @@ class PostgresStore(Store):
                 cur.execute("SELECT id, record FROM stories WHERE summary IS NULL LIMIT %s", (batch,))
                 rows = cur.fetchall()
                 for sid, rec in rows:
-                    story = read_story(rec, f"story {sid}", store=self.name)
+                    story = self._read_story(cur, sid, rec)
                     if story is None:
                         continue
                     summary = self._summary_of(cur, story)
@@ -264,8 +264,15 @@ class PostgresStore(Store):
             return [tuple(r) for r in cur.fetchall()]
 
     # ---- the storage operations of Store.write_input ----------------------------------------------
-    def _write_transaction(self, action: str):
-        return self._guard(action)
+    @contextmanager
+    def _write_transaction(self, action: str) -> Iterator[psycopg.Cursor]:
+        # The parts a write plans are taken as stored only once it has committed (under the
+        # lock: another thread's write never takes or drops this one's plans).
+        with self._lock:
+            self._parts.begin()
+            with self._guard(action) as cur:
+                yield cur
+            self._parts.commit()
 
     def _w_put_raw(self, cur: psycopg.Cursor, raw: RawInput) -> bool:
         cur.execute(
@@ -346,7 +353,8 @@ class PostgresStore(Store):
             )
 
     def _w_merge(self, cur: psycopg.Cursor, old_id: str, new_id: str) -> None:
-        cur.execute("DELETE FROM stories WHERE id = %s", (old_id,))
+        cur.execute("DELETE FROM stories WHERE id = %s", (old_id,))  # and its parts (ON DELETE CASCADE)
+        self._parts.forget(old_id)
         cur.execute("UPDATE story_articles SET story_id = %s WHERE story_id = %s", (new_id, old_id))
         cur.execute("UPDATE story_aliases SET story_id = %s WHERE story_id = %s", (new_id, old_id))
         cur.execute(
@@ -360,23 +368,57 @@ class PostgresStore(Store):
             return
         # A live story is never also an alias (a merge undone by a later rebuild).
         cur.execute("DELETE FROM story_aliases WHERE alias = ANY(%s)", ([s.id for s in stories],))
-        cur.executemany(
-            "INSERT INTO stories (id, hotness, first_seen, last_updated, record, summary)"
-            " VALUES (%s, %s, %s, %s, %s, %s)"
-            " ON CONFLICT (id) DO UPDATE SET hotness = excluded.hotness, first_seen = excluded.first_seen,"
-            " last_updated = excluded.last_updated, record = excluded.record, summary = excluded.summary",
-            [
+        cur.execute("SELECT epoch, n FROM store_version")
+        epoch, n = cur.fetchone()
+        for s in stories:
+            # The stored parts are those this store wrote last while the story's stamp is the one
+            # that write gave it (_w_bump_version sets n + 1; another process's write changes it).
+            cur.execute("SELECT stamp FROM stories WHERE id = %s", (s.id,))
+            row = cur.fetchone()
+            plan = self._parts.plan(s, (epoch, row[0]) if row else None, (epoch, n + 1), to_json)
+            if plan.full:
+                cur.execute("DELETE FROM story_parts WHERE story_id = %s", (s.id,))
+            cur.execute(
+                "INSERT INTO stories (id, hotness, first_seen, last_updated, record, summary)"
+                " VALUES (%s, %s, %s, %s, %s, %s)"
+                " ON CONFLICT (id) DO UPDATE SET hotness = excluded.hotness, first_seen = excluded.first_seen,"
+                " last_updated = excluded.last_updated, record = excluded.record, summary = excluded.summary",
                 (
                     s.id,
                     float(s.hotness),
                     utc_aware(s.first_seen),
                     utc_aware(s.last_updated),
-                    story_record(s, to_json),
+                    plan.header,
                     _summary_encode(self._summary_of(cur, s)),
+                ),
+            )
+            if plan.put:
+                cur.executemany(
+                    "INSERT INTO story_parts (story_id, kind, part, data) VALUES (%s, %s, %s, %s)"
+                    " ON CONFLICT (story_id, kind, part) DO UPDATE SET data = excluded.data",
+                    [(s.id, kind, part, data) for kind, part, data in plan.put],
                 )
-                for s in stories
-            ],
-        )
+            if plan.drop:
+                cur.executemany(
+                    "DELETE FROM story_parts WHERE story_id = %s AND kind = %s AND part = %s",
+                    [(s.id, kind, part) for kind, part in plan.drop],
+                )
+
+    def _read_story(self, cur: psycopg.Cursor, sid: str, record: bytes) -> Story | None:
+        """The story of a ``stories.record``: a parts header read with its parts, or a whole record."""
+        return self._decode_story(sid, record, self._parts_of(cur, sid, record))
+
+    @staticmethod
+    def _parts_of(cur: psycopg.Cursor, sid: str, record: bytes) -> list[tuple] | None:
+        if not is_parts_header(record):
+            return None
+        cur.execute("SELECT kind, part, data FROM story_parts WHERE story_id = %s", (sid,))
+        return cur.fetchall()
+
+    def _decode_story(self, sid: str, record: bytes, parts: list[tuple] | None) -> Story | None:
+        if parts is None:
+            return read_story(record, f"story {sid}", store=self.name)
+        return read_parts(record, parts, f"story {sid}", store=self.name)
 
     def _w_put_state(self, cur: psycopg.Cursor, items: Sequence[tuple[str, bytes]]) -> None:
         if items:
@@ -490,7 +532,11 @@ class PostgresStore(Store):
                 return None
             cur.execute("SELECT record FROM stories WHERE id = %s", (current,))
             row = cur.fetchone()
-        return read_story(row[0], f"story {current}", store=self.name) if row else None
+            if row is None:
+                return None
+            parts = self._parts_of(cur, current, row[0])
+        # Decoded with the lock released, as a whole record was (a big story takes milliseconds).
+        return self._decode_story(current, row[0], parts)
 
     def _page(self, cur, cols: str, limit: int, after: str | None) -> list[tuple]:
         """One page of stories, hottest first; ``after`` is the id of the last one seen."""
@@ -511,8 +557,10 @@ class PostgresStore(Store):
 
     def stories(self, *, limit: int = 50, after: str | None = None) -> list[Story]:
         with self._guard("list stories") as cur:
-            rows = self._page(cur, "id, record", limit, after)
-        return list(read_stories(rows, store=self.name).values())
+            found = [
+                self._read_story(cur, sid, rec) for sid, rec in self._page(cur, "id, record", limit, after)
+            ]
+        return [s for s in found if s is not None]
 
     def story_summaries(self, *, limit: int = 50, after: str | None = None) -> list[StorySummary]:
         """:meth:`stories` in short form: one small JSON column per story, no full records."""
@@ -527,7 +575,7 @@ class PostgresStore(Store):
                         _summary_decode, bytes(summary), f"story summary {sid}", store=self.name
                     )
                 else:
-                    story = read_story(rec, f"story {sid}", store=self.name)
+                    story = self._read_story(cur, sid, rec)
                     found = self._summary_of(cur, story) if story is not None else None
                 if found is not None:
                     out.append(found)

@@ -44,15 +44,14 @@ from storyline.store.codec import (
     load_migrations,
     read_record,
     read_records,
-    read_stories,
     read_story,
     search_hit,
-    story_record,
     utc_now_text,
     utc_text,
     version_token,
 )
 from storyline.store.query import SearchQuery
+from storyline.store.story_parts import PartsWriter, is_parts_header, read_parts
 
 __all__ = ["SQLiteStore"]
 
@@ -119,6 +118,7 @@ class SQLiteStore(Store):
         self._vdb: sqlite3.Connection | None = None
         self._vlock = threading.Lock()
         self._busy_timeout_ms = int(busy_timeout_ms)
+        self._parts = PartsWriter()
         try:
             if self.path != ":memory:" and not self.path.startswith("file:"):
                 Path(self.path).expanduser().parent.mkdir(parents=True, exist_ok=True)
@@ -198,7 +198,7 @@ class SQLiteStore(Store):
                     "SELECT id, record FROM stories WHERE summary IS NULL LIMIT ?", (batch,)
                 ).fetchall()
                 for sid, rec in rows:
-                    story = read_story(rec, f"story {sid}", store=self.path)
+                    story = self._read_story(db, sid, rec)
                     if story is None:
                         continue
                     summary = self._summary_of(db, story)
@@ -232,8 +232,15 @@ class SQLiteStore(Store):
             return [tuple(r) for r in db.execute("SELECT name, sha256, message FROM failures ORDER BY id")]
 
     # ---- the storage operations of Store.write_input ----------------------------------------------
-    def _write_transaction(self, action: str):
-        return self._transaction(action)
+    @contextmanager
+    def _write_transaction(self, action: str) -> Iterator[sqlite3.Connection]:
+        # The parts a write plans are taken as stored only once it has committed (under the
+        # lock: another thread's write never takes or drops this one's plans).
+        with self._lock:
+            self._parts.begin()
+            with self._transaction(action) as db:
+                yield db
+            self._parts.commit()
 
     def _w_put_raw(self, db: sqlite3.Connection, raw: RawInput) -> bool:
         cur = db.execute(
@@ -306,7 +313,8 @@ class SQLiteStore(Store):
         )
 
     def _w_merge(self, db: sqlite3.Connection, old_id: str, new_id: str) -> None:
-        db.execute("DELETE FROM stories WHERE id = ?", (old_id,))
+        db.execute("DELETE FROM stories WHERE id = ?", (old_id,))  # and its parts (ON DELETE CASCADE)
+        self._parts.forget(old_id)
         db.execute("UPDATE story_articles SET story_id = ? WHERE story_id = ?", (new_id, old_id))
         db.execute("UPDATE story_aliases SET story_id = ? WHERE story_id = ?", (new_id, old_id))
         db.execute(
@@ -316,11 +324,18 @@ class SQLiteStore(Store):
         )
 
     def _w_put_stories(self, db: sqlite3.Connection, stories: Sequence[Story]) -> None:
+        epoch, n = db.execute("SELECT epoch, n FROM store_version").fetchone()
         for story in stories:
             # A live story is never also an alias (a merge undone by a later rebuild).
             db.execute("DELETE FROM story_aliases WHERE alias = ?", (story.id,))
+            # The stored parts are those this store wrote last while the story's stamp is the one
+            # that write gave it (another process's write, or one rolled back, changes it).
+            row = db.execute("SELECT stamp FROM stories WHERE id = ?", (story.id,)).fetchone()
+            plan = self._parts.plan(story, (epoch, row[0]) if row else None, (epoch, n + 1), to_json)
+            if plan.full:
+                db.execute("DELETE FROM story_parts WHERE story_id = ?", (story.id,))
             # Stamped here with the number this write's _w_bump_version moves the store to: a
-            # row is rewritten whole by an UPDATE, and a big story's record is megabytes.
+            # row is rewritten whole by an UPDATE (its header is small; the parts are below).
             db.execute(
                 "INSERT INTO stories (id, hotness, first_seen, last_updated, record, summary, stamp)"
                 " VALUES (?, ?, ?, ?, ?, ?, (SELECT n + 1 FROM store_version))"
@@ -332,10 +347,34 @@ class SQLiteStore(Store):
                     float(story.hotness),
                     utc_text(story.first_seen),
                     utc_text(story.last_updated),
-                    story_record(story, to_json),
+                    plan.header,
                     _summary_encode(self._summary_of(db, story)),
                 ),
             )
+            db.executemany(
+                "INSERT INTO story_parts (story_id, kind, part, data) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (story_id, kind, part) DO UPDATE SET data = excluded.data",
+                [(story.id, kind, part, data) for kind, part, data in plan.put],
+            )
+            db.executemany(
+                "DELETE FROM story_parts WHERE story_id = ? AND kind = ? AND part = ?",
+                [(story.id, kind, part) for kind, part in plan.drop],
+            )
+
+    def _read_story(self, db: sqlite3.Connection, sid: str, record: bytes) -> Story | None:
+        """The story of a ``stories.record``: a parts header read with its parts, or a whole record."""
+        return self._decode_story(sid, record, self._parts_of(db, sid, record))
+
+    @staticmethod
+    def _parts_of(db: sqlite3.Connection, sid: str, record: bytes) -> list[tuple] | None:
+        if not is_parts_header(record):
+            return None
+        return db.execute("SELECT kind, part, data FROM story_parts WHERE story_id = ?", (sid,)).fetchall()
+
+    def _decode_story(self, sid: str, record: bytes, parts: list[tuple] | None) -> Story | None:
+        if parts is None:
+            return read_story(record, f"story {sid}", store=self.path)
+        return read_parts(record, parts, f"story {sid}", store=self.path)
 
     def _w_put_state(self, db: sqlite3.Connection, items: Sequence[tuple[str, bytes]]) -> None:
         db.executemany(
@@ -487,7 +526,11 @@ class SQLiteStore(Store):
             if current is None:
                 return None
             row = db.execute("SELECT record FROM stories WHERE id = ?", (current,)).fetchone()
-        return read_story(row[0], f"story {current}", store=self.path) if row else None
+            if row is None:
+                return None
+            parts = self._parts_of(db, current, row[0])
+        # Decoded with the lock released, as a whole record was (a big story takes milliseconds).
+        return self._decode_story(current, row[0], parts)
 
     def _page(self, db: sqlite3.Connection, cols: str, limit: int, after: str | None) -> list[tuple]:
         """One page of stories, hottest first; ``after`` is the id of the last one seen."""
@@ -504,8 +547,10 @@ class SQLiteStore(Store):
 
     def stories(self, *, limit: int = 50, after: str | None = None) -> list[Story]:
         with self._guard("list stories") as db:
-            rows = self._page(db, "id, record", limit, after)
-        return list(read_stories(rows, store=self.path).values())
+            found = [
+                self._read_story(db, sid, rec) for sid, rec in self._page(db, "id, record", limit, after)
+            ]
+        return [s for s in found if s is not None]
 
     def story_summaries(self, *, limit: int = 50, after: str | None = None) -> list[StorySummary]:
         """:meth:`stories` in short form: one small JSON column per story, no full records."""
@@ -518,7 +563,7 @@ class SQLiteStore(Store):
                 if summary is not None:
                     found = decode_or_skip(_summary_decode, summary, f"story summary {sid}", store=self.path)
                 else:
-                    story = read_story(rec, f"story {sid}", store=self.path)
+                    story = self._read_story(db, sid, rec)
                     found = self._summary_of(db, story) if story is not None else None
                 if found is not None:
                     out.append(found)
