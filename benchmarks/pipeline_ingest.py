@@ -18,9 +18,9 @@ training set (read from ``--shared``; title = first line, paragraphs = the other
 JSONL, and times the bare OpenCC t2s + rjieba cut of the same texts in the same run;
 ``--profile`` prints a cProfile top 10 (tottime) of that ingest. It runs as ``storyline ingest``
 does without the sentence encoder (``--no-encoder`` on the CLI) and then as it does by default,
-with it (``use_encoder``), and it times the encoder alone on the same texts: the two lines and
-the encoder's own cost show how much of the figure is the model's forward pass. The figure of
-the issue's bar is the second line (the CLI's default).
+with it (``use_encoder``), each in a fresh process, and it times the encoder alone on the same
+texts: the two lines and the encoder's own cost show how much of the figure is the model's
+forward pass. The figure of the issue's bar is the second line (the CLI's default).
 
     python benchmarks/pipeline_ingest.py --semeval --dumps 0 --articles 0
 """
@@ -57,9 +57,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--semeval", action="store_true", help="also ingest the SemEval zh/en articles")
     parser.add_argument("--profile", action="store_true", help="cProfile top 10 of the SemEval ingest")
     parser.add_argument("--profile-callers", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--semeval-mode", choices=("off", "on", "alone"), help=argparse.SUPPRESS
+    )  # one SemEval measurement in this process (the parent runs each in its own)
     args = parser.parse_args(argv)
+    if args.semeval_mode:
+        _semeval(args, args.semeval_mode)
+        return 0
     if args.semeval:
-        _semeval(args)
+        # Each in a fresh process: its own peak RSS, and its own first-use costs (jieba's
+        # dictionary, the IDF table, the encoder's weights), as a CLI call pays them.
+        import subprocess
+
+        for mode in ("off", "on", "alone"):
+            cmd = [sys.executable, __file__, "--semeval-mode", mode, "--shared", str(args.shared)]
+            cmd += ["--profile"] * args.profile + ["--encoder"] * args.encoder
+            subprocess.run(cmd, check=True)
         if not (args.dumps or args.articles):
             return 0
 
@@ -142,11 +155,14 @@ def _semeval_rows(shared: Path) -> list[dict]:
     return rows
 
 
-def _semeval(args) -> None:
+def _semeval(args, mode: str) -> None:
     import opencc
     import rjieba
 
     rows = _semeval_rows(args.shared)
+    if mode == "alone":
+        _encoder_alone(rows)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         path = folder / "semeval.jsonl"
@@ -156,39 +172,36 @@ def _semeval(args) -> None:
         for r in rows:
             list(rjieba.cut(t2s.convert("\n".join([r["title"], *r["paragraphs"]]))))
         bare = _cpu() - c0
-        # Without the encoder first, so each line's peak RSS is its own (the peak only grows and
-        # the encoder's weights are the larger); then as the CLI runs by default; the encoder
-        # alone last.
-        for encoder in (False, True):
-            label = "encoder on (the CLI default)" if encoder else "encoder off (--no-encoder)"
-            settings = Settings(db=str(folder / f"semeval-{int(encoder)}.db"), use_encoder=encoder)
-            prof = None
-            if args.profile and encoder == args.encoder:
-                import cProfile
+        encoder = mode == "on"
+        label = "encoder on (the CLI default)" if encoder else "encoder off (--no-encoder)"
+        settings = Settings(db=str(folder / "semeval.db"), use_encoder=encoder)
+        prof = None
+        if args.profile and encoder == args.encoder:
+            import cProfile
 
-                prof = cProfile.Profile()
-                prof.enable()
-            c0 = _cpu()
-            report = ingest([path], settings=settings)
-            cpu = _cpu() - c0
-            if prof:
-                prof.disable()
-            assert report.ok, [o.message for o in report.failed]
-            n = sum(o.articles for o in report.ingested)
-            print(
-                f"semeval, {label}: {n} distinct zh/en articles, {cpu:.2f} s CPU, {n / cpu:.1f} articles/s/core;"
-                f" bare t2s+cut of the same texts {bare:.2f} s ({n / bare:.0f}/s), ratio {cpu / bare:.1f}x;"
-                f" peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB"
-            )
-            if prof:
-                import pstats
+            prof = cProfile.Profile()
+            prof.enable()
+        c0 = _cpu()
+        report = ingest([path], settings=settings)
+        cpu = _cpu() - c0
+        if prof:
+            prof.disable()
+        assert report.ok, [o.message for o in report.failed]
+        n = sum(o.articles for o in report.ingested)
+    print(
+        f"semeval, {label}: {n} distinct zh/en articles, {cpu:.2f} s CPU, {n / cpu:.1f} articles/s/core;"
+        f" bare t2s+cut of the same texts {bare:.2f} s ({n / bare:.0f}/s), ratio {cpu / bare:.1f}x;"
+        f" peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB",
+        flush=True,
+    )
+    if prof:
+        import pstats
 
-                stats = pstats.Stats(prof)
-                stats.sort_stats("tottime").print_stats(10)
-                if args.profile_callers:
-                    stats.sort_stats("cumulative").print_stats("storyline", 40)
-                    stats.print_callers(r"re/__init__.py:(225|173|218)")
-        _encoder_alone(rows)
+        stats = pstats.Stats(prof)
+        stats.sort_stats("tottime").print_stats(10)
+        if args.profile_callers:
+            stats.sort_stats("cumulative").print_stats("storyline", 40)
+            stats.print_callers(r"re/__init__.py:(225|173|218)")
 
 
 def _encoder_alone(rows: list[dict]) -> None:
@@ -216,7 +229,8 @@ def _encoder_alone(rows: list[dict]) -> None:
     n = len(texts)
     print(
         f"semeval, encoder alone: {one / n * 1000:.1f} ms/article one text per call ({n / one:.0f}/s),"
-        f" {batch / n * 1000:.1f} ms/article in one batch ({n / batch:.0f}/s)"
+        f" {batch / n * 1000:.1f} ms/article in one batch ({n / batch:.0f}/s)",
+        flush=True,
     )
 
 
