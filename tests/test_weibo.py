@@ -263,28 +263,31 @@ def test_reply_without_a_readable_date_gets_its_mid_time() -> None:
     assert a.comments[0].posted_at.isoformat() == "2016-08-02T05:10:25+08:00"
 
 
+_REPLY_THREAD = [
+    {
+        "uid": "丙",
+        "text": "回复@丁:谁是丁",
+        "date": "2012-10-10 09:00:00",
+        "mid": "m3",
+        "parent": "",
+        "kids": [],
+    },
+    {
+        "uid": "乙",
+        "text": "回复@甲:不一定",
+        "date": "2012-10-10 08:30:00",
+        "mid": "m2",
+        "parent": "",
+        "kids": [],
+    },
+    {"uid": "甲", "text": "真的吗", "date": "2012-10-10 08:00:00", "mid": "m1", "parent": "", "kids": []},
+]
+
+
 def test_reply_names_are_kept_and_the_export_says_when_the_target_is_unknown() -> None:
     from storyline.export import comment_export
 
-    thread = [
-        {
-            "uid": "丙",
-            "text": "回复@丁:谁是丁",
-            "date": "2012-10-10 09:00:00",
-            "mid": "m3",
-            "parent": "",
-            "kids": [],
-        },
-        {
-            "uid": "乙",
-            "text": "回复@甲:不一定",
-            "date": "2012-10-10 08:30:00",
-            "mid": "m2",
-            "parent": "",
-            "kids": [],
-        },
-        {"uid": "甲", "text": "真的吗", "date": "2012-10-10 08:00:00", "mid": "m1", "parent": "", "kids": []},
-    ]
+    thread = _REPLY_THREAD
     (a,) = weibo.parse(_combined(_post(), thread))
     assert [(c.reply_to, c.reply_to_floor, c.parent_floor) for c in a.comments] == [
         ("", None, None),
@@ -302,25 +305,7 @@ def test_reply_names_survive_ingest_into_the_store_and_its_export(tmp_path: Path
     from storyline import Settings, ingest, open_store
     from storyline.export import comment_export
 
-    thread = [
-        {
-            "uid": "乙",
-            "text": "回复@甲:不一定",
-            "date": "2012-10-10 08:30:00",
-            "mid": "m2",
-            "parent": "",
-            "kids": [],
-        },
-        {
-            "uid": "丙",
-            "text": "回复@丁:谁是丁",
-            "date": "2012-10-10 09:00:00",
-            "mid": "m3",
-            "parent": "",
-            "kids": [],
-        },
-        {"uid": "甲", "text": "真的吗", "date": "2012-10-10 08:00:00", "mid": "m1", "parent": "", "kids": []},
-    ]
+    thread = _REPLY_THREAD
     path = tmp_path / "combined.json"
     path.write_bytes(_combined(_post(), thread).data)
     db = str(tmp_path / "s.db")
